@@ -1,0 +1,184 @@
+// Package billing prices what passes do not cover: pay-as-you-go time in
+// 15-minute increments with audience prices and daily caps (RULES C5, C6).
+// It is pure.
+package billing
+
+import (
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/money"
+	"github.com/shopspring/decimal"
+)
+
+// Increment is the PAYG billing step (C5).
+const Increment = 15 * time.Minute
+
+// Price is an hourly PAYG price for an audience; an empty Audience is the
+// price for everyone without a price of their own.
+type Price struct {
+	Audience catalog.Audience `json:"audience,omitempty"`
+	Hourly   money.Money      `json:"hourly"`
+}
+
+// PAYG is a pay-as-you-go product: sold automatically to a holder who checks
+// in with no eligible pass (C5). Locations empty means network-wide.
+// DailyCap, when not zero, bounds a holder's PAYG charges on one business
+// day.
+type PAYG struct {
+	Network   string      `json:"network"`
+	ID        string      `json:"id"`
+	Name      string      `json:"name"`
+	Prices    []Price     `json:"prices"`
+	DailyCap  money.Money `json:"daily_cap"`
+	Locations []string    `json:"locations,omitempty"`
+}
+
+// Validate returns a *field.Error for empty IDs, no prices, a price or cap
+// that is negative or not in currency, an unknown or repeated audience.
+func (p PAYG) Validate(currency string) error {
+	if err := field.First(field.ID("network", p.Network), field.ID("id", p.ID)); err != nil {
+		return err
+	}
+	if len(p.Prices) == 0 {
+		return field.Invalid("prices", "at least one price is required")
+	}
+	seen := map[catalog.Audience]bool{}
+	for _, pr := range p.Prices {
+		if pr.Audience != "" && !pr.Audience.Valid() {
+			return field.Invalid("prices.audience", "%q is neither member nor contact", pr.Audience)
+		}
+		if seen[pr.Audience] {
+			return field.Invalid("prices.audience", "%q has two prices", pr.Audience)
+		}
+		seen[pr.Audience] = true
+		if err := pr.Hourly.Validate("prices.hourly", currency); err != nil {
+			return err
+		}
+	}
+	if !p.DailyCap.IsZero() {
+		if err := p.DailyCap.Validate("daily_cap", currency); err != nil {
+			return err
+		}
+	}
+	for _, l := range p.Locations {
+		if err := field.ID("locations", l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HourlyFor returns the hourly price for audience a: its own price, else the
+// price for everyone. ok is false if p has neither.
+func (p *PAYG) HourlyFor(a catalog.Audience) (hourly money.Money, ok bool) {
+	for _, pr := range p.Prices {
+		if pr.Audience == a {
+			return pr.Hourly, true
+		}
+	}
+	for _, pr := range p.Prices {
+		if pr.Audience == "" {
+			return pr.Hourly, true
+		}
+	}
+	return money.Money{}, false
+}
+
+// Covers reports whether p is sold at location loc.
+func (p *PAYG) Covers(loc string) bool {
+	if len(p.Locations) == 0 {
+		return true
+	}
+	for _, l := range p.Locations {
+		if l == loc {
+			return true
+		}
+	}
+	return false
+}
+
+// Cheapest returns the PAYG product with the lowest hourly price for
+// audience a at location loc (ties by ID), or nil if none applies (C5).
+func Cheapest(products []PAYG, loc string, a catalog.Audience) *PAYG {
+	var best *PAYG
+	var bestPrice money.Money
+	for i := range products {
+		p := &products[i]
+		h, ok := p.HourlyFor(a)
+		if !ok || !p.Covers(loc) {
+			continue
+		}
+		if best == nil || h.Cmp(bestPrice) < 0 || h.Cmp(bestPrice) == 0 && p.ID < best.ID {
+			best, bestPrice = p, h
+		}
+	}
+	return best
+}
+
+// DayCharge is the PAYG charge of a visit on one business day.
+type DayCharge struct {
+	Date       calendar.Date `json:"date"`
+	Minutes    int           `json:"minutes"`
+	Increments int           `json:"increments"`
+	Amount     money.Money   `json:"amount"`
+	// Capped is true when the daily cap reduced the amount.
+	Capped bool   `json:"capped,omitempty"`
+	PAYG   string `json:"payg"`
+}
+
+// Minutes returns the whole minutes from start to end, rounded up (C4).
+// Elapsed time is used, so a visit across a DST change is billed for the
+// time actually spent. It returns 0 if end is not after start.
+func Minutes(start, end time.Time) int {
+	d := end.Sub(start)
+	if d <= 0 {
+		return 0
+	}
+	return int((d + time.Minute - 1) / time.Minute)
+}
+
+// Split divides minutes of PAYG time beginning at start into 15-minute
+// increments, ceil(minutes / 15) of them, and assigns each increment (and
+// its minutes) to the business day in z on which it starts (C6). It
+// returns one DayCharge per day, in date order, with no amounts.
+func Split(start time.Time, minutes int, z calendar.Zone) []DayCharge {
+	var days []DayCharge
+	for done := 0; done < minutes; done += int(Increment / time.Minute) {
+		d := z.Date(start.Add(time.Duration(done) * time.Minute))
+		if len(days) == 0 || days[len(days)-1].Date != d {
+			days = append(days, DayCharge{Date: d})
+		}
+		last := &days[len(days)-1]
+		last.Increments++
+		last.Minutes += min(int(Increment/time.Minute), minutes-done)
+	}
+	return days
+}
+
+var four = decimal.NewFromInt(4)
+
+// Charge prices days at hourly: each day's increments x hourly / 4, rounded
+// once to the minor unit, then reduced so that the day's total with what the
+// holder was already charged that day (spent) stays within cap, when cap is
+// not zero (C5). ($10 an hour for 4 hours is 16 x 2.50 = 40.00.)
+func Charge(days []DayCharge, p *PAYG, hourly, cap money.Money, spent func(calendar.Date) money.Money) []DayCharge {
+	out := make([]DayCharge, len(days))
+	for i, d := range days {
+		amt := money.Money{Amount: hourly.Amount.Mul(decimal.NewFromInt(int64(d.Increments))).Div(four), Currency: hourly.Currency}.Round()
+		if !cap.IsZero() {
+			room := cap.Sub(spent(d.Date))
+			if room.Amount.IsNegative() {
+				room.Amount = decimal.Zero
+			}
+			if amt.Cmp(room) > 0 {
+				amt, d.Capped = room, true
+			}
+		}
+		d.Amount, d.PAYG = amt, p.ID
+		out[i] = d
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+// Package catalog holds the parties of a network: the Network itself (the
+// tenant), its Locations, Teams and Holders. Every value carries its
+// network's ID; nothing crosses networks (RULES S1).
+package catalog
+
+import (
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/money"
+)
+
+// Network is one business or chain: the tenant. It has one currency and a
+// home time zone in which purchase dates and validity are computed (T3).
+type Network struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
+	Zone     string `json:"zone"`
+}
+
+// Validate returns a *field.Error for an empty ID, a malformed currency or
+// an unknown zone.
+func (n Network) Validate() error {
+	if err := field.ID("id", n.ID); err != nil {
+		return err
+	}
+	if err := money.ValidCurrency("currency", n.Currency); err != nil {
+		return err
+	}
+	_, err := calendar.LoadZone(n.Zone, 0)
+	return err
+}
+
+// Location is a club or space. Its Zone (IANA) and DayCutoff decide which
+// business day a use falls on (T1, T4); Tier is its price level in an
+// aggregator network (G3): a pass of a lower tier does not admit here.
+type Location struct {
+	Network   string        `json:"network"`
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	Zone      string        `json:"zone"`
+	DayCutoff time.Duration `json:"day_cutoff"`
+	Tier      int           `json:"tier"`
+}
+
+// Validate returns a *field.Error for empty IDs, an unknown zone (T1), a
+// cut-off outside [0, 24h) or a negative tier.
+func (l Location) Validate() error {
+	if err := field.First(field.ID("network", l.Network), field.ID("id", l.ID)); err != nil {
+		return err
+	}
+	if _, err := calendar.LoadZone(l.Zone, l.DayCutoff); err != nil {
+		return err
+	}
+	return field.NonNegative("tier", l.Tier)
+}
+
+// Team groups holders. With CreditSharing on, passes issued to the team are
+// usable by its members (G1); their own passes come first (O6).
+type Team struct {
+	Network       string `json:"network"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	CreditSharing bool   `json:"credit_sharing"`
+}
+
+// Validate returns a *field.Error for empty IDs.
+func (t Team) Validate() error {
+	return field.First(field.ID("network", t.Network), field.ID("id", t.ID))
+}
+
+// Audience is who a holder is to the business: a member or a contact.
+type Audience string
+
+// The audiences. A product or PAYG price with no audience admits everyone.
+const (
+	Member  Audience = "member"
+	Contact Audience = "contact"
+)
+
+// Valid reports whether a is Member or Contact.
+func (a Audience) Valid() bool { return a == Member || a == Contact }
+
+// Admits reports whether a product restricted to a (empty: anyone) admits a
+// holder of audience h (G6).
+func (a Audience) Admits(h Audience) bool { return a == "" || a == h }
+
+// Holder is a customer. HealthDeclaredAt is when the holder completed the
+// health declaration (nil: not done), which an aggregator desk checks (P3).
+type Holder struct {
+	Network          string     `json:"network"`
+	ID               string     `json:"id"`
+	Name             string     `json:"name"`
+	Audience         Audience   `json:"audience"`
+	Team             string     `json:"team,omitempty"`
+	HealthDeclaredAt *time.Time `json:"health_declared_at,omitempty"`
+}
+
+// Validate returns a *field.Error for empty IDs, an audience other than
+// member or contact, or an empty but present team ID.
+func (h Holder) Validate() error {
+	if err := field.First(field.ID("network", h.Network), field.ID("id", h.ID)); err != nil {
+		return err
+	}
+	if !h.Audience.Valid() {
+		return field.Invalid("audience", "%q is neither member nor contact", h.Audience)
+	}
+	if h.Team != "" {
+		return field.ID("team", h.Team)
+	}
+	return nil
+}

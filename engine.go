@@ -1,0 +1,283 @@
+package passengine
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/entitlement"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+	"github.com/shopspring/decimal"
+)
+
+// The errors of the Engine's calls. Test for them with errors.Is; the
+// typed errors carrying detail unwrap to them.
+var (
+	// ErrInvalid: bad input. The error is a *FieldError naming the field.
+	ErrInvalid = field.ErrInvalid
+	// ErrNotFound: no such network, location, holder, product, pass or
+	// visit in the network (S1).
+	ErrNotFound = store.ErrNotFound
+	// ErrNoEntitlement: no pass may pay for the use. The error is an
+	// *entitlement.RefusalError with every pass's reason (G7).
+	ErrNoEntitlement = entitlement.ErrNoEntitlement
+	// ErrAlreadyCheckedIn: the holder is checked in at the location. The
+	// error is a *checkin.AlreadyCheckedInError with the open visit (C1).
+	ErrAlreadyCheckedIn = checkin.ErrAlreadyCheckedIn
+	// ErrNotOpen: the visit is not an open check-in (C7).
+	ErrNotOpen = checkin.ErrNotOpen
+	// ErrNotBooked: the visit is not a booking awaiting its class (B2, B3).
+	ErrNotBooked = checkin.ErrNotBooked
+	// ErrNotMovable: the visit cannot move to another pass (C11).
+	ErrNotMovable = checkin.ErrNotMovable
+	// ErrBalance: the change would take a balance below zero (E4).
+	ErrBalance = pass.ErrBalance
+	// ErrKeyReused: an idempotency key was sent again with a different
+	// request (I1). The error is an *IdempotencyError.
+	ErrKeyReused = errors.New("idempotency key reused with a different request")
+	// ErrConflict: the store kept losing races after the bounded retries.
+	ErrConflict = store.ErrConflict
+)
+
+// FieldError is the error of bad input: it names the field (S2).
+type FieldError = field.Error
+
+// IdempotencyError is returned when Key was first used for another request
+// (or another operation). It unwraps to ErrKeyReused.
+type IdempotencyError struct {
+	Key       string
+	Operation string
+}
+
+// Error names the key and the operation it was first used for.
+func (e *IdempotencyError) Error() string {
+	return fmt.Sprintf("idempotency key %q was used for a different %s request", e.Key, e.Operation)
+}
+
+// Unwrap returns ErrKeyReused.
+func (e *IdempotencyError) Unwrap() error { return ErrKeyReused }
+
+// Clock tells the Engine the time. The Engine reads it once per call; the
+// domain packages never read a clock.
+type Clock interface {
+	Now() time.Time
+}
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() time.Time
+
+// Now returns f().
+func (f ClockFunc) Now() time.Time { return f() }
+
+// Engine is passengine's entry point: every call validates its request,
+// reads the clock once, runs one unit of work on the store (locking the
+// holder, loading its live state, deciding with the pure core, writing the
+// effects and the idempotency record together) and retries a lost race a
+// bounded number of times. An Engine is safe for concurrent use.
+type Engine struct {
+	st           store.Store
+	clock        Clock
+	policy       entitlement.Policy
+	newID        func() string
+	retries      int
+	maxOpen      time.Duration
+	cancelWindow time.Duration
+	refundLate   bool
+	noShowFee    decimal.Decimal
+	zones        sync.Map // zone name -> *time.Location
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithClock sets the clock (default: the system clock).
+func WithClock(c Clock) Option { return func(e *Engine) { e.clock = c } }
+
+// WithPolicy sets the consumption order (default:
+// entitlement.DefaultPolicy(), O0-O7).
+func WithPolicy(p entitlement.Policy) Option { return func(e *Engine) { e.policy = p } }
+
+// WithIDs sets the generator of new IDs for passes, visits and ledger
+// entries (default: UUIDv7, time-ordered).
+func WithIDs(f func() string) Option { return func(e *Engine) { e.newID = f } }
+
+// WithRetries sets how many times a unit of work that lost a race
+// (store.ErrConflict) is retried (default 8).
+func WithRetries(n int) Option { return func(e *Engine) { e.retries = n } }
+
+// WithMaxOpen sets the longest a visit may stay open: older ones are closed
+// at check-in + max, marked automatic (C8). Default 0: never.
+func WithMaxOpen(d time.Duration) Option { return func(e *Engine) { e.maxOpen = d } }
+
+// WithCancelWindow sets how long before a class a holder's cancel becomes
+// late (B2). Default 0: every cancel before the start is on time.
+func WithCancelWindow(d time.Duration) Option { return func(e *Engine) { e.cancelWindow = d } }
+
+// WithLateCancelRefund makes late cancels return their units too (B2).
+func WithLateCancelRefund() Option { return func(e *Engine) { e.refundLate = true } }
+
+// WithNoShowFee makes a no-show return the booking's units and charge fee
+// in the network's currency instead of forfeiting them (B3).
+func WithNoShowFee(fee decimal.Decimal) Option { return func(e *Engine) { e.noShowFee = fee } }
+
+// New returns an Engine on st.
+func New(st store.Store, opts ...Option) *Engine {
+	e := &Engine{
+		st:      st,
+		clock:   ClockFunc(time.Now),
+		policy:  entitlement.DefaultPolicy(),
+		newID:   func() string { return uuid.Must(uuid.NewV7()).String() },
+		retries: 8,
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Store returns the Engine's store.
+func (e *Engine) Store() store.Store { return e.st }
+
+// now returns the clock's time in UTC, truncated to the microsecond so that
+// every store keeps it exactly.
+func (e *Engine) now() time.Time { return e.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// zone returns the calendar of a location (cached).
+func (e *Engine) zone(name string, cutoff time.Duration) (calendar.Zone, error) {
+	if loc, ok := e.zones.Load(name); ok {
+		return calendar.Zone{Loc: loc.(*time.Location), Cutoff: cutoff}, nil
+	}
+	z, err := calendar.LoadZone(name, cutoff)
+	if err != nil {
+		return z, err
+	}
+	e.zones.Store(name, z.Loc)
+	return z, nil
+}
+
+func (e *Engine) locationZone(l catalog.Location) (calendar.Zone, error) {
+	return e.zone(l.Zone, l.DayCutoff)
+}
+
+func (e *Engine) networkZone(n catalog.Network) (calendar.Zone, error) { return e.zone(n.Zone, 0) }
+
+// update runs fn as a unit of work, retrying store.ErrConflict up to the
+// Engine's bound.
+func (e *Engine) update(ctx context.Context, fn func(store.Tx) error) error {
+	var err error
+	for attempt := 0; attempt <= e.retries; attempt++ {
+		err = e.st.Update(ctx, fn)
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+	}
+	return err
+}
+
+// idempotent runs fn as a unit of work under idempotency key (I1): a key
+// seen before with the same operation and request returns the stored result
+// and writes nothing; with another request it returns an *IdempotencyError.
+// The result is stored in the same transaction as fn's effects.
+func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, req any, fn func(tx store.Tx) (R, error)) (R, error) {
+	var res R
+	b, err := json.Marshal(req)
+	if err != nil {
+		return res, err
+	}
+	sum := sha256.Sum256(append([]byte(op+"\x00"), b...))
+	err = e.update(ctx, func(tx store.Tx) error {
+		rec, err := tx.Idempotency().Get(ctx, network, key)
+		switch {
+		case err == nil:
+			if rec.Operation != op || !bytes.Equal(rec.Request, sum[:]) {
+				return &IdempotencyError{Key: key, Operation: rec.Operation}
+			}
+			res = *new(R)
+			return json.Unmarshal(rec.Result, &res)
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		r, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		out, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		// The caller gets the stored form, so a replay returns an equal value.
+		res = *new(R)
+		if err := json.Unmarshal(out, &res); err != nil {
+			return err
+		}
+		return tx.Idempotency().Put(ctx, store.Record{Network: network, Key: key, Operation: op,
+			Request: sum[:], Result: out, At: e.now()})
+	})
+	return res, err
+}
+
+// network returns the network or ErrNotFound.
+func network(ctx context.Context, tx store.Tx, id string) (catalog.Network, error) {
+	return tx.Catalog().Network(ctx, id)
+}
+
+// lockOwner locks the holder or team that owns p.
+func lockOwner(ctx context.Context, tx store.Tx, p *pass.Pass) error {
+	if p.Team != "" {
+		return tx.Catalog().LockTeam(ctx, p.Network, p.Team)
+	}
+	return tx.Catalog().LockHolder(ctx, p.Network, p.Holder)
+}
+
+// write stores an outcome's effects: the visits, the changed passes and the
+// ledger entries, stamped with new IDs, the call's key and actor.
+func (e *Engine) write(ctx context.Context, tx store.Tx, o *checkin.Outcome, key, actor string) error {
+	for _, v := range o.Closed {
+		if err := tx.Visits().Put(ctx, v); err != nil {
+			return err
+		}
+	}
+	if o.Visit.ID != "" {
+		if err := tx.Visits().Put(ctx, o.Visit); err != nil {
+			return err
+		}
+	}
+	for _, p := range o.Passes {
+		if err := tx.Passes().Put(ctx, *p); err != nil {
+			return err
+		}
+	}
+	return e.appendEntries(ctx, tx, o.Entries, key, actor, "")
+}
+
+func (e *Engine) appendEntries(ctx context.Context, tx store.Tx, entries []pass.Entry, key, actor, comment string) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	for i := range entries {
+		entries[i].ID, entries[i].Key = e.newID(), key
+		if entries[i].Actor == "" {
+			entries[i].Actor = actor
+		}
+		if entries[i].Comment == "" {
+			entries[i].Comment = comment
+		}
+	}
+	return tx.Ledger().Append(ctx, entries...)
+}
+
+// validKey checks the idempotency key and network of a request.
+func validKey(key, network string) error {
+	return field.First(field.ID("key", key), field.ID("network", network))
+}

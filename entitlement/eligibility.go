@@ -1,0 +1,165 @@
+// Package entitlement decides which passes may pay for a use and in what
+// order they are consumed. Eligibility (RULES G1-G7) gives every pass that
+// is not used a typed Reason; the consumption order (O0-O8) is a Policy
+// value, a list of named keys a host can reorder, drop or extend. Selection
+// reports the ranked candidates and the key that decided between the first
+// two. The package is pure and allocates nothing when the caller supplies a
+// candidate buffer.
+package entitlement
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/pass"
+)
+
+// Reason says why a pass was not used. The empty Reason means eligible.
+type Reason string
+
+// The reasons, one per rule that can exclude a pass (G7).
+const (
+	NotHolders    Reason = "not_holders"          // G1: neither the holder's nor the team's
+	SharingOff    Reason = "team_sharing_off"     // G1: the team's, but credit sharing is off
+	Audience      Reason = "audience"             // G6: the product's audience excludes the holder
+	NotCovered    Reason = "location_not_covered" // G2
+	TierTooLow    Reason = "location_above_tier"  // G3: the club is more expensive than the pass
+	KindNotUsable Reason = "kind_not_usable"      // the use does not take this kind (a class and a time pass)
+	Expired       Reason = "expired"              // G4, E1
+	Frozen        Reason = "frozen"               // G4, E3
+	Early         Reason = "before_activation"    // G4, A3
+	NoBalance     Reason = "no_balance"           // G5
+	Outranked     Reason = "outranked"            // eligible; another pass comes first (O)
+)
+
+var reasonText = map[Reason]string{
+	NotHolders:    "pass belongs to someone else",
+	SharingOff:    "team pass, but the team's credit sharing is off",
+	Audience:      "pass is not for the holder's audience",
+	NotCovered:    "pass does not cover this location",
+	TierTooLow:    "location is above the pass's tier",
+	KindNotUsable: "pass kind cannot pay for this use",
+	Expired:       "pass has expired",
+	Frozen:        "pass is frozen on this date",
+	Early:         "date is before the pass's activation",
+	NoBalance:     "pass has no units left for this use",
+	Outranked:     "another pass comes first in the consumption order",
+}
+
+// String returns the reason in words for a front desk.
+func (r Reason) String() string {
+	if s, ok := reasonText[r]; ok {
+		return s
+	}
+	return string(r)
+}
+
+// Use is what a pass is checked against: who, where, which service date and
+// what it costs.
+type Use struct {
+	Holder catalog.Holder
+	// TeamSharing is whether the holder's team has credit sharing on.
+	TeamSharing bool
+	Location    string
+	Tier        int
+	// NetworkLocations is the number of locations in the network; a
+	// network-wide pass counts as covering that many (O4).
+	NetworkLocations int
+	Date             calendar.Date
+	// Cost is what the use takes from a visits pass (C3, B1); at least 1.
+	Cost int
+	// Kinds lists the pass kinds the use accepts; nil accepts all.
+	Kinds []pass.Kind
+}
+
+// Check returns why p cannot pay for u, or "" when it can (G1-G6). A pass
+// that activates on first use is eligible: it activates on this use (A2).
+func Check(p *pass.Pass, u *Use) Reason { return check(p, u, true) }
+
+// CheckCoverage is Check without the balance test: whether a day pass whose
+// unit already covers u's date may be used again for u (C2).
+func CheckCoverage(p *pass.Pass, u *Use) Reason { return check(p, u, false) }
+
+func check(p *pass.Pass, u *Use, needBalance bool) Reason {
+	switch {
+	case p.Holder != "" && p.Holder == u.Holder.ID:
+	case p.Team != "" && p.Team == u.Holder.Team:
+		if !u.TeamSharing {
+			return SharingOff
+		}
+	default:
+		return NotHolders
+	}
+	if !p.Audience.Admits(u.Holder.Audience) {
+		return Audience
+	}
+	if !p.Covers(u.Location) {
+		return NotCovered
+	}
+	if p.Tier < u.Tier {
+		return TierTooLow
+	}
+	if u.Kinds != nil && !kindIn(p.Kind, u.Kinds) {
+		return KindNotUsable
+	}
+	switch p.StatusOn(u.Date) {
+	case pass.StatusExpired:
+		return Expired
+	case pass.StatusFrozen:
+		return Frozen
+	case pass.StatusEarly:
+		return Early
+	}
+	if needBalance && p.Balance < need(p.Kind, u.Cost) {
+		return NoBalance
+	}
+	return ""
+}
+
+func kindIn(k pass.Kind, ks []pass.Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// need returns the balance a pass of kind k needs for a use of cost: one
+// day, one minute, or cost visits (G5).
+func need(k pass.Kind, cost int) int {
+	if k == pass.Visits && cost > 1 {
+		return cost
+	}
+	return 1
+}
+
+// ErrNoEntitlement is the sentinel of a refused use: no pass may pay for it.
+var ErrNoEntitlement = errors.New("no eligible pass")
+
+// RefusalError is returned when no pass may pay for a use. Candidates holds
+// every pass the holder could have used, each with its Reason (G7), so a
+// front desk can say why. It unwraps to ErrNoEntitlement.
+type RefusalError struct {
+	Candidates []Candidate
+}
+
+// Error lists each pass with its reason.
+func (e *RefusalError) Error() string {
+	var b strings.Builder
+	b.WriteString("no eligible pass")
+	for i, c := range e.Candidates {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(c.PassID + ": " + c.Reason.String())
+	}
+	return b.String()
+}
+
+// Unwrap returns ErrNoEntitlement.
+func (e *RefusalError) Unwrap() error { return ErrNoEntitlement }

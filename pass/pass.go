@@ -1,0 +1,264 @@
+package pass
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/money"
+	"github.com/shopspring/decimal"
+)
+
+func decimalInt(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }
+
+// ErrBalance is returned when a change would take a balance below zero
+// (RULES E4, C4); nothing is written.
+var ErrBalance = errors.New("balance would go below zero")
+
+// Pass is one product issued to a holder, or to a team for its members to
+// share (G1). The product's terms are copied at issue, so later product
+// changes never alter an issued pass. Units is what was granted (adjustments
+// included); Balance is what is left, always equal to the sum of the pass's
+// ledger entries. Its status is derived from these and a date (StatusOn),
+// never stored.
+type Pass struct {
+	Network     string            `json:"network"`
+	ID          string            `json:"id"`
+	Product     string            `json:"product"`
+	Holder      string            `json:"holder,omitempty"`
+	Team        string            `json:"team,omitempty"`
+	Kind        Kind              `json:"kind"`
+	Source      Source            `json:"source"`
+	Units       int               `json:"units"`
+	Balance     int               `json:"balance"`
+	UnitValue   money.Money       `json:"unit_value"`
+	Price       money.Money       `json:"price"`
+	Paid        bool              `json:"paid"`
+	PaidAt      *time.Time        `json:"paid_at,omitempty"`
+	PaidBy      string            `json:"paid_by,omitempty"`
+	Locations   []string          `json:"locations,omitempty"`
+	Tier        int               `json:"tier"`
+	Audience    catalog.Audience  `json:"audience,omitempty"`
+	Priority    Priority          `json:"priority,omitempty"`
+	Activation  Activation        `json:"activation"`
+	Locked      bool              `json:"locked"`
+	Validity    calendar.Validity `json:"validity"`
+	ActivatedOn calendar.Date     `json:"activated_on"`
+	ActivatedBy string            `json:"activated_by,omitempty"`
+	ExpiresOn   calendar.Date     `json:"expires_on"`
+	Freezes     []Freeze          `json:"freezes,omitempty"`
+	// Uses counts the visits and bookings that hold units of the pass now
+	// (returns take theirs back); A5 deactivates only a pass with none.
+	Uses     int           `json:"uses"`
+	IssuedAt time.Time     `json:"issued_at"`
+	IssuedOn calendar.Date `json:"issued_on"`
+}
+
+// Freeze is a pause of a pass over the dates [From, To): uses with a service
+// date inside it are refused, and expiry moves later by its length (E3).
+type Freeze struct {
+	From    calendar.Date `json:"from"`
+	To      calendar.Date `json:"to"`
+	Actor   string        `json:"actor,omitempty"`
+	Comment string        `json:"comment,omitempty"`
+}
+
+// Days returns the freeze's length in calendar days.
+func (f Freeze) Days() int { return f.To.DaysSince(f.From) }
+
+// Clone returns a deep copy of p: its slices are not shared.
+func (p Pass) Clone() Pass {
+	p.Locations = slices.Clone(p.Locations)
+	p.Freezes = slices.Clone(p.Freezes)
+	if p.PaidAt != nil {
+		t := *p.PaidAt
+		p.PaidAt = &t
+	}
+	return p
+}
+
+// Activated reports whether p's validity has started.
+func (p *Pass) Activated() bool { return !p.ActivatedOn.IsZero() }
+
+// Expiry returns the last date p is usable (T5): its expiry date moved
+// later by the days of every freeze that starts on or before it (E3). It
+// returns the zero Date when p has no expiry (or is not activated yet).
+func (p *Pass) Expiry() calendar.Date {
+	exp := p.ExpiresOn
+	if exp.IsZero() {
+		return exp
+	}
+	for _, f := range p.Freezes {
+		if !f.From.After(exp) {
+			exp = exp.AddDays(f.Days())
+		}
+	}
+	return exp
+}
+
+// Frozen reports whether date d falls inside one of p's freezes.
+func (p *Pass) Frozen(d calendar.Date) bool {
+	for _, f := range p.Freezes {
+		if !d.Before(f.From) && d.Before(f.To) {
+			return true
+		}
+	}
+	return false
+}
+
+// Status is a pass's state on a date, derived from its fields.
+type Status string
+
+// The statuses, in the order StatusOn tests them.
+const (
+	StatusExpired  Status = "expired"           // the date is after the expiry (E1)
+	StatusFrozen   Status = "frozen"            // the date is inside a freeze (E3)
+	StatusEarly    Status = "before_activation" // locked and the date is before activation (A3)
+	StatusUsedUp   Status = "used_up"           // no units left
+	StatusInactive Status = "inactive"          // activates on first use (A2)
+	StatusActive   Status = "active"
+)
+
+// StatusOn returns p's status for a use with service date d: expired after
+// its expiry (E1), frozen inside a freeze (E3), before activation when
+// locked and d is before the activation date (A3; when not locked any date
+// up to expiry is fine, A4), used up with no balance, inactive when it
+// activates on first use and has not been used, and otherwise active.
+func (p *Pass) StatusOn(d calendar.Date) Status {
+	if exp := p.Expiry(); !exp.IsZero() && d.After(exp) {
+		return StatusExpired
+	}
+	if p.Frozen(d) {
+		return StatusFrozen
+	}
+	if p.Locked && p.Activated() && d.Before(p.ActivatedOn) {
+		return StatusEarly
+	}
+	if p.Balance <= 0 {
+		return StatusUsedUp
+	}
+	if !p.Activated() {
+		return StatusInactive
+	}
+	return StatusActive
+}
+
+// Covers reports whether p admits a use at location loc (G2): loc is listed,
+// or p is network-wide.
+func (p *Pass) Covers(loc string) bool {
+	return len(p.Locations) == 0 || slices.Contains(p.Locations, loc)
+}
+
+// ActivateOn starts p's validity at service date d if it activates on first
+// use and has not yet (A2): the activation date becomes d, expiry d plus the
+// validity, and by the visit that activated it. It reports whether p changed.
+func (p *Pass) ActivateOn(d calendar.Date, by string) bool {
+	if p.Activated() || p.Activation != OnFirstUse {
+		return false
+	}
+	p.ActivatedOn = d
+	p.ExpiresOn = p.Validity.From(d)
+	p.ActivatedBy = by
+	return true
+}
+
+// Deactivate makes p inactive again when the use that activated it was
+// cancelled and p has no other use (A5); visit is the cancelled use. It
+// reports whether p changed.
+func (p *Pass) Deactivate(visit string) bool {
+	if p.Activation != OnFirstUse || p.ActivatedBy != visit || p.Uses != 0 {
+		return false
+	}
+	p.ActivatedOn, p.ExpiresOn, p.ActivatedBy = calendar.Date{}, calendar.Date{}, ""
+	return true
+}
+
+// Spend takes n units from p's balance. It returns ErrBalance, changing
+// nothing, if p has fewer than n.
+func (p *Pass) Spend(n int) error {
+	if n > p.Balance {
+		return fmt.Errorf("pass %s: spend %d of %d: %w", p.ID, n, p.Balance, ErrBalance)
+	}
+	p.Balance -= n
+	return nil
+}
+
+// Adjust adds delta units to p (E4): Units and Balance both move. It
+// returns ErrBalance, changing nothing, if the balance would go below zero.
+func (p *Pass) Adjust(delta int) error {
+	if p.Balance+delta < 0 {
+		return fmt.Errorf("pass %s: adjust %d of %d: %w", p.ID, delta, p.Balance, ErrBalance)
+	}
+	p.Balance += delta
+	p.Units += delta
+	return nil
+}
+
+// AddFreeze pauses p over [f.From, f.To) (E3). It returns a *field.Error if
+// the range is empty or inverted, starts after the pass's expiry, or
+// overlaps an existing freeze.
+func (p *Pass) AddFreeze(f Freeze) error {
+	if !f.From.Valid() {
+		return field.Invalid("from", "is not a date")
+	}
+	if !f.To.Valid() || !f.From.Before(f.To) {
+		return field.Invalid("to", "%s must be after from %s", f.To, f.From)
+	}
+	if exp := p.Expiry(); !exp.IsZero() && f.From.After(exp) {
+		return field.Invalid("from", "%s is after the pass's expiry %s", f.From, exp)
+	}
+	for _, g := range p.Freezes {
+		if f.From.Before(g.To) && g.From.Before(f.To) {
+			return field.Invalid("from", "[%s, %s) overlaps the freeze [%s, %s)", f.From, f.To, g.From, g.To)
+		}
+	}
+	p.Freezes = append(p.Freezes, f)
+	slices.SortFunc(p.Freezes, func(a, b Freeze) int { return a.From.Compare(b.From) })
+	return nil
+}
+
+// EndFreeze ends the freeze of p that covers date on, early: it now runs
+// [From, on), and the expiry gains only the days actually frozen. A freeze
+// that had not started by on is removed. It returns a *field.Error named
+// "on" if no freeze covers or follows on.
+func (p *Pass) EndFreeze(on calendar.Date) error {
+	for i, f := range p.Freezes {
+		if on.Before(f.To) {
+			if !on.After(f.From) {
+				p.Freezes = slices.Delete(p.Freezes, i, i+1)
+			} else {
+				p.Freezes[i].To = on
+			}
+			return nil
+		}
+	}
+	return field.Invalid("on", "no freeze of the pass is running or planned on %s", on)
+}
+
+// Validate checks the invariants of an issued pass and returns a
+// *field.Error for the first broken one.
+func (p *Pass) Validate() error {
+	if err := field.First(field.ID("network", p.Network), field.ID("id", p.ID)); err != nil {
+		return err
+	}
+	if (p.Holder == "") == (p.Team == "") {
+		return field.Invalid("holder", "a pass belongs to exactly one of a holder or a team")
+	}
+	if !p.Kind.Valid() {
+		return field.Invalid("kind", "%q is not day, time or visits", p.Kind)
+	}
+	if !p.Source.Valid() {
+		return field.Invalid("source", "%q is not plan, product, manual or import", p.Source)
+	}
+	if p.Balance < 0 || p.Units < 0 || p.Balance > p.Units {
+		return field.Invalid("balance", "%d of %d units is out of range", p.Balance, p.Units)
+	}
+	if !p.ExpiresOn.IsZero() && !p.ActivatedOn.IsZero() && p.ExpiresOn.Before(p.ActivatedOn) {
+		return field.Invalid("expires_on", "%s is before activation %s", p.ExpiresOn, p.ActivatedOn)
+	}
+	return nil
+}

@@ -1,0 +1,431 @@
+package passengine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/money"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+)
+
+// IssueRequest issues a product as a pass to a holder, or to a team whose
+// members share it when the team's credit sharing is on (G1).
+type IssueRequest struct {
+	Key     string `json:"key"`
+	Network string `json:"network"`
+	Product string `json:"product"`
+	Holder  string `json:"holder,omitempty"`
+	Team    string `json:"team,omitempty"`
+	// Source defaults to pass.FromProduct.
+	Source pass.Source `json:"source,omitempty"`
+	// Remaining, above zero, imports a part-used pack with that many units
+	// left, priced pro rata unless Price is set (E5).
+	Remaining int `json:"remaining,omitempty"`
+	// Price overrides the product's price; zero Money keeps it.
+	Price money.Money `json:"price"`
+	Paid  bool        `json:"paid"`
+	// ActivatedOn and ExpiresOn: required for a merchant-set activation
+	// (A3); ExpiresOn alone sets the expiry of a pass active on purchase.
+	ActivatedOn calendar.Date `json:"activated_on"`
+	ExpiresOn   calendar.Date `json:"expires_on"`
+	Actor       string        `json:"actor,omitempty"`
+	Comment     string        `json:"comment,omitempty"`
+}
+
+// Validate returns a *FieldError for a missing key, network or product, not
+// exactly one of holder and team, or a malformed price.
+func (r IssueRequest) Validate() error {
+	if err := field.First(validKey(r.Key, r.Network), field.ID("product", r.Product)); err != nil {
+		return err
+	}
+	if (r.Holder == "") == (r.Team == "") {
+		return field.Invalid("holder", "give exactly one of holder or team")
+	}
+	if r.Source != "" && !r.Source.Valid() {
+		return field.Invalid("source", "%q is not plan, product, manual or import", r.Source)
+	}
+	if !r.Price.IsZero() {
+		return r.Price.Validate("price", "")
+	}
+	return nil
+}
+
+// IssuePass issues a pass (A1-A3, E5) and returns it. The purchase date is
+// today in the network's zone. It returns a *FieldError for bad input
+// (a price in another currency than the network's among them),
+// ErrNotFound for an unknown network, product, holder or team, and an
+// *IdempotencyError for a key reused with another request.
+func (e *Engine) IssuePass(ctx context.Context, req IssueRequest) (pass.Pass, error) {
+	if err := req.Validate(); err != nil {
+		return pass.Pass{}, err
+	}
+	if req.Source == "" {
+		req.Source = pass.FromProduct
+	}
+	now := e.now()
+	return idempotent(ctx, e, req.Network, req.Key, "issue", req, func(tx store.Tx) (pass.Pass, error) {
+		return e.issue(ctx, tx, req, now)
+	})
+}
+
+func (e *Engine) issue(ctx context.Context, tx store.Tx, req IssueRequest, now time.Time) (pass.Pass, error) {
+	n, err := network(ctx, tx, req.Network)
+	if err != nil {
+		return pass.Pass{}, err
+	}
+	if !req.Price.IsZero() {
+		if err := req.Price.Validate("price", n.Currency); err != nil {
+			return pass.Pass{}, err
+		}
+	}
+	prod, err := tx.Catalog().Product(ctx, req.Network, req.Product)
+	if err != nil {
+		return pass.Pass{}, err
+	}
+	if req.Team != "" {
+		err = tx.Catalog().LockTeam(ctx, req.Network, req.Team)
+	} else {
+		err = tx.Catalog().LockHolder(ctx, req.Network, req.Holder)
+	}
+	if err != nil {
+		return pass.Pass{}, err
+	}
+	z, err := e.networkZone(n)
+	if err != nil {
+		return pass.Pass{}, err
+	}
+	p, entries, err := pass.Issue(prod, pass.IssueSpec{
+		ID: e.newID(), Holder: req.Holder, Team: req.Team, Source: req.Source,
+		Remaining: req.Remaining, Price: req.Price, Paid: req.Paid,
+		ActivatedOn: req.ActivatedOn, ExpiresOn: req.ExpiresOn, At: now, On: z.Date(now),
+	})
+	if err != nil {
+		return pass.Pass{}, err
+	}
+	if err := tx.Passes().Put(ctx, p); err != nil {
+		return pass.Pass{}, err
+	}
+	if err := e.appendEntries(ctx, tx, entries, req.Key, req.Actor, req.Comment); err != nil {
+		return pass.Pass{}, err
+	}
+	return p, nil
+}
+
+// BulkIssueRequest issues one product to many holders (E6).
+type BulkIssueRequest struct {
+	Key     string      `json:"key"`
+	Network string      `json:"network"`
+	Product string      `json:"product"`
+	Holders []string    `json:"holders"`
+	Source  pass.Source `json:"source,omitempty"`
+	Paid    bool        `json:"paid"`
+	Actor   string      `json:"actor,omitempty"`
+	Comment string      `json:"comment,omitempty"`
+}
+
+// BulkResult is one holder's outcome of a bulk issue: the pass, or the
+// error that refused it.
+type BulkResult struct {
+	Holder string
+	Pass   pass.Pass
+	Err    error
+}
+
+// BulkIssue issues the product to each holder (E6). Each holder's issue is
+// its own unit of work with the key Key + "/" + holder, so running the same
+// request again changes nothing for holders already done and returns their
+// passes. It returns a *FieldError for a bad request (no holders, or a
+// holder listed twice); per-holder failures are in the results.
+func (e *Engine) BulkIssue(ctx context.Context, req BulkIssueRequest) ([]BulkResult, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("product", req.Product)); err != nil {
+		return nil, err
+	}
+	if len(req.Holders) == 0 {
+		return nil, field.Invalid("holders", "at least one holder is required")
+	}
+	seen := map[string]bool{}
+	for _, h := range req.Holders {
+		if err := field.ID("holders", h); err != nil {
+			return nil, err
+		}
+		if seen[h] {
+			return nil, field.Invalid("holders", "%q is listed twice", h)
+		}
+		seen[h] = true
+	}
+	out := make([]BulkResult, len(req.Holders))
+	for i, h := range req.Holders {
+		p, err := e.IssuePass(ctx, IssueRequest{Key: req.Key + "/" + h, Network: req.Network, Product: req.Product,
+			Holder: h, Source: req.Source, Paid: req.Paid, Actor: req.Actor, Comment: req.Comment})
+		out[i] = BulkResult{Holder: h, Pass: p, Err: err}
+	}
+	return out, nil
+}
+
+// changePass runs fn on pass id with its owner locked, stores the pass and
+// the entries fn returns, and returns the pass.
+func (e *Engine) changePass(ctx context.Context, netID, key, op, id string, req any,
+	fn func(n catalog.Network, p *pass.Pass, now time.Time) ([]pass.Entry, error)) (pass.Pass, error) {
+	now := e.now()
+	return idempotent(ctx, e, netID, key, op, req, func(tx store.Tx) (pass.Pass, error) {
+		n, err := network(ctx, tx, netID)
+		if err != nil {
+			return pass.Pass{}, err
+		}
+		p, err := tx.Passes().Get(ctx, netID, id)
+		if err != nil {
+			return pass.Pass{}, err
+		}
+		if err := lockOwner(ctx, tx, &p); err != nil {
+			return pass.Pass{}, err
+		}
+		if p, err = tx.Passes().Get(ctx, netID, id); err != nil { // as of the lock
+			return pass.Pass{}, err
+		}
+		entries, err := fn(n, &p, now)
+		if err != nil {
+			return pass.Pass{}, err
+		}
+		for i := range entries {
+			entries[i].Network, entries[i].Pass, entries[i].Holder, entries[i].At = p.Network, p.ID, p.Holder, now
+			entries[i].Balance = p.Balance
+		}
+		if err := tx.Passes().Put(ctx, p); err != nil {
+			return pass.Pass{}, err
+		}
+		return p, e.appendEntries(ctx, tx, entries, key, "", "")
+	})
+}
+
+// AdjustRequest adds (Units > 0) or subtracts (Units < 0) units of a pass
+// (E4), with an optional purchase or refund amount.
+type AdjustRequest struct {
+	Key     string      `json:"key"`
+	Network string      `json:"network"`
+	Pass    string      `json:"pass"`
+	Units   int         `json:"units"`
+	Amount  money.Money `json:"amount"`
+	Actor   string      `json:"actor,omitempty"`
+	Comment string      `json:"comment,omitempty"`
+}
+
+// AdjustUnits adds or subtracts units (E4) and returns the pass. It returns
+// a *FieldError for zero units or an amount in another currency, ErrBalance
+// (writing nothing) if the balance would go below zero, and ErrNotFound for
+// an unknown pass.
+func (e *Engine) AdjustUnits(ctx context.Context, req AdjustRequest) (pass.Pass, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+		return pass.Pass{}, err
+	}
+	if req.Units == 0 {
+		return pass.Pass{}, field.Invalid("units", "must not be zero")
+	}
+	return e.changePass(ctx, req.Network, req.Key, "adjust", req.Pass, req, func(n catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
+		if !req.Amount.IsZero() {
+			if err := req.Amount.Validate("amount", n.Currency); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.Adjust(req.Units); err != nil {
+			return nil, err
+		}
+		return []pass.Entry{{Type: pass.EntryAdjust, Units: req.Units, Amount: req.Amount, Actor: req.Actor, Comment: req.Comment}}, nil
+	})
+}
+
+// ExpiryRequest moves a pass's expiry date (E2).
+type ExpiryRequest struct {
+	Key       string        `json:"key"`
+	Network   string        `json:"network"`
+	Pass      string        `json:"pass"`
+	ExpiresOn calendar.Date `json:"expires_on"`
+	Actor     string        `json:"actor,omitempty"`
+	Comment   string        `json:"comment,omitempty"`
+}
+
+// SetExpiry moves the pass's expiry either way (E2): moved past today, its
+// remaining units are usable again. The date is the last usable day before
+// freezes extend it. It returns a *FieldError for a missing date or one
+// before the activation date, and ErrNotFound for an unknown pass.
+func (e *Engine) SetExpiry(ctx context.Context, req ExpiryRequest) (pass.Pass, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+		return pass.Pass{}, err
+	}
+	if !req.ExpiresOn.Valid() {
+		return pass.Pass{}, field.Invalid("expires_on", "is not a date")
+	}
+	return e.changePass(ctx, req.Network, req.Key, "expiry", req.Pass, req, func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
+		if p.Activated() && req.ExpiresOn.Before(p.ActivatedOn) {
+			return nil, field.Invalid("expires_on", "%s is before activation %s", req.ExpiresOn, p.ActivatedOn)
+		}
+		old := p.ExpiresOn
+		p.ExpiresOn = req.ExpiresOn
+		return []pass.Entry{{Type: pass.EntryExpiry, Actor: req.Actor,
+			Comment: joinComment(fmt.Sprintf("expiry %s -> %s", orNone(old), req.ExpiresOn), req.Comment)}}, nil
+	})
+}
+
+func orNone(d calendar.Date) string {
+	if d.IsZero() {
+		return "none"
+	}
+	return d.String()
+}
+
+func joinComment(what, comment string) string {
+	if comment == "" {
+		return what
+	}
+	return what + ": " + comment
+}
+
+// FreezeRequest pauses a pass over [From, To) (E3).
+type FreezeRequest struct {
+	Key     string        `json:"key"`
+	Network string        `json:"network"`
+	Pass    string        `json:"pass"`
+	From    calendar.Date `json:"from"`
+	To      calendar.Date `json:"to"`
+	Actor   string        `json:"actor,omitempty"`
+	Comment string        `json:"comment,omitempty"`
+}
+
+// Freeze pauses the pass over [From, To): uses with a service date inside
+// are refused and the expiry moves later by the frozen days (E3). It
+// returns a *FieldError for an empty or inverted range, one starting after
+// the expiry or overlapping another freeze.
+func (e *Engine) Freeze(ctx context.Context, req FreezeRequest) (pass.Pass, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+		return pass.Pass{}, err
+	}
+	return e.changePass(ctx, req.Network, req.Key, "freeze", req.Pass, req, func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
+		if err := p.AddFreeze(pass.Freeze{From: req.From, To: req.To, Actor: req.Actor, Comment: req.Comment}); err != nil {
+			return nil, err
+		}
+		return []pass.Entry{{Type: pass.EntryFreeze, Actor: req.Actor,
+			Comment: joinComment(fmt.Sprintf("freeze [%s, %s)", req.From, req.To), req.Comment)}}, nil
+	})
+}
+
+// UnfreezeRequest ends a pass's running or planned freeze on date On.
+type UnfreezeRequest struct {
+	Key     string        `json:"key"`
+	Network string        `json:"network"`
+	Pass    string        `json:"pass"`
+	On      calendar.Date `json:"on"`
+	Actor   string        `json:"actor,omitempty"`
+	Comment string        `json:"comment,omitempty"`
+}
+
+// Unfreeze ends the freeze covering On early (a planned one is removed);
+// the expiry keeps only the days actually frozen (E3). It returns a
+// *FieldError if no freeze runs on or after On.
+func (e *Engine) Unfreeze(ctx context.Context, req UnfreezeRequest) (pass.Pass, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+		return pass.Pass{}, err
+	}
+	if !req.On.Valid() {
+		return pass.Pass{}, field.Invalid("on", "is not a date")
+	}
+	return e.changePass(ctx, req.Network, req.Key, "unfreeze", req.Pass, req, func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
+		if err := p.EndFreeze(req.On); err != nil {
+			return nil, err
+		}
+		return []pass.Entry{{Type: pass.EntryFreeze, Actor: req.Actor,
+			Comment: joinComment("freeze ended on "+req.On.String(), req.Comment)}}, nil
+	})
+}
+
+// PaidRequest marks a pass paid (A6).
+type PaidRequest struct {
+	Key     string `json:"key"`
+	Network string `json:"network"`
+	Pass    string `json:"pass"`
+	By      string `json:"by"`
+}
+
+// MarkPaid marks the pass paid by By at the current time (A6). Marking a
+// paid pass again changes nothing. It returns a *FieldError for a missing
+// By and ErrNotFound for an unknown pass.
+func (e *Engine) MarkPaid(ctx context.Context, req PaidRequest) (pass.Pass, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), field.Required("by", req.By)); err != nil {
+		return pass.Pass{}, err
+	}
+	return e.changePass(ctx, req.Network, req.Key, "paid", req.Pass, req, func(_ catalog.Network, p *pass.Pass, now time.Time) ([]pass.Entry, error) {
+		if p.Paid {
+			return nil, nil
+		}
+		p.Paid, p.PaidAt, p.PaidBy = true, &now, req.By
+		return []pass.Entry{{Type: pass.EntryPaid, Actor: req.By, Comment: "marked paid"}}, nil
+	})
+}
+
+// PassView is a pass with its status today in the network's zone.
+type PassView struct {
+	pass.Pass
+	Status pass.Status `json:"status"`
+}
+
+// Pass returns a pass with its status today, or ErrNotFound.
+func (e *Engine) Pass(ctx context.Context, network, id string) (PassView, error) {
+	var v PassView
+	err := e.st.View(ctx, func(tx store.Tx) error {
+		n, err := tx.Catalog().Network(ctx, network)
+		if err != nil {
+			return err
+		}
+		p, err := tx.Passes().Get(ctx, network, id)
+		if err != nil {
+			return err
+		}
+		z, err := e.networkZone(n)
+		v = PassView{Pass: p, Status: p.StatusOn(z.Date(e.now()))}
+		return err
+	})
+	return v, err
+}
+
+// Passes returns the passes matching f (a holder's, a team's, or the
+// network's unpaid ones, A6) with their status today, in issue order.
+func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, error) {
+	if err := field.ID("network", f.Network); err != nil {
+		return nil, err
+	}
+	var out []PassView
+	err := e.st.View(ctx, func(tx store.Tx) error {
+		n, err := tx.Catalog().Network(ctx, f.Network)
+		if err != nil {
+			return err
+		}
+		z, err := e.networkZone(n)
+		if err != nil {
+			return err
+		}
+		ps, err := tx.Passes().List(ctx, f)
+		today := z.Date(e.now())
+		for _, p := range ps {
+			out = append(out, PassView{Pass: p, Status: p.StatusOn(today)})
+		}
+		return err
+	})
+	return out, err
+}
+
+// Ledger returns the ledger entries matching f in the order they were
+// written.
+func (e *Engine) Ledger(ctx context.Context, f store.LedgerFilter) ([]pass.Entry, error) {
+	if err := field.ID("network", f.Network); err != nil {
+		return nil, err
+	}
+	var out []pass.Entry
+	err := e.st.View(ctx, func(tx store.Tx) (err error) {
+		out, err = tx.Ledger().List(ctx, f)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,177 @@
+// Package store defines the storage contract of passengine: a Store runs
+// units of work, each a transaction handing small repositories to a
+// closure. Adapters (store/memstore, store/sqlite, store/postgres, or a
+// host's own) implement it; business rules never live in an adapter, and
+// store/storetest is the conformance suite every adapter runs.
+//
+// Contract:
+//   - Update commits when its closure returns nil and rolls back otherwise;
+//     nothing written inside a failed unit of work is ever visible (I3).
+//   - LockHolder and LockTeam block every other unit of work that locks
+//     the same holder or team until this one ends (I2).
+//   - Errors: ErrNotFound for a missing row (another network's rows are
+//     missing too, S1); ErrConflict for a serialization failure, deadlock
+//     or unique-key race, after which the caller may retry the whole unit.
+//   - Values come back as copies: changing them changes nothing stored.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/pass"
+)
+
+// The errors adapters map their drivers' errors to.
+var (
+	// ErrNotFound: no such row in the network.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the unit of work lost a race and may be retried whole.
+	ErrConflict = errors.New("conflict")
+)
+
+// Store runs units of work.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it if fn
+	// returns nil. It returns fn's error, or the commit's. A commit error is
+	// never swallowed: it may also mean the commit happened (an ambiguous
+	// commit), which idempotency keys make safe to retry.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Tx is one unit of work's access to the repositories.
+type Tx interface {
+	Catalog() Catalog
+	Passes() Passes
+	Visits() Visits
+	Ledger() Ledger
+	Idempotency() Idempotency
+}
+
+// Catalog stores networks and their locations, teams, holders, products and
+// PAYG products. Puts insert or replace by (network, ID).
+type Catalog interface {
+	Network(ctx context.Context, id string) (catalog.Network, error)
+	PutNetwork(ctx context.Context, n catalog.Network) error
+	Location(ctx context.Context, network, id string) (catalog.Location, error)
+	PutLocation(ctx context.Context, l catalog.Location) error
+	// Locations returns the network's locations ordered by ID.
+	Locations(ctx context.Context, network string) ([]catalog.Location, error)
+	// CountLocations returns how many locations the network has.
+	CountLocations(ctx context.Context, network string) (int, error)
+	Team(ctx context.Context, network, id string) (catalog.Team, error)
+	PutTeam(ctx context.Context, t catalog.Team) error
+	Holder(ctx context.Context, network, id string) (catalog.Holder, error)
+	PutHolder(ctx context.Context, h catalog.Holder) error
+	// LockHolder holds the holder against every other unit of work that
+	// locks it, until this unit ends. It returns ErrNotFound for an unknown
+	// holder.
+	LockHolder(ctx context.Context, network, id string) error
+	// LockTeam is LockHolder for a team.
+	LockTeam(ctx context.Context, network, id string) error
+	Product(ctx context.Context, network, id string) (pass.Product, error)
+	PutProduct(ctx context.Context, p pass.Product) error
+	PAYG(ctx context.Context, network, id string) (billing.PAYG, error)
+	PutPAYG(ctx context.Context, p billing.PAYG) error
+	// PAYGs returns the network's PAYG products ordered by ID.
+	PAYGs(ctx context.Context, network string) ([]billing.PAYG, error)
+}
+
+// Passes stores issued passes.
+type Passes interface {
+	Get(ctx context.Context, network, id string) (pass.Pass, error)
+	// Put inserts or replaces the pass.
+	Put(ctx context.Context, p pass.Pass) error
+	// Live returns the passes with a balance above zero owned by holder or,
+	// when team is not empty, by team, ordered by ID. Its cost must not grow
+	// with the number of used-up passes (it is on the check-in path).
+	Live(ctx context.Context, network, holder, team string) ([]pass.Pass, error)
+	// List returns the passes matching f, ordered by issue instant then ID.
+	List(ctx context.Context, f PassFilter) ([]pass.Pass, error)
+}
+
+// PassFilter selects passes. Network is required; empty fields match all.
+type PassFilter struct {
+	Network string
+	Holder  string
+	Team    string
+	// Unpaid keeps only passes not marked paid (A6).
+	Unpaid bool
+	Offset int
+	Limit  int // 0: no limit
+}
+
+// Visits stores visits and bookings.
+type Visits interface {
+	Get(ctx context.Context, network, id string) (checkin.Visit, error)
+	// Put inserts or replaces the visit.
+	Put(ctx context.Context, v checkin.Visit) error
+	// Open returns the holder's open visits, ordered by start.
+	Open(ctx context.Context, network, holder string) ([]checkin.Visit, error)
+	// OnDates returns the holder's visits with a service date in [from, to],
+	// ordered by start then ID. Its cost must not grow with the holder's
+	// older history.
+	OnDates(ctx context.Context, network, holder string, from, to calendar.Date) ([]checkin.Visit, error)
+	// OpenBefore returns up to limit open visits of the network that started
+	// before t, ordered by start then ID (the stale-visit sweep, C8).
+	OpenBefore(ctx context.Context, network string, t time.Time, limit int) ([]checkin.Visit, error)
+	// List returns the visits matching f, ordered by start then ID.
+	List(ctx context.Context, f VisitFilter) ([]checkin.Visit, error)
+}
+
+// VisitFilter selects visits. Network is required; empty fields match all;
+// From and To bound the service date inclusively.
+type VisitFilter struct {
+	Network  string
+	Holder   string
+	Location string
+	From     calendar.Date
+	To       calendar.Date
+	Offset   int
+	Limit    int
+}
+
+// Ledger stores the append-only ledger entries of pass balances.
+type Ledger interface {
+	// Append adds entries; an entry ID that exists is ErrConflict.
+	Append(ctx context.Context, entries ...pass.Entry) error
+	// List returns the entries matching f in the order they were appended.
+	List(ctx context.Context, f LedgerFilter) ([]pass.Entry, error)
+}
+
+// LedgerFilter selects ledger entries. Network is required.
+type LedgerFilter struct {
+	Network string
+	Pass    string
+	Holder  string
+	Offset  int
+	Limit   int
+}
+
+// Record is a stored idempotency record: the first result of the call
+// made with Key (I1). Request is a fingerprint of the request.
+type Record struct {
+	Network   string
+	Key       string
+	Operation string
+	Request   []byte
+	Result    []byte
+	At        time.Time
+}
+
+// Idempotency stores idempotency records.
+type Idempotency interface {
+	// Get returns the record of key, or ErrNotFound.
+	Get(ctx context.Context, network, key string) (Record, error)
+	// Put stores a new record; a key that exists is ErrConflict.
+	Put(ctx context.Context, r Record) error
+}

@@ -1,0 +1,525 @@
+package passengine
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/entitlement"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/money"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+)
+
+// VisitResult is what a check-in, check-out or booking call did (C9): the
+// visit (with the pass or PAYG product that paid, its lineage of
+// consumptions and its charges), visits closed automatically on the way
+// (C8), the balances after of the passes it changed, the money it charged,
+// and the ranked candidates with their reasons.
+type VisitResult struct {
+	Visit     checkin.Visit         `json:"visit"`
+	Closed    []checkin.Visit       `json:"closed,omitempty"`
+	Balances  []Balance             `json:"balances,omitempty"`
+	Charge    money.Money           `json:"charge"`
+	Selection entitlement.Selection `json:"selection"`
+}
+
+// Balance is a pass's balance after a call.
+type Balance struct {
+	Pass    string    `json:"pass"`
+	Kind    pass.Kind `json:"kind"`
+	Balance int       `json:"balance"`
+}
+
+func result(o *checkin.Outcome, currency string) VisitResult {
+	r := VisitResult{Visit: o.Visit, Closed: o.Closed, Selection: o.Selection, Charge: money.Zero(currency)}
+	for _, p := range o.Passes {
+		r.Balances = append(r.Balances, Balance{Pass: p.ID, Kind: p.Kind, Balance: p.Balance})
+	}
+	slices.SortFunc(r.Balances, func(a, b Balance) int { return compareStrings(a.Pass, b.Pass) })
+	for _, c := range o.Visit.Charges {
+		r.Charge = r.Charge.Add(c.Amount)
+	}
+	if o.Visit.Fee != nil {
+		r.Charge = r.Charge.Add(o.Visit.Fee.Amount)
+	}
+	return r
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// state loads the holder's live state at loc inside tx, locking the team
+// (when the holder has one) and then the holder (I2). Recent covers the
+// service dates [from, to]; passes named in lineage are loaded even when
+// used up or expired.
+func (e *Engine) state(ctx context.Context, tx store.Tx, h catalog.Holder, loc catalog.Location, from, to calendar.Date, lineage ...string) (*checkin.State, error) {
+	c := tx.Catalog()
+	st := &checkin.State{Holder: h, Location: loc, Policy: e.policy}
+	if h.Team != "" {
+		if err := c.LockTeam(ctx, h.Network, h.Team); err != nil {
+			return nil, err
+		}
+		t, err := c.Team(ctx, h.Network, h.Team)
+		if err != nil {
+			return nil, err
+		}
+		st.TeamSharing = t.CreditSharing
+	}
+	if err := c.LockHolder(ctx, h.Network, h.ID); err != nil {
+		return nil, err
+	}
+	var err error
+	if st.Zone, err = e.locationZone(loc); err != nil {
+		return nil, err
+	}
+	if st.NetworkLocations, err = c.CountLocations(ctx, h.Network); err != nil {
+		return nil, err
+	}
+	if st.Open, err = tx.Visits().Open(ctx, h.Network, h.ID); err != nil {
+		return nil, err
+	}
+	for _, v := range st.Open {
+		if v.Location == loc.ID && v.Date.AddDays(-1).Before(from) {
+			from = v.Date.AddDays(-1)
+		}
+	}
+	if st.Recent, err = tx.Visits().OnDates(ctx, h.Network, h.ID, from, to); err != nil {
+		return nil, err
+	}
+	live, err := tx.Passes().Live(ctx, h.Network, h.ID, h.Team)
+	if err != nil {
+		return nil, err
+	}
+	st.Passes = make([]*pass.Pass, 0, len(live)+len(lineage))
+	for i := range live {
+		st.Passes = append(st.Passes, &live[i])
+	}
+	for _, v := range st.Recent {
+		for _, cs := range v.Consumptions {
+			lineage = append(lineage, cs.Pass)
+		}
+	}
+	for _, id := range lineage {
+		if st.Has(id) {
+			continue
+		}
+		p, err := tx.Passes().Get(ctx, h.Network, id)
+		if err != nil {
+			return nil, err
+		}
+		st.Passes = append(st.Passes, &p)
+	}
+	if st.PAYG, err = c.PAYGs(ctx, h.Network); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// CheckInRequest checks a holder in at a location.
+type CheckInRequest struct {
+	Key      string `json:"key"`
+	Network  string `json:"network"`
+	Holder   string `json:"holder"`
+	Location string `json:"location"`
+	// At is when the holder came in; zero means now. A door controller
+	// replaying an offline event sets it.
+	At time.Time `json:"at"`
+	// Cost is what the visit takes from a visits pass; 0 means 1 (C3).
+	Cost  int    `json:"cost,omitempty"`
+	Actor string `json:"actor,omitempty"`
+}
+
+func (r CheckInRequest) validate(needKey bool) error {
+	if needKey {
+		if err := field.ID("key", r.Key); err != nil {
+			return err
+		}
+	}
+	return field.First(field.ID("network", r.Network), field.ID("holder", r.Holder),
+		field.ID("location", r.Location), field.NonNegative("cost", r.Cost))
+}
+
+// CheckIn checks the holder in (C1-C5, C9): it reuses a day unit already
+// covering the business day, or consumes from the first eligible pass in
+// the consumption order, or opens a PAYG visit. It returns a *FieldError
+// for bad input, ErrNotFound for an unknown network, holder or location, an
+// *entitlement.RefusalError (ErrNoEntitlement) with each pass's reason when
+// nothing may pay, a *checkin.AlreadyCheckedInError (ErrAlreadyCheckedIn)
+// when the holder is in already, and an *IdempotencyError for a reused key.
+// The same key with the same request returns the first result (C1, I1).
+func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, error) {
+	if err := req.validate(true); err != nil {
+		return VisitResult{}, err
+	}
+	at := req.At
+	if at.IsZero() {
+		at = e.now()
+	}
+	visitID := e.newID()
+	return idempotent(ctx, e, req.Network, req.Key, "check_in", req, func(tx store.Tx) (VisitResult, error) {
+		n, o, err := e.decideCheckIn(ctx, tx, req, at, visitID)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
+			return VisitResult{}, err
+		}
+		return result(&o, n.Currency), nil
+	})
+}
+
+func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
+	n, err := network(ctx, tx, req.Network)
+	if err != nil {
+		return n, checkin.Outcome{}, err
+	}
+	h, err := tx.Catalog().Holder(ctx, req.Network, req.Holder)
+	if err != nil {
+		return n, checkin.Outcome{}, err
+	}
+	loc, err := tx.Catalog().Location(ctx, req.Network, req.Location)
+	if err != nil {
+		return n, checkin.Outcome{}, err
+	}
+	z, err := e.locationZone(loc)
+	if err != nil {
+		return n, checkin.Outcome{}, err
+	}
+	d := z.Date(at)
+	st, err := e.state(ctx, tx, h, loc, d.AddDays(-1), d)
+	if err != nil {
+		return n, checkin.Outcome{}, err
+	}
+	o, err := checkin.DecideCheckIn(st, checkin.CheckIn{Visit: visitID, At: at.UTC(), Cost: req.Cost, MaxOpen: e.maxOpen})
+	return n, o, err
+}
+
+// Explain answers what CheckIn would do for req now, with the same ranking
+// and reasons, and writes nothing (C10). Key may be empty. It returns the
+// errors CheckIn would.
+func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, error) {
+	if err := req.validate(false); err != nil {
+		return VisitResult{}, err
+	}
+	at := req.At
+	if at.IsZero() {
+		at = e.now()
+	}
+	var r VisitResult
+	err := e.st.View(ctx, func(tx store.Tx) error {
+		n, o, err := e.decideCheckIn(ctx, tx, req, at, "")
+		if err != nil {
+			return err
+		}
+		r = result(&o, n.Currency)
+		return nil
+	})
+	return r, err
+}
+
+// CheckOutRequest checks a visit out.
+type CheckOutRequest struct {
+	Key     string `json:"key"`
+	Network string `json:"network"`
+	Visit   string `json:"visit"`
+	// At is when the holder left; zero means now.
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor,omitempty"`
+}
+
+// CheckOut closes an open visit (C4-C7, C9): time passes are drained in
+// order, the rest charged as PAYG within the daily cap or recorded as
+// uncovered minutes. It returns a *FieldError for bad input or a check-out
+// before the check-in, ErrNotFound for an unknown visit, ErrNotOpen for a
+// visit that is not open (C7), and an *IdempotencyError for a reused key.
+func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit)); err != nil {
+		return VisitResult{}, err
+	}
+	at := req.At
+	if at.IsZero() {
+		at = e.now()
+	}
+	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req, nil,
+		func(v *checkin.Visit, z calendar.Zone) (calendar.Date, calendar.Date) {
+			return v.Date.AddDays(-1), z.Date(at)
+		},
+		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
+			return checkin.DecideCheckOut(st, v, at.UTC(), false)
+		})
+}
+
+// visitCall runs a decision on an existing visit: it locks the visit's
+// holder, loads the state at the visit's location over the dates span
+// returns, decides and writes.
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, req any, extra []string,
+	span func(*checkin.Visit, calendar.Zone) (calendar.Date, calendar.Date),
+	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
+	return idempotent(ctx, e, netID, key, op, req, func(tx store.Tx) (VisitResult, error) {
+		n, err := network(ctx, tx, netID)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		v, err := tx.Visits().Get(ctx, netID, visitID)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		h, err := tx.Catalog().Holder(ctx, netID, v.Holder)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		loc, err := tx.Catalog().Location(ctx, netID, v.Location)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		z, err := e.locationZone(loc)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		from, to := span(&v, z)
+		lineage := slices.Clone(extra)
+		for _, c := range v.Consumptions {
+			lineage = append(lineage, c.Pass)
+		}
+		st, err := e.state(ctx, tx, h, loc, from, to, lineage...)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		if v, err = tx.Visits().Get(ctx, netID, visitID); err != nil { // as of the lock
+			return VisitResult{}, err
+		}
+		o, err := decide(n, st, v)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		if err := e.write(ctx, tx, &o, key, actor); err != nil {
+			return VisitResult{}, err
+		}
+		return result(&o, n.Currency), nil
+	})
+}
+
+// BookRequest books a class for a holder (B1).
+type BookRequest struct {
+	Key      string    `json:"key"`
+	Network  string    `json:"network"`
+	Holder   string    `json:"holder"`
+	Location string    `json:"location"`
+	Start    time.Time `json:"start"`
+	// Cost is the class's cost in visits or points; 0 means 1.
+	Cost  int    `json:"cost,omitempty"`
+	Actor string `json:"actor,omitempty"`
+}
+
+// Book books a class (B1): the first eligible visits pass for the class's
+// service date pays its cost, under activation and lock (A2-A4). It returns
+// a *FieldError for bad input, ErrNotFound for unknown IDs, and an
+// *entitlement.RefusalError when no pass may pay.
+func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder),
+		field.ID("location", req.Location), field.NonNegative("cost", req.Cost)); err != nil {
+		return VisitResult{}, err
+	}
+	if req.Start.IsZero() {
+		return VisitResult{}, field.Invalid("start", "is required")
+	}
+	now, visitID := e.now(), e.newID()
+	return idempotent(ctx, e, req.Network, req.Key, "book", req, func(tx store.Tx) (VisitResult, error) {
+		n, err := network(ctx, tx, req.Network)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		h, err := tx.Catalog().Holder(ctx, req.Network, req.Holder)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		loc, err := tx.Catalog().Location(ctx, req.Network, req.Location)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		z, err := e.locationZone(loc)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		d := z.Date(req.Start)
+		st, err := e.state(ctx, tx, h, loc, d, d)
+		if err != nil {
+			return VisitResult{}, err
+		}
+		o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: req.Start.UTC(), Cost: req.Cost, At: now})
+		if err != nil {
+			return VisitResult{}, err
+		}
+		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
+			return VisitResult{}, err
+		}
+		return result(&o, n.Currency), nil
+	})
+}
+
+// CancelRequest cancels a booking (B2).
+type CancelRequest struct {
+	Key     string `json:"key"`
+	Network string `json:"network"`
+	Visit   string `json:"visit"`
+	// ByBusiness: the business cancelled; never late.
+	ByBusiness bool   `json:"by_business"`
+	Actor      string `json:"actor,omitempty"`
+}
+
+// CancelBooking cancels a booking (B2, A5): on time (or by the business)
+// the units go back to the pass that paid, even if it has expired since; a
+// late cancel forfeits them unless the Engine refunds late cancels. It
+// returns ErrNotBooked for a visit that is not a current booking.
+func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitResult, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit)); err != nil {
+		return VisitResult{}, err
+	}
+	now := e.now()
+	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req, nil, sameDay,
+		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
+			return checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: req.ByBusiness,
+				Window: e.cancelWindow, RefundLate: e.refundLate})
+		})
+}
+
+func sameDay(v *checkin.Visit, _ calendar.Zone) (calendar.Date, calendar.Date) { return v.Date, v.Date }
+
+// AttendanceRequest marks a booking attended or missed (B3).
+type AttendanceRequest struct {
+	Key      string `json:"key"`
+	Network  string `json:"network"`
+	Visit    string `json:"visit"`
+	Attended bool   `json:"attended"`
+	Actor    string `json:"actor,omitempty"`
+}
+
+// MarkAttendance marks a booking attended or a no-show and applies the
+// no-show policy once (B3): forfeit the units, or, with WithNoShowFee,
+// return them and charge the fee. It returns ErrNotBooked for a visit that
+// is not a current booking.
+func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (VisitResult, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit)); err != nil {
+		return VisitResult{}, err
+	}
+	now := e.now()
+	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req, nil, sameDay,
+		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
+			fee := money.Money{}
+			if !e.noShowFee.IsZero() {
+				fee = money.Money{Amount: e.noShowFee, Currency: n.Currency}
+			}
+			return checkin.DecideAttendance(st, v, checkin.Attendance{Attended: req.Attended, At: now, Fee: fee})
+		})
+}
+
+// MoveRequest moves a visit to another pass (C11).
+type MoveRequest struct {
+	Key     string `json:"key"`
+	Network string `json:"network"`
+	Visit   string `json:"visit"`
+	Pass    string `json:"pass"`
+	Actor   string `json:"actor,omitempty"`
+}
+
+// MoveVisit moves a visit paid by day or visits units to another eligible
+// pass of the holder (C11): the first pass gets its units back and the
+// second pays, in one step. It returns an *entitlement.RefusalError when
+// the new pass is not eligible and ErrNotMovable for visits paid by time or
+// PAYG or cancelled.
+func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.ID("pass", req.Pass)); err != nil {
+		return VisitResult{}, err
+	}
+	now := e.now()
+	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req, []string{req.Pass}, sameDay,
+		func(_ catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
+			return checkin.DecideMove(st, v, req.Pass, now)
+		})
+}
+
+// CloseStaleRequest closes visits left open too long (C8).
+type CloseStaleRequest struct {
+	Key     string `json:"key"`
+	Network string `json:"network"`
+	// Limit bounds how many visits one call closes; 0 means 100.
+	Limit int `json:"limit,omitempty"`
+}
+
+// CloseStale closes the network's visits open longer than the Engine's
+// maximum (WithMaxOpen) at check-in + max, marked automatic (C8), each in
+// its own unit of work keyed Key + "/" + visit ID. It returns the results
+// of the visits it closed; with no maximum set it closes nothing.
+func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]VisitResult, error) {
+	if err := validKey(req.Key, req.Network); err != nil {
+		return nil, err
+	}
+	if e.maxOpen <= 0 {
+		return nil, nil
+	}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var stale []checkin.Visit
+	now := e.now()
+	err := e.st.View(ctx, func(tx store.Tx) (err error) {
+		if _, err := network(ctx, tx, req.Network); err != nil {
+			return err
+		}
+		stale, err = tx.Visits().OpenBefore(ctx, req.Network, now.Add(-e.maxOpen), limit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []VisitResult
+	for _, sv := range stale {
+		at := sv.Start.Add(e.maxOpen)
+		key := req.Key + "/" + sv.ID
+		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Key: key, Network: req.Network, Visit: sv.ID, At: at}, nil,
+			func(v *checkin.Visit, z calendar.Zone) (calendar.Date, calendar.Date) {
+				return v.Date.AddDays(-1), z.Date(at)
+			},
+			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
+				return checkin.DecideCheckOut(st, v, at, true)
+			})
+		if err != nil {
+			if errors.Is(err, ErrNotOpen) { // closed meanwhile by a check-out
+				continue
+			}
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Visit returns a visit, or ErrNotFound.
+func (e *Engine) Visit(ctx context.Context, network, id string) (v checkin.Visit, err error) {
+	err = e.st.View(ctx, func(tx store.Tx) error { v, err = tx.Visits().Get(ctx, network, id); return err })
+	return v, err
+}
+
+// Visits returns the visits matching f, by start.
+func (e *Engine) Visits(ctx context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
+	if err := field.ID("network", f.Network); err != nil {
+		return nil, err
+	}
+	var out []checkin.Visit
+	err := e.st.View(ctx, func(tx store.Tx) (err error) { out, err = tx.Visits().List(ctx, f); return err })
+	return out, err
+}

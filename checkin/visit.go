@@ -20,8 +20,9 @@ type Kind string
 
 // The visit kinds.
 const (
-	CheckInVisit Kind = "check_in" // a check-in at a location (C)
-	Booking      Kind = "booking"  // a class booking (B)
+	CheckInVisit Kind = "check_in"   // a check-in at a location (C)
+	Booking      Kind = "booking"    // a class booking (B)
+	Redemption   Kind = "redemption" // an aggregator passcode redeemed at a desk (P3)
 )
 
 // Mode is what pays for a visit.
@@ -85,6 +86,9 @@ type Visit struct {
 	LateCancel       bool                `json:"late_cancel,omitempty"`
 	CancelledBy      string              `json:"cancelled_by,omitempty"`
 	Fee              *billing.DayCharge  `json:"fee,omitempty"`
+	// Terms is the ID of the location's commercial terms version in force
+	// at a redemption (Y1).
+	Terms string `json:"terms,omitempty"`
 }
 
 // Clone returns a deep copy of v.

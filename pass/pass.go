@@ -56,6 +56,12 @@ type Pass struct {
 	Uses     int           `json:"uses"`
 	IssuedAt time.Time     `json:"issued_at"`
 	IssuedOn calendar.Date `json:"issued_on"`
+	// CodeHash is the keyed hash of the pass's passcode (P1), by which a
+	// desk's code finds the pass; empty when the pass has no code.
+	CodeHash string `json:"code_hash,omitempty"`
+	// CodeSealed is the passcode encrypted with the host's key, so that the
+	// holder's app can show it again; the plain code is never stored.
+	CodeSealed string `json:"code_sealed,omitempty"`
 }
 
 // Freeze is a pause of a pass over the dates [From, To): uses with a service

@@ -55,6 +55,8 @@ type Tx interface {
 	Visits() Visits
 	Ledger() Ledger
 	Idempotency() Idempotency
+	Guards() Guards
+	Terms() Terms
 }
 
 // Catalog stores networks and their locations, teams, holders, products and
@@ -78,6 +80,9 @@ type Catalog interface {
 	LockHolder(ctx context.Context, network, id string) error
 	// LockTeam is LockHolder for a team.
 	LockTeam(ctx context.Context, network, id string) error
+	// LockLocation is LockHolder for a location: passcode redemptions at
+	// one location are serialized so its failure count is exact (P2).
+	LockLocation(ctx context.Context, network, id string) error
 	Product(ctx context.Context, network, id string) (pass.Product, error)
 	PutProduct(ctx context.Context, p pass.Product) error
 	PAYG(ctx context.Context, network, id string) (billing.PAYG, error)
@@ -97,6 +102,10 @@ type Passes interface {
 	Live(ctx context.Context, network, holder, team string) ([]pass.Pass, error)
 	// List returns the passes matching f, ordered by issue instant then ID.
 	List(ctx context.Context, f PassFilter) ([]pass.Pass, error)
+	// ByCode returns the pass whose CodeHash is hash, or ErrNotFound. Two
+	// passes of a network never share a code hash: Put of a pass with the
+	// code hash of another returns ErrConflict.
+	ByCode(ctx context.Context, network, hash string) (pass.Pass, error)
 }
 
 // PassFilter selects passes. Network is required; empty fields match all.
@@ -134,6 +143,7 @@ type VisitFilter struct {
 	Network  string
 	Holder   string
 	Location string
+	Kind     checkin.Kind
 	From     calendar.Date
 	To       calendar.Date
 	Offset   int
@@ -174,4 +184,27 @@ type Idempotency interface {
 	Get(ctx context.Context, network, key string) (Record, error)
 	// Put stores a new record; a key that exists is ErrConflict.
 	Put(ctx context.Context, r Record) error
+}
+
+// Guards stores each location's passcode lockout state (P2).
+type Guards interface {
+	// Get returns the location's guard; a location without one gets a
+	// zero Guard with Network and Location set, not an error.
+	Get(ctx context.Context, network, location string) (checkin.Guard, error)
+	// Put inserts or replaces the guard.
+	Put(ctx context.Context, g checkin.Guard) error
+}
+
+// Terms stores the versions of locations' commercial terms (Y1).
+type Terms interface {
+	// Put inserts or replaces a terms version by (network, ID).
+	Put(ctx context.Context, t billing.Terms) error
+	// Get returns the version with id, or ErrNotFound.
+	Get(ctx context.Context, network, id string) (billing.Terms, error)
+	// At returns the location's version in force at t: the one with the
+	// latest EffectiveFrom not after t (ties by ID, the greater wins), or
+	// ErrNotFound.
+	At(ctx context.Context, network, location string, t time.Time) (billing.Terms, error)
+	// List returns the location's versions by EffectiveFrom then ID.
+	List(ctx context.Context, network, location string) ([]billing.Terms, error)
 }

@@ -42,6 +42,9 @@ type Store struct {
 	passes    map[string]pass.Pass
 	visits    map[string]checkin.Visit
 	idem      map[string]store.Record
+	guards    map[string]checkin.Guard
+	terms     map[string]billing.Terms
+	codes     map[string]string // network+code hash -> pass ID
 	ledger    []pass.Entry
 	entryIDs  map[string]bool
 
@@ -59,6 +62,7 @@ func New() *Store {
 		products: map[string]pass.Product{}, paygs: map[string]billing.PAYG{},
 		passes: map[string]pass.Pass{}, visits: map[string]checkin.Visit{},
 		idem: map[string]store.Record{}, entryIDs: map[string]bool{},
+		guards: map[string]checkin.Guard{}, terms: map[string]billing.Terms{}, codes: map[string]string{},
 		live: map[string]map[string]bool{}, open: map[string]map[string]bool{},
 		byDate: map[string]map[calendar.Date]map[string]bool{}, byPass: map[string][]int{},
 	}
@@ -142,6 +146,8 @@ func (t *tx) Passes() store.Passes           { return passRepo{t} }
 func (t *tx) Visits() store.Visits           { return visitRepo{t} }
 func (t *tx) Ledger() store.Ledger           { return ledgerRepo{t} }
 func (t *tx) Idempotency() store.Idempotency { return idemRepo{t} }
+func (t *tx) Guards() store.Guards           { return guardRepo{t} }
+func (t *tx) Terms() store.Terms             { return termsRepo{t} }
 
 // put stores v at k in m and logs how to undo it.
 func put[V any](t *tx, m map[string]V, k string, v V) error {
@@ -253,6 +259,12 @@ func (r catalogRepo) LockHolder(ctx context.Context, network, id string) error {
 	return err
 }
 
+// LockLocation checks the location exists.
+func (r catalogRepo) LockLocation(ctx context.Context, network, id string) error {
+	_, err := r.Location(ctx, network, id)
+	return err
+}
+
 // LockTeam checks the team exists.
 func (r catalogRepo) LockTeam(ctx context.Context, network, id string) error {
 	_, err := r.Team(ctx, network, id)
@@ -302,12 +314,18 @@ func owner(p *pass.Pass) string {
 func (s *Store) setPass(k string, p *pass.Pass) {
 	if old, ok := s.passes[k]; ok {
 		delete(s.live[owner(&old)], old.ID)
+		if old.CodeHash != "" {
+			delete(s.codes, key(old.Network, old.CodeHash))
+		}
 	}
 	if p == nil {
 		delete(s.passes, k)
 		return
 	}
 	s.passes[k] = *p
+	if p.CodeHash != "" {
+		s.codes[key(p.Network, p.CodeHash)] = p.ID
+	}
 	if p.Balance > 0 {
 		o := owner(p)
 		if s.live[o] == nil {
@@ -327,6 +345,11 @@ func (r passRepo) Put(_ context.Context, p pass.Pass) error {
 		return err
 	}
 	s, k := r.t.s, key(p.Network, p.ID)
+	if p.CodeHash != "" {
+		if id, ok := s.codes[key(p.Network, p.CodeHash)]; ok && id != p.ID {
+			return fmt.Errorf("pass %q: code already used by pass %q: %w", p.ID, id, store.ErrConflict)
+		}
+	}
 	old, had := s.passes[k]
 	p = p.Clone()
 	s.setPass(k, &p)
@@ -367,6 +390,14 @@ func (r passRepo) List(_ context.Context, f store.PassFilter) ([]pass.Pass, erro
 		}
 	}
 	return page(out, f.Offset, f.Limit), nil
+}
+
+func (r passRepo) ByCode(ctx context.Context, network, hash string) (pass.Pass, error) {
+	id, ok := r.t.s.codes[key(network, hash)]
+	if !ok {
+		return pass.Pass{}, fmt.Errorf("pass code: %w", store.ErrNotFound)
+	}
+	return r.Get(ctx, network, id)
 }
 
 type visitRepo struct{ t *tx }
@@ -471,6 +502,7 @@ func (r visitRepo) List(_ context.Context, f store.VisitFilter) ([]checkin.Visit
 	out := vs[:0]
 	for _, v := range vs {
 		if (f.Holder == "" || v.Holder == f.Holder) && (f.Location == "" || v.Location == f.Location) &&
+			(f.Kind == "" || v.Kind == f.Kind) &&
 			(f.From.IsZero() || !v.Date.Before(f.From)) && (f.To.IsZero() || !v.Date.After(f.To)) {
 			out = append(out, v.Clone())
 		}
@@ -541,4 +573,64 @@ func (r idemRepo) Put(_ context.Context, rec store.Record) error {
 	}
 	rec.Request, rec.Result = slices.Clone(rec.Request), slices.Clone(rec.Result)
 	return put(r.t, r.t.s.idem, k, rec)
+}
+
+type guardRepo struct{ t *tx }
+
+func (r guardRepo) Get(_ context.Context, network, location string) (checkin.Guard, error) {
+	g, ok := r.t.s.guards[key(network, location)]
+	if !ok {
+		return checkin.Guard{Network: network, Location: location}, nil
+	}
+	return g.Clone(), nil
+}
+
+func (r guardRepo) Put(_ context.Context, g checkin.Guard) error {
+	g = g.Clone()
+	for i := range g.Failures {
+		g.Failures[i] = g.Failures[i].UTC()
+	}
+	g.LockedUntil = g.LockedUntil.UTC()
+	return put(r.t, r.t.s.guards, key(g.Network, g.Location), g)
+}
+
+type termsRepo struct{ t *tx }
+
+func cloneTerms(t billing.Terms) billing.Terms {
+	t.Rates = slices.Clone(t.Rates)
+	return t
+}
+
+func (r termsRepo) Put(_ context.Context, t billing.Terms) error {
+	t = cloneTerms(t)
+	t.EffectiveFrom = t.EffectiveFrom.UTC()
+	return put(r.t, r.t.s.terms, key(t.Network, t.ID), t)
+}
+
+func (r termsRepo) Get(_ context.Context, network, id string) (billing.Terms, error) {
+	t, err := get(r.t.s.terms, key(network, id), "terms")
+	return cloneTerms(t), err
+}
+
+func (r termsRepo) List(_ context.Context, network, location string) ([]billing.Terms, error) {
+	all := sortedValues(r.t.s.terms, network, func(a, b billing.Terms) int {
+		return cmp.Or(a.EffectiveFrom.Compare(b.EffectiveFrom), cmp.Compare(a.ID, b.ID))
+	})
+	var out []billing.Terms
+	for _, t := range all {
+		if t.Location == location {
+			out = append(out, cloneTerms(t))
+		}
+	}
+	return out, nil
+}
+
+func (r termsRepo) At(ctx context.Context, network, location string, at time.Time) (billing.Terms, error) {
+	ts, _ := r.List(ctx, network, location)
+	for i := len(ts) - 1; i >= 0; i-- {
+		if !ts[i].EffectiveFrom.After(at) {
+			return ts[i], nil
+		}
+	}
+	return billing.Terms{}, fmt.Errorf("terms of location %q at %s: %w", location, at.UTC().Format(time.RFC3339), store.ErrNotFound)
 }

@@ -95,7 +95,9 @@ type Engine struct {
 	cancelWindow time.Duration
 	refundLate   bool
 	noShowFee    decimal.Decimal
-	zones        sync.Map // zone name -> *time.Location
+	settleLater  bool
+	zones        sync.Map   // zone name -> *time.Location
+	agg          aggregator // passcodes and lockout (aggregator.go)
 }
 
 // Option configures an Engine.
@@ -130,6 +132,12 @@ func WithLateCancelRefund() Option { return func(e *Engine) { e.refundLate = tru
 // WithNoShowFee makes a no-show return the booking's units and charge fee
 // in the network's currency instead of forfeiting them (B3).
 func WithNoShowFee(fee decimal.Decimal) Option { return func(e *Engine) { e.noShowFee = fee } }
+
+// WithSettleLater sets the host policy "allow and settle later" (C12): a
+// holder with nothing eligible and no PAYG product is let in, the visit is
+// kept as unpaid, and the next pass issued to the holder that is eligible
+// for it settles it.
+func WithSettleLater() Option { return func(e *Engine) { e.settleLater = true } }
 
 // New returns an Engine on st.
 func New(st store.Store, opts ...Option) *Engine {
@@ -210,6 +218,16 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 		}
 		r, err := fn(tx)
 		if err != nil {
+			// fn locked the holder; a call with the same key that held the
+			// lock first may have committed since the lookup above (READ
+			// COMMITTED stores), and its result is the answer.
+			if rec, gerr := tx.Idempotency().Get(ctx, network, key); gerr == nil {
+				if rec.Operation != op || !bytes.Equal(rec.Request, sum[:]) {
+					return &IdempotencyError{Key: key, Operation: rec.Operation}
+				}
+				res = *new(R)
+				return json.Unmarshal(rec.Result, &res)
+			}
 			return err
 		}
 		out, err := json.Marshal(r)

@@ -2,11 +2,14 @@ package passengine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/entitlement"
 	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
@@ -35,6 +38,10 @@ type IssueRequest struct {
 	ExpiresOn   calendar.Date `json:"expires_on"`
 	Actor       string        `json:"actor,omitempty"`
 	Comment     string        `json:"comment,omitempty"`
+	// Passcode gives the pass an aggregator passcode (P1; see
+	// RotatePasscode). It needs WithCodeKey, and a holder's day or visits
+	// pass.
+	Passcode bool `json:"passcode,omitempty"`
 }
 
 // Validate returns a *FieldError for a missing key, network or product, not
@@ -59,7 +66,9 @@ func (r IssueRequest) Validate() error {
 // today in the network's zone. It returns a *FieldError for bad input
 // (a price in another currency than the network's among them),
 // ErrNotFound for an unknown network, product, holder or team, and an
-// *IdempotencyError for a key reused with another request.
+// *IdempotencyError for a key reused with another request. With Passcode
+// it returns ErrNoCodeKey without a key and a *FieldError for a team or
+// time pass.
 func (e *Engine) IssuePass(ctx context.Context, req IssueRequest) (pass.Pass, error) {
 	if err := req.Validate(); err != nil {
 		return pass.Pass{}, err
@@ -107,13 +116,57 @@ func (e *Engine) issue(ctx context.Context, tx store.Tx, req IssueRequest, now t
 	if err != nil {
 		return pass.Pass{}, err
 	}
+	if req.Passcode { // P1, aggregator.go
+		if err := e.assignCode(ctx, tx, &p); err != nil {
+			return pass.Pass{}, err
+		}
+		entries = append(entries, codeEntry(&p, "passcode assigned", now))
+	}
 	if err := tx.Passes().Put(ctx, p); err != nil {
 		return pass.Pass{}, err
 	}
 	if err := e.appendEntries(ctx, tx, entries, req.Key, req.Actor, req.Comment); err != nil {
 		return pass.Pass{}, err
 	}
+	if e.settleLater && req.Holder != "" {
+		return e.settle(ctx, tx, p, req.Key, req.Actor, now)
+	}
 	return p, nil
+}
+
+// settle lets the newly issued pass p pay for the holder's unpaid visits,
+// oldest first, while it is eligible for them (C12), and returns p as it
+// ends.
+func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, actor string, now time.Time) (pass.Pass, error) {
+	unpaid, err := tx.Visits().List(ctx, store.VisitFilter{Network: p.Network, Holder: p.Holder, Mode: checkin.Unpaid})
+	if err != nil || len(unpaid) == 0 {
+		return p, err
+	}
+	h, err := tx.Catalog().Holder(ctx, p.Network, p.Holder)
+	if err != nil {
+		return p, err
+	}
+	for _, v := range unpaid {
+		loc, err := tx.Catalog().Location(ctx, p.Network, v.Location)
+		if err != nil {
+			return p, err
+		}
+		st, err := e.state(ctx, tx, h, loc, v.Date, v.Date, p.ID)
+		if err != nil {
+			return p, err
+		}
+		o, err := checkin.DecideSettle(st, v, p.ID, now)
+		if errors.Is(err, entitlement.ErrNoEntitlement) {
+			continue
+		}
+		if err != nil {
+			return p, err
+		}
+		if err := e.write(ctx, tx, &o, key, actor); err != nil {
+			return p, err
+		}
+	}
+	return tx.Passes().Get(ctx, p.Network, p.ID)
 }
 
 // BulkIssueRequest issues one product to many holders (E6).
@@ -139,11 +192,14 @@ type BulkResult struct {
 // BulkIssue issues the product to each holder (E6). Each holder's issue is
 // its own unit of work with the key Key + "/" + holder, so running the same
 // request again changes nothing for holders already done and returns their
-// passes. It returns a *FieldError for a bad request (no holders, or a
-// holder listed twice); per-holder failures are in the results.
+// passes. It returns a *FieldError for a bad request (no holders, a holder
+// listed twice, an unknown source); per-holder failures are in the results.
 func (e *Engine) BulkIssue(ctx context.Context, req BulkIssueRequest) ([]BulkResult, error) {
 	if err := field.First(validKey(req.Key, req.Network), field.ID("product", req.Product)); err != nil {
 		return nil, err
+	}
+	if req.Source != "" && !req.Source.Valid() {
+		return nil, field.Invalid("source", "%q is not plan, product, manual or import", req.Source)
 	}
 	if len(req.Holders) == 0 {
 		return nil, field.Invalid("holders", "at least one holder is required")
@@ -391,9 +447,11 @@ func (e *Engine) Pass(ctx context.Context, network, id string) (PassView, error)
 }
 
 // Passes returns the passes matching f (a holder's, a team's, or the
-// network's unpaid ones, A6) with their status today, in issue order.
+// network's unpaid ones, A6) with their status today, in issue order. It
+// returns a *FieldError for a missing network or a negative offset or
+// limit, and ErrNotFound for an unknown network.
 func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, error) {
-	if err := field.ID("network", f.Network); err != nil {
+	if err := field.First(field.ID("network", f.Network), field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []PassView
@@ -417,9 +475,10 @@ func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, er
 }
 
 // Ledger returns the ledger entries matching f in the order they were
-// written.
+// written. It returns a *FieldError for a missing network or a negative
+// offset or limit.
 func (e *Engine) Ledger(ctx context.Context, f store.LedgerFilter) ([]pass.Entry, error) {
-	if err := field.ID("network", f.Network); err != nil {
+	if err := field.First(field.ID("network", f.Network), field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []pass.Entry

@@ -203,7 +203,8 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 	if err != nil {
 		return n, checkin.Outcome{}, err
 	}
-	o, err := checkin.DecideCheckIn(st, checkin.CheckIn{Visit: visitID, At: at.UTC(), Cost: req.Cost, MaxOpen: e.maxOpen})
+	o, err := checkin.DecideCheckIn(st, checkin.CheckIn{Visit: visitID, At: at.UTC(), Cost: req.Cost,
+		MaxOpen: e.maxOpen, AllowUnpaid: e.settleLater})
 	return n, o, err
 }
 
@@ -462,9 +463,10 @@ type CloseStaleRequest struct {
 // CloseStale closes the network's visits open longer than the Engine's
 // maximum (WithMaxOpen) at check-in + max, marked automatic (C8), each in
 // its own unit of work keyed Key + "/" + visit ID. It returns the results
-// of the visits it closed; with no maximum set it closes nothing.
+// of the visits it closed; with no maximum set it closes nothing. It
+// returns a *FieldError for a missing key or network or a negative limit.
 func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]VisitResult, error) {
-	if err := validKey(req.Key, req.Network); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.NonNegative("limit", req.Limit)); err != nil {
 		return nil, err
 	}
 	if e.maxOpen <= 0 {
@@ -514,10 +516,15 @@ func (e *Engine) Visit(ctx context.Context, network, id string) (v checkin.Visit
 	return v, err
 }
 
-// Visits returns the visits matching f, by start.
+// Visits returns the visits matching f, by start. It returns a
+// *FieldError for a missing network, a negative offset or limit, or To
+// before From.
 func (e *Engine) Visits(ctx context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
-	if err := field.ID("network", f.Network); err != nil {
+	if err := field.First(field.ID("network", f.Network), field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		return nil, field.Invalid("to", "%s is before from %s", f.To, f.From)
 	}
 	var out []checkin.Visit
 	err := e.st.View(ctx, func(tx store.Tx) (err error) { out, err = tx.Visits().List(ctx, f); return err })

@@ -145,15 +145,23 @@ func Minutes(start, end time.Time) int {
 // its minutes) to the business day in z on which it starts (C6). It
 // returns one DayCharge per day, in date order, with no amounts.
 func Split(start time.Time, minutes int, z calendar.Zone) []DayCharge {
+	if minutes <= 0 {
+		return nil
+	}
+	step := int(Increment / time.Minute)
+	n := (minutes + step - 1) / step
 	var days []DayCharge
-	for done := 0; done < minutes; done += int(Increment / time.Minute) {
-		d := z.Date(start.Add(time.Duration(done) * time.Minute))
-		if len(days) == 0 || days[len(days)-1].Date != d {
-			days = append(days, DayCharge{Date: d})
+	for k := 0; k < n; {
+		d := z.Date(start.Add(time.Duration(k) * Increment))
+		// Increments k..next-1 start before the next business day does.
+		next := min(n, int((z.End(d).Sub(start)+Increment-1)/Increment))
+		next = max(next, k+1)
+		mins := (next - k) * step
+		if next == n {
+			mins -= n*step - minutes
 		}
-		last := &days[len(days)-1]
-		last.Increments++
-		last.Minutes += min(int(Increment/time.Minute), minutes-done)
+		days = append(days, DayCharge{Date: d, Increments: next - k, Minutes: mins})
+		k = next
 	}
 	return days
 }

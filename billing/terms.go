@@ -82,3 +82,61 @@ func (t Terms) Validate(currency string) error {
 	}
 	return nil
 }
+
+// RateFor returns the per-visit rate of t for a pass of product at tier
+// (Y2): the rate naming the product, else the rate of the highest tier not
+// above the pass's tier (a tier 4 pass at a club whose terms list tiers 2
+// and 3 is paid the tier 3 rate). ok is false when no rate applies.
+func (t *Terms) RateFor(product string, tier int) (r Rate, ok bool) {
+	for _, x := range t.Rates {
+		if x.Product != "" && x.Product == product {
+			return x, true
+		}
+	}
+	for _, x := range t.Rates {
+		if x.Product == "" && x.Tier <= tier && (!ok || x.Tier > r.Tier) {
+			r, ok = x, true
+		}
+	}
+	return r, ok
+}
+
+// InForce returns the version of versions in force at instant at: the one
+// with the latest EffectiveFrom not after at, ties broken by the greater ID
+// (Y1). It returns nil when none is in force yet. versions may be in any
+// order.
+func InForce(versions []Terms, at time.Time) *Terms {
+	var best *Terms
+	for i := range versions {
+		v := &versions[i]
+		if v.EffectiveFrom.After(at) {
+			continue
+		}
+		if best == nil || v.EffectiveFrom.After(best.EffectiveFrom) ||
+			v.EffectiveFrom.Equal(best.EffectiveFrom) && v.ID > best.ID {
+			best = v
+		}
+	}
+	return best
+}
+
+// Same reports whether t and u are the same version: equal in every field
+// (amounts compared as numbers, instants as instants). Versions are
+// immutable, so storing a version again is only allowed when Same.
+func (t Terms) Same(u Terms) bool {
+	if t.Network != u.Network || t.Location != u.Location || t.ID != u.ID ||
+		!t.EffectiveFrom.Equal(u.EffectiveFrom) || t.MonthlyVisitCap != u.MonthlyVisitCap ||
+		!sameMoney(t.MonthlyAmountCap, u.MonthlyAmountCap) || !t.PAYGShare.Equal(u.PAYGShare) ||
+		len(t.Rates) != len(u.Rates) {
+		return false
+	}
+	for i := range t.Rates {
+		a, b := t.Rates[i], u.Rates[i]
+		if a.Product != b.Product || a.Tier != b.Tier || !sameMoney(a.Amount, b.Amount) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameMoney(a, b money.Money) bool { return a.Currency == b.Currency && a.Amount.Equal(b.Amount) }

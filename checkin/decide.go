@@ -16,7 +16,8 @@ import (
 // State is what a decision reads: one holder's live state at one location.
 // The caller loads it inside the unit of work and gives each decision its
 // own State: a decision updates the passes in it to their new state, which
-// the Outcome lists.
+// the Outcome lists. A decision that returns an error may have changed the
+// State part way: discard it, as the Engine does with its unit of work.
 type State struct {
 	Holder catalog.Holder
 	// TeamSharing is whether the holder's team shares credit (G1).
@@ -132,6 +133,8 @@ type CheckIn struct {
 	At      time.Time
 	Cost    int
 	MaxOpen time.Duration
+	// AllowUnpaid is the host's "allow and settle later" policy (C12).
+	AllowUnpaid bool
 }
 
 // DecideCheckIn decides a check-in at st.Location (C1-C5, C8, C9). A
@@ -141,8 +144,9 @@ type CheckIn struct {
 // is reused (C2); otherwise the first eligible pass in the policy's order
 // pays: a day unit, the visit's cost in visits, or, for a time pass, nothing
 // until check-out (C4). With no eligible pass the visit opens as PAYG when
-// a PAYG product applies (C5). Otherwise it returns an
-// *entitlement.RefusalError carrying every pass's reason (G7).
+// a PAYG product applies (C5), or else as unpaid with AllowUnpaid (C12).
+// Otherwise it returns an *entitlement.RefusalError carrying every pass's
+// reason (G7).
 func DecideCheckIn(st *State, req CheckIn) (Outcome, error) {
 	var o Outcome
 	if req.Cost <= 0 {
@@ -195,6 +199,11 @@ func DecideCheckIn(st *State, req CheckIn) (Outcome, error) {
 	}
 	if payg := billing.Cheapest(st.PAYG, st.Location.ID, st.Holder.Audience); payg != nil {
 		v.Mode, v.PAYG = ByPAYG, payg.ID
+		o.Visit = v
+		return o, nil
+	}
+	if req.AllowUnpaid {
+		v.Mode = Unpaid
 		o.Visit = v
 		return o, nil
 	}
@@ -280,6 +289,11 @@ func (st *State) close(o *Outcome, v *Visit, at time.Time, auto bool) error {
 		for i := 0; i < o.Selection.Eligible && left > 0; i++ {
 			p := o.Selection.Candidates[i].Pass
 			n := min(p.Balance, left)
+			// A2: a time pass first used by this visit's minutes activates
+			// on the visit's service date, like the one chosen at check-in.
+			if p.ActivateOn(v.Date, v.ID) && v.Activated == "" {
+				v.Activated = p.ID
+			}
 			if err := o.consume(p, n, v, end); err != nil {
 				return err
 			}

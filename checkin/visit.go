@@ -34,6 +34,7 @@ const (
 	ByVisits Mode = "visits" // a visits pass (C3, B1)
 	ByTime   Mode = "time"   // time passes, deducted at check-out (C4)
 	ByPAYG   Mode = "payg"   // pay-as-you-go (C5)
+	Unpaid   Mode = "unpaid" // let in with nothing eligible, to be settled later (C12)
 )
 
 // Status is where a visit is in its life.
@@ -89,6 +90,8 @@ type Visit struct {
 	// Terms is the ID of the location's commercial terms version in force
 	// at a redemption (Y1).
 	Terms string `json:"terms,omitempty"`
+	// SettledAt is when an unpaid visit was settled by a pass (C12).
+	SettledAt *time.Time `json:"settled_at,omitempty"`
 }
 
 // Clone returns a deep copy of v.
@@ -106,6 +109,10 @@ func (v Visit) Clone() Visit {
 	if v.Fee != nil {
 		f := *v.Fee
 		v.Fee = &f
+	}
+	if v.SettledAt != nil {
+		t := *v.SettledAt
+		v.SettledAt = &t
 	}
 	return v
 }

@@ -3,7 +3,6 @@ package entitlement
 import (
 	"cmp"
 	"math"
-	"slices"
 
 	"github.com/passengine/passengine/pass"
 )
@@ -175,20 +174,7 @@ func Select(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selecti
 // candidates after the first Outranked with the key that decided against
 // them, and returns the Selection over the same slice.
 func Rank(cands []Candidate, policy Policy) Selection {
-	slices.SortFunc(cands, func(a, b Candidate) int {
-		ea, eb := a.Reason == "" || a.Reason == Outranked, b.Reason == "" || b.Reason == Outranked
-		if ea != eb {
-			if ea {
-				return -1
-			}
-			return 1
-		}
-		if !ea {
-			return cmp.Compare(a.PassID, b.PassID)
-		}
-		c, _ := policy.compare(&a, &b)
-		return c
-	})
+	sortCandidates(cands, policy)
 	s := Selection{Candidates: cands}
 	for s.Eligible < len(cands) && (cands[s.Eligible].Reason == "" || cands[s.Eligible].Reason == Outranked) {
 		s.Eligible++
@@ -204,4 +190,66 @@ func Rank(cands []Candidate, policy Policy) Selection {
 		}
 	}
 	return s
+}
+
+// rankCompare orders eligible candidates (empty Reason or Outranked) before
+// the rest, the eligible ones by policy and the rest by pass ID.
+func rankCompare(policy Policy, a, b *Candidate) int {
+	ea, eb := a.Reason == "" || a.Reason == Outranked, b.Reason == "" || b.Reason == Outranked
+	if ea != eb {
+		if ea {
+			return -1
+		}
+		return 1
+	}
+	if !ea {
+		return cmp.Compare(a.PassID, b.PassID)
+	}
+	c, _ := policy.compare(a, b)
+	return c
+}
+
+// sortCandidates sorts cands in place by rankCompare. The candidates are
+// first put in pass ID order, so that the result depends only on the set of
+// candidates even when a policy's keys are not a consistent order (a policy
+// that keeps ByRemainingMinutes but drops ByKind: a time pass of 100
+// minutes before one of 50, each tied with a visits pass), and the
+// selection is the same on every store whatever order it lists passes in
+// (O7, O8). It is a heap sort that compares through pointers into cands:
+// slices.SortFunc hands its comparison copies of the elements, whose
+// addresses, passed on to the policy's key functions, escaped to the heap
+// on every comparison.
+func sortCandidates(cands []Candidate, policy Policy) {
+	heapSort(cands, policy, byPassID)
+	heapSort(cands, policy, rankCompare)
+}
+
+func byPassID(_ Policy, a, b *Candidate) int { return cmp.Compare(a.PassID, b.PassID) }
+
+func heapSort(cands []Candidate, policy Policy, compare func(Policy, *Candidate, *Candidate) int) {
+	n := len(cands)
+	for i := n/2 - 1; i >= 0; i-- {
+		siftDown(cands, i, n, policy, compare)
+	}
+	for end := n - 1; end > 0; end-- {
+		cands[0], cands[end] = cands[end], cands[0]
+		siftDown(cands, 0, end, policy, compare)
+	}
+}
+
+func siftDown(cands []Candidate, root, n int, policy Policy, compare func(Policy, *Candidate, *Candidate) int) {
+	for {
+		child := 2*root + 1
+		if child >= n {
+			return
+		}
+		if child+1 < n && compare(policy, &cands[child], &cands[child+1]) < 0 {
+			child++
+		}
+		if compare(policy, &cands[root], &cands[child]) >= 0 {
+			return
+		}
+		cands[root], cands[child] = cands[child], cands[root]
+		root = child
+	}
 }

@@ -20,6 +20,7 @@ const (
 	EntryExpiry EntryType = "expiry" // expiry moved (E2)
 	EntryFreeze EntryType = "freeze" // freeze added or ended (E3)
 	EntryPaid   EntryType = "paid"   // marked paid (A6)
+	EntryCode   EntryType = "code"   // passcode assigned or rotated (P1); never the code
 )
 
 // Entry is one append-only record of a change to a pass's balance. Units is

@@ -144,6 +144,7 @@ type VisitFilter struct {
 	Holder   string
 	Location string
 	Kind     checkin.Kind
+	Mode     checkin.Mode
 	From     calendar.Date
 	To       calendar.Date
 	Offset   int

@@ -3,11 +3,23 @@
 // says why), a day pass reused after lunch, a time pass drained over a
 // week, and pay-as-you-go visitors charged in 15-minute increments up to the
 // daily cap.
+//
+// It keeps its data in a SQLite file (passengine-coworking.db in the
+// working directory, or -db PATH). Run it twice: the second run finds the
+// first run's passes and visits in the file, every call of the week is
+// answered from its stored idempotency record instead of being done again,
+// and only the guest's visit of the day is new.
+//
+//	go run ./examples/coworking            # first run: writes the week
+//	go run ./examples/coworking            # again: the same answers, from the file
+//	go run ./examples/coworking -reset     # start from an empty file
+//	go run ./examples/coworking -memory    # keep nothing (in-memory store)
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
 	"os"
@@ -22,6 +34,7 @@ import (
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 	"github.com/passengine/passengine/store/memstore"
+	"github.com/passengine/passengine/store/sqlite"
 )
 
 // clock is the example's clock: it stays where the day's events put it.
@@ -32,19 +45,79 @@ func (c *clock) Now() time.Time { return c.t }
 const net = "hub"
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	dbPath := flag.String("db", "passengine-coworking.db", "SQLite file that keeps the data between runs")
+	reset := flag.Bool("reset", false, "delete the SQLite file first and start empty")
+	memory := flag.Bool("memory", false, "use the in-memory store: keep nothing")
+	flag.Parse()
+	if err := run(context.Background(), *dbPath, *reset, *memory); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
+// openStore opens the store: the SQLite file at path (migrated), or an
+// in-memory store.
+func openStore(ctx context.Context, path string, reset, memory bool) (store.Store, error) {
+	if memory {
+		fmt.Println("store: in memory (nothing is kept)")
+		return memstore.New(), nil
+	}
+	if reset {
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, err
+			}
+		}
+	}
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	fmt.Printf("store: SQLite file %s\n", path)
+	return st, nil
+}
+
+// counts returns how many passes, visits and ledger entries the hub holds.
+func counts(ctx context.Context, st store.Store) (passes, visits, entries int, err error) {
+	err = st.View(ctx, func(tx store.Tx) error {
+		ps, err := tx.Passes().List(ctx, store.PassFilter{Network: net})
+		if err != nil {
+			return err
+		}
+		vs, err := tx.Visits().List(ctx, store.VisitFilter{Network: net})
+		if err != nil {
+			return err
+		}
+		es, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: net})
+		passes, visits, entries = len(ps), len(vs), len(es)
+		return err
+	})
+	return passes, visits, entries, err
+}
+
+func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		return err
 	}
 	clk := &clock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, ny)}
-	st := memstore.New()
+	st, err := openStore(ctx, dbPath, reset, memory)
+	if err != nil {
+		return err
+	}
 	defer st.Close()
+	passes0, visits0, entries0, err := counts(ctx, st)
+	if err != nil {
+		return err
+	}
+	if visits0 == 0 {
+		fmt.Println("nothing stored yet: this is the first run")
+	} else {
+		fmt.Printf("already stored from earlier runs: %s, %s, %s\n", plural(passes0, "pass", "passes"), plural(visits0, "visit", "visits"), plural(entries0, "ledger entry", "ledger entries"))
+	}
 	eng := passengine.New(st, passengine.WithClock(clk))
 	at := func(day, hour, minute int) time.Time { return time.Date(2026, 3, day, hour, minute, 0, 0, ny) }
 	usd := func(s string) money.Money { return money.MustNew(s, "USD") }
@@ -116,7 +189,7 @@ func run(ctx context.Context) error {
 	out(in("dee", "uptown", at(2, 9, 0)), at(2, 13, 0))
 	out(in("dee", "downtown", at(2, 14, 0)), at(2, 20, 0))
 
-	fmt.Println("\n== Ben again, with no time left and no PAYG for... (he gets PAYG at $15/h)")
+	fmt.Println("\n== Ben again on Friday, with no time left: what would happen (he would pay as he goes, $15/h)")
 	clk.t = at(6, 9, 0)
 	e, err := eng.Explain(ctx, passengine.CheckInRequest{Network: net, Holder: "ben", Location: "uptown"})
 	must(err)
@@ -137,8 +210,38 @@ func run(ctx context.Context) error {
 	if errors.As(err, &refusal) {
 		fmt.Println("\n== Ada tries to book a class with day passes")
 		for _, c := range refusal.Candidates {
-			fmt.Printf("refused: %s (%s): %s\n", c.PassID[:8], c.Kind, c.Reason)
+			fmt.Printf("refused: %s (%s): %s\n", short(c.PassID), c.Kind, c.Reason)
 		}
+	}
+	// The guest comes by once per run, on a new day each time: the only
+	// call of a run that is new. The number of the visit shows what the
+	// file kept.
+	must(eng.PutHolder(ctx, catalog.Holder{Network: net, ID: "guest", Name: "Guest", Audience: catalog.Contact}))
+	before, err := eng.Visits(ctx, store.VisitFilter{Network: net, Holder: "guest"})
+	must(err)
+	run := len(before) + 1
+	day := at(6, 10, 0).AddDate(0, 0, run-1)
+	fmt.Printf("\n== The guest drops by for an hour (visit #%d; the earlier ones are kept in the store)\n", run)
+	clk.t = day
+	g, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprint("guest-in-", run), Network: net, Holder: "guest", Location: "uptown"})
+	must(err)
+	clk.t = day.Add(time.Hour)
+	gout, err := eng.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprint("guest-out-", run), Network: net, Visit: g.Visit.ID})
+	must(err)
+	fmt.Printf("%s  guest out after %d min: %s\n", clk.t.Format("Mon Jan 2 15:04"), gout.Visit.Minutes(), charged(gout))
+
+	passes1, visits1, entries1, err := counts(ctx, st)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n== This run wrote %s, %s and %s (the store now holds %d, %d and %d)\n",
+		plural(passes1-passes0, "pass", "passes"), plural(visits1-visits0, "visit", "visits"), plural(entries1-entries0, "ledger entry", "ledger entries"),
+		passes1, visits1, entries1)
+	if visits0 > 0 {
+		fmt.Println("every call of the week carried the idempotency key of a call already stored,")
+		fmt.Println("so the Engine answered it from the store instead of doing it twice")
+	} else if !memory {
+		fmt.Println("run it again: the week's calls are answered from the file, and only the guest's visit is new")
 	}
 	if os.Getenv("PASSENGINE_EXAMPLE_QUIET") == "" {
 		fmt.Println("\ndone")
@@ -197,11 +300,20 @@ func unit(k pass.Kind) string {
 	return "visit"
 }
 
+// short returns the end of an ID: UUIDv7s share their leading (time) digits.
 func short(id string) string {
-	if len(id) > 8 {
-		return id[:8]
+	if len(id) > 6 {
+		return "…" + id[len(id)-6:]
 	}
 	return id
+}
+
+// plural returns "n one" or "n many".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func storeFilter(holder string) store.PassFilter {

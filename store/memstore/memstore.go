@@ -502,7 +502,7 @@ func (r visitRepo) List(_ context.Context, f store.VisitFilter) ([]checkin.Visit
 	out := vs[:0]
 	for _, v := range vs {
 		if (f.Holder == "" || v.Holder == f.Holder) && (f.Location == "" || v.Location == f.Location) &&
-			(f.Kind == "" || v.Kind == f.Kind) &&
+			(f.Kind == "" || v.Kind == f.Kind) && (f.Mode == "" || v.Mode == f.Mode) &&
 			(f.From.IsZero() || !v.Date.Before(f.From)) && (f.To.IsZero() || !v.Date.After(f.To)) {
 			out = append(out, v.Clone())
 		}
@@ -517,11 +517,13 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 		return err
 	}
 	s := r.t.s
+	seen := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		k := key(e.Network, e.ID)
-		if s.entryIDs[k] {
+		if s.entryIDs[k] || seen[k] {
 			return fmt.Errorf("ledger entry %q: %w", e.ID, store.ErrConflict)
 		}
+		seen[k] = true
 	}
 	for _, e := range entries {
 		k, pk := key(e.Network, e.ID), key(e.Network, e.Pass)
@@ -563,7 +565,9 @@ func (r ledgerRepo) List(_ context.Context, f store.LedgerFilter) ([]pass.Entry,
 type idemRepo struct{ t *tx }
 
 func (r idemRepo) Get(_ context.Context, network, k string) (store.Record, error) {
-	return get(r.t.s.idem, key(network, k), "idempotency key")
+	rec, err := get(r.t.s.idem, key(network, k), "idempotency key")
+	rec.Request, rec.Result = slices.Clone(rec.Request), slices.Clone(rec.Result)
+	return rec, err
 }
 
 func (r idemRepo) Put(_ context.Context, rec store.Record) error {

@@ -1,0 +1,80 @@
+package field_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/passengine/passengine/field"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func requireFieldError(t *testing.T, err error, name string) {
+	t.Helper()
+	var fe *field.Error
+	require.ErrorAs(t, err, &fe, "got %v, want a *field.Error", err)
+	assert.Equal(t, name, fe.Name, "field name: got %q, want %q", fe.Name, name)
+	assert.ErrorIs(t, err, field.ErrInvalid)
+}
+
+// Rule S2: errors name the field and unwrap to ErrInvalid.
+func TestRule_S2_ErrorNamesField(t *testing.T) {
+	err := field.Invalid("product.units", "must be positive, got %d", -2)
+	assert.Equal(t, "invalid product.units: must be positive, got -2", err.Error())
+	requireFieldError(t, fmt.Errorf("wrapped: %w", err), "product.units")
+}
+
+func TestRequiredAndID(t *testing.T) {
+	require.NoError(t, field.Required("id", "a"))
+	requireFieldError(t, field.Required("id", ""), "id")
+	requireFieldError(t, field.Required("id", " \t\n"), "id")
+
+	require.NoError(t, field.ID("id", "holder-ü-17"))
+	require.NoError(t, field.ID("id", strings.Repeat("x", 200)))
+	for _, bad := range []string{"", "  ", strings.Repeat("x", 201), "a\x00b", "a\nb", "a\x7f"} {
+		requireFieldError(t, field.ID("id", bad), "id")
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	require.NoError(t, field.Positive("units", 1))
+	requireFieldError(t, field.Positive("units", 0), "units")
+	requireFieldError(t, field.Positive("units", -1), "units")
+	require.NoError(t, field.NonNegative("tier", 0))
+	requireFieldError(t, field.NonNegative("tier", -1), "tier")
+}
+
+func TestPrefixAndFirst(t *testing.T) {
+	requireFieldError(t, field.Prefix("product", field.Invalid("units", "bad")), "product.units")
+	other := errors.New("boom")
+	assert.Same(t, other, field.Prefix("product", other))
+	assert.NoError(t, field.Prefix("product", nil))
+
+	a, b := field.Invalid("a", "x"), field.Invalid("b", "y")
+	assert.Same(t, a, field.First(nil, a, b))
+	assert.NoError(t, field.First(nil, nil))
+	assert.NoError(t, field.First())
+}
+
+// Rule S2: ID never panics on any input; it refuses exactly the empty,
+// blank, over-long and control-character IDs.
+func FuzzID(f *testing.F) {
+	for _, s := range []string{"", " ", "ada", "a\x00", strings.Repeat("é", 101), "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := field.ID("id", s)
+		bad := strings.TrimSpace(s) == "" || len(s) > 200 || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+		if bad != (err != nil) {
+			t.Fatalf("ID(%q): got %v, want refused=%v", s, err, bad)
+		}
+		if err != nil {
+			var fe *field.Error
+			if !errors.As(err, &fe) || fe.Name != "id" {
+				t.Fatalf("ID(%q): got %v, want a *field.Error named id", s, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,223 @@
+package passengine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/entitlement"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/passcode"
+	"github.com/passengine/passengine/store"
+)
+
+// RedeemRequest is a front desk entering a customer's passcode at a
+// location (P2, P3).
+type RedeemRequest struct {
+	Key      string `json:"key"`
+	Network  string `json:"network"`
+	Location string `json:"location"`
+	// Code is the 8-digit passcode as typed; spaces and hyphens are
+	// ignored.
+	Code string `json:"code"`
+	// At is when the customer came in; zero means now. It dates the visit
+	// and picks the terms in force; it may not be after now. The lockout
+	// is measured on the Engine's clock, whatever At says.
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor,omitempty"`
+}
+
+// HealthDeclaration is what a desk is shown of the holder's health
+// declaration (P3): done or not, and when.
+type HealthDeclaration struct {
+	Done bool       `json:"done"`
+	At   *time.Time `json:"at,omitempty"`
+}
+
+// RedeemResult is the outcome of a redemption (P2, P3). Outcome says what
+// happened (its Message is the text for the desk); Reason is the
+// eligibility reason of a pass refusal (G7); LockedUntil is set when the
+// location is locked, by this failure or before. Pass and Product name the
+// pass the code found. On success Visit is the recorded visit (with the
+// terms version in force), Holder the customer, Health the declaration,
+// and Balance the pass's units left.
+type RedeemResult struct {
+	Outcome     checkin.RedeemOutcome `json:"outcome"`
+	Reason      entitlement.Reason    `json:"reason,omitempty"`
+	LockedUntil time.Time             `json:"locked_until"`
+	Pass        string                `json:"pass,omitempty"`
+	Product     string                `json:"product,omitempty"`
+	Visit       checkin.Visit         `json:"visit"`
+	Holder      catalog.Holder        `json:"holder"`
+	Health      HealthDeclaration     `json:"health"`
+	Balance     int                   `json:"balance"`
+}
+
+// Err returns nil for a redeemed result and the *RedeemError of a refusal.
+func (r *RedeemResult) Err() error {
+	if r.Outcome == checkin.Redeemed {
+		return nil
+	}
+	return &RedeemError{Outcome: r.Outcome, Reason: r.Reason, Pass: r.Pass, LockedUntil: r.LockedUntil}
+}
+
+// redeemFingerprint is what the idempotency record fingerprints of a
+// redemption: the code only as its keyed hash, so the record cannot be
+// searched for the code.
+type redeemFingerprint struct {
+	Network  string    `json:"network"`
+	Location string    `json:"location"`
+	CodeHash string    `json:"code_hash"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor,omitempty"`
+}
+
+// Redeem redeems a passcode at a location (P2, P3). In one unit of work
+// with the location locked: a location locked by the lockout refuses at
+// once with the lock's end; an unknown code is counted, and the failure
+// that makes more than the lockout's maximum within its window locks the
+// location (WithLockout; default more than 5 in 15 minutes lock for 24
+// hours); a known code's pass is checked for its holder with G1 to G6 at
+// the service date of At, then the holder's health declaration. Success
+// records a Redemption visit with the terms version in force, consuming a
+// day unit (none if the pass's unit already covers the date, C2) or one
+// visit, and returns the holder and the declaration.
+//
+// A refusal is a committed result, not a rolled-back error: the failure
+// count is written in the same transaction as the check, and the result is
+// kept under the key, so a retry returns it without counting it again. The
+// result is returned with a *RedeemError (ErrUnknownCode,
+// ErrLocationLocked, ErrNotIncluded, ErrPassNotUsable,
+// ErrNoHealthDeclaration) for each refusal. Redeem returns a *FieldError
+// for bad input (a code that is not 8 digits is not counted), ErrNoCodeKey
+// without a key, ErrNotFound for an unknown network or location, and an
+// *IdempotencyError for a reused key.
+func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("location", req.Location)); err != nil {
+		return RedeemResult{}, err
+	}
+	code, err := passcode.Normalize(req.Code)
+	if err != nil {
+		return RedeemResult{}, err
+	}
+	keys, err := e.codeKeys()
+	if err != nil {
+		return RedeemResult{}, err
+	}
+	now := e.now()
+	at := req.At.UTC().Truncate(time.Microsecond)
+	if req.At.IsZero() {
+		at = now
+	}
+	if at.After(now) {
+		return RedeemResult{}, field.Invalid("at", "%s is in the future", at.Format(time.RFC3339))
+	}
+	hash := keys.Hash(req.Network, code)
+	fp := redeemFingerprint{Network: req.Network, Location: req.Location, CodeHash: hash, Actor: req.Actor}
+	if !req.At.IsZero() {
+		fp.At = at
+	}
+	visitID := e.newID()
+	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", fp, func(tx store.Tx) (RedeemResult, error) {
+		return e.redeem(ctx, tx, req, hash, at, now, visitID)
+	})
+	if err != nil {
+		return res, err
+	}
+	return res, res.Err()
+}
+
+func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, hash string, at, now time.Time, visitID string) (RedeemResult, error) {
+	if _, err := network(ctx, tx, req.Network); err != nil {
+		return RedeemResult{}, err
+	}
+	c := tx.Catalog()
+	loc, err := c.Location(ctx, req.Network, req.Location)
+	if err != nil {
+		return RedeemResult{}, err
+	}
+	z, err := e.locationZone(loc)
+	if err != nil {
+		return RedeemResult{}, err
+	}
+	if err := c.LockLocation(ctx, req.Network, req.Location); err != nil {
+		return RedeemResult{}, err
+	}
+	g, err := tx.Guards().Get(ctx, req.Network, req.Location)
+	if err != nil {
+		return RedeemResult{}, err
+	}
+	st := &checkin.RedeemState{Location: loc, Zone: z, Guard: g, Lockout: e.lockout()}
+	if !g.Locked(now) {
+		if err := e.loadRedeem(ctx, tx, st, hash, at); err != nil {
+			return RedeemResult{}, err
+		}
+	}
+	d := checkin.DecideRedeem(st, checkin.Redeem{Visit: visitID, At: at, Now: now})
+	if d.GuardChanged {
+		if err := tx.Guards().Put(ctx, d.Guard); err != nil {
+			return RedeemResult{}, err
+		}
+	}
+	r := RedeemResult{Outcome: d.Outcome, Reason: d.Reason, LockedUntil: d.LockedUntil, Pass: d.Pass}
+	if st.Pass != nil {
+		r.Product = st.Pass.Product
+	}
+	if d.Outcome != checkin.Redeemed {
+		return r, nil
+	}
+	if err := e.write(ctx, tx, &d.Effects, req.Key, req.Actor); err != nil {
+		return RedeemResult{}, err
+	}
+	r.Visit, r.Holder, r.Balance = d.Effects.Visit, st.Holder, st.Pass.Balance
+	r.Health = HealthDeclaration{Done: true, At: st.Holder.HealthDeclaredAt}
+	return r, nil
+}
+
+// loadRedeem loads the pass the code names (none for an unknown code), its
+// holder locked (I2), the holder's visits on the service date for a day
+// pass (C2), and the location's terms version in force at at (Y1).
+func (e *Engine) loadRedeem(ctx context.Context, tx store.Tx, st *checkin.RedeemState, hash string, at time.Time) error {
+	net := st.Location.Network
+	p, err := tx.Passes().ByCode(ctx, net, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if p.Holder == "" { // a team pass cannot carry a code; refused as not eligible
+		st.Pass = &p
+		return nil
+	}
+	if err := tx.Catalog().LockHolder(ctx, net, p.Holder); err != nil {
+		return err
+	}
+	if st.Holder, err = tx.Catalog().Holder(ctx, net, p.Holder); err != nil {
+		return err
+	}
+	if p, err = tx.Passes().Get(ctx, net, p.ID); err != nil { // as of the lock
+		return err
+	}
+	if p.CodeHash != hash { // rotated meanwhile: the code is unknown now
+		return nil
+	}
+	st.Pass = &p
+	if p.Kind == pass.Day {
+		d := st.Zone.Date(at)
+		if st.Recent, err = tx.Visits().OnDates(ctx, net, p.Holder, d, d); err != nil {
+			return err
+		}
+	}
+	t, err := tx.Terms().At(ctx, net, st.Location.ID, at)
+	switch {
+	case err == nil:
+		st.Terms = t.ID
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	return nil
+}

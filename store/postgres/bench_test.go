@@ -1,0 +1,142 @@
+package postgres_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/passengine/passengine/store/postgres"
+	"github.com/passengine/passengine/store/storetest"
+)
+
+// The PostgreSQL benchmarks. Each op is a pair: an Engine check-in and
+// check-out, two units of work (two transactions). The bulk loads below
+// run only under -bench, never in a normal test run. See BENCHMARKS.md for
+// figures and commands.
+
+// benchConns is the pool size of the benchmark stores: one connection per
+// client, as pgbench -c 32 opens.
+const benchConns = 32
+
+// BenchmarkCheckInOut: throughput with 1, 8 and 32 holders checking in
+// concurrently (one goroutine each), and with 32 goroutines on one holder.
+func BenchmarkCheckInOut(b *testing.B) {
+	bn := storetest.NewBench(b, postgres.NewTestStore(b, postgres.WithMaxConns(benchConns)), 32, 32)
+	for _, holders := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("holders=%d", holders), func(b *testing.B) {
+			bn.CheckInOut(b, holders, storetest.BenchHolder)
+		})
+	}
+	b.Run("goroutines=32/holder=1", func(b *testing.B) {
+		bn.CheckInOut(b, 32, func(int) string { return storetest.BenchHolder(0) })
+	})
+}
+
+// BenchmarkHistory: one holder with 100,000 closed visits, 100,001 ledger
+// rows, 100,000 idempotency records and 1,001 used-up passes of history,
+// against a fresh holder, in one store.
+func BenchmarkHistory(b *testing.B) {
+	st := postgres.NewTestStore(b, postgres.WithMaxConns(benchConns))
+	bn := storetest.NewBench(b, st, 2, 1)
+	seedHistory(b, st, 1, 100_000, 1_000)
+	b.Run("fresh", func(b *testing.B) {
+		bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(0) })
+	})
+	b.Run("history=100000", func(b *testing.B) {
+		bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(1) })
+	})
+}
+
+// BenchmarkHolders: check-in cost in a network of 1,000 holders against
+// one of 1,000,000 (each with a live pass, its issue ledger row, a past
+// visit, its use ledger row and an idempotency record), for a holder in
+// the middle.
+func BenchmarkHolders(b *testing.B) {
+	for _, n := range []int{1_000, 1_000_000} {
+		st := postgres.NewTestStore(b, postgres.WithMaxConns(benchConns))
+		bn := storetest.NewBench(b, st, 1, 1)
+		seedHolders(b, st, 1, n)
+		b.Run(fmt.Sprintf("holders=%d", n), func(b *testing.B) {
+			bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(n / 2) })
+		})
+	}
+}
+
+// exec runs bulk SQL statements on st and fails b on an error.
+func exec(b *testing.B, st *postgres.Store, what string, stmts ...string) {
+	b.Helper()
+	for _, q := range stmts {
+		if err := postgres.Exec(st, q); err != nil {
+			b.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
+// seedHistory gives holder i visits closed visits (an hour apart, ending
+// before storetest.BenchStart) paid by a history pass they used up, that
+// pass's issue and use ledger rows, the visits' idempotency records, and
+// usedUp more used-up passes: generate_series, one statement per table.
+func seedHistory(b *testing.B, st *postgres.Store, i, visits, usedUp int) {
+	b.Helper()
+	h := storetest.BenchHolder(i)
+	hist := fmt.Sprintf("'hist-%s-' || x", h)
+	start := `(timestamptz '2010-01-01 00:00:00+00' + x * interval '1 hour')`
+	exec(b, st, "seed history",
+		fmt.Sprintf(`INSERT INTO passes (network, id, product, holder, team, kind, source, units, balance, unit_value,
+			unit_value_currency, price, price_currency, paid, paid_by, tier, audience, priority, activation, locked,
+			validity_months, validity_days, activated_on, activated_by, uses, issued_at, issued_on, code_hash, code_sealed)
+		SELECT 'bench', %s, 'bench-visits', '%s', '', 'visits', 'product', %d, 0, 1, 'USD', 100, 'USD', true, '', 0, '',
+			'', 'on_purchase', false, 0, 0, date '2009-12-31', '', %d, timestamptz '2009-12-31 00:00:00+00',
+			date '2009-12-31', '', '' FROM generate_series(0, %d) x`, hist, h, visits, visits, usedUp),
+		fmt.Sprintf(`INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at, end_at, date, cost,
+			pass, covered_by, payg, consumptions, uncovered_minutes, auto_closed, activated, late_cancel, cancelled_by, terms)
+		SELECT 'bench', 'hv-%[1]s-' || x, '%[1]s', 'l0000', 'check_in', 'visits', 'closed', %[2]s,
+			%[2]s + interval '30 minutes', (%[2]s)::date, 1, 'hist-%[1]s-0', '', '',
+			jsonb_build_array(jsonb_build_object('pass', 'hist-%[1]s-0', 'kind', 'visits', 'units', 1)),
+			0, false, '', false, '', '' FROM generate_series(0, %[3]d) x`, h, start, visits-1),
+		fmt.Sprintf(`INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment)
+		VALUES ('bench', 'hl-issue-%[1]s', 'hist-%[1]s-0', '%[1]s', '', timestamptz '2009-12-31 00:00:00+00', 'issue', %[2]d, %[2]d, 100, 'USD', '', '', '')`,
+			h, visits),
+		fmt.Sprintf(`INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment)
+		SELECT 'bench', 'hl-%[1]s-' || x, 'hist-%[1]s-0', '%[1]s', 'hv-%[1]s-' || x, %[2]s, 'use', -1, %[3]d - x - 1, 0, '',
+			'hk-%[1]s-' || x, '', '' FROM generate_series(0, %[4]d) x`, h, start, visits, visits-1),
+		fmt.Sprintf(`INSERT INTO idempotency (network, key, operation, request, result, at)
+		SELECT 'bench', 'hk-%[1]s-' || x, 'check_in', '\x00'::bytea, '{}'::bytea, %[2]s FROM generate_series(0, %[3]d) x`,
+			h, start, visits-1),
+		`ANALYZE`,
+	)
+}
+
+// seedHolders adds holders from to n-1 (storetest.BenchHolder IDs), each
+// with a live pass, its issue ledger row, one closed visit before
+// storetest.BenchStart with its use ledger row, and that visit's
+// idempotency record: generate_series, one statement per table.
+func seedHolders(b *testing.B, st *postgres.Store, from, n int) {
+	b.Helper()
+	id := func(prefix string) string { return `'` + prefix + `' || lpad(x::text, 7, '0')` }
+	start := `(timestamptz '2025-01-01 00:00:00+00' + (x % 8760) * interval '1 hour')`
+	series := fmt.Sprintf(` FROM generate_series(%d, %d) x`, from, n-1)
+	exec(b, st, "seed holders",
+		`INSERT INTO holders (network, id, name, audience, team) SELECT 'bench', `+id("h")+`, '', 'member', ''`+series,
+		`INSERT INTO passes (network, id, product, holder, team, kind, source, units, balance, unit_value,
+			unit_value_currency, price, price_currency, paid, paid_by, tier, audience, priority, activation, locked,
+			validity_months, validity_days, activated_on, activated_by, uses, issued_at, issued_on, code_hash, code_sealed)
+		SELECT 'bench', `+id("p")+`, 'bench-visits', `+id("h")+`, '', 'visits', 'product', 1073741824, 1073741823,
+			0.0000001, 'USD', 100, 'USD', true, '', 0, '', '', 'on_purchase', false, 0, 0, date '2025-01-01', '', 1,
+			timestamptz '2025-01-01 00:00:00+00', date '2025-01-01', '', ''`+series,
+		`INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment)
+		SELECT 'bench', 'issue-' || `+id("p")+`, `+id("p")+`, `+id("h")+`, '', timestamptz '2025-01-01 00:00:00+00',
+			'issue', 1073741824, 1073741824, 100, 'USD', '', '', ''`+series,
+		`INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at, end_at, date, cost, pass,
+			covered_by, payg, consumptions, uncovered_minutes, auto_closed, activated, late_cancel, cancelled_by, terms)
+		SELECT 'bench', `+id("v")+`, `+id("h")+`, 'l0000', 'check_in', 'visits', 'closed', `+start+`,
+			`+start+` + interval '30 minutes', (`+start+`)::date, 1, `+id("p")+`, '', '',
+			jsonb_build_array(jsonb_build_object('pass', `+id("p")+`, 'kind', 'visits', 'units', 1)),
+			0, false, '', false, '', ''`+series,
+		`INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment)
+		SELECT 'bench', 'use-' || `+id("p")+`, `+id("p")+`, `+id("h")+`, `+id("v")+`, `+start+`,
+			'use', -1, 1073741823, 0, '', `+id("k")+`, '', ''`+series,
+		`INSERT INTO idempotency (network, key, operation, request, result, at)
+		SELECT 'bench', `+id("k")+`, 'check_in', '\x00'::bytea, '{}'::bytea, `+start+series,
+		`ANALYZE`,
+	)
+}

@@ -1,0 +1,244 @@
+// Package postgres is the PostgreSQL store of passengine: the adapter for
+// hosts that run several Engine processes against one database, and the
+// path to a distributed SQL cluster (CockroachDB speaks the same protocol
+// and SQL).
+//
+// # Driver
+//
+// The adapter uses pgx directly (pgxpool), not database/sql: it gets the
+// server's SQLSTATE and constraint name as a typed *pgconn.PgError, which
+// is how errors are mapped to store.ErrConflict and store.ErrNotFound
+// (never by message text); numeric values scan into pgtype.Numeric and
+// become exact decimals without passing through floats; prepared
+// statements are cached per connection; and the pool needs no second
+// abstraction on top. No pgx type appears in the package's API.
+//
+// # Units of work
+//
+// Update runs one READ COMMITTED transaction. Calls for one holder are
+// serialized by LockHolder and LockTeam, which take SELECT ... FOR UPDATE
+// on the holder or team row (I2). Every statement after the lock sees what
+// the previous holder of the lock committed, so a balance read after the
+// lock is current; SERIALIZABLE would add nothing for these calls but
+// serialization failures, since every conflicting call already waits on the
+// same row. WithIsolation(Serializable) is available, and is what
+// CockroachDB runs unless its READ COMMITTED is enabled.
+//
+// Retries live in one place: the Engine. The adapter maps SQLSTATE 40001
+// (serialization failure), 40P01 (deadlock) and 23505 (unique violation)
+// to store.ErrConflict, whether a statement or the commit returns them, and
+// the Engine re-runs the whole unit of work a bounded number of times
+// (passengine.WithRetries, default 8). Update itself never re-runs its
+// closure, so a closure runs exactly once per Update call, as the store
+// contract says; hosts calling Update directly retry store.ErrConflict
+// themselves. A commit whose outcome is unknown (the connection broke
+// during COMMIT, or CockroachDB's 40003) is returned as it is, never
+// swallowed and never mapped to ErrConflict: the caller retries with the
+// same idempotency key, and the stored record makes that safe (I1).
+//
+// View runs a READ ONLY REPEATABLE READ transaction: one snapshot for all
+// its statements, and never a serialization failure on PostgreSQL.
+//
+// # Schema
+//
+// Migrate applies the SQL files embedded under migrations/ in order and
+// records each in passengine_schema_version. Money is numeric with its
+// currency beside it, instants timestamptz in UTC, civil dates date; lists
+// no query looks inside are jsonb or arrays. Partial indexes keep the
+// check-in path on live rows: passes with a balance, open visits, and a
+// holder's visits by service date. WithSchema puts the tables in their own
+// schema (search_path), one per tenant or per test.
+//
+// The schema uses nothing CockroachDB lacks: no advisory locks, triggers,
+// LISTEN/NOTIFY or gapless sequences (the ledger's identity column only
+// orders entries and tolerates gaps).
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/passengine/passengine/store"
+)
+
+// Isolation is the isolation level of the transactions Update runs.
+type Isolation string
+
+// The isolation levels Update can run at.
+const (
+	// ReadCommitted, the default, relies on the row locks of LockHolder,
+	// LockTeam and LockLocation for serialization (I2).
+	ReadCommitted Isolation = "read committed"
+	// Serializable adds PostgreSQL's serializable snapshot isolation: more
+	// calls end in a serialization failure (store.ErrConflict) that the
+	// Engine retries. It is CockroachDB's default level.
+	Serializable Isolation = "serializable"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// ErrReadOnly is returned by a write inside View.
+var ErrReadOnly = errors.New("postgres: write in a read-only unit of work")
+
+// Store is a store.Store on a PostgreSQL (or CockroachDB) database. It is
+// safe for concurrent use. Open one with Open and call Migrate once.
+type Store struct {
+	pool   *pgxpool.Pool
+	schema string
+	iso    pgx.TxIsoLevel
+	// fault, when set (tests only), is called at every statement with
+	// "statement" and its SQL and arguments, before COMMIT with "commit"
+	// and after a successful COMMIT with "committed"; an error it returns
+	// is what the statement or the commit returns.
+	fault func(point, sql string, args []any) error
+}
+
+type config struct {
+	schema    string
+	maxConns  int32
+	isolation Isolation
+}
+
+// Option configures Open.
+type Option func(*config)
+
+// WithSchema makes the store keep its tables in schema (its connections'
+// search_path). Migrate creates the schema if it does not exist. The name
+// must be a lower-case SQL identifier: letters, digits and underscores,
+// not starting with a digit, at most 63 bytes.
+func WithSchema(schema string) Option { return func(c *config) { c.schema = schema } }
+
+// WithMaxConns sets the largest number of connections the store's pool
+// opens (default: pgxpool's, the greater of 4 and the number of CPUs).
+func WithMaxConns(n int) Option { return func(c *config) { c.maxConns = int32(n) } }
+
+// WithIsolation sets the isolation level of Update's transactions (default
+// ReadCommitted).
+func WithIsolation(level Isolation) Option { return func(c *config) { c.isolation = level } }
+
+var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// Open connects to the database at dsn (a postgres:// URL or key=value
+// string, as pgx parses it) and checks the connection. It returns an error
+// for a malformed DSN, schema name or isolation level, or a database that
+// cannot be reached. Open does not create tables: call Migrate.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	c := config{isolation: ReadCommitted}
+	for _, o := range opts {
+		o(&c)
+	}
+	s := &Store{schema: c.schema}
+	switch c.isolation {
+	case ReadCommitted:
+		s.iso = pgx.ReadCommitted
+	case Serializable:
+		s.iso = pgx.Serializable
+	default:
+		return nil, fmt.Errorf("postgres: unknown isolation level %q", c.isolation)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if c.schema != "" {
+		if !identifier.MatchString(c.schema) {
+			return nil, fmt.Errorf("postgres: schema %q is not a lower-case SQL identifier", c.schema)
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{c.schema}.Sanitize()
+	}
+	if c.maxConns > 0 {
+		cfg.MaxConns = c.maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s.pool = pool
+	return s, nil
+}
+
+// Close closes the store's connections, waiting for the ones in use to be
+// returned. It returns nil.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Update runs fn in a transaction at the store's isolation level and
+// commits it if fn returns nil; otherwise it rolls back and returns fn's
+// error. A commit that fails is returned (never swallowed): with SQLSTATE
+// 40001 or 40P01 it wraps store.ErrConflict, otherwise its outcome may be
+// unknown and the caller retries with the same idempotency key. A panic in
+// fn rolls back and is re-raised.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.run(ctx, pgx.TxOptions{IsoLevel: s.iso}, true, fn)
+}
+
+// View runs fn in a read-only REPEATABLE READ transaction, so that every
+// statement sees one snapshot. Writes inside it return ErrReadOnly. It
+// returns fn's error, or the error of beginning or ending the transaction.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
+}
+
+func (s *Store) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(store.Tx) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ptx, err := s.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return mapErr(err, "begin")
+	}
+	t := &tx{s: s, tx: ptx, write: write}
+	defer func() {
+		if r := recover(); r != nil {
+			rollback(ctx, ptx)
+			panic(r)
+		}
+	}()
+	if err := fn(t); err != nil {
+		rollback(ctx, ptx)
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		rollback(ctx, ptx)
+		return err
+	}
+	if err := s.inject("commit", "", nil); err != nil {
+		rollback(ctx, ptx)
+		return mapErr(err, "commit")
+	}
+	if err := ptx.Commit(ctx); err != nil {
+		return mapErr(err, "commit")
+	}
+	if err := s.inject("committed", "", nil); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
+}
+
+// rollback ends ptx, even when ctx is done: a connection left in a
+// transaction would go back to the pool aborted. Its error is of no use to
+// the caller, who already has the reason for the rollback.
+func rollback(ctx context.Context, ptx pgx.Tx) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = ptx.Rollback(rctx)
+}
+
+// inject returns the test fault at point, if any.
+func (s *Store) inject(point, sql string, args []any) error {
+	if s.fault == nil {
+		return nil
+	}
+	return s.fault(point, sql, args)
+}

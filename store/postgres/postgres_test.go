@@ -1,0 +1,35 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/passengine/passengine/enginetest"
+	"pgregory.net/rapid"
+
+	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/store/postgres"
+	"github.com/passengine/passengine/store/storetest"
+)
+
+// TestConformance runs the store conformance suite, the double-spend tests
+// on a holder's pass and on a team's shared pass included (200 goroutines,
+// a pass of 50 visits, 20 rounds each), each test on its own schema.
+func TestConformance(t *testing.T) {
+	postgres.RequireDSN(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
+}
+
+// TestEngineModel runs the Engine's rapid state machine on PostgreSQL,
+// compared step by step with its model (a new schema per run).
+func TestEngineModel(t *testing.T) {
+	postgres.RequireDSN(t)
+	enginetest.Run(t, func(t *rapid.T) store.Store { return postgres.NewTestStore(t) })
+}
+
+// TestEngineConcurrency runs the Engine's concurrency checks: the double
+// spend of one holder's pass and one request sent 20 times at once with
+// the same idempotency key.
+func TestEngineConcurrency(t *testing.T) {
+	postgres.RequireDSN(t)
+	enginetest.RunConcurrency(t, 5, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
+}

@@ -1,0 +1,118 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/store"
+)
+
+type visitRepo struct{ t *tx }
+
+const visitCols = `network, id, holder, location, kind, mode, status, start_at, end_at, date, cost, pass,
+	covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at,
+	late_cancel, cancelled_by, fee, terms, settled_at`
+
+func scanVisit(r pgx.Row) (v checkin.Visit, err error) {
+	var (
+		start, end, cancelled, settled pgtype.Timestamptz
+		date                           pgtype.Date
+		consumptions, charges, fee     []byte
+	)
+	err = r.Scan(&v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end, &date,
+		&v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &consumptions, &charges, &v.UncoveredMinutes, &v.AutoClosed,
+		&v.Activated, &cancelled, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settled)
+	if err != nil {
+		return v, err
+	}
+	v.Start, v.End, v.CancelledAt, v.SettledAt = instantOf(start), instantPtrOf(end), instantPtrOf(cancelled), instantPtrOf(settled)
+	v.Date = dateOf(date)
+	if err = jsonOf(consumptions, &v.Consumptions); err != nil {
+		return v, err
+	}
+	if err = jsonOf(charges, &v.Charges); err != nil {
+		return v, err
+	}
+	return v, jsonOf(fee, &v.Fee)
+}
+
+func (r visitRepo) Get(ctx context.Context, network, id string) (checkin.Visit, error) {
+	return one(ctx, r.t, fmt.Sprintf("visit %q", id), scanVisit,
+		`SELECT `+visitCols+` FROM visits WHERE network = $1 AND id = $2`, network, id)
+}
+
+func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	consumptions, err := jsonParam(v.Consumptions)
+	if err != nil {
+		return err
+	}
+	charges, err := jsonParam(v.Charges)
+	if err != nil {
+		return err
+	}
+	fee, err := jsonParam(v.Fee)
+	if err != nil {
+		return err
+	}
+	_, err = r.t.exec(ctx, `INSERT INTO visits (`+visitCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
+		ON CONFLICT (network, id) DO UPDATE SET holder = excluded.holder, location = excluded.location,
+		kind = excluded.kind, mode = excluded.mode, status = excluded.status, start_at = excluded.start_at,
+		end_at = excluded.end_at, date = excluded.date, cost = excluded.cost, pass = excluded.pass,
+		covered_by = excluded.covered_by, payg = excluded.payg, consumptions = excluded.consumptions,
+		charges = excluded.charges, uncovered_minutes = excluded.uncovered_minutes, auto_closed = excluded.auto_closed,
+		activated = excluded.activated, cancelled_at = excluded.cancelled_at, late_cancel = excluded.late_cancel,
+		cancelled_by = excluded.cancelled_by, fee = excluded.fee, terms = excluded.terms, settled_at = excluded.settled_at`,
+		v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
+		v.Start.UTC(), instantPtrParam(v.End), dateParam(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
+		consumptions, charges, v.UncoveredMinutes, v.AutoClosed, v.Activated, instantPtrParam(v.CancelledAt),
+		v.LateCancel, v.CancelledBy, fee, v.Terms, instantPtrParam(v.SettledAt))
+	return mapErr(err, fmt.Sprintf("put visit %q", v.ID))
+}
+
+// Open reads the partial index visits_holder_open.
+func (r visitRepo) Open(ctx context.Context, network, holder string) ([]checkin.Visit, error) {
+	return collect(ctx, r.t, "open visits", scanVisit, `SELECT `+visitCols+` FROM visits
+		WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`, network, holder)
+}
+
+// OnDates reads the index visits_holder_date: its cost follows the visits
+// of the dates asked for, not the holder's history.
+func (r visitRepo) OnDates(ctx context.Context, network, holder string, from, to calendar.Date) ([]checkin.Visit, error) {
+	return collect(ctx, r.t, "visits on dates", scanVisit, `SELECT `+visitCols+` FROM visits
+		WHERE network = $1 AND holder = $2 AND date BETWEEN $3 AND $4 ORDER BY start_at, id`,
+		network, holder, dateParam(from), dateParam(to))
+}
+
+// OpenBefore reads the partial index visits_open_start.
+func (r visitRepo) OpenBefore(ctx context.Context, network string, t time.Time, limit int) ([]checkin.Visit, error) {
+	args := []any{network, t.UTC()}
+	return collect(ctx, r.t, "open visits", scanVisit, `SELECT `+visitCols+` FROM visits
+		WHERE network = $1 AND status = 'open' AND start_at < $2 ORDER BY start_at, id`+page(0, limit, &args), args...)
+}
+
+func (r visitRepo) List(ctx context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
+	sql, args := `SELECT `+visitCols+` FROM visits WHERE network = $1`, []any{f.Network}
+	where(&sql, &args, "holder", f.Holder)
+	where(&sql, &args, "location", f.Location)
+	where(&sql, &args, "kind", string(f.Kind))
+	where(&sql, &args, "mode", string(f.Mode))
+	if !f.From.IsZero() {
+		args = append(args, dateParam(f.From))
+		sql += " AND date >= $" + itoa(len(args))
+	}
+	if !f.To.IsZero() {
+		args = append(args, dateParam(f.To))
+		sql += " AND date <= $" + itoa(len(args))
+	}
+	sql += " ORDER BY start_at, id" + page(f.Offset, f.Limit, &args)
+	return collect(ctx, r.t, "visits", scanVisit, sql, args...)
+}

@@ -1,0 +1,116 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/passengine/passengine/internal/sqlutil"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+)
+
+type passRepo struct{ t *tx }
+
+var passColumns = []string{"network", "id", "product", "holder", "team", "kind", "source", "units", "balance",
+	"unit_value", "unit_value_currency", "price", "price_currency", "paid", "paid_at", "paid_by", "locations",
+	"tier", "audience", "priority", "activation", "locked", "validity_months", "validity_days",
+	"activated_on", "activated_by", "expires_on", "freezes", "uses", "issued_at", "issued_on", "code_hash", "code_sealed"}
+
+var (
+	passCols = strings.Join(passColumns, ", ")
+	putPass  = upsert("passes", 2, passColumns...)
+	// liveQuery and liveTeamQuery read the partial indexes
+	// passes_live_holder and passes_live_team: used-up passes are not in
+	// them.
+	liveQuery     = `SELECT ` + passCols + ` FROM passes WHERE network = ? AND holder = ? AND holder <> '' AND balance > 0`
+	liveTeamQuery = ` UNION ALL SELECT ` + passCols + ` FROM passes WHERE network = ? AND team = ? AND balance > 0`
+	// byCodeQuery repeats the partial index's condition so that
+	// passes_code can serve it.
+	byCodeQuery = `SELECT ` + passCols + ` FROM passes WHERE network = ? AND code_hash = ? AND code_hash <> ''`
+)
+
+func scanPass(s scanner) (p pass.Pass, err error) {
+	var unitValue, unitCur, price, priceCur, locs, activatedOn, expiresOn, freezes, issuedAt, issuedOn string
+	var paidAt sql.NullString
+	if err = s.Scan(&p.Network, &p.ID, &p.Product, &p.Holder, &p.Team, &p.Kind, &p.Source, &p.Units, &p.Balance,
+		&unitValue, &unitCur, &price, &priceCur, &p.Paid, &paidAt, &p.PaidBy, &locs,
+		&p.Tier, &p.Audience, &p.Priority, &p.Activation, &p.Locked, &p.Validity.Months, &p.Validity.Days,
+		&activatedOn, &p.ActivatedBy, &expiresOn, &freezes, &p.Uses, &issuedAt, &issuedOn, &p.CodeHash, &p.CodeSealed); err != nil {
+		return p, err
+	}
+	var d sqlutil.Decoder
+	p.UnitValue = d.Money(unitValue, unitCur)
+	p.Price = d.Money(price, priceCur)
+	p.PaidAt = d.TimePtr(paidAt)
+	d.JSON(locs, &p.Locations)
+	p.ActivatedOn = d.Date(activatedOn)
+	p.ExpiresOn = d.Date(expiresOn)
+	d.JSON(freezes, &p.Freezes)
+	p.IssuedAt = d.Time(issuedAt)
+	p.IssuedOn = d.Date(issuedOn)
+	return p, d.Err()
+}
+
+func (r passRepo) Get(ctx context.Context, network, id string) (pass.Pass, error) {
+	return one(ctx, r.t, scanPass, fmt.Sprintf("pass %q", id),
+		`SELECT `+passCols+` FROM passes WHERE network = ? AND id = ?`, network, id)
+}
+
+// Put inserts or replaces the pass; a code hash another pass of the
+// network holds violates passes_code and is store.ErrConflict.
+func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
+	locs, err := sqlutil.FormatJSON(p.Locations)
+	if err != nil {
+		return err
+	}
+	freezes, err := sqlutil.FormatJSON(p.Freezes)
+	if err != nil {
+		return err
+	}
+	err = r.t.exec(ctx, putPass, p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
+		sqlutil.FormatDecimal(p.UnitValue.Amount), p.UnitValue.Currency, sqlutil.FormatDecimal(p.Price.Amount), p.Price.Currency,
+		b2i(p.Paid), sqlutil.FormatTimePtr(p.PaidAt), p.PaidBy, locs,
+		p.Tier, string(p.Audience), string(p.Priority), string(p.Activation), b2i(p.Locked), p.Validity.Months, p.Validity.Days,
+		sqlutil.FormatDate(p.ActivatedOn), p.ActivatedBy, sqlutil.FormatDate(p.ExpiresOn), freezes, p.Uses,
+		sqlutil.FormatTime(p.IssuedAt), sqlutil.FormatDate(p.IssuedOn), p.CodeHash, p.CodeSealed)
+	if err != nil {
+		return fmt.Errorf("pass %q: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Live reads the live-pass indexes only (liveQuery).
+func (r passRepo) Live(ctx context.Context, network, holder, team string) ([]pass.Pass, error) {
+	if team == "" {
+		return list(ctx, r.t, scanPass, liveQuery+` ORDER BY id`, network, holder)
+	}
+	return list(ctx, r.t, scanPass, liveQuery+liveTeamQuery+` ORDER BY id`, network, holder, network, team)
+}
+
+func (r passRepo) List(ctx context.Context, f store.PassFilter) ([]pass.Pass, error) {
+	q := `SELECT ` + passCols + ` FROM passes WHERE network = ?`
+	args := []any{f.Network}
+	if f.Holder != "" {
+		q += ` AND holder = ?`
+		args = append(args, f.Holder)
+	}
+	if f.Team != "" {
+		q += ` AND team = ?`
+		args = append(args, f.Team)
+	}
+	if f.Unpaid {
+		q += ` AND paid = 0`
+	}
+	q += ` ORDER BY issued_at, id LIMIT ? OFFSET ?`
+	args = append(args, limit(f.Limit), max(f.Offset, 0))
+	return list(ctx, r.t, scanPass, q, args...)
+}
+
+func (r passRepo) ByCode(ctx context.Context, network, hash string) (pass.Pass, error) {
+	if hash == "" {
+		return pass.Pass{}, fmt.Errorf("pass code: %w", store.ErrNotFound)
+	}
+	return one(ctx, r.t, scanPass, "pass code", byCodeQuery, network, hash)
+}

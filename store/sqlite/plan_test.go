@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestHotPathUsesIndexes: the queries of the check-in path read the
+// indexes that keep them on live rows (DESIGN: the hot path's cost does
+// not grow with history), never a table scan.
+func TestHotPathUsesIndexes(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, query string
+		args        []any
+		want        []string
+	}{
+		{"Passes.Live", liveQuery + ` ORDER BY id`, []any{"n", "h"}, []string{"passes_live_holder"}},
+		{"Passes.Live with a team", liveQuery + liveTeamQuery + ` ORDER BY id`,
+			[]any{"n", "h", "n", "t"}, []string{"passes_live_holder", "passes_live_team"}},
+		{"Visits.Open", openQuery, []any{"n", "h"}, []string{"visits_open"}},
+		{"Visits.OnDates", onDatesQuery, []any{"n", "h", "2026-03-01", "2026-03-02"}, []string{"visits_holder_date"}},
+		{"Passes.ByCode", byCodeQuery, []any{"n", "x"}, []string{"passes_code"}},
+		{"Ledger.List by pass", `SELECT ` + ledgerCols + ` FROM ledger WHERE network = ? AND pass = ? ORDER BY seq LIMIT ? OFFSET ?`,
+			[]any{"n", "p", -1, 0}, []string{"ledger_pass"}},
+	} {
+		rows, err := st.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN `+c.query, c.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		text := strings.Join(plan, "; ")
+		for _, idx := range c.want {
+			if !strings.Contains(text, "INDEX "+idx) {
+				t.Errorf("%s: plan %q does not use index %s", c.name, text, idx)
+			}
+		}
+		if strings.Contains(text, "SCAN passes") || strings.Contains(text, "SCAN visits") || strings.Contains(text, "SCAN ledger") {
+			t.Errorf("%s: plan %q scans a table", c.name, text)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/store/sqlite"
+	"github.com/passengine/passengine/store/storetest"
+)
+
+// openTemp opens and migrates a new database in a file of t's temporary
+// directory and closes it when t ends.
+func openTemp(t testing.TB, opts ...sqlite.Option) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "passengine.db"), opts...)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return st
+}
+
+// TestConformance runs the store conformance suite on SQLite files
+// (synchronous=NORMAL: the crash test covers the default, FULL). The
+// double-spend tests run 20 rounds, 3 with -short or -race.
+func TestConformance(t *testing.T) {
+	var o storetest.Options
+	if raceEnabled {
+		o.Repeats = 3
+	}
+	storetest.RunOptions(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) }, o)
+}

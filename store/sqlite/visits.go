@@ -1,0 +1,124 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/internal/sqlutil"
+	"github.com/passengine/passengine/store"
+)
+
+type visitRepo struct{ t *tx }
+
+var visitColumns = []string{"network", "id", "holder", "location", "kind", "mode", "status", "start_at", "end_at",
+	"service_date", "cost", "pass", "covered_by", "payg", "consumptions", "charges", "uncovered_minutes",
+	"auto_closed", "activated", "cancelled_at", "late_cancel", "cancelled_by", "fee", "terms", "settled_at"}
+
+var (
+	visitCols = strings.Join(visitColumns, ", ")
+	putVisit  = upsert("visits", 2, visitColumns...)
+	// openQuery reads the partial index visits_open.
+	openQuery = `SELECT ` + visitCols + ` FROM visits WHERE network = ? AND holder = ? AND status = 'open' ORDER BY start_at, id`
+	// onDatesQuery reads visits_holder_date over the dates at hand only.
+	onDatesQuery = `SELECT ` + visitCols + ` FROM visits
+		WHERE network = ? AND holder = ? AND service_date >= ? AND service_date <= ? ORDER BY start_at, id`
+)
+
+func scanVisit(s scanner) (v checkin.Visit, err error) {
+	var start, date, consumptions, charges, fee string
+	var end, cancelledAt, settledAt sql.NullString
+	if err = s.Scan(&v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end,
+		&date, &v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &consumptions, &charges, &v.UncoveredMinutes,
+		&v.AutoClosed, &v.Activated, &cancelledAt, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settledAt); err != nil {
+		return v, err
+	}
+	var d sqlutil.Decoder
+	v.Start = d.Time(start)
+	v.End = d.TimePtr(end)
+	v.Date = d.Date(date)
+	d.JSON(consumptions, &v.Consumptions)
+	d.JSON(charges, &v.Charges)
+	v.CancelledAt = d.TimePtr(cancelledAt)
+	d.JSON(fee, &v.Fee)
+	v.SettledAt = d.TimePtr(settledAt)
+	return v, d.Err()
+}
+
+func (r visitRepo) Get(ctx context.Context, network, id string) (checkin.Visit, error) {
+	return one(ctx, r.t, scanVisit, fmt.Sprintf("visit %q", id),
+		`SELECT `+visitCols+` FROM visits WHERE network = ? AND id = ?`, network, id)
+}
+
+func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
+	consumptions, err := sqlutil.FormatJSON(v.Consumptions)
+	if err != nil {
+		return err
+	}
+	charges, err := sqlutil.FormatJSON(v.Charges)
+	if err != nil {
+		return err
+	}
+	fee, err := sqlutil.FormatJSON(v.Fee)
+	if err != nil {
+		return err
+	}
+	err = r.t.exec(ctx, putVisit, v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
+		sqlutil.FormatTime(v.Start), sqlutil.FormatTimePtr(v.End), sqlutil.FormatDate(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
+		consumptions, charges, v.UncoveredMinutes, b2i(v.AutoClosed), v.Activated, sqlutil.FormatTimePtr(v.CancelledAt),
+		b2i(v.LateCancel), v.CancelledBy, fee, v.Terms, sqlutil.FormatTimePtr(v.SettledAt))
+	if err != nil {
+		return fmt.Errorf("visit %q: %w", v.ID, err)
+	}
+	return nil
+}
+
+// Open reads the open visits only (openQuery).
+func (r visitRepo) Open(ctx context.Context, network, holder string) ([]checkin.Visit, error) {
+	return list(ctx, r.t, scanVisit, openQuery, network, holder)
+}
+
+// OnDates reads the dates at hand only (onDatesQuery).
+func (r visitRepo) OnDates(ctx context.Context, network, holder string, from, to calendar.Date) ([]checkin.Visit, error) {
+	return list(ctx, r.t, scanVisit, onDatesQuery, network, holder, sqlutil.FormatDate(from), sqlutil.FormatDate(to))
+}
+
+func (r visitRepo) OpenBefore(ctx context.Context, network string, t time.Time, n int) ([]checkin.Visit, error) {
+	return list(ctx, r.t, scanVisit, `SELECT `+visitCols+` FROM visits
+		WHERE network = ? AND status = 'open' AND start_at < ? ORDER BY start_at, id LIMIT ?`,
+		network, sqlutil.FormatTime(t), limit(n))
+}
+
+func (r visitRepo) List(ctx context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
+	q := `SELECT ` + visitCols + ` FROM visits WHERE network = ?`
+	args := []any{f.Network}
+	add := func(cond string, arg any) {
+		q += ` AND ` + cond
+		args = append(args, arg)
+	}
+	if f.Holder != "" {
+		add(`holder = ?`, f.Holder)
+	}
+	if f.Location != "" {
+		add(`location = ?`, f.Location)
+	}
+	if f.Kind != "" {
+		add(`kind = ?`, string(f.Kind))
+	}
+	if f.Mode != "" {
+		add(`mode = ?`, string(f.Mode))
+	}
+	if !f.From.IsZero() {
+		add(`service_date >= ?`, sqlutil.FormatDate(f.From))
+	}
+	if !f.To.IsZero() {
+		add(`service_date <= ?`, sqlutil.FormatDate(f.To))
+	}
+	q += ` ORDER BY start_at, id LIMIT ? OFFSET ?`
+	args = append(args, limit(f.Limit), max(f.Offset, 0))
+	return list(ctx, r.t, scanVisit, q, args...)
+}

@@ -1,0 +1,152 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/passengine/passengine"
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+)
+
+// BenchNetwork is the network NewBench creates (currency USD, zone UTC).
+const BenchNetwork = "bench"
+
+// BenchUnits is the balance of each benchmark holder's pass: enough that
+// no benchmark uses it up.
+const BenchUnits = 1 << 30
+
+// BenchStart is the instant of the benchmark's first check-in; adapters
+// seeding history put it before this.
+var BenchStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// BenchHolder returns the ID of the i-th benchmark holder, "h0000000" for
+// 0. Adapters that seed more holders in bulk use the same IDs.
+func BenchHolder(i int) string { return fmt.Sprintf("h%07d", i) }
+
+// BenchPass returns the ID of the i-th benchmark holder's pass.
+func BenchPass(i int) string { return fmt.Sprintf("p%07d", i) }
+
+// BenchLocation returns the ID of the i-th benchmark location.
+func BenchLocation(i int) string { return fmt.Sprintf("l%04d", i) }
+
+// BenchProduct is the product of the benchmark passes: visits, network-wide.
+const BenchProduct = "bench-visits"
+
+// Bench measures Engine check-in and check-out on a store.
+type Bench struct {
+	Engine *passengine.Engine
+	Store  store.Store
+	seq    atomic.Int64
+}
+
+// NewBench writes the benchmark network into st (through the store, in
+// units of work of 1,000 holders): locations BenchLocation(0) to
+// (locations-1), and holders BenchHolder(0) to (holders-1) each with the
+// visits pass BenchPass(i) of BenchUnits and its issue ledger entry. It
+// fails tb on a store error and returns the Bench.
+func NewBench(tb testing.TB, st store.Store, holders, locations int) *Bench {
+	tb.Helper()
+	ctx := context.Background()
+	update(tb, st, func(tx store.Tx) error {
+		c := tx.Catalog()
+		if err := c.PutNetwork(ctx, catalog.Network{ID: BenchNetwork, Name: "Benchmark", Currency: "USD", Zone: "UTC"}); err != nil {
+			return err
+		}
+		for i := range locations {
+			if err := c.PutLocation(ctx, catalog.Location{Network: BenchNetwork, ID: BenchLocation(i), Zone: "UTC"}); err != nil {
+				return err
+			}
+		}
+		return c.PutProduct(ctx, BenchProductValue())
+	})
+	for from := 0; from < holders; from += 1000 {
+		update(tb, st, func(tx store.Tx) error {
+			for i := from; i < min(from+1000, holders); i++ {
+				if err := tx.Catalog().PutHolder(ctx, catalog.Holder{Network: BenchNetwork, ID: BenchHolder(i), Audience: catalog.Member}); err != nil {
+					return err
+				}
+				p := BenchPassValue(i)
+				if err := tx.Passes().Put(ctx, p); err != nil {
+					return err
+				}
+				if err := tx.Ledger().Append(ctx, pass.Entry{Network: BenchNetwork, ID: "issue-" + p.ID, Pass: p.ID, Holder: p.Holder,
+					At: p.IssuedAt, Type: pass.EntryIssue, Units: p.Units, Balance: p.Balance, Amount: p.Price}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	eng := passengine.New(st, passengine.WithClock(passengine.NewManualClock(BenchStart)))
+	return &Bench{Engine: eng, Store: st}
+}
+
+// BenchProductValue returns the benchmark product.
+func BenchProductValue() pass.Product {
+	return pass.Product{Network: BenchNetwork, ID: BenchProduct, Name: "Benchmark visits", Kind: pass.Visits,
+		Units: BenchUnits, Price: usd("100"), Activation: pass.OnPurchase}
+}
+
+// BenchPassValue returns the pass of the i-th benchmark holder, issued a
+// year before BenchStart.
+func BenchPassValue(i int) pass.Pass {
+	issued := BenchStart.AddDate(-1, 0, 0)
+	return pass.Pass{Network: BenchNetwork, ID: BenchPass(i), Product: BenchProduct, Holder: BenchHolder(i), Kind: pass.Visits,
+		Source: pass.FromProduct, Units: BenchUnits, Balance: BenchUnits, UnitValue: usd("0.0000001"), Price: usd("100"),
+		Paid: true, Activation: pass.OnPurchase, ActivatedOn: calendar.DateOf(issued), IssuedAt: issued, IssuedOn: calendar.DateOf(issued)}
+}
+
+// CheckInOut runs b.N check-in and check-out pairs on goroutines
+// goroutines: goroutine g checks holder(g) in and out at BenchLocation(g),
+// so that no check-in finds the holder already in. Each pair comes 13 hours
+// after the one before, so that even a single holder has at most two
+// visits a day (as people do, and a holder's day never fills up), and has
+// its own idempotency keys. It reports ns/op per pair and pairs/s, and fails b on
+// any error.
+func (bn *Bench) CheckInOut(b *testing.B, goroutines int, holder func(g int) string) {
+	b.Helper()
+	ctx := context.Background()
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		firstErr atomic.Pointer[error]
+	)
+	fail := func(err error) { firstErr.CompareAndSwap(nil, &err) }
+	b.ResetTimer()
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, loc := holder(g), BenchLocation(g)
+			for next.Add(1) <= int64(b.N) && firstErr.Load() == nil {
+				n := bn.seq.Add(1)
+				at := BenchStart.Add(time.Duration(n) * 13 * time.Hour)
+				in, err := bn.Engine.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", n), Network: BenchNetwork,
+					Holder: h, Location: loc, At: at})
+				if err != nil {
+					fail(fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err))
+					return
+				}
+				_, err = bn.Engine.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprintf("out-%d", n), Network: BenchNetwork,
+					Visit: in.Visit.ID, At: at.Add(30 * time.Minute)})
+				if err != nil {
+					fail(fmt.Errorf("CheckOut of %s: %w", h, err))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	if err := firstErr.Load(); err != nil {
+		b.Fatal(*err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+}

@@ -21,9 +21,12 @@
 //   - entitlement: eligibility with a reason for every pass (G1-G7) and the
 //     consumption order as a Policy of named keys (O0-O8);
 //   - checkin: check-in, check-out, booking, cancel, attendance and move
-//     decisions with lineage (C1-C11, B1-B3);
-//   - billing: PAYG increments, audience prices and daily caps (C5, C6) and
-//     commercial terms.
+//     decisions with lineage (C1-C11, B1-B3), and passcode redemption with
+//     its lockout (P2, P3);
+//   - billing: PAYG increments, audience prices and daily caps (C5, C6),
+//     commercial terms and payout statements (Y1-Y3);
+//   - passcode: uniform 8-digit passcodes, desk input, and the keyed hash
+//     and seal that keep them out of storage in plain text (P1).
 //
 // Storage is behind the store package's interfaces. store/memstore keeps
 // everything in memory.

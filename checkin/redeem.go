@@ -113,10 +113,19 @@ const (
 // expired, not active, frozen, used up, not eligible) also unwrap to
 // entitlement.ErrNoEntitlement.
 var (
-	ErrUnknownCode         = errors.New("unknown passcode")
-	ErrLocationLocked      = errors.New("passcode redemption locked at this location")
-	ErrNotIncluded         = errors.New("location not included in the pass")
-	ErrPassNotUsable       = errors.New("pass not usable")
+	// ErrUnknownCode: no pass of the network has the code (UnknownCode).
+	ErrUnknownCode = errors.New("unknown passcode")
+	// ErrLocationLocked: the location is locked by the lockout
+	// (LocationLocked).
+	ErrLocationLocked = errors.New("passcode redemption locked at this location")
+	// ErrNotIncluded: the location is not included in the pass
+	// (NotIncluded).
+	ErrNotIncluded = errors.New("location not included in the pass")
+	// ErrPassNotUsable: the pass is expired, not active yet, frozen, used
+	// up or not eligible for its holder.
+	ErrPassNotUsable = errors.New("pass not usable")
+	// ErrNoHealthDeclaration: the holder has not completed the health
+	// declaration (NoHealthDeclaration).
 	ErrNoHealthDeclaration = errors.New("no health declaration")
 )
 

@@ -35,6 +35,7 @@ type Store struct {
 
 	networks  map[string]catalog.Network
 	locations map[string]catalog.Location
+	locCount  map[string]int // network -> number of locations
 	teams     map[string]catalog.Team
 	holders   map[string]catalog.Holder
 	products  map[string]pass.Product
@@ -57,7 +58,7 @@ type Store struct {
 // New returns an empty Store.
 func New() *Store {
 	return &Store{
-		networks: map[string]catalog.Network{}, locations: map[string]catalog.Location{},
+		networks: map[string]catalog.Network{}, locations: map[string]catalog.Location{}, locCount: map[string]int{},
 		teams: map[string]catalog.Team{}, holders: map[string]catalog.Holder{},
 		products: map[string]pass.Product{}, paygs: map[string]billing.PAYG{},
 		passes: map[string]pass.Pass{}, visits: map[string]checkin.Visit{},
@@ -221,14 +222,20 @@ func (r catalogRepo) Location(_ context.Context, network, id string) (catalog.Lo
 	return get(r.t.s.locations, key(network, id), "location")
 }
 func (r catalogRepo) PutLocation(_ context.Context, l catalog.Location) error {
-	return put(r.t, r.t.s.locations, key(l.Network, l.ID), l)
+	s, k := r.t.s, key(l.Network, l.ID)
+	_, had := s.locations[k]
+	if err := put(r.t, s.locations, k, l); err != nil || had {
+		return err
+	}
+	s.locCount[l.Network]++
+	r.t.undo = append(r.t.undo, func() { s.locCount[l.Network]-- })
+	return nil
 }
 func (r catalogRepo) Locations(_ context.Context, network string) ([]catalog.Location, error) {
 	return sortedValues(r.t.s.locations, network, func(a, b catalog.Location) int { return cmp.Compare(a.ID, b.ID) }), nil
 }
-func (r catalogRepo) CountLocations(ctx context.Context, network string) (int, error) {
-	ls, err := r.Locations(ctx, network)
-	return len(ls), err
+func (r catalogRepo) CountLocations(_ context.Context, network string) (int, error) {
+	return r.t.s.locCount[network], nil
 }
 func (r catalogRepo) Team(_ context.Context, network, id string) (catalog.Team, error) {
 	return get(r.t.s.teams, key(network, id), "team")

@@ -23,16 +23,6 @@ import (
 // redemption, lockout and payouts on the store: Passes.ByCode and its
 // unique code hash, Catalog.LockLocation, Guards and Terms.
 
-// RunAggregator runs the aggregator scenarios on the stores open returns
-// (see Run).
-func RunAggregator(t *testing.T, open func(t *testing.T) store.Store) {
-	s := &suite{open: open}
-	t.Run("EngineRedeem", s.testEngineRedeem)
-	t.Run("EngineLockout", s.testEngineLockout)
-	t.Run("EngineLockoutConcurrent", s.testEngineLockoutConcurrent)
-	t.Run("EnginePayout", s.testEnginePayout)
-}
-
 const agg = "agg"
 
 var aggKey = []byte("storetest passcode key, 32 bytes")

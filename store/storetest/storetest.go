@@ -89,6 +89,10 @@ func RunOptions(t *testing.T, open func(t *testing.T) store.Store, o Options) {
 	t.Run("EngineRefusalWritesNothing", s.testEngineRefusal)
 	t.Run("DoubleSpendHolder", s.testDoubleSpendHolder)
 	t.Run("DoubleSpendTeam", s.testDoubleSpendTeam)
+	t.Run("EngineRedeem", s.testEngineRedeem)
+	t.Run("EngineLockout", s.testEngineLockout)
+	t.Run("EngineLockoutConcurrent", s.testEngineLockoutConcurrent)
+	t.Run("EnginePayout", s.testEnginePayout)
 }
 
 type suite struct {

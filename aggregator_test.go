@@ -2,14 +2,12 @@ package passengine_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -51,13 +49,8 @@ func mustZone(name string) *time.Location {
 // health declaration and "cy" without; and terms "<club>-v1" in force from
 // the clock's start paying 5, 8 and 12 EUR per visit.
 type aggWorld struct {
-	t     testing.TB
-	ctx   context.Context
-	st    store.Store
-	clock *passengine.ManualClock
-	eng   *passengine.Engine
-	mu    sync.Mutex
-	keys  int
+	*world
+	t testing.TB
 }
 
 func newAggWorld(t testing.TB, opts ...passengine.Option) *aggWorld {
@@ -67,19 +60,8 @@ func newAggWorld(t testing.TB, opts ...passengine.Option) *aggWorld {
 
 func newAggWorldOn(t testing.TB, st store.Store, opts ...passengine.Option) *aggWorld {
 	t.Helper()
-	w := &aggWorld{t: t, ctx: context.Background(), st: st}
-	w.clock = passengine.NewManualClock(time.Date(2026, 3, 2, 8, 0, 0, 0, london))
-	var n int
-	var mu sync.Mutex
-	ids := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		n++
-		return fmt.Sprintf("id%05d", n)
-	}
-	base := []passengine.Option{passengine.WithClock(w.clock), passengine.WithIDs(ids),
-		passengine.WithCodeKey(aggKey), passengine.WithCodeSource(rand.NewChaCha8([32]byte{'a', 'g', 'g'}))}
-	w.eng = passengine.New(st, append(base, opts...)...)
+	codes := []passengine.Option{passengine.WithCodeKey(aggKey), passengine.WithCodeSource(rand.NewChaCha8([32]byte{'a', 'g', 'g'}))}
+	w := &aggWorld{t: t, world: newWorld(t, st, aggNet, "id%05d", time.Date(2026, 3, 2, 8, 0, 0, 0, london), append(codes, opts...)...)}
 	w.must(w.eng.PutNetwork(w.ctx, catalog.Network{ID: aggNet, Name: "Aggregator", Currency: "EUR", Zone: "Europe/London"}))
 	for tier, id := range []string{"basic", "plus", "prime"} {
 		w.must(w.eng.PutLocation(w.ctx, catalog.Location{Network: aggNet, ID: id, Name: id, Zone: "Europe/London", Tier: tier + 1}))
@@ -109,13 +91,6 @@ func newAggWorldOn(t testing.TB, st store.Store, opts ...passengine.Option) *agg
 
 func eur(s string) money.Money { return money.MustNew(s, "EUR") }
 
-func (w *aggWorld) must(err error) {
-	w.t.Helper()
-	if err != nil {
-		w.t.Fatal(err)
-	}
-}
-
 func (w *aggWorld) product(p pass.Product) { w.t.Helper(); w.must(w.eng.PutProduct(w.ctx, p)) }
 
 // terms stores a terms version of network aggNet.
@@ -126,13 +101,6 @@ func (w *aggWorld) terms(t billing.Terms) {
 		t.PAYGShare = decimal.Zero
 	}
 	w.must(w.eng.PutTerms(w.ctx, t))
-}
-
-func (w *aggWorld) key(op string) string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.keys++
-	return fmt.Sprintf("%s-%d", op, w.keys)
 }
 
 // issue issues product to holder with a passcode.
@@ -179,20 +147,6 @@ func (w *aggWorld) wrongCode(i int, taken ...string) string {
 			return c
 		}
 	}
-}
-
-func (w *aggWorld) pass(id string) passengine.PassView {
-	w.t.Helper()
-	p, err := w.eng.Pass(w.ctx, aggNet, id)
-	w.must(err)
-	return p
-}
-
-func (w *aggWorld) ledger(passID string) []pass.Entry {
-	w.t.Helper()
-	es, err := w.eng.Ledger(w.ctx, store.LedgerFilter{Network: aggNet, Pass: passID})
-	w.must(err)
-	return es
 }
 
 func (w *aggWorld) redemptions() []checkin.Visit {

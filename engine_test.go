@@ -1,11 +1,9 @@
 package passengine_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,14 +27,10 @@ const coreNet = "hub"
 // "downtown" and "uptown", member "ada" and contact "ben", a manual clock
 // and sequential IDs (id0001, id0002, ...).
 type coreWorld struct {
-	t     *testing.T
-	ctx   context.Context
-	st    store.Store
-	clock *passengine.ManualClock
-	eng   *passengine.Engine
-	zone  *time.Location
-	cur   string
-	keys  int
+	*world
+	t    *testing.T
+	zone *time.Location
+	cur  string
 }
 
 // newCoreWorld returns a coreWorld on memstore in zone with currency cur,
@@ -53,17 +47,8 @@ func newCoreWorldOn(t *testing.T, st store.Store, zone, cur string, opts ...pass
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &coreWorld{t: t, ctx: context.Background(), st: st, zone: loc, cur: cur}
-	w.clock = passengine.NewManualClock(time.Date(2026, 10, 1, 8, 0, 0, 0, loc))
-	var mu sync.Mutex
-	n := 0
-	ids := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		n++
-		return fmt.Sprintf("id%04d", n)
-	}
-	w.eng = passengine.New(w.st, append([]passengine.Option{passengine.WithClock(w.clock), passengine.WithIDs(ids)}, opts...)...)
+	w := &coreWorld{t: t, zone: loc, cur: cur,
+		world: newWorld(t, st, coreNet, "id%04d", time.Date(2026, 10, 1, 8, 0, 0, 0, loc), opts...)}
 	w.must(w.eng.PutNetwork(w.ctx, catalog.Network{ID: coreNet, Currency: cur, Zone: zone}))
 	for _, id := range []string{"downtown", "uptown"} {
 		w.must(w.eng.PutLocation(w.ctx, catalog.Location{Network: coreNet, ID: id, Zone: zone}))
@@ -73,24 +58,12 @@ func newCoreWorldOn(t *testing.T, st store.Store, zone, cur string, opts ...pass
 	return w
 }
 
-func (w *coreWorld) must(err error) {
-	w.t.Helper()
-	if err != nil {
-		w.t.Fatal(err)
-	}
-}
-
 // at returns the local instant y-m-d h:mi in the world's zone.
 func (w *coreWorld) at(y int, m time.Month, d, h, mi int) time.Time {
 	return time.Date(y, m, d, h, mi, 0, 0, w.zone)
 }
 
 func (w *coreWorld) money(amount string) money.Money { return money.MustNew(amount, w.cur) }
-
-func (w *coreWorld) key(op string) string {
-	w.keys++
-	return fmt.Sprintf("%s-%d", op, w.keys)
-}
 
 // product stores p in the network; a zero price is free, a zero
 // activation is on purchase.
@@ -149,20 +122,6 @@ func (w *coreWorld) visit(holder, loc string, in, out time.Time) passengine.Visi
 
 func (w *coreWorld) book(holder, loc string, start time.Time) (passengine.VisitResult, error) {
 	return w.eng.Book(w.ctx, passengine.BookRequest{Key: w.key("book"), Network: coreNet, Holder: holder, Location: loc, Start: start})
-}
-
-func (w *coreWorld) pass(id string) passengine.PassView {
-	w.t.Helper()
-	p, err := w.eng.Pass(w.ctx, coreNet, id)
-	w.must(err)
-	return p
-}
-
-func (w *coreWorld) ledger(passID string) []pass.Entry {
-	w.t.Helper()
-	es, err := w.eng.Ledger(w.ctx, store.LedgerFilter{Network: coreNet, Pass: passID})
-	w.must(err)
-	return es
 }
 
 // snapshot returns the network's snapshot after checking every balance

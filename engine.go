@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -239,8 +240,11 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 		if err := json.Unmarshal(out, &res); err != nil {
 			return err
 		}
-		return tx.Idempotency().Put(ctx, store.Record{Network: network, Key: key, Operation: op,
-			Request: sum[:], Result: out, At: e.now()})
+		newRec := store.Record{Network: network, Key: key, Operation: op, Request: sum[:], Result: out, At: e.now()}
+		if w, ok := tx.(store.CommitWriter); ok {
+			return w.Defer(ctx, store.Writes{Records: []store.Record{newRec}})
+		}
+		return tx.Idempotency().Put(ctx, newRec)
 	})
 	return res, err
 }
@@ -259,8 +263,20 @@ func lockOwner(ctx context.Context, tx store.Tx, p *pass.Pass) error {
 }
 
 // write stores an outcome's effects: the visits, the changed passes and the
-// ledger entries, stamped with new IDs, the call's key and actor.
+// ledger entries, stamped with new IDs, the call's key and actor. A Tx that
+// is a store.CommitWriter sends them with its commit.
 func (e *Engine) write(ctx context.Context, tx store.Tx, o *checkin.Outcome, key, actor string) error {
+	e.stamp(o.Entries, key, actor, "")
+	if w, ok := tx.(store.CommitWriter); ok {
+		ws := store.Writes{Visits: o.Closed, Entries: o.Entries}
+		if o.Visit.ID != "" {
+			ws.Visits = append(slices.Clip(ws.Visits), o.Visit)
+		}
+		for _, p := range o.Passes {
+			ws.Passes = append(ws.Passes, *p)
+		}
+		return w.Defer(ctx, ws)
+	}
 	for _, v := range o.Closed {
 		if err := tx.Visits().Put(ctx, v); err != nil {
 			return err
@@ -276,13 +292,24 @@ func (e *Engine) write(ctx context.Context, tx store.Tx, o *checkin.Outcome, key
 			return err
 		}
 	}
-	return e.appendEntries(ctx, tx, o.Entries, key, actor, "")
+	if len(o.Entries) == 0 {
+		return nil
+	}
+	return tx.Ledger().Append(ctx, o.Entries...)
 }
 
+// appendEntries stamps entries and appends them to the ledger.
 func (e *Engine) appendEntries(ctx context.Context, tx store.Tx, entries []pass.Entry, key, actor, comment string) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	e.stamp(entries, key, actor, comment)
+	return tx.Ledger().Append(ctx, entries...)
+}
+
+// stamp gives entries new IDs and the call's key, and the actor and
+// comment where they have none.
+func (e *Engine) stamp(entries []pass.Entry, key, actor, comment string) {
 	for i := range entries {
 		entries[i].ID, entries[i].Key = e.newID(), key
 		if entries[i].Actor == "" {
@@ -292,7 +319,6 @@ func (e *Engine) appendEntries(ctx context.Context, tx store.Tx, entries []pass.
 			entries[i].Comment = comment
 		}
 	}
-	return tx.Ledger().Append(ctx, entries...)
 }
 
 // validKey checks the idempotency key and network of a request.

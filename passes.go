@@ -142,16 +142,13 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 	if err != nil || len(unpaid) == 0 {
 		return p, err
 	}
-	h, err := tx.Catalog().Holder(ctx, p.Network, p.Holder)
-	if err != nil {
-		return p, err
-	}
 	for _, v := range unpaid {
-		loc, err := tx.Catalog().Location(ctx, p.Network, v.Location)
+		s, err := load(ctx, tx, store.StateQuery{Network: p.Network, Holder: p.Holder, Location: v.Location,
+			From: v.Date, To: v.Date, Lineage: []string{p.ID}})
 		if err != nil {
 			return p, err
 		}
-		st, err := e.state(ctx, tx, h, loc, v.Date, v.Date, p.ID)
+		st, err := e.assemble(&s, v.Date, v.Date, []string{p.ID})
 		if err != nil {
 			return p, err
 		}

@@ -61,73 +61,6 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// state loads the holder's live state at loc inside tx, locking the team
-// (when the holder has one) and then the holder (I2). Recent covers the
-// service dates [from, to]; passes named in lineage are loaded even when
-// used up or expired.
-func (e *Engine) state(ctx context.Context, tx store.Tx, h catalog.Holder, loc catalog.Location, from, to calendar.Date, lineage ...string) (*checkin.State, error) {
-	c := tx.Catalog()
-	st := &checkin.State{Holder: h, Location: loc, Policy: e.policy}
-	if h.Team != "" {
-		if err := c.LockTeam(ctx, h.Network, h.Team); err != nil {
-			return nil, err
-		}
-		t, err := c.Team(ctx, h.Network, h.Team)
-		if err != nil {
-			return nil, err
-		}
-		st.TeamSharing = t.CreditSharing
-	}
-	if err := c.LockHolder(ctx, h.Network, h.ID); err != nil {
-		return nil, err
-	}
-	var err error
-	if st.Zone, err = e.locationZone(loc); err != nil {
-		return nil, err
-	}
-	if st.NetworkLocations, err = c.CountLocations(ctx, h.Network); err != nil {
-		return nil, err
-	}
-	if st.Open, err = tx.Visits().Open(ctx, h.Network, h.ID); err != nil {
-		return nil, err
-	}
-	for _, v := range st.Open {
-		if v.Location == loc.ID && v.Date.AddDays(-1).Before(from) {
-			from = v.Date.AddDays(-1)
-		}
-	}
-	if st.Recent, err = tx.Visits().OnDates(ctx, h.Network, h.ID, from, to); err != nil {
-		return nil, err
-	}
-	live, err := tx.Passes().Live(ctx, h.Network, h.ID, h.Team)
-	if err != nil {
-		return nil, err
-	}
-	st.Passes = make([]*pass.Pass, 0, len(live)+len(lineage))
-	for i := range live {
-		st.Passes = append(st.Passes, &live[i])
-	}
-	for _, v := range st.Recent {
-		for _, cs := range v.Consumptions {
-			lineage = append(lineage, cs.Pass)
-		}
-	}
-	for _, id := range lineage {
-		if st.Has(id) {
-			continue
-		}
-		p, err := tx.Passes().Get(ctx, h.Network, id)
-		if err != nil {
-			return nil, err
-		}
-		st.Passes = append(st.Passes, &p)
-	}
-	if st.PAYG, err = c.PAYGs(ctx, h.Network); err != nil {
-		return nil, err
-	}
-	return st, nil
-}
-
 // CheckInRequest checks a holder in at a location.
 type CheckInRequest struct {
 	Key      string `json:"key"`
@@ -182,30 +115,24 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 }
 
 func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
-	n, err := network(ctx, tx, req.Network)
+	first, last := calendar.Bounds(at)
+	s, err := load(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
+		From: first.AddDays(-1), To: last})
 	if err != nil {
-		return n, checkin.Outcome{}, err
+		return s.Network, checkin.Outcome{}, err
 	}
-	h, err := tx.Catalog().Holder(ctx, req.Network, req.Holder)
+	z, err := e.locationZone(s.Location)
 	if err != nil {
-		return n, checkin.Outcome{}, err
-	}
-	loc, err := tx.Catalog().Location(ctx, req.Network, req.Location)
-	if err != nil {
-		return n, checkin.Outcome{}, err
-	}
-	z, err := e.locationZone(loc)
-	if err != nil {
-		return n, checkin.Outcome{}, err
+		return s.Network, checkin.Outcome{}, err
 	}
 	d := z.Date(at)
-	st, err := e.state(ctx, tx, h, loc, d.AddDays(-1), d)
+	st, err := e.assemble(&s, d.AddDays(-1), d, nil)
 	if err != nil {
-		return n, checkin.Outcome{}, err
+		return s.Network, checkin.Outcome{}, err
 	}
 	o, err := checkin.DecideCheckIn(st, checkin.CheckIn{Visit: visitID, At: at.UTC(), Cost: req.Cost,
 		MaxOpen: e.maxOpen, AllowUnpaid: e.settleLater})
-	return n, o, err
+	return s.Network, o, err
 }
 
 // Explain answers what CheckIn would do for req now, with the same ranking
@@ -254,62 +181,73 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 	if at.IsZero() {
 		at = e.now()
 	}
-	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req, nil,
-		func(v *checkin.Visit, z calendar.Zone) (calendar.Date, calendar.Date) {
-			return v.Date.AddDays(-1), z.Date(at)
-		},
+	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req, nil, span{from: -1, until: at},
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCheckOut(st, v, at.UTC(), false)
 		})
 }
 
-// visitCall runs a decision on an existing visit: it locks the visit's
-// holder, loads the state at the visit's location over the dates span
-// returns, decides and writes.
-func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, req any, extra []string,
-	span func(*checkin.Visit, calendar.Zone) (calendar.Date, calendar.Date),
+// span is the service days a call on a visit reads: from the visit's day
+// plus from days, to the day of until in the location's zone, or to the
+// visit's day when until is zero.
+type span struct {
+	from  int
+	until time.Time
+}
+
+// days returns the span of v in z.
+func (s span) days(v *checkin.Visit, z calendar.Zone) (from, to calendar.Date) {
+	if s.until.IsZero() {
+		return v.Date.AddDays(s.from), v.Date
+	}
+	return v.Date.AddDays(s.from), z.Date(s.until)
+}
+
+// bounds returns days that contain the span of v in any zone.
+func (s span) bounds(v *checkin.Visit) (from, to calendar.Date) {
+	if s.until.IsZero() {
+		return v.Date.AddDays(s.from), v.Date
+	}
+	_, last := calendar.Bounds(s.until)
+	return v.Date.AddDays(s.from), last
+}
+
+// sameDay is the span of calls that read the visit's own day.
+var sameDay = span{}
+
+// visitCall runs a decision on an existing visit: it loads the state of
+// the visit's holder at its location over sp, with the visit as of the
+// lock, decides and writes.
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, req any, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotent(ctx, e, netID, key, op, req, func(tx store.Tx) (VisitResult, error) {
-		n, err := network(ctx, tx, netID)
-		if err != nil {
-			return VisitResult{}, err
-		}
 		v, err := tx.Visits().Get(ctx, netID, visitID)
 		if err != nil {
 			return VisitResult{}, err
 		}
-		h, err := tx.Catalog().Holder(ctx, netID, v.Holder)
+		first, last := sp.bounds(&v)
+		s, err := load(ctx, tx, store.StateQuery{Network: netID, Holder: v.Holder, Location: v.Location,
+			Visit: visitID, From: first, To: last, Lineage: extra})
 		if err != nil {
 			return VisitResult{}, err
 		}
-		loc, err := tx.Catalog().Location(ctx, netID, v.Location)
+		z, err := e.locationZone(s.Location)
 		if err != nil {
 			return VisitResult{}, err
 		}
-		z, err := e.locationZone(loc)
+		from, to := sp.days(&s.Visit, z)
+		st, err := e.assemble(&s, from, to, lineage(extra, []checkin.Visit{s.Visit}))
 		if err != nil {
 			return VisitResult{}, err
 		}
-		from, to := span(&v, z)
-		lineage := slices.Clone(extra)
-		for _, c := range v.Consumptions {
-			lineage = append(lineage, c.Pass)
-		}
-		st, err := e.state(ctx, tx, h, loc, from, to, lineage...)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		if v, err = tx.Visits().Get(ctx, netID, visitID); err != nil { // as of the lock
-			return VisitResult{}, err
-		}
-		o, err := decide(n, st, v)
+		o, err := decide(s.Network, st, s.Visit)
 		if err != nil {
 			return VisitResult{}, err
 		}
 		if err := e.write(ctx, tx, &o, key, actor); err != nil {
 			return VisitResult{}, err
 		}
-		return result(&o, n.Currency), nil
+		return result(&o, s.Network.Currency), nil
 	})
 }
 
@@ -339,24 +277,18 @@ func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error)
 	}
 	now, visitID := e.now(), e.newID()
 	return idempotent(ctx, e, req.Network, req.Key, "book", req, func(tx store.Tx) (VisitResult, error) {
-		n, err := network(ctx, tx, req.Network)
+		first, last := calendar.Bounds(req.Start)
+		s, err := load(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
+			From: first, To: last})
 		if err != nil {
 			return VisitResult{}, err
 		}
-		h, err := tx.Catalog().Holder(ctx, req.Network, req.Holder)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		loc, err := tx.Catalog().Location(ctx, req.Network, req.Location)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		z, err := e.locationZone(loc)
+		z, err := e.locationZone(s.Location)
 		if err != nil {
 			return VisitResult{}, err
 		}
 		d := z.Date(req.Start)
-		st, err := e.state(ctx, tx, h, loc, d, d)
+		st, err := e.assemble(&s, d, d, nil)
 		if err != nil {
 			return VisitResult{}, err
 		}
@@ -367,7 +299,7 @@ func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error)
 		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
 			return VisitResult{}, err
 		}
-		return result(&o, n.Currency), nil
+		return result(&o, s.Network.Currency), nil
 	})
 }
 
@@ -396,8 +328,6 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 				Window: e.cancelWindow, RefundLate: e.refundLate})
 		})
 }
-
-func sameDay(v *checkin.Visit, _ calendar.Zone) (calendar.Date, calendar.Date) { return v.Date, v.Date }
 
 // AttendanceRequest marks a booking attended or missed (B3).
 type AttendanceRequest struct {
@@ -493,9 +423,7 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 		at := sv.Start.Add(e.maxOpen)
 		key := req.Key + "/" + sv.ID
 		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Key: key, Network: req.Network, Visit: sv.ID, At: at}, nil,
-			func(v *checkin.Visit, z calendar.Zone) (calendar.Date, calendar.Date) {
-				return v.Date.AddDays(-1), z.Date(at)
-			},
+			span{from: -1, until: at},
 			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 				return checkin.DecideCheckOut(st, v, at, true)
 			})

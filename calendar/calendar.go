@@ -160,6 +160,15 @@ func LoadZone(name string, cutoff time.Duration) (Zone, error) {
 	return Zone{Loc: loc, Cutoff: cutoff}, nil
 }
 
+// Bounds returns the first and last business days t can fall on in any
+// zone (every UTC offset is under 24 hours) with any cut-off in [0, 24h):
+// the UTC date less two days and plus one. A storage read bounded by them
+// reads a superset of the days of t, before the zone is known.
+func Bounds(t time.Time) (first, last Date) {
+	d := DateOf(t.UTC())
+	return d.AddDays(-2), d.AddDays(1)
+}
+
 // Date returns the business day t falls on in z: the civil date in z's zone,
 // less one day before the cut-off (RULES T1, T4).
 func (z Zone) Date(t time.Time) Date {

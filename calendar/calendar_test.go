@@ -336,3 +336,27 @@ func TestDateBasics(t *testing.T) {
 	requireFieldError(t, err, "date")
 	assert.True(t, errors.Is(err, field.ErrInvalid))
 }
+
+// TestBoundsCoverEveryZone: the business day of an instant in the
+// furthest zones east and west, at the smallest and largest cut-offs, lies
+// within Bounds.
+func TestBoundsCoverEveryZone(t *testing.T) {
+	zones := []string{"UTC", "Pacific/Kiritimati", "Etc/GMT-14", "Etc/GMT+12", "Pacific/Pago_Pago", "Asia/Kathmandu"}
+	cutoffs := []time.Duration{0, time.Hour, 12 * time.Hour, 24*time.Hour - time.Minute}
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, name := range zones {
+		for _, c := range cutoffs {
+			z, err := calendar.LoadZone(name, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for m := 0; m < 48*60; m += 17 {
+				at := base.Add(time.Duration(m) * time.Minute)
+				first, last := calendar.Bounds(at)
+				if d := z.Date(at); d.Before(first) || d.After(last) {
+					t.Errorf("%s cut-off %s at %s: got day %s, want within [%s, %s]", name, c, at, d, first, last)
+				}
+			}
+		}
+	}
+}

@@ -209,3 +209,80 @@ type Terms interface {
 	// List returns the location's versions by EffectiveFrom then ID.
 	List(ctx context.Context, network, location string) ([]billing.Terms, error)
 }
+
+// StateLoader is an optional interface of a Tx: it reads everything a call
+// on one holder needs, under the holder's locks, in one request to the
+// database. The Engine uses it when a unit of work's Tx implements it and
+// otherwise makes the same reads through the repositories, one at a time;
+// the two must give the same State (store/storetest checks it).
+type StateLoader interface {
+	// LoadState locks the holder's team, when the holder has one, and then
+	// the holder (I2), and reads the rest of State after the locks. It
+	// returns ErrNotFound for a missing network, holder, location, team or
+	// q.Visit, in that order of checking. Inside View it locks nothing.
+	LoadState(ctx context.Context, q StateQuery) (State, error)
+}
+
+// StateQuery names what LoadState reads.
+type StateQuery struct {
+	Network  string
+	Holder   string
+	Location string
+	// Visit, when set, is a visit of the holder read again after the locks:
+	// the visit the call acts on, as of the lock.
+	Visit string
+	// From and To bound the service dates of State.Recent, inclusive. From
+	// moves back to the day before the earliest open visit of the holder at
+	// Location, so that a visit left open since an earlier day is covered.
+	From, To calendar.Date
+	// Lineage names passes that State.Named returns whatever their balance.
+	Lineage []string
+}
+
+// State is a holder's state as a unit of work sees it after the locks.
+type State struct {
+	Network  catalog.Network
+	Holder   catalog.Holder
+	Location catalog.Location
+	// Team is the holder's team, zero when the holder has none.
+	Team catalog.Team
+	// Visit is the visit StateQuery.Visit names, zero when it names none.
+	Visit checkin.Visit
+	// Locations is how many locations the network has.
+	Locations int
+	// Open is the holder's open visits, as Visits.Open returns them.
+	Open []checkin.Visit
+	// Recent is the holder's visits with a service date in the window of
+	// the query, ordered by start then ID.
+	Recent []checkin.Visit
+	// Live is Passes.Live of the holder and its team.
+	Live []pass.Pass
+	// Named is the passes named in the query's lineage or by a consumption
+	// of a Recent visit, ordered by ID; it may repeat passes of Live.
+	Named []pass.Pass
+	// PAYG is the network's PAYG products, as Catalog.PAYGs returns them.
+	PAYG []billing.PAYG
+}
+
+// CommitWriter is an optional interface of a Tx: it holds a call's writes
+// and sends them with the commit, in one request to the database. Reads
+// and writes made through the repositories after Defer still see the held
+// writes (an adapter sends them first). The error of a held write is
+// returned by the first later statement of the unit or by Update.
+type CommitWriter interface {
+	// Defer holds w's writes until the unit of work's next statement or
+	// its commit. It returns an error only for a value it cannot encode,
+	// and ErrReadOnly-like errors inside View.
+	Defer(ctx context.Context, w Writes) error
+}
+
+// Writes are the writes Defer holds, sent in this order: visits (insert or
+// replace, as Visits.Put), passes (as Passes.Put), ledger entries (as
+// Ledger.Append), then idempotency records (inserted; a key that exists
+// fails the unit of work with ErrConflict).
+type Writes struct {
+	Visits  []checkin.Visit
+	Passes  []pass.Pass
+	Entries []pass.Entry
+	Records []Record
+}

@@ -143,7 +143,7 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 		return p, err
 	}
 	for _, v := range unpaid {
-		s, err := load(ctx, tx, store.StateQuery{Network: p.Network, Holder: p.Holder, Location: v.Location,
+		s, err := store.Load(ctx, tx, store.StateQuery{Network: p.Network, Holder: p.Holder, Location: v.Location,
 			From: v.Date, To: v.Date, Lineage: []string{p.ID}})
 		if err != nil {
 			return p, err

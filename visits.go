@@ -116,7 +116,7 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 
 func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
 	first, last := calendar.Bounds(at)
-	s, err := load(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
+	s, err := store.Load(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
 		From: first.AddDays(-1), To: last})
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
@@ -226,7 +226,7 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 			return VisitResult{}, err
 		}
 		first, last := sp.bounds(&v)
-		s, err := load(ctx, tx, store.StateQuery{Network: netID, Holder: v.Holder, Location: v.Location,
+		s, err := store.Load(ctx, tx, store.StateQuery{Network: netID, Holder: v.Holder, Location: v.Location,
 			Visit: visitID, From: first, To: last, Lineage: extra})
 		if err != nil {
 			return VisitResult{}, err
@@ -236,7 +236,7 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 			return VisitResult{}, err
 		}
 		from, to := sp.days(&s.Visit, z)
-		st, err := e.assemble(&s, from, to, lineage(extra, []checkin.Visit{s.Visit}))
+		st, err := e.assemble(&s, from, to, store.Lineage(extra, []checkin.Visit{s.Visit}))
 		if err != nil {
 			return VisitResult{}, err
 		}
@@ -278,7 +278,7 @@ func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error)
 	now, visitID := e.now(), e.newID()
 	return idempotent(ctx, e, req.Network, req.Key, "book", req, func(tx store.Tx) (VisitResult, error) {
 		first, last := calendar.Bounds(req.Start)
-		s, err := load(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
+		s, err := store.Load(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
 			From: first, To: last})
 		if err != nil {
 			return VisitResult{}, err

@@ -251,10 +251,6 @@ func TestHotPathUsesPartialIndexes(t *testing.T) {
 	ctx := context.Background()
 	st := NewTestStore(t)
 	d := calendar.MustDate("2026-03-02")
-	type stmt struct {
-		sql  string
-		args []any
-	}
 	// Enough rows, spread over enough holders, for the planner's
 	// statistics to tell the indexes apart.
 	for _, q := range []string{
@@ -278,14 +274,7 @@ func TestHotPathUsesPartialIndexes(t *testing.T) {
 			t.Fatalf("seed: %v", err)
 		}
 	}
-	var got []stmt
-	SetFault(st, func(point, sql string, args []any) error {
-		if point == "statement" {
-			got = append(got, stmt{sql, args})
-		}
-		return nil
-	})
-	err := st.View(ctx, func(tx store.Tx) error {
+	got, err := statements(st, func(tx store.Tx) error {
 		return errors.Join(
 			func() error { _, err := tx.Passes().Live(ctx, "n", "h", ""); return err }(),
 			func() error { _, err := tx.Passes().Live(ctx, "n", "h", "t"); return err }(),
@@ -295,7 +284,6 @@ func TestHotPathUsesPartialIndexes(t *testing.T) {
 			func() error { _, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: "n", Pass: "p"}); return err }(),
 		)
 	})
-	SetFault(st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,13 +308,93 @@ func TestHotPathUsesPartialIndexes(t *testing.T) {
 	}
 }
 
+// TestLoadStateUsesIndexes: on the same seeded tables, with sequential
+// scans allowed, the planner answers each statement of LoadState (for a
+// holder with and without a team, with a visit and a lineage) from
+// indexes: none of them reads all the visits or all the passes, whatever
+// the history.
+func TestLoadStateUsesIndexes(t *testing.T) {
+	ctx := context.Background()
+	st := NewTestStore(t)
+	for _, q := range []string{
+		`INSERT INTO networks (id, name, currency, zone) VALUES ('n', 'n', 'USD', 'UTC')`,
+		`INSERT INTO locations (network, id, name, zone, day_cutoff_ns, tier) VALUES ('n', 'l0', 'l', 'UTC', 0, 0)`,
+		`INSERT INTO teams (network, id, name, credit_sharing) VALUES ('n', 't1', 't', true)`,
+		`INSERT INTO holders (network, id, name, audience, team) SELECT 'n', 'h' || x, 'h', '', CASE WHEN x % 2 = 1 THEN 't1' ELSE '' END FROM generate_series(0, 999) x`,
+		`INSERT INTO passes (network, id, product, holder, team, kind, source, units, balance, unit_value,
+			unit_value_currency, price, price_currency, paid, paid_by, tier, audience, priority, activation, locked,
+			validity_months, validity_days, activated_by, uses, issued_at, code_hash, code_sealed)
+		SELECT 'n', 'p' || x, 'prod', 'h' || (x % 1000), CASE WHEN x % 10 = 1 THEN 't1' ELSE '' END,
+			'visits', 'product', 10, CASE WHEN x % 20 = 0 THEN 5 ELSE 0 END, 1, 'USD', 10, 'USD', true, '', 0, '', '',
+			'on_purchase', false, 0, 0, '', 0, now(), '', '' FROM generate_series(1, 20000) x`,
+		`INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at, date, cost, pass,
+			covered_by, payg, consumptions, uncovered_minutes, auto_closed, activated, late_cancel, cancelled_by, terms)
+		SELECT 'n', 'v' || x, 'h' || (x % 1000), 'l' || (x % 3), 'check_in', 'visits',
+			CASE WHEN x % 500 = 0 THEN 'open' ELSE 'closed' END, timestamptz '2025-01-01' + x * interval '1 hour',
+			date '2025-01-01' + (x / 24), 1, 'p' || x, '', '',
+			jsonb_build_array(jsonb_build_object('pass', 'p' || x, 'kind', 'visits', 'units', 1)),
+			0, false, '', false, '', '' FROM generate_series(1, 40000) x`,
+		`ANALYZE`,
+	} {
+		if err := Exec(st, q); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+	}
+	for _, holder := range []string{"h2", "h1"} {
+		got, err := statements(st, func(tx store.Tx) error {
+			_, err := tx.(store.StateLoader).LoadState(ctx, store.StateQuery{Network: "n", Holder: holder, Location: "l0",
+				Visit: "v1002", From: calendar.MustDate("2025-02-10"), To: calendar.MustDate("2025-02-12"), Lineage: []string{"p7"}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range got {
+			plan := explainAs(t, st, false, s.sql, s.args)
+			for _, table := range []string{"visits", "passes", "holders"} {
+				if strings.Contains(plan, "Seq Scan on "+table) {
+					t.Errorf("plan of %s for %s: got\n%s\nwant no sequential scan of %s", oneLine(s.sql), holder, plan, table)
+				}
+			}
+		}
+	}
+}
+
+type stmt struct {
+	sql  string
+	args []any
+}
+
+// statements runs fn in View on st and returns the statements it sent.
+func statements(st *Store, fn func(store.Tx) error) ([]stmt, error) {
+	var got []stmt
+	SetFault(st, func(point, sql string, args []any) error {
+		if point == "statement" {
+			got = append(got, stmt{sql, args})
+		}
+		return nil
+	})
+	defer SetFault(st, nil)
+	err := st.View(context.Background(), fn)
+	return got, err
+}
+
 func explain(t *testing.T, st *Store, sql string, args []any) string {
+	t.Helper()
+	return explainAs(t, st, true, sql, args)
+}
+
+// explainAs returns the plan of sql with args, with sequential scans
+// disabled when noSeqScan.
+func explainAs(t *testing.T, st *Store, noSeqScan bool, sql string, args []any) string {
 	t.Helper()
 	ctx := context.Background()
 	var lines []string
 	err := pgx.BeginFunc(ctx, st.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-			return err
+		if noSeqScan {
+			if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+				return err
+			}
 		}
 		rows, err := tx.Query(ctx, `EXPLAIN `+sql, args...)
 		if err != nil {

@@ -26,6 +26,9 @@ func mapErr(err error, what string) error {
 	if err == nil {
 		return nil
 	}
+	if he := (*heldError)(nil); errors.As(err, &he) {
+		return err // mapped when it happened
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}

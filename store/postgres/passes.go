@@ -67,11 +67,21 @@ func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
 			return mapErr(err, "put pass")
 		}
 	}
-	freezes, err := jsonParam(p.Freezes)
+	sql, args, err := upsertPass(p)
 	if err != nil {
 		return err
 	}
-	_, err = r.t.exec(ctx, `INSERT INTO passes (`+passCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+	_, err = r.t.exec(ctx, sql, args...)
+	return mapErr(err, fmt.Sprintf("put pass %q", p.ID))
+}
+
+// upsertPass returns the statement that inserts or replaces p.
+func upsertPass(p pass.Pass) (string, []any, error) {
+	freezes, err := jsonParam(p.Freezes)
+	if err != nil {
+		return "", nil, err
+	}
+	return `INSERT INTO passes (` + passCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
 		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
 		ON CONFLICT (network, id) DO UPDATE SET product = excluded.product, holder = excluded.holder,
 		team = excluded.team, kind = excluded.kind, source = excluded.source, units = excluded.units,
@@ -82,14 +92,13 @@ func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
 		locked = excluded.locked, validity_months = excluded.validity_months, validity_days = excluded.validity_days,
 		activated_on = excluded.activated_on, activated_by = excluded.activated_by, expires_on = excluded.expires_on,
 		freezes = excluded.freezes, uses = excluded.uses, issued_at = excluded.issued_at, issued_on = excluded.issued_on,
-		code_hash = excluded.code_hash, code_sealed = excluded.code_sealed`,
-		p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
-		numeric(p.UnitValue.Amount), p.UnitValue.Currency, numeric(p.Price.Amount), p.Price.Currency,
-		p.Paid, instantPtrParam(p.PaidAt), p.PaidBy, textArray(p.Locations), p.Tier, string(p.Audience),
-		string(p.Priority), string(p.Activation), p.Locked, p.Validity.Months, p.Validity.Days,
-		dateParam(p.ActivatedOn), p.ActivatedBy, dateParam(p.ExpiresOn), freezes, p.Uses,
-		p.IssuedAt.UTC(), dateParam(p.IssuedOn), p.CodeHash, p.CodeSealed)
-	return mapErr(err, fmt.Sprintf("put pass %q", p.ID))
+		code_hash = excluded.code_hash, code_sealed = excluded.code_sealed`, []any{
+			p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
+			numeric(p.UnitValue.Amount), p.UnitValue.Currency, numeric(p.Price.Amount), p.Price.Currency,
+			p.Paid, instantPtrParam(p.PaidAt), p.PaidBy, textArray(p.Locations), p.Tier, string(p.Audience),
+			string(p.Priority), string(p.Activation), p.Locked, p.Validity.Months, p.Validity.Days,
+			dateParam(p.ActivatedOn), p.ActivatedBy, dateParam(p.ExpiresOn), freezes, p.Uses,
+			p.IssuedAt.UTC(), dateParam(p.IssuedOn), p.CodeHash, p.CodeSealed}, nil
 }
 
 // Live reads the partial indexes passes_live_holder and passes_live_team:

@@ -59,7 +59,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -90,7 +89,8 @@ var ErrReadOnly = errors.New("postgres: write in a read-only unit of work")
 type Store struct {
 	pool   *pgxpool.Pool
 	schema string
-	iso    pgx.TxIsoLevel
+	// begin is the statement that begins Update's transactions.
+	begin string
 	// fault, when set (tests only), is called at every statement with
 	// "statement" and its SQL and arguments, before COMMIT with "commit"
 	// and after a successful COMMIT with "committed"; an error it returns
@@ -135,9 +135,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	s := &Store{schema: c.schema}
 	switch c.isolation {
 	case ReadCommitted:
-		s.iso = pgx.ReadCommitted
+		s.begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
 	case Serializable:
-		s.iso = pgx.Serializable
+		s.begin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 	default:
 		return nil, fmt.Errorf("postgres: unknown isolation level %q", c.isolation)
 	}
@@ -154,6 +154,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if c.maxConns > 0 {
 		cfg.MaxConns = c.maxConns
 	}
+
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -177,62 +178,56 @@ func (s *Store) Close() error {
 // commits it if fn returns nil; otherwise it rolls back and returns fn's
 // error. A commit that fails is returned (never swallowed): with SQLSTATE
 // 40001 or 40P01 it wraps store.ErrConflict, otherwise its outcome may be
-// unknown and the caller retries with the same idempotency key. A panic in
-// fn rolls back and is re-raised.
+// unknown and the caller retries with the same idempotency key. A write
+// held by Defer that fails is returned here too, and nothing is committed.
+// A panic in fn rolls back and is re-raised.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, pgx.TxOptions{IsoLevel: s.iso}, true, fn)
+	return s.run(ctx, s.begin, true, fn)
 }
 
 // View runs fn in a read-only REPEATABLE READ transaction, so that every
 // statement sees one snapshot. Writes inside it return ErrReadOnly. It
 // returns fn's error, or the error of beginning or ending the transaction.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
+	return s.run(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", false, fn)
 }
 
-func (s *Store) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(store.Tx) error) error {
+func (s *Store) run(ctx context.Context, begin string, write bool, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ptx, err := s.pool.BeginTx(ctx, opts)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return mapErr(err, "begin")
 	}
-	t := &tx{s: s, tx: ptx, write: write}
+	defer conn.Release() // a connection still in a transaction is destroyed
+	t := &tx{s: s, conn: conn, begin: begin, write: write}
 	defer func() {
 		if r := recover(); r != nil {
-			rollback(ctx, ptx)
+			t.rollback(ctx)
 			panic(r)
 		}
 	}()
 	if err := fn(t); err != nil {
-		rollback(ctx, ptx)
+		t.rollback(ctx)
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		rollback(ctx, ptx)
+		t.rollback(ctx)
 		return err
 	}
 	if err := s.inject("commit", "", nil); err != nil {
-		rollback(ctx, ptx)
+		t.rollback(ctx)
 		return mapErr(err, "commit")
 	}
-	if err := ptx.Commit(ctx); err != nil {
-		return mapErr(err, "commit")
+	if err := t.commit(ctx); err != nil {
+		t.rollback(ctx)
+		return err
 	}
 	if err := s.inject("committed", "", nil); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
-}
-
-// rollback ends ptx, even when ctx is done: a connection left in a
-// transaction would go back to the pool aborted. Its error is of no use to
-// the caller, who already has the reason for the rollback.
-func rollback(ctx context.Context, ptx pgx.Tx) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	_ = ptx.Rollback(rctx)
 }
 
 // inject returns the test fault at point, if any.

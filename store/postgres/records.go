@@ -57,6 +57,14 @@ func (r ledgerRepo) Append(ctx context.Context, entries ...pass.Entry) error {
 const appendChunk = 1000
 
 func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
+	sql, args := insertEntries(entries)
+	_, err := r.t.exec(ctx, sql, args...)
+	return mapErr(err, "append ledger entries")
+}
+
+// insertEntries returns the statement that inserts entries (at most
+// appendChunk).
+func insertEntries(entries []pass.Entry) (string, []any) {
 	const n = 14
 	var sql strings.Builder
 	sql.WriteString(`INSERT INTO ledger (` + entryCols + `) VALUES `)
@@ -76,8 +84,7 @@ func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
 		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, e.At.UTC(), string(e.Type),
 			e.Units, e.Balance, numeric(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment)
 	}
-	_, err := r.t.exec(ctx, sql.String(), args...)
-	return mapErr(err, "append ledger entries")
+	return sql.String(), args
 }
 
 // List reads the index ledger_pass, ledger_holder or ledger_network,

@@ -2,20 +2,42 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/passengine/passengine/store"
 )
 
-// tx is one unit of work: a pgx transaction and the repositories on it.
-// Every statement goes through exec, query or queryRow, which apply the
-// test fault hook.
+// tx is one unit of work: a pooled connection, the transaction on it and
+// the repositories. The transaction is begun by the first statement sent
+// (BEGIN goes in the same round trip), and writes held by Defer go with the
+// next statement or the COMMIT. Every statement goes through exec, query,
+// queryRow or send, which apply the test fault hook.
 type tx struct {
-	s     *Store
-	tx    pgx.Tx
+	s    *Store
+	conn *pgxpool.Conn
+	// begin is the BEGIN statement until it is sent, then "".
+	begin string
 	write bool
+	// held are the writes Defer holds, in order.
+	held []heldWrite
 }
+
+// heldWrite is a statement held by Defer; what names it in errors.
+type heldWrite struct {
+	sql  string
+	args []any
+	what string
+}
+
+// heldError is the mapped error of a held write: mapErr leaves it as it is.
+type heldError struct{ err error }
+
+func (e *heldError) Error() string { return e.err.Error() }
+func (e *heldError) Unwrap() error { return e.err }
 
 func (t *tx) Catalog() store.Catalog         { return catalogRepo{t} }
 func (t *tx) Passes() store.Passes           { return passRepo{t} }
@@ -33,25 +55,179 @@ func (t *tx) writable() error {
 	return nil
 }
 
+// direct reports whether a statement can go alone: the transaction has
+// begun and no write is held.
+func (t *tx) direct() bool { return t.begin == "" && len(t.held) == 0 }
+
+// send sends b's statements in one round trip, preceded by BEGIN when the
+// transaction has not begun and by the held writes. It reads the results
+// of those and returns b's, which the caller reads and closes. The error of
+// BEGIN or of a held write is returned mapped.
+func (t *tx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
+	if t.direct() {
+		return t.conn.SendBatch(ctx, b), nil
+	}
+	all := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, 1+len(t.held)+b.Len())}
+	begin, held := t.begin != "", t.held
+	if begin {
+		all.Queue(t.begin)
+	}
+	for _, h := range held {
+		all.Queue(h.sql, h.args...)
+	}
+	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
+	t.begin, t.held = "", nil
+	br := t.conn.SendBatch(ctx, all)
+	if begin {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, mapErr(err, "begin")
+		}
+	}
+	for _, h := range held {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, &heldError{mapErr(err, h.what)}
+		}
+	}
+	return br, nil
+}
+
+// sendOne is send of one statement.
+func (t *tx) sendOne(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	var b pgx.Batch
+	b.Queue(sql, args...)
+	return t.send(ctx, &b)
+}
+
 func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	if err := t.s.inject("statement", sql, args); err != nil {
 		return pgconn.CommandTag{}, err
 	}
-	return t.tx.Exec(ctx, sql, args...)
+	if t.direct() {
+		return t.conn.Exec(ctx, sql, args...)
+	}
+	br, err := t.sendOne(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
 }
 
 func (t *tx) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if err := t.s.inject("statement", sql, args); err != nil {
 		return nil, err
 	}
-	return t.tx.Query(ctx, sql, args...)
+	if t.direct() {
+		return t.conn.Query(ctx, sql, args...)
+	}
+	br, err := t.sendOne(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return batchRows{rows, br}, nil
 }
 
 func (t *tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if err := t.s.inject("statement", sql, args); err != nil {
 		return errRow{err}
 	}
-	return t.tx.QueryRow(ctx, sql, args...)
+	if t.direct() {
+		return t.conn.QueryRow(ctx, sql, args...)
+	}
+	br, err := t.sendOne(ctx, sql, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{br.QueryRow(), br}
+}
+
+// hold queues a write for the next statement or the commit.
+func (t *tx) hold(what, sql string, args ...any) error {
+	if err := t.s.inject("statement", sql, args); err != nil {
+		return err
+	}
+	t.held = append(t.held, heldWrite{sql: sql, args: args, what: what})
+	return nil
+}
+
+// commit sends the held writes and COMMIT in one round trip. A unit of
+// work that sent nothing and holds nothing has nothing to commit.
+func (t *tx) commit(ctx context.Context) error {
+	if t.begin != "" && len(t.held) == 0 {
+		return nil
+	}
+	var b pgx.Batch
+	b.Queue("COMMIT")
+	br, err := t.send(ctx, &b)
+	if err != nil {
+		return err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return mapErr(err, "commit")
+	}
+	if tag.String() != "COMMIT" { // COMMIT of a failed transaction rolls back
+		return mapErr(pgx.ErrTxCommitRollback, "commit")
+	}
+	return nil
+}
+
+// rollback ends the transaction, even when ctx is done: a connection left
+// in a transaction is not reused (the pool destroys it on release). Its
+// error is of no use to the caller, who already has the reason for the
+// rollback.
+func (t *tx) rollback(ctx context.Context) {
+	t.held = nil
+	if t.begin != "" {
+		return // nothing was sent
+	}
+	pc := t.conn.Conn().PgConn()
+	if pc.IsClosed() || pc.TxStatus() == 'I' {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, _ = t.conn.Exec(rctx, "ROLLBACK")
+}
+
+// batchRows are the rows of a statement sent by send: closing them closes
+// the batch.
+type batchRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() {
+	r.Rows.Close()
+	_ = r.br.Close()
+}
+
+// batchRow is the row of a statement sent by send: scanning it closes the
+// batch.
+type batchRow struct {
+	row pgx.Row
+	br  pgx.BatchResults
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil || errors.Is(err, pgx.ErrNoRows) && cerr != nil {
+		err = cerr
+	}
+	return err
 }
 
 // errRow is a pgx.Row whose Scan returns err.
@@ -67,6 +243,11 @@ func collect[T any](ctx context.Context, t *tx, what string, scan func(pgx.Row) 
 		return nil, mapErr(err, what)
 	}
 	defer rows.Close()
+	return scanAll(rows, what, scan)
+}
+
+// scanAll scans each of rows with scan.
+func scanAll[T any](rows pgx.Rows, what string, scan func(pgx.Row) (T, error)) ([]T, error) {
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)

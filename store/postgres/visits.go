@@ -50,19 +50,29 @@ func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
-	consumptions, err := jsonParam(v.Consumptions)
+	sql, args, err := upsertVisit(v)
 	if err != nil {
 		return err
+	}
+	_, err = r.t.exec(ctx, sql, args...)
+	return mapErr(err, fmt.Sprintf("put visit %q", v.ID))
+}
+
+// upsertVisit returns the statement that inserts or replaces v.
+func upsertVisit(v checkin.Visit) (string, []any, error) {
+	consumptions, err := jsonParam(v.Consumptions)
+	if err != nil {
+		return "", nil, err
 	}
 	charges, err := jsonParam(v.Charges)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	fee, err := jsonParam(v.Fee)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	_, err = r.t.exec(ctx, `INSERT INTO visits (`+visitCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+	return `INSERT INTO visits (` + visitCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
 		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
 		ON CONFLICT (network, id) DO UPDATE SET holder = excluded.holder, location = excluded.location,
 		kind = excluded.kind, mode = excluded.mode, status = excluded.status, start_at = excluded.start_at,
@@ -70,12 +80,11 @@ func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
 		covered_by = excluded.covered_by, payg = excluded.payg, consumptions = excluded.consumptions,
 		charges = excluded.charges, uncovered_minutes = excluded.uncovered_minutes, auto_closed = excluded.auto_closed,
 		activated = excluded.activated, cancelled_at = excluded.cancelled_at, late_cancel = excluded.late_cancel,
-		cancelled_by = excluded.cancelled_by, fee = excluded.fee, terms = excluded.terms, settled_at = excluded.settled_at`,
-		v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
-		v.Start.UTC(), instantPtrParam(v.End), dateParam(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
-		consumptions, charges, v.UncoveredMinutes, v.AutoClosed, v.Activated, instantPtrParam(v.CancelledAt),
-		v.LateCancel, v.CancelledBy, fee, v.Terms, instantPtrParam(v.SettledAt))
-	return mapErr(err, fmt.Sprintf("put visit %q", v.ID))
+		cancelled_by = excluded.cancelled_by, fee = excluded.fee, terms = excluded.terms, settled_at = excluded.settled_at`, []any{
+			v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
+			v.Start.UTC(), instantPtrParam(v.End), dateParam(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
+			consumptions, charges, v.UncoveredMinutes, v.AutoClosed, v.Activated, instantPtrParam(v.CancelledAt),
+			v.LateCancel, v.CancelledBy, fee, v.Terms, instantPtrParam(v.SettledAt)}, nil
 }
 
 // Open reads the partial index visits_holder_open.

@@ -82,6 +82,8 @@ func RunOptions(t *testing.T, open func(t *testing.T) store.Store, o Options) {
 	t.Run("Rollback", s.testRollback)
 	t.Run("Copies", s.testCopies)
 	t.Run("Context", s.testContext)
+	t.Run("StateLoader", s.testStateLoader)
+	t.Run("CommitWriter", s.testCommitWriter)
 	t.Run("EngineDay", s.testEngineDay)
 	t.Run("EngineTime", s.testEngineTime)
 	t.Run("EnginePAYG", s.testEnginePAYG)

@@ -1,0 +1,256 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/passengine/passengine/store"
+)
+
+var (
+	_ store.StateLoader  = (*tx)(nil)
+	_ store.CommitWriter = (*tx)(nil)
+)
+
+// The statements of LoadState. $1 is the network, $2 the holder, $3 the
+// location, $4 and $5 the first and last day of the window, $6 the lineage
+// and $7 the visit.
+const (
+	// stateWindow is the first day of the window: $4, or the day before
+	// the holder's earliest open visit at the location (visits_holder_open).
+	stateWindow = `LEAST($4::date, (SELECT min(date) FROM visits
+		WHERE network = $1 AND holder = $2 AND status = 'open' AND location = $3) - 1)`
+	stateTeam = `SELECT network, id, name, credit_sharing FROM teams
+		WHERE network = $1 AND id = (SELECT team FROM holders WHERE network = $1 AND id = $2)`
+	stateHolder = `SELECT network, id, name, audience, team, health_declared_at FROM holders
+		WHERE network = $1 AND id = $2`
+	stateRecent = `SELECT ` + visitCols + ` FROM visits
+		WHERE network = $1 AND holder = $2 AND date BETWEEN ` + stateWindow + ` AND $5::date ORDER BY start_at, id`
+	stateLive = `SELECT * FROM (
+			SELECT ` + passCols + ` FROM passes WHERE network = $1 AND holder = $2 AND team = '' AND balance > 0
+			UNION ALL
+			SELECT ` + passCols + ` FROM passes WHERE network = $1 AND team <> '' AND balance > 0
+				AND team = (SELECT team FROM holders WHERE network = $1 AND id = $2)
+		) live ORDER BY id`
+	// stateNamed reads the passes of the lineage ($6) and those named by
+	// the consumptions of the window's visits and of the visit $7, each by
+	// its own index; the IDs are an array (an InitPlan), so that passes are
+	// read by primary key however many IDs the planner guesses.
+	stateNamed = `SELECT ` + passCols + ` FROM passes WHERE network = $1 AND id = ANY(ARRAY(
+			SELECT c->>'pass' FROM visits v CROSS JOIN LATERAL jsonb_array_elements(
+				CASE WHEN jsonb_typeof(v.consumptions) = 'array' THEN v.consumptions ELSE '[]'::jsonb END) c
+			WHERE v.network = $1 AND v.holder = $2 AND v.date BETWEEN ` + stateWindow + ` AND $5::date
+			UNION ALL
+			SELECT c->>'pass' FROM visits v CROSS JOIN LATERAL jsonb_array_elements(
+				CASE WHEN jsonb_typeof(v.consumptions) = 'array' THEN v.consumptions ELSE '[]'::jsonb END) c
+			WHERE v.network = $1 AND v.id = $7::text
+			UNION ALL
+			SELECT unnest($6::text[])
+		)) ORDER BY id`
+)
+
+// LoadState sends the reads of a holder call in one round trip (with BEGIN
+// and the held writes before them when there are any): the network, the
+// holder's team locked with SELECT ... FOR UPDATE, then the holder locked
+// the same way, and, after the locks, the location, the visit, the count
+// of locations, the open visits, the window's visits, the live passes, the
+// named passes and the PAYG products. Inside View nothing is locked. It
+// returns store.ErrNotFound for a missing network, holder, location, team
+// or visit, and store.ErrConflict when the holder's team changed between
+// the team's lock and the holder's.
+func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
+	var s store.State
+	lock := ""
+	if t.write {
+		lock = " FOR UPDATE"
+	}
+	from, to := dateParam(q.From), dateParam(q.To)
+	lineage := q.Lineage
+	if lineage == nil {
+		lineage = []string{}
+	}
+	var b pgx.Batch
+	queue := func(sql string, args ...any) error {
+		if err := t.s.inject("statement", sql, args); err != nil {
+			return err
+		}
+		b.Queue(sql, args...)
+		return nil
+	}
+	statements := []struct {
+		sql  string
+		args []any
+	}{
+		{`SELECT id, name, currency, zone FROM networks WHERE id = $1`, []any{q.Network}},
+		{stateTeam + lock, []any{q.Network, q.Holder}},
+		{stateHolder + lock, []any{q.Network, q.Holder}},
+		{`SELECT ` + locationCols + ` FROM locations WHERE network = $1 AND id = $2`, []any{q.Network, q.Location}},
+		{`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND id = $2`, []any{q.Network, q.Visit}},
+		{`SELECT count(*) FROM locations WHERE network = $1`, []any{q.Network}},
+		{`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`,
+			[]any{q.Network, q.Holder}},
+		{stateRecent, []any{q.Network, q.Holder, q.Location, from, to}},
+		{stateLive, []any{q.Network, q.Holder}},
+		{stateNamed, []any{q.Network, q.Holder, q.Location, from, to, lineage, q.Visit}},
+		{`SELECT ` + paygCols + ` FROM paygs WHERE network = $1 ORDER BY id`, []any{q.Network}},
+	}
+	for _, st := range statements {
+		if err := queue(st.sql, st.args...); err != nil {
+			return s, mapErr(err, "load state")
+		}
+	}
+	br, err := t.send(ctx, &b)
+	if err != nil {
+		return s, mapErr(err, "load state")
+	}
+	defer br.Close()
+
+	network, err := scanOptional(br, scanNetwork)
+	if err != nil {
+		return s, mapErr(err, "load state: network")
+	}
+	team, err := scanOptional(br, scanTeam)
+	if err != nil {
+		return s, mapErr(err, "load state: team")
+	}
+	holder, err := scanOptional(br, scanHolder)
+	if err != nil {
+		return s, mapErr(err, "load state: holder")
+	}
+	location, err := scanOptional(br, scanLocation)
+	if err != nil {
+		return s, mapErr(err, "load state: location")
+	}
+	visit, err := scanOptional(br, scanVisit)
+	if err != nil {
+		return s, mapErr(err, "load state: visit")
+	}
+	if err := br.QueryRow().Scan(&s.Locations); err != nil {
+		return s, mapErr(err, "load state: count locations")
+	}
+	if s.Open, err = scanRows(br, "load state: open visits", scanVisit); err != nil {
+		return s, err
+	}
+	if s.Recent, err = scanRows(br, "load state: visits on dates", scanVisit); err != nil {
+		return s, err
+	}
+	if s.Live, err = scanRows(br, "load state: live passes", scanPass); err != nil {
+		return s, err
+	}
+	if s.Named, err = scanRows(br, "load state: named passes", scanPass); err != nil {
+		return s, err
+	}
+	if s.PAYG, err = scanRows(br, "load state: PAYG products", scanPAYG); err != nil {
+		return s, err
+	}
+	if err := br.Close(); err != nil {
+		return s, mapErr(err, "load state")
+	}
+
+	switch {
+	case network == nil:
+		return s, fmt.Errorf("network %q: %w", q.Network, store.ErrNotFound)
+	case holder == nil:
+		return s, fmt.Errorf("holder %q: %w", q.Holder, store.ErrNotFound)
+	case location == nil:
+		return s, fmt.Errorf("location %q: %w", q.Location, store.ErrNotFound)
+	case holder.Team != "" && team == nil:
+		return s, fmt.Errorf("team %q: %w", holder.Team, store.ErrNotFound)
+	case team != nil && team.ID != holder.Team || team == nil && holder.Team != "":
+		return s, fmt.Errorf("holder %q changed team while being locked: %w", q.Holder, store.ErrConflict)
+	case q.Visit != "" && visit == nil:
+		return s, fmt.Errorf("visit %q: %w", q.Visit, store.ErrNotFound)
+	}
+	s.Network, s.Holder, s.Location = *network, *holder, *location
+	if team != nil {
+		s.Team = *team
+	}
+	if visit != nil {
+		s.Visit = *visit
+	}
+	return s, nil
+}
+
+// scanOptional scans the next result of br, a query of at most one row;
+// no row is nil.
+func scanOptional[T any](br pgx.BatchResults, scan func(pgx.Row) (T, error)) (*T, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	v, err := scan(rows)
+	if err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return &v, rows.Err()
+}
+
+// scanRows scans every row of the next result of br.
+func scanRows[T any](br pgx.BatchResults, what string, scan func(pgx.Row) (T, error)) ([]T, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, mapErr(err, what)
+	}
+	defer rows.Close()
+	return scanAll(rows, what, scan)
+}
+
+// Defer holds w's writes, sent before the unit of work's next statement or
+// with its COMMIT in one round trip: each visit and pass inserted or
+// replaced, the entries inserted (their IDs unique), and each record
+// inserted, a key that exists failing the unit of work with
+// store.ErrConflict. A pass whose code hash another pass holds fails it
+// the same way, through the unique index. Defer returns ErrReadOnly inside
+// View and an error for a value it cannot encode.
+func (t *tx) Defer(_ context.Context, w store.Writes) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	for _, v := range w.Visits {
+		sql, args, err := upsertVisit(v)
+		if err != nil {
+			return err
+		}
+		if err := t.hold(fmt.Sprintf("put visit %q", v.ID), sql, args...); err != nil {
+			return mapErr(err, fmt.Sprintf("put visit %q", v.ID))
+		}
+	}
+	for _, p := range w.Passes {
+		sql, args, err := upsertPass(p)
+		if err != nil {
+			return err
+		}
+		if err := t.hold(fmt.Sprintf("put pass %q", p.ID), sql, args...); err != nil {
+			return mapErr(err, fmt.Sprintf("put pass %q", p.ID))
+		}
+	}
+	for entries := w.Entries; len(entries) > 0; {
+		n := min(len(entries), appendChunk)
+		sql, args := insertEntries(entries[:n])
+		if err := t.hold("append ledger entries", sql, args...); err != nil {
+			return mapErr(err, "append ledger entries")
+		}
+		entries = entries[n:]
+	}
+	for _, r := range w.Records {
+		request, result := r.Request, r.Result
+		if request == nil {
+			request = []byte{}
+		}
+		if result == nil {
+			result = []byte{}
+		}
+		what := fmt.Sprintf("put idempotency key %q", r.Key)
+		if err := t.hold(what, `INSERT INTO idempotency (network, key, operation, request, result, at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, r.Network, r.Key, r.Operation, request, result, r.At.UTC()); err != nil {
+			return mapErr(err, what)
+		}
+	}
+	return nil
+}

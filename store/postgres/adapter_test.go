@@ -17,6 +17,7 @@ import (
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
@@ -47,13 +48,18 @@ func TestMigrateRecordsTheVersionAndRunsOnce(t *testing.T) {
 			t.Fatalf("Migrate again (#%d): %v", i+1, err)
 		}
 	}
+	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ms[len(ms)-1].Version
 	v, err := st.SchemaVersion(ctx)
-	if err != nil || v != 1 {
-		t.Errorf("SchemaVersion: got %d, %v; want 1, nil", v, err)
+	if err != nil || v != want {
+		t.Errorf("SchemaVersion: got %d, %v; want %d, nil", v, err, want)
 	}
 	rows, err := QueryInt(st, `SELECT count(*) FROM schema_migrations`)
-	if err != nil || rows != 1 {
-		t.Errorf("version rows: got %d, %v; want 1, nil", rows, err)
+	if err != nil || rows != int64(len(ms)) {
+		t.Errorf("version rows: got %d, %v; want %d, nil", rows, err, len(ms))
 	}
 }
 
@@ -437,4 +443,67 @@ func TestNothingCockroachDBLacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestOpenVisitPlansSurviveStaleStatistics: statistics taken when no visit
+// was open (an ANALYZE at night) must not send the hot path's open-visit
+// lookups through the network-wide sweep index once thousands of visits
+// are open. Checked on the generic plans the prepared statements settle
+// on: each reads the holder's own open visits by index.
+func TestOpenVisitPlansSurviveStaleStatistics(t *testing.T) {
+	st := NewTestStore(t)
+	visits := `INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at, date, cost, pass,
+		covered_by, payg, uncovered_minutes, auto_closed, activated, late_cancel, cancelled_by, terms)
+		SELECT 'n', '%s' || x, 'h' || (x %% 20000), 'l' || (x %% 3), 'check_in', 'visits', '%s',
+			timestamptz '2025-01-01' + x * interval '1 minute', date '2025-01-01' + (x / 1440), 1, '', '', '', 0, false, '',
+			false, '', '' FROM generate_series(1, %d) x`
+	for _, q := range []string{
+		fmt.Sprintf(visits, "closed-", "closed", 100000),
+		`ANALYZE visits`,
+		fmt.Sprintf(visits, "open-", "open", 10000),
+	} {
+		if err := Exec(st, q); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+	}
+	for _, sql := range []string{
+		`SELECT ` + visitCols + ` FROM visits WHERE network = 'n' AND holder = 'h7' AND status = 'open' ORDER BY start_at, id`,
+		`SELECT ` + visitCols + ` FROM visits WHERE network = 'n' AND holder = 'h7' AND date BETWEEN ` +
+			strings.NewReplacer("$1", "'n'", "$2", "'h7'", "$3", "'l1'", "$4", "'2025-01-03'").Replace(stateWindow) +
+			` AND '2025-01-05'::date ORDER BY start_at, id`,
+	} {
+		plan := genericPlan(t, st, sql)
+		if strings.Contains(plan, "visits_open_start") || !strings.Contains(plan, "visits_holder_open") {
+			t.Errorf("generic plan of %s: got\n%s\nwant the holder's index visits_holder_open, not visits_open_start", oneLine(sql), plan)
+		}
+	}
+}
+
+// genericPlan returns the plan PostgreSQL settles on for sql prepared
+// (plan_cache_mode = force_generic_plan).
+func genericPlan(t *testing.T, st *Store, sql string) string {
+	t.Helper()
+	ctx := context.Background()
+	var lines []string
+	err := pgx.BeginFunc(ctx, st.pool, func(tx pgx.Tx) error {
+		for _, q := range []string{`SET LOCAL plan_cache_mode = force_generic_plan`, `PREPARE hot AS ` + sql} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, `EXPLAIN EXECUTE hot`)
+		if err != nil {
+			return err
+		}
+		lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DEALLOCATE hot`)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("EXPLAIN %s: %v", oneLine(sql), err)
+	}
+	return strings.Join(lines, "\n")
 }

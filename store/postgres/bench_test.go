@@ -36,6 +36,25 @@ func BenchmarkCheckInOut(b *testing.B) {
 	})
 }
 
+// checkInHolders is how many holders BenchmarkCheckIn seeds: each
+// check-in takes one, so a run of more check-ins than this fails.
+const checkInHolders = 100_000
+
+// BenchmarkCheckIn: check-ins alone, each of a holder not in yet and each
+// its own unit of work, with 1, 8 and 32 clients, in a network of
+// checkInHolders analyzed holders with a live pass each: the figure to set
+// against pgbench's transactions per second.
+func BenchmarkCheckIn(b *testing.B) {
+	st := postgres.NewTestStore(b, postgres.WithMaxConns(benchConns))
+	bn := storetest.NewBench(b, st, 0, 32)
+	seedHolders(b, st, 0, checkInHolders)
+	for _, clients := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			bn.CheckIns(b, clients, checkInHolders)
+		})
+	}
+}
+
 // BenchmarkHistory: one holder with 100,000 closed visits, 100,001 ledger
 // rows, 100,000 idempotency records and 1,001 used-up passes of history,
 // against a fresh holder, in one store.

@@ -108,36 +108,72 @@ func BenchPassValue(i int) pass.Pass {
 // so that no check-in finds the holder already in. Each pair comes 13 hours
 // after the one before, so that even a single holder has at most two
 // visits a day (as people do, and a holder's day never fills up), and has
-// its own idempotency keys. It reports ns/op per pair and pairs/s, and fails b on
-// any error.
+// its own idempotency keys. It reports ns/op per pair and pairs/s, and
+// fails b on any error.
 func (bn *Bench) CheckInOut(b *testing.B, goroutines int, holder func(g int) string) {
 	b.Helper()
 	ctx := context.Background()
+	bn.run(b, goroutines, func(g int, _ int64) error {
+		h, loc := holder(g), BenchLocation(g)
+		n := bn.seq.Add(1)
+		at := BenchStart.Add(time.Duration(n) * 13 * time.Hour)
+		in, err := bn.Engine.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", n), Network: BenchNetwork,
+			Holder: h, Location: loc, At: at})
+		if err != nil {
+			return fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err)
+		}
+		_, err = bn.Engine.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprintf("out-%d", n), Network: BenchNetwork,
+			Visit: in.Visit.ID, At: at.Add(30 * time.Minute)})
+		if err != nil {
+			return fmt.Errorf("CheckOut of %s: %w", h, err)
+		}
+		return nil
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+}
+
+// CheckIns runs b.N check-ins, each a unit of work of its own, on
+// goroutines goroutines: the i-th check-in (counted across calls on bn) is
+// of BenchHolder(i), at BenchLocation(g). Holders 0 to holders-1 must
+// exist, each with a live pass, and not be checked in; they stay checked
+// in, so a run of more check-ins than holders fails. It reports ns/op per
+// check-in and checkins/s, and fails b on any error.
+func (bn *Bench) CheckIns(b *testing.B, goroutines, holders int) {
+	b.Helper()
+	ctx := context.Background()
+	bn.run(b, goroutines, func(g int, _ int64) error {
+		n := bn.seq.Add(1)
+		if n > int64(holders) {
+			return fmt.Errorf("check-in %d: only %d holders to check in; use a shorter -benchtime", n, holders)
+		}
+		h, loc := BenchHolder(int(n-1)), BenchLocation(g)
+		_, err := bn.Engine.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", n), Network: BenchNetwork,
+			Holder: h, Location: loc, At: BenchStart.Add(time.Duration(n) * time.Second)})
+		if err != nil {
+			return fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err)
+		}
+		return nil
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "checkins/s")
+}
+
+// run runs op b.N times on goroutines goroutines (op gets the goroutine's
+// index and the op's), timed, and fails b with the first error.
+func (bn *Bench) run(b *testing.B, goroutines int, op func(g int, i int64) error) {
+	b.Helper()
 	var (
 		next     atomic.Int64
 		wg       sync.WaitGroup
 		firstErr atomic.Pointer[error]
 	)
-	fail := func(err error) { firstErr.CompareAndSwap(nil, &err) }
 	b.ResetTimer()
 	for g := range goroutines {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h, loc := holder(g), BenchLocation(g)
-			for next.Add(1) <= int64(b.N) && firstErr.Load() == nil {
-				n := bn.seq.Add(1)
-				at := BenchStart.Add(time.Duration(n) * 13 * time.Hour)
-				in, err := bn.Engine.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", n), Network: BenchNetwork,
-					Holder: h, Location: loc, At: at})
-				if err != nil {
-					fail(fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err))
-					return
-				}
-				_, err = bn.Engine.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprintf("out-%d", n), Network: BenchNetwork,
-					Visit: in.Visit.ID, At: at.Add(30 * time.Minute)})
-				if err != nil {
-					fail(fmt.Errorf("CheckOut of %s: %w", h, err))
+			for i := next.Add(1); i <= int64(b.N) && firstErr.Load() == nil; i = next.Add(1) {
+				if err := op(g, i); err != nil {
+					firstErr.CompareAndSwap(nil, &err)
 					return
 				}
 			}
@@ -148,5 +184,4 @@ func (bn *Bench) CheckInOut(b *testing.B, goroutines int, holder func(g int) str
 	if err := firstErr.Load(); err != nil {
 		b.Fatal(*err)
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
 }

@@ -3,8 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
 
@@ -14,8 +18,7 @@ var (
 )
 
 // The statements of LoadState. $1 is the network, $2 the holder, $3 the
-// location, $4 and $5 the first and last day of the window, $6 the lineage
-// and $7 the visit.
+// location, $4 and $5 the first and last day of the window.
 const (
 	// stateWindow is the first day of the window: $4, or the day before
 	// the holder's earliest open visit at the location (visits_holder_open).
@@ -33,32 +36,17 @@ const (
 			SELECT ` + passCols + ` FROM passes WHERE network = $1 AND team <> '' AND balance > 0
 				AND team = (SELECT team FROM holders WHERE network = $1 AND id = $2)
 		) live ORDER BY id`
-	// stateNamed reads the passes of the lineage ($6) and those named by
-	// the consumptions of the window's visits and of the visit $7, each by
-	// its own index; the IDs are an array (an InitPlan), so that passes are
-	// read by primary key however many IDs the planner guesses.
-	stateNamed = `SELECT ` + passCols + ` FROM passes WHERE network = $1 AND id = ANY(ARRAY(
-			SELECT c->>'pass' FROM visits v CROSS JOIN LATERAL jsonb_array_elements(
-				CASE WHEN jsonb_typeof(v.consumptions) = 'array' THEN v.consumptions ELSE '[]'::jsonb END) c
-			WHERE v.network = $1 AND v.holder = $2 AND v.date BETWEEN ` + stateWindow + ` AND $5::date
-			UNION ALL
-			SELECT c->>'pass' FROM visits v CROSS JOIN LATERAL jsonb_array_elements(
-				CASE WHEN jsonb_typeof(v.consumptions) = 'array' THEN v.consumptions ELSE '[]'::jsonb END) c
-			WHERE v.network = $1 AND v.id = $7::text
-			UNION ALL
-			SELECT unnest($6::text[])
-		)) ORDER BY id`
 )
 
 // LoadState sends the reads of a holder call in one round trip (with BEGIN
 // and the held writes before them when there are any): the network, the
 // holder's team locked with SELECT ... FOR UPDATE, then the holder locked
 // the same way, and, after the locks, the location, the visit, the count
-// of locations, the open visits, the window's visits, the live passes, the
-// named passes and the PAYG products. Inside View nothing is locked. It
-// returns store.ErrNotFound for a missing network, holder, location, team
-// or visit, and store.ErrConflict when the holder's team changed between
-// the team's lock and the holder's.
+// of locations, the open visits, the window's visits, the live passes and
+// the PAYG products; named passes that are not live take one more round
+// trip. Inside View nothing is locked. It returns store.ErrNotFound for a
+// missing network, holder, location, team or visit, and store.ErrConflict
+// when the holder's team changed between the team's lock and the holder's.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
 	var s store.State
 	lock := ""
@@ -66,10 +54,6 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		lock = " FOR UPDATE"
 	}
 	from, to := dateParam(q.From), dateParam(q.To)
-	lineage := q.Lineage
-	if lineage == nil {
-		lineage = []string{}
-	}
 	var b pgx.Batch
 	queue := func(sql string, args ...any) error {
 		if err := t.s.inject("statement", sql, args); err != nil {
@@ -92,7 +76,6 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 			[]any{q.Network, q.Holder}},
 		{stateRecent, []any{q.Network, q.Holder, q.Location, from, to}},
 		{stateLive, []any{q.Network, q.Holder}},
-		{stateNamed, []any{q.Network, q.Holder, q.Location, from, to, lineage, q.Visit}},
 		{`SELECT ` + paygCols + ` FROM paygs WHERE network = $1 ORDER BY id`, []any{q.Network}},
 	}
 	for _, st := range statements {
@@ -138,9 +121,6 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if s.Live, err = scanRows(br, "load state: live passes", scanPass); err != nil {
 		return s, err
 	}
-	if s.Named, err = scanRows(br, "load state: named passes", scanPass); err != nil {
-		return s, err
-	}
 	if s.PAYG, err = scanRows(br, "load state: PAYG products", scanPAYG); err != nil {
 		return s, err
 	}
@@ -169,7 +149,41 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if visit != nil {
 		s.Visit = *visit
 	}
+	if s.Named, err = t.named(ctx, &s, q.Lineage); err != nil {
+		return s, err
+	}
 	return s, nil
+}
+
+// named returns the passes named by lineage or by the consumptions of the
+// state's visit and recent visits, by ID: the live ones from s.Live, the
+// others (used up, or named by the caller) read by primary key in one more
+// round trip, which a call whose visits were all paid by live passes does
+// not make. A name with no pass is left out.
+func (t *tx) named(ctx context.Context, s *store.State, lineage []string) ([]pass.Pass, error) {
+	ids := store.Lineage(lineage, append([]checkin.Visit{s.Visit}, s.Recent...))
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var out []pass.Pass
+	var rest []string
+	for _, id := range ids {
+		i := slices.IndexFunc(s.Live, func(p pass.Pass) bool { return p.ID == id })
+		if i < 0 {
+			rest = append(rest, id)
+			continue
+		}
+		out = append(out, s.Live[i])
+	}
+	if len(rest) > 0 {
+		more, err := collect(ctx, t, "load state: named passes", scanPass,
+			`SELECT `+passCols+` FROM passes WHERE network = $1 AND id = ANY($2::text[])`, s.Network.ID, rest)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+		slices.SortFunc(out, func(a, b pass.Pass) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return out, nil
 }
 
 // scanOptional scans the next result of br, a query of at most one row;

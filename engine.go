@@ -98,6 +98,7 @@ type Engine struct {
 	noShowFee    decimal.Decimal
 	settleLater  bool
 	zones        sync.Map   // zone name -> *time.Location
+	locZones     sync.Map   // network + "\x00" + location -> calendar.Zone last seen there
 	agg          aggregator // passcodes and lockout (aggregator.go)
 }
 

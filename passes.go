@@ -148,7 +148,11 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 		if err != nil {
 			return p, err
 		}
-		st, err := e.assemble(&s, v.Date, v.Date, []string{p.ID})
+		z, err := e.locationZone(s.Location)
+		if err != nil {
+			return p, err
+		}
+		st, err := e.assemble(&s, z, v.Date, v.Date, []string{p.ID})
 		if err != nil {
 			return p, err
 		}

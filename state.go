@@ -1,6 +1,7 @@
 package passengine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -10,16 +11,45 @@ import (
 	"github.com/passengine/passengine/store"
 )
 
-// assemble makes the decision state of a call from a loaded state: the
+// loadDays loads q's state over the service days days returns in the
+// location's zone. The zone is not known before the location is read, so
+// q asks for the days in the zone last seen at the location, or for
+// bounds the first time; should the location's zone or cut-off have
+// changed so that the days asked for miss some, it reads again with the
+// right ones. It returns the state, the location's zone and the days.
+func (e *Engine) loadDays(ctx context.Context, tx store.Tx, q store.StateQuery,
+	days func(calendar.Zone) (from, to calendar.Date), bounds func() (from, to calendar.Date)) (store.State, calendar.Zone, calendar.Date, calendar.Date, error) {
+	key := q.Network + "\x00" + q.Location
+	if z, ok := e.locZones.Load(key); ok {
+		q.From, q.To = days(z.(calendar.Zone))
+	} else {
+		q.From, q.To = bounds()
+	}
+	for {
+		s, err := store.Load(ctx, tx, q)
+		if err != nil {
+			return s, calendar.Zone{}, calendar.Date{}, calendar.Date{}, err
+		}
+		z, err := e.locationZone(s.Location)
+		if err != nil {
+			return s, z, calendar.Date{}, calendar.Date{}, err
+		}
+		e.locZones.Store(key, z)
+		from, to := days(z)
+		if !from.Before(q.From) && !to.After(q.To) {
+			return s, z, from, to, nil
+		}
+		q.From, q.To = from, to
+	}
+}
+
+// assemble makes the decision state of a call from a loaded state and its
+// location's zone: the
 // recent visits of the service days [from, to] (from moved back for visits
 // open at the location), the live passes by ID and then the passes of the
 // lineage (explicit first, then those that paid the recent visits). A pass
 // of the lineage that does not exist is ErrNotFound.
-func (e *Engine) assemble(s *store.State, from, to calendar.Date, explicit []string) (*checkin.State, error) {
-	z, err := e.locationZone(s.Location)
-	if err != nil {
-		return nil, err
-	}
+func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, explicit []string) (*checkin.State, error) {
 	st := &checkin.State{Holder: s.Holder, Location: s.Location, Zone: z, Policy: e.policy,
 		TeamSharing: s.Team.CreditSharing, NetworkLocations: s.Locations, Open: s.Open, PAYG: s.PAYG}
 	from = store.WindowStart(from, s.Open, s.Location.ID)

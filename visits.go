@@ -115,18 +115,16 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 }
 
 func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
-	first, last := calendar.Bounds(at)
-	s, err := store.Load(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
-		From: first.AddDays(-1), To: last})
+	s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
+		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(at); return d.AddDays(-1), d },
+		func() (calendar.Date, calendar.Date) {
+			first, last := calendar.Bounds(at)
+			return first.AddDays(-1), last
+		})
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	z, err := e.locationZone(s.Location)
-	if err != nil {
-		return s.Network, checkin.Outcome{}, err
-	}
-	d := z.Date(at)
-	st, err := e.assemble(&s, d.AddDays(-1), d, nil)
+	st, err := e.assemble(&s, z, from, to, nil)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -225,18 +223,14 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 		if err != nil {
 			return VisitResult{}, err
 		}
-		first, last := sp.bounds(&v)
-		s, err := store.Load(ctx, tx, store.StateQuery{Network: netID, Holder: v.Holder, Location: v.Location,
-			Visit: visitID, From: first, To: last, Lineage: extra})
+		s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: netID, Holder: v.Holder, Location: v.Location,
+			Visit: visitID, Lineage: extra},
+			func(z calendar.Zone) (calendar.Date, calendar.Date) { return sp.days(&v, z) },
+			func() (calendar.Date, calendar.Date) { return sp.bounds(&v) })
 		if err != nil {
 			return VisitResult{}, err
 		}
-		z, err := e.locationZone(s.Location)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		from, to := sp.days(&s.Visit, z)
-		st, err := e.assemble(&s, from, to, store.Lineage(extra, []checkin.Visit{s.Visit}))
+		st, err := e.assemble(&s, z, from, to, store.Lineage(extra, []checkin.Visit{s.Visit}))
 		if err != nil {
 			return VisitResult{}, err
 		}
@@ -277,18 +271,13 @@ func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error)
 	}
 	now, visitID := e.now(), e.newID()
 	return idempotent(ctx, e, req.Network, req.Key, "book", req, func(tx store.Tx) (VisitResult, error) {
-		first, last := calendar.Bounds(req.Start)
-		s, err := store.Load(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
-			From: first, To: last})
+		s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
+			func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(req.Start); return d, d },
+			func() (calendar.Date, calendar.Date) { return calendar.Bounds(req.Start) })
 		if err != nil {
 			return VisitResult{}, err
 		}
-		z, err := e.locationZone(s.Location)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		d := z.Date(req.Start)
-		st, err := e.assemble(&s, d, d, nil)
+		st, err := e.assemble(&s, z, d, d, nil)
 		if err != nil {
 			return VisitResult{}, err
 		}

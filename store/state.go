@@ -64,7 +64,12 @@ func ReadState(ctx context.Context, tx Tx, q StateQuery) (s State, err error) {
 		return s, err
 	}
 	for _, id := range Lineage(q.Lineage, append([]checkin.Visit{s.Visit}, s.Recent...)) {
-		if slices.ContainsFunc(s.Named, func(p pass.Pass) bool { return p.ID == id }) {
+		has := func(p pass.Pass) bool { return p.ID == id }
+		if slices.ContainsFunc(s.Named, has) {
+			continue
+		}
+		if i := slices.IndexFunc(s.Live, has); i >= 0 { // read already
+			s.Named = append(s.Named, s.Live[i])
 			continue
 		}
 		p, err := tx.Passes().Get(ctx, q.Network, id)

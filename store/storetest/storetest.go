@@ -20,7 +20,10 @@
 // location (I2), and Engine scenarios run through passengine.New on the
 // store: check-in and check-out with day, time and PAYG, idempotent replay
 // (I1), and the concurrent double-spend test on a holder's pass and on a
-// team's shared pass.
+// team's shared pass. An adapter whose Tx implements the optional
+// store.StateLoader or store.CommitWriter is checked against the
+// repository calls they stand for (store.ReadState, and the writes read
+// back); one that does not skips those two tests.
 //
 // Verify checks a network's ledger invariants on any store, and Bench
 // measures check-in and check-out on it.

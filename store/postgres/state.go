@@ -54,13 +54,9 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		lock = " FOR UPDATE"
 	}
 	from, to := dateParam(q.From), dateParam(q.To)
-	var b pgx.Batch
-	queue := func(sql string, args ...any) error {
-		if err := t.s.inject("statement", sql, args); err != nil {
-			return err
-		}
-		b.Queue(sql, args...)
-		return nil
+	visitSQL := "" // sent only when the query names a visit
+	if q.Visit != "" {
+		visitSQL = `SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND id = $2`
 	}
 	statements := []struct {
 		sql  string
@@ -70,7 +66,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		{stateTeam + lock, []any{q.Network, q.Holder}},
 		{stateHolder + lock, []any{q.Network, q.Holder}},
 		{`SELECT ` + locationCols + ` FROM locations WHERE network = $1 AND id = $2`, []any{q.Network, q.Location}},
-		{`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND id = $2`, []any{q.Network, q.Visit}},
+		{visitSQL, []any{q.Network, q.Visit}},
 		{`SELECT count(*) FROM locations WHERE network = $1`, []any{q.Network}},
 		{`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`,
 			[]any{q.Network, q.Holder}},
@@ -78,10 +74,15 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		{stateLive, []any{q.Network, q.Holder}},
 		{`SELECT ` + paygCols + ` FROM paygs WHERE network = $1 ORDER BY id`, []any{q.Network}},
 	}
+	var b pgx.Batch
 	for _, st := range statements {
-		if err := queue(st.sql, st.args...); err != nil {
+		if st.sql == "" {
+			continue
+		}
+		if err := t.s.inject("statement", st.sql, st.args); err != nil {
 			return s, mapErr(err, "load state")
 		}
+		b.Queue(st.sql, st.args...)
 	}
 	br, err := t.send(ctx, &b)
 	if err != nil {
@@ -105,9 +106,11 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if err != nil {
 		return s, mapErr(err, "load state: location")
 	}
-	visit, err := scanOptional(br, scanVisit)
-	if err != nil {
-		return s, mapErr(err, "load state: visit")
+	var visit *checkin.Visit
+	if q.Visit != "" {
+		if visit, err = scanOptional(br, scanVisit); err != nil {
+			return s, mapErr(err, "load state: visit")
+		}
 	}
 	if err := br.QueryRow().Scan(&s.Locations); err != nil {
 		return s, mapErr(err, "load state: count locations")

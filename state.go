@@ -16,7 +16,9 @@ import (
 // q asks for the days in the zone last seen at the location, or for
 // bounds the first time; should the location's zone or cut-off have
 // changed so that the days asked for miss some, it reads again with the
-// right ones. It returns the state, the location's zone and the days.
+// right ones. It returns the state, the location's zone and the days, or
+// store.ErrConflict (retried by the Engine) should the zone keep changing
+// under three reads.
 func (e *Engine) loadDays(ctx context.Context, tx store.Tx, q store.StateQuery,
 	days func(calendar.Zone) (from, to calendar.Date), bounds func() (from, to calendar.Date)) (store.State, calendar.Zone, calendar.Date, calendar.Date, error) {
 	key := q.Network + "\x00" + q.Location
@@ -25,7 +27,7 @@ func (e *Engine) loadDays(ctx context.Context, tx store.Tx, q store.StateQuery,
 	} else {
 		q.From, q.To = bounds()
 	}
-	for {
+	for range 3 {
 		s, err := store.Load(ctx, tx, q)
 		if err != nil {
 			return s, calendar.Zone{}, calendar.Date{}, calendar.Date{}, err
@@ -41,14 +43,16 @@ func (e *Engine) loadDays(ctx context.Context, tx store.Tx, q store.StateQuery,
 		}
 		q.From, q.To = from, to
 	}
+	return store.State{}, calendar.Zone{}, calendar.Date{}, calendar.Date{},
+		fmt.Errorf("location %q: its zone changed while being read: %w", q.Location, store.ErrConflict)
 }
 
 // assemble makes the decision state of a call from a loaded state and its
-// location's zone: the
-// recent visits of the service days [from, to] (from moved back for visits
-// open at the location), the live passes by ID and then the passes of the
-// lineage (explicit first, then those that paid the recent visits). A pass
-// of the lineage that does not exist is ErrNotFound.
+// location's zone: the recent visits of the service days [from, to] (from
+// moved back for visits open at the location), the live passes by ID and
+// then the passes of the lineage (explicit first, then those that paid the
+// recent visits). A pass of the lineage that does not exist is
+// ErrNotFound.
 func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, explicit []string) (*checkin.State, error) {
 	st := &checkin.State{Holder: s.Holder, Location: s.Location, Zone: z, Policy: e.policy,
 		TeamSharing: s.Team.CreditSharing, NetworkLocations: s.Locations, Open: s.Open, PAYG: s.PAYG}

@@ -57,6 +57,7 @@ type Tx interface {
 	Idempotency() Idempotency
 	Guards() Guards
 	Terms() Terms
+	Accounts() Accounts
 }
 
 // Catalog stores networks and their locations, teams, holders, products and

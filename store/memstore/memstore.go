@@ -53,6 +53,8 @@ type Store struct {
 	open   map[string]map[string]bool                   // network+holder -> open visit IDs
 	byDate map[string]map[calendar.Date]map[string]bool // network+holder -> date -> visit IDs
 	byPass map[string][]int                             // network+pass -> ledger indexes
+
+	wallet *walletData // prepaid accounts (wallet.go)
 }
 
 // New returns an empty Store.
@@ -66,6 +68,7 @@ func New() *Store {
 		guards: map[string]checkin.Guard{}, terms: map[string]billing.Terms{}, codes: map[string]string{},
 		live: map[string]map[string]bool{}, open: map[string]map[string]bool{},
 		byDate: map[string]map[calendar.Date]map[string]bool{}, byPass: map[string][]int{},
+		wallet: newWalletData(),
 	}
 }
 

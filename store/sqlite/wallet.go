@@ -28,7 +28,7 @@ var (
 	accountEntryCols = strings.Join(accountEntryColumns, ", ")
 )
 
-// owedText is the text of a visit's owed column: ” when nothing is owed,
+// owedText is the text of a visit's owed column: empty when nothing is owed,
 // so that only owing visits are in the visits_owed indexes.
 func owedText(m money.Money) string {
 	if m.Amount.IsZero() {

@@ -107,6 +107,9 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 		if err != nil {
 			return VisitResult{}, err
 		}
+		if err := e.debit(ctx, tx, n, &o, req.Key, req.Actor); err != nil { // W2, visits closed on the way
+			return VisitResult{}, err
+		}
 		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
 			return VisitResult{}, err
 		}
@@ -236,6 +239,9 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 		}
 		o, err := decide(s.Network, st, s.Visit)
 		if err != nil {
+			return VisitResult{}, err
+		}
+		if err := e.debit(ctx, tx, s.Network, &o, key, actor); err != nil { // W2
 			return VisitResult{}, err
 		}
 		if err := e.write(ctx, tx, &o, key, actor); err != nil {

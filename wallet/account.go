@@ -38,7 +38,8 @@ type Account struct {
 	Owed money.Money `json:"owed"`
 	// Entries is how many entries the account has: the Seq of the last.
 	Entries int64 `json:"entries"`
-	// OpenedAt is when the account's first entry was written.
+	// OpenedAt is when the account was first written: its first entry,
+	// or its first debt when a charge found it empty.
 	OpenedAt time.Time `json:"opened_at"`
 	// UpdatedAt is the instant of the last entry. Entries' instants never
 	// go back: an entry written while an earlier call's later instant is

@@ -21,10 +21,12 @@ type Debt struct {
 }
 
 // Due is a charge of a visit that no entry or debt accounts for yet:
-// Amount to debit on top of the Debt's Debited and Owed.
+// Amount to debit on top of the Debt's Debited and Owed. Comment, when
+// set, is the comment of its charge entry instead of the call's.
 type Due struct {
 	Debt
-	Amount money.Money
+	Amount  money.Money
+	Comment string
 }
 
 // Charge debits the charges Dues from the account.
@@ -53,13 +55,20 @@ func DecideCharge(st State, req Charge) (Outcome, error) {
 		}
 		paid := least(d.Amount, a.Available())
 		if paid.Amount.IsPositive() {
-			o.entry(EntryCharge, neg(paid), &req.Meta).Visit = d.Visit
+			m := req.Meta
+			if d.Comment != "" {
+				m.Comment = d.Comment
+			}
+			o.entry(EntryCharge, neg(paid), &m).Visit = d.Visit
 		}
 		owed := d.Amount.Sub(paid)
 		debt := d.Debt
 		debt.Debited = add(debt.Debited, paid, a.Currency)
 		debt.Owed = add(debt.Owed, owed, a.Currency)
 		a.Owed = add(a.Owed, owed, a.Currency)
+		if a.OpenedAt.IsZero() {
+			a.OpenedAt = req.At.UTC()
+		}
 		o.Debts = append(o.Debts, debt)
 	}
 	return o, nil

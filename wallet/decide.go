@@ -47,7 +47,7 @@ func (o *Outcome) entry(t EntryType, amount money.Money, m *Meta) *Entry {
 	amount = money.Money{Amount: amount.Amount, Currency: a.Currency}
 	a.Balance = money.Money{Amount: a.Balance.Amount.Add(amount.Amount), Currency: a.Currency}
 	a.Entries++
-	if a.Entries == 1 {
+	if a.OpenedAt.IsZero() {
 		a.OpenedAt = at
 	}
 	a.UpdatedAt = at

@@ -28,6 +28,7 @@ import (
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/wallet"
 )
 
 // Snapshot is what one network holds in a store: its locations and PAYG
@@ -39,6 +40,10 @@ type Snapshot struct {
 	Passes    []pass.Pass
 	Visits    []checkin.Visit
 	Ledger    []pass.Entry
+	// Accounts and AccountEntries are the network's prepaid accounts and
+	// their entries (W1), in the store's list order.
+	Accounts       []wallet.Account
+	AccountEntries []wallet.Entry
 }
 
 // Take returns the snapshot of network in st, read in one View. It returns
@@ -59,7 +64,13 @@ func Take(ctx context.Context, st store.Store, network string) (Snapshot, error)
 		if s.Visits, err = tx.Visits().List(ctx, store.VisitFilter{Network: network}); err != nil {
 			return err
 		}
-		s.Ledger, err = tx.Ledger().List(ctx, store.LedgerFilter{Network: network})
+		if s.Ledger, err = tx.Ledger().List(ctx, store.LedgerFilter{Network: network}); err != nil {
+			return err
+		}
+		if s.Accounts, err = tx.Accounts().List(ctx, store.AccountFilter{Network: network}); err != nil {
+			return err
+		}
+		s.AccountEntries, err = tx.Accounts().Entries(ctx, store.EntryFilter{Network: network})
 		return err
 	})
 	if len(s.Locations) == 0 {
@@ -76,6 +87,12 @@ func Take(ctx context.Context, st store.Store, network string) (Snapshot, error)
 	}
 	if len(s.Ledger) == 0 {
 		s.Ledger = nil
+	}
+	if len(s.Accounts) == 0 {
+		s.Accounts = nil
+	}
+	if len(s.AccountEntries) == 0 {
+		s.AccountEntries = nil
 	}
 	return s, err
 }

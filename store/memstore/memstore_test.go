@@ -3,6 +3,7 @@ package memstore_test
 import (
 	"testing"
 
+	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/store"
 	"github.com/passengine/passengine/store/memstore"
 	"github.com/passengine/passengine/store/storetest"
@@ -11,4 +12,12 @@ import (
 // TestConformance runs the store conformance suite on memstore.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return memstore.New() })
+}
+
+// TestWallet runs the Engine's prepaid account checks on memstore (Rules
+// W1, W2 with I1-I3): 200 spends racing for 50, one deposit key sent 20
+// times at once, bad input writing nothing, passes paid from the account
+// and PAYG debited at check-out.
+func TestWallet(t *testing.T) {
+	enginetest.RunWallet(t, 5, func(*testing.T) store.Store { return memstore.New() })
 }

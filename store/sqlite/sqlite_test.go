@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/store"
 	"github.com/passengine/passengine/store/sqlite"
 	"github.com/passengine/passengine/store/storetest"
@@ -35,4 +36,16 @@ func TestConformance(t *testing.T) {
 		o.Repeats = 3
 	}
 	storetest.RunOptions(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) }, o)
+}
+
+// TestWallet runs the Engine's prepaid account checks on SQLite files
+// (Rules W1, W2 with I1-I3): 200 spends racing for 50 (5 rounds, 1 with
+// -race), one deposit key sent 20 times at once, bad input writing
+// nothing, passes paid from the account and PAYG debited at check-out.
+func TestWallet(t *testing.T) {
+	rounds := 5
+	if raceEnabled {
+		rounds = 1
+	}
+	enginetest.RunWallet(t, rounds, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
 }

@@ -263,7 +263,7 @@ func TestRule_W2_PAYGDebitAtCheckOut(t *testing.T) {
 // oldest first, with what the account can pay after it.
 func TestRule_W2_DepositSettlesOldestFirst(t *testing.T) {
 	w := walletWorld(t, passengine.WithAccountDebit())
-	old := w.visit("ben", "downtown", w.at(2026, 10, 1, 9, 0), w.at(2026, 10, 1, 10, 0))     // $10 owed
+	old := w.visit("ben", "downtown", w.at(2026, 10, 1, 9, 0), w.at(2026, 10, 1, 10, 0))    // $10 owed
 	recent := w.visit("ben", "downtown", w.at(2026, 10, 2, 9, 0), w.at(2026, 10, 2, 11, 0)) // $20 owed
 	r := w.deposit("ben", "15")
 	if len(r.Settled) != 2 || r.Settled[0].ID != old.Visit.ID || r.Settled[1].ID != recent.Visit.ID {

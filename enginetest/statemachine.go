@@ -39,6 +39,13 @@ type NewStore func(t *rapid.T) store.Store
 // the sum of its ledger entries. Before every check-in, Explain is asked
 // the same question and must give the same decision (RULES C10).
 //
+// With the prepaid account operations (deposit, spend, refund, account
+// adjustment, overdraft limit, settle, a pass paid from the account) and,
+// drawn per run, WithAccountDebit, the model also predicts the account's
+// balance, limit, entries and debts and every refusal for money; each
+// step checks that the balance equals the sum of its entries and never
+// goes below minus the limit (W1, W2).
+//
 // Passes never expire in the model (validity zero) and belong to one
 // holder; the consumption order is the default policy, of which the keys
 // kind, unit value, source, remaining minutes, issue instant and ID decide
@@ -57,6 +64,14 @@ func Run(t *testing.T, newStore NewStore) {
 			"cancel":     m.cancel,
 			"attendance": m.attendance,
 			"advance":    m.advance,
+			// The prepaid account (W1, W2; statemachine_wallet.go).
+			"deposit":       m.deposit,
+			"spend":         m.spend,
+			"refund":        m.refund,
+			"adjustAccount": m.adjustAccount,
+			"overdraft":     m.overdraft,
+			"settle":        m.settle,
+			"issuePaid":     m.issuePaid,
 		})
 	})
 }
@@ -112,6 +127,8 @@ type machine struct {
 	open     map[string]string        // location -> open visit
 	dayUnit  map[calendar.Date]string // business date -> pass whose day unit covers it
 	keys     int
+	debit    bool    // WithAccountDebit
+	wal      mWallet // the holder's prepaid account
 }
 
 func newMachine(t *rapid.T, st store.Store) *machine {
@@ -136,6 +153,10 @@ func newMachine(t *rapid.T, st store.Store) *machine {
 		products: map[string]bool{}, visits: map[string]*mVisit{},
 		open: map[string]string{}, dayUnit: map[calendar.Date]string{},
 		payg: rapid.Bool().Draw(t, "payg"),
+	}
+	m.debit = rapid.Bool().Draw(t, "accountDebit")
+	if m.debit {
+		m.eng = passengine.New(st, passengine.WithClock(clock), passengine.WithIDs(ids), passengine.WithAccountDebit())
 	}
 	must(t, m.eng.PutNetwork(ctx, catalog.Network{ID: smNetwork, Currency: "USD", Zone: "America/New_York"}))
 	for _, l := range smLocations {
@@ -493,6 +514,7 @@ func (m *machine) checkOut(t *rapid.T) {
 	if res.Charge.Amount.IsNegative() {
 		t.Fatalf("negative charge %s", res.Charge)
 	}
+	m.charged(t, res) // W2
 	v.status = checkin.Closed
 	m.open[v.location] = ""
 }
@@ -608,6 +630,7 @@ func (m *machine) check(t *rapid.T) {
 	if err := s.CheckBalances(); err != nil {
 		t.Fatal(err)
 	}
+	m.checkWallet(t, &s) // W1, W2
 	if got, want := len(s.Passes), len(m.passes); got != want {
 		t.Fatalf("got %d passes, want %d", got, want)
 	}

@@ -123,7 +123,10 @@ func (r accountRepo) Entries(ctx context.Context, f store.EntryFilter) ([]wallet
 		order = ` ORDER BY at, currency, seq`
 	}
 	if f.Currency != "" {
-		q += ` AND currency = ?`
+		// "+currency": a filter, not an index term, so that the rows come
+		// in index order and need no sort (SQLite would otherwise sort on
+		// seq).
+		q += ` AND +currency = ?`
 		args = append(args, f.Currency)
 	}
 	if !f.From.IsZero() {

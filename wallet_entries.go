@@ -65,6 +65,21 @@ func (e *Engine) AccountEntries(ctx context.Context, req AccountEntriesRequest) 
 	if !req.From.IsZero() && !req.To.IsZero() && !req.To.After(req.From) {
 		return EntryPage{}, field.Invalid("to", "%s is not after from %s", req.To.UTC().Format(time.RFC3339), req.From.UTC().Format(time.RFC3339))
 	}
+	if _, err := decodeCursor(req.Cursor); err != nil {
+		return EntryPage{}, err
+	}
+	var page EntryPage
+	err := e.st.View(ctx, func(tx store.Tx) (err error) {
+		page, err = accountEntryPage(ctx, tx, req)
+		return err
+	})
+	return page, err
+}
+
+// accountEntryPage reads the page req asks for in tx, req being valid:
+// the store side of AccountEntries, for the calls that stream entries
+// page by page in units of work of their own (an export, say).
+func accountEntryPage(ctx context.Context, tx store.Tx, req AccountEntriesRequest) (EntryPage, error) {
 	after, err := decodeCursor(req.Cursor)
 	if err != nil {
 		return EntryPage{}, err
@@ -73,30 +88,27 @@ func (e *Engine) AccountEntries(ctx context.Context, req AccountEntriesRequest) 
 	if limit == 0 {
 		limit = 100
 	}
+	n, err := tx.Catalog().Network(ctx, req.Network)
+	if err != nil {
+		return EntryPage{}, err
+	}
+	if req.Holder != "" {
+		if _, err := tx.Catalog().Holder(ctx, req.Network, req.Holder); err != nil {
+			return EntryPage{}, err
+		}
+	}
+	es, err := tx.Accounts().Entries(ctx, store.EntryFilter{Network: req.Network, Holder: req.Holder, Currency: n.Currency,
+		From: req.From, To: req.To, After: after, Limit: limit + 1})
+	if err != nil {
+		return EntryPage{}, err
+	}
 	var page EntryPage
-	err = e.st.View(ctx, func(tx store.Tx) error {
-		n, err := tx.Catalog().Network(ctx, req.Network)
-		if err != nil {
-			return err
-		}
-		if req.Holder != "" {
-			if _, err := tx.Catalog().Holder(ctx, req.Network, req.Holder); err != nil {
-				return err
-			}
-		}
-		es, err := tx.Accounts().Entries(ctx, store.EntryFilter{Network: req.Network, Holder: req.Holder, Currency: n.Currency,
-			From: req.From, To: req.To, After: after, Limit: limit + 1})
-		if err != nil {
-			return err
-		}
-		if len(es) > limit {
-			es = es[:limit]
-			page.Next = encodeCursor(store.CursorOf(es[limit-1]))
-		}
-		page.Entries = es
-		return nil
-	})
-	return page, err
+	if len(es) > limit {
+		es = es[:limit]
+		page.Next = encodeCursor(store.CursorOf(es[limit-1]))
+	}
+	page.Entries = es
+	return page, nil
 }
 
 // encodeCursor returns c as an opaque string.

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -96,25 +95,13 @@ func (r accountRepo) Append(_ context.Context, entries ...wallet.Entry) error {
 		return nil
 	}
 	const n = 15
-	var sql strings.Builder
-	sql.WriteString(`INSERT INTO account_entries (` + accountEntryCols + `) VALUES `)
 	args := make([]any, 0, n*len(entries))
-	for i, e := range entries {
-		if i > 0 {
-			sql.WriteString(", ")
-		}
-		sql.WriteString("(")
-		for j := range n {
-			if j > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("$" + itoa(i*n+j+1))
-		}
-		sql.WriteString(")")
+	for _, e := range entries {
 		args = append(args, e.Network, e.Holder, e.Currency, e.Seq, e.ID, e.At.UTC(), string(e.Type),
 			numeric(e.Amount.Amount), numeric(e.Balance.Amount), e.Pass, e.Visit, e.Refunds, e.Key, e.Actor, e.Comment)
 	}
-	return mapErr(r.t.hold("append account entries", sql.String(), args...), "append account entries")
+	sql := `INSERT INTO account_entries (` + accountEntryCols + `) VALUES ` + valueRows(len(entries), n)
+	return mapErr(r.t.hold("append account entries", sql, args...), "append account entries")
 }
 
 func (r accountRepo) Entry(ctx context.Context, network, id string) (wallet.Entry, error) {

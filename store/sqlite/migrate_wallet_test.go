@@ -7,9 +7,7 @@ import (
 	"testing"
 
 	"github.com/passengine/passengine/internal/sqlutil"
-	"github.com/passengine/passengine/money"
-	"github.com/passengine/passengine/store"
-	"github.com/passengine/passengine/wallet"
+	"github.com/passengine/passengine/store/storetest"
 )
 
 // walletVersion is the migration that adds prepaid accounts.
@@ -84,46 +82,5 @@ func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
 	if v, err := st.SchemaVersion(ctx); err != nil || v != ms[len(ms)-1].Version {
 		t.Fatalf("SchemaVersion: got %d, %v; want %d", v, err, ms[len(ms)-1].Version)
 	}
-	err = st.Update(ctx, func(tx store.Tx) error {
-		p, err := tx.Passes().Get(ctx, "n", "p1")
-		if err != nil {
-			return err
-		}
-		if p.Balance != 7 || !p.Paid || p.PaidBy != "desk" || p.PaidWith != "" || !p.Price.Amount.Equal(money.MustNew("40", "USD").Amount) {
-			t.Errorf("pass after the migration: got %+v", p)
-		}
-		v, err := tx.Visits().Get(ctx, "n", "v1")
-		if err != nil {
-			return err
-		}
-		if len(v.Charges) != 1 || !v.Owed.Amount.IsZero() || !v.Debited.Amount.IsZero() || v.Status != "closed" {
-			t.Errorf("visit after the migration: got %+v", v)
-		}
-		debts, err := tx.Accounts().Debts(ctx, store.DebtFilter{Network: "n"})
-		if err != nil || len(debts) != 0 {
-			t.Errorf("debts after the migration: got %d, %v; want none", len(debts), err)
-		}
-		// The new tables and columns take rows.
-		v.Owed = money.MustNew("5", "USD")
-		if err := tx.Visits().Put(ctx, v); err != nil {
-			return err
-		}
-		a := wallet.New("n", "ada", "USD")
-		a.Owed = v.Owed
-		return tx.Accounts().Put(ctx, a)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = st.View(ctx, func(tx store.Tx) error {
-		debts, err := tx.Accounts().Debts(ctx, store.DebtFilter{Network: "n", Holder: "ada"})
-		if err != nil || len(debts) != 1 {
-			t.Errorf("debts: got %d, %v; want the visit", len(debts), err)
-		}
-		_, err = tx.Accounts().Get(ctx, "n", "ada", "USD")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.CheckWalletMigration(t, st)
 }

@@ -151,24 +151,25 @@ func (r accountRepo) Entries(ctx context.Context, f store.EntryFilter) ([]wallet
 }
 
 func (r accountRepo) List(ctx context.Context, f store.AccountFilter) ([]wallet.Account, error) {
-	q := `SELECT ` + accountCols + ` FROM accounts WHERE network = ?`
-	args := []any{f.Network}
-	if f.Holder != "" {
-		q += ` AND holder = ?`
-		args = append(args, f.Holder)
-	}
-	args = append(args, limit(f.Limit), max(f.Offset, 0))
-	return list(ctx, r.t, scanAccount, q+` ORDER BY holder, currency LIMIT ? OFFSET ?`, args...)
+	q, args := holderPage(`SELECT `+accountCols+` FROM accounts WHERE network = ?`, f.Network, f.Holder,
+		` ORDER BY holder, currency`, f.Offset, f.Limit)
+	return list(ctx, r.t, scanAccount, q, args...)
 }
 
 // Debts reads the partial indexes visits_owed_holder and visits_owed.
 func (r accountRepo) Debts(ctx context.Context, f store.DebtFilter) ([]checkin.Visit, error) {
-	q := `SELECT ` + visitCols + ` FROM visits WHERE network = ? AND owed <> ''`
-	args := []any{f.Network}
-	if f.Holder != "" {
+	q, args := holderPage(`SELECT `+visitCols+` FROM visits WHERE network = ? AND owed <> ''`, f.Network, f.Holder,
+		` ORDER BY start_at, id`, f.Offset, f.Limit)
+	return list(ctx, r.t, scanVisit, q, args...)
+}
+
+// holderPage completes q, a query of a network's rows, with the holder
+// condition when holder is set, order and a page.
+func holderPage(q, network, holder, order string, offset, n int) (string, []any) {
+	args := []any{network}
+	if holder != "" {
 		q += ` AND holder = ?`
-		args = append(args, f.Holder)
+		args = append(args, holder)
 	}
-	args = append(args, limit(f.Limit), max(f.Offset, 0))
-	return list(ctx, r.t, scanVisit, q+` ORDER BY start_at, id LIMIT ? OFFSET ?`, args...)
+	return q + order + ` LIMIT ? OFFSET ?`, append(args, limit(n), max(offset, 0))
 }

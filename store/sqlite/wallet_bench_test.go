@@ -18,10 +18,12 @@ func BenchmarkAccountSpend(b *testing.B) {
 		if sync == "normal" {
 			opts = append(opts, sqlite.WithSyncNormal())
 		}
+		// The store outlives the sub-benchmarks' runs; the first run seeds it.
+		st := benchStore(b, opts...)
 		var wb *enginetest.WalletBench
 		setup := func(b *testing.B) {
 			if wb == nil {
-				wb = enginetest.NewWalletBench(b, benchStore(b, opts...), 2, map[int]int{1: 100_000})
+				wb = enginetest.NewWalletBench(b, st, 2, map[int]int{1: 100_000})
 			}
 		}
 		b.Run(fmt.Sprintf("sync=%s/fresh", sync), func(b *testing.B) {

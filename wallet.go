@@ -263,30 +263,28 @@ func (e *Engine) accountCall(ctx context.Context, netID, key, op string, req any
 }
 
 // accountCallWith runs an account decision as one idempotent unit of work
-// (I1, I3): it reads the network, finds the holder (holder), locks it
-// (I2; ErrNotFound for an unknown one), reads its account in the
-// network's currency and, with debts, the visits it owes for, runs read
-// (when not nil) for what else the decision needs, decides, and writes
-// the account, its entries and the visits whose debts changed.
+// (I1, I3): it finds the holder (holder), reads the network, locks the
+// holder (I2; ErrNotFound for an unknown one), reads its account in the
+// network's currency and, with debts, the visits it owes for
+// (store.LoadAccount: one round trip on PostgreSQL), runs read (when not
+// nil) for what else the decision needs, decides, and writes the account,
+// its entries and the visits whose debts changed.
 func (e *Engine) accountCallWith(ctx context.Context, netID, key, op string, req any, holder func(store.Tx) (string, error),
 	debts bool, actor, comment string, read func(context.Context, store.Tx) error,
 	decide func(wallet.State, wallet.Meta) (wallet.Outcome, error)) (AccountResult, error) {
 	now := e.now()
 	return idempotent(ctx, e, netID, key, op, req, func(tx store.Tx) (AccountResult, error) {
-		n, err := network(ctx, tx, netID)
-		if err != nil {
-			return AccountResult{}, err
-		}
 		h, err := holder(tx)
 		if err != nil {
 			return AccountResult{}, err
 		}
-		if err := tx.Catalog().LockHolder(ctx, netID, h); err != nil {
-			return AccountResult{}, err
-		}
-		st, owing, err := e.accountState(ctx, tx, n, h, debts)
+		ls, err := store.LoadAccount(ctx, tx, store.AccountQuery{Network: netID, Holder: h, Debts: debts})
 		if err != nil {
 			return AccountResult{}, err
+		}
+		st := wallet.State{Account: ls.Account}
+		for _, v := range ls.Debts {
+			st.Debts = append(st.Debts, wallet.Debt{Visit: v.ID, Start: v.Start, Debited: v.Debited, Owed: v.Owed})
 		}
 		if read != nil {
 			if err := read(ctx, tx); err != nil {
@@ -300,7 +298,7 @@ func (e *Engine) accountCallWith(ctx context.Context, netID, key, op string, req
 		if err != nil {
 			return AccountResult{}, err
 		}
-		settled, err := e.applyDebts(ctx, tx, o.Debts, owing, true)
+		settled, err := e.applyDebts(ctx, tx, o.Debts, ls.Debts, true)
 		if err != nil {
 			return AccountResult{}, err
 		}
@@ -312,25 +310,17 @@ func (e *Engine) accountCallWith(ctx context.Context, netID, key, op string, req
 }
 
 // accountState reads the holder's account in the network's currency (the
-// empty one when it has none) and, with debts and something owed, the
-// visits it owes for, oldest first, with their wallet.Debt.
-func (e *Engine) accountState(ctx context.Context, tx store.Tx, n catalog.Network, holder string, debts bool) (wallet.State, []checkin.Visit, error) {
+// empty one when it has none), the holder being locked or the unit of
+// work read-only.
+func (e *Engine) accountState(ctx context.Context, tx store.Tx, n catalog.Network, holder string) (wallet.State, error) {
 	a, err := tx.Accounts().Get(ctx, n.ID, holder, n.Currency)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		a = wallet.New(n.ID, holder, n.Currency)
 	case err != nil:
-		return wallet.State{}, nil, err
+		return wallet.State{}, err
 	}
-	st := wallet.State{Account: a}
-	if !debts || !a.Owed.Amount.IsPositive() {
-		return st, nil, nil
-	}
-	owing, err := tx.Accounts().Debts(ctx, store.DebtFilter{Network: n.ID, Holder: holder})
-	for _, v := range owing {
-		st.Debts = append(st.Debts, wallet.Debt{Visit: v.ID, Start: v.Start, Debited: v.Debited, Owed: v.Owed})
-	}
-	return st, owing, err
+	return wallet.State{Account: a}, nil
 }
 
 // applyDebts sets the Debited and Owed of each debt on its visit among
@@ -390,7 +380,7 @@ func (e *Engine) Account(ctx context.Context, network, holder string) (wallet.Ac
 		if _, err := tx.Catalog().Holder(ctx, network, holder); err != nil {
 			return err
 		}
-		st, _, err := e.accountState(ctx, tx, n, holder, false)
+		st, err := e.accountState(ctx, tx, n, holder)
 		a = st.Account
 		return err
 	})

@@ -31,7 +31,7 @@ func (e *Engine) payFromAccount(ctx context.Context, tx store.Tx, n catalog.Netw
 		if err := p.Price.Validate("price", n.Currency); err != nil {
 			return nil, err
 		}
-		st, _, err := e.accountState(ctx, tx, n, p.Holder, false)
+		st, err := e.accountState(ctx, tx, n, p.Holder)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,7 @@ func (e *Engine) debit(ctx context.Context, tx store.Tx, n catalog.Network, o *c
 		return nil
 	}
 	holder := charged[0].Holder
-	st, _, err := e.accountState(ctx, tx, n, holder, false)
+	st, err := e.accountState(ctx, tx, n, holder)
 	if err != nil {
 		return err
 	}

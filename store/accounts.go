@@ -3,9 +3,11 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"strings"
 	"time"
 
+	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/wallet"
 )
@@ -101,4 +103,71 @@ type DebtFilter struct {
 	Holder  string
 	Offset  int
 	Limit   int // 0: no limit
+}
+
+// AccountLoader is an optional interface of a Tx: it reads what an
+// account call needs, under the holder's lock, in one request to the
+// database. The Engine uses it when a unit of work's Tx implements it and
+// otherwise makes the same reads through the repositories (ReadAccount);
+// the two must give the same AccountState (store/storetest checks it).
+type AccountLoader interface {
+	// LoadAccount reads the network, locks the holder (as
+	// Catalog.LockHolder) and then reads its account in the network's
+	// currency and, with q.Debts, its debts. It returns ErrNotFound for a
+	// missing network or holder, in that order of checking. Inside View
+	// it locks nothing.
+	LoadAccount(ctx context.Context, q AccountQuery) (AccountState, error)
+}
+
+// AccountQuery names what LoadAccount reads.
+type AccountQuery struct {
+	Network string
+	Holder  string
+	// Debts asks for the holder's visits that owe money.
+	Debts bool
+}
+
+// AccountState is what an account call reads after the holder's lock.
+type AccountState struct {
+	Network catalog.Network
+	// Account is the holder's account in the network's currency:
+	// wallet.New's empty account when the holder has none.
+	Account wallet.Account
+	// Debts are the holder's visits that owe money, oldest first, as
+	// Accounts.Debts returns them, when the query asks for them.
+	Debts []checkin.Visit
+}
+
+// LoadAccount returns q's account state in tx: through tx's AccountLoader
+// when it is one, otherwise through ReadAccount. Its errors are those of
+// AccountLoader.LoadAccount.
+func LoadAccount(ctx context.Context, tx Tx, q AccountQuery) (AccountState, error) {
+	if l, ok := tx.(AccountLoader); ok {
+		return l.LoadAccount(ctx, q)
+	}
+	return ReadAccount(ctx, tx, q)
+}
+
+// ReadAccount is AccountLoader's contract made of repository calls, one
+// at a time. Debts are read only when the account owes something (its
+// Owed is the sum of the debts, so none are missed). Its errors are those
+// of AccountLoader.LoadAccount.
+func ReadAccount(ctx context.Context, tx Tx, q AccountQuery) (s AccountState, err error) {
+	if s.Network, err = tx.Catalog().Network(ctx, q.Network); err != nil {
+		return s, err
+	}
+	if err := tx.Catalog().LockHolder(ctx, q.Network, q.Holder); err != nil {
+		return s, err
+	}
+	s.Account, err = tx.Accounts().Get(ctx, q.Network, q.Holder, s.Network.Currency)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		s.Account, err = wallet.New(q.Network, q.Holder, s.Network.Currency), nil
+	case err != nil:
+		return s, err
+	}
+	if q.Debts && s.Account.Owed.Amount.IsPositive() {
+		s.Debts, err = tx.Accounts().Debts(ctx, DebtFilter{Network: q.Network, Holder: q.Holder})
+	}
+	return s, err
 }

@@ -453,7 +453,7 @@ func TestProductValidate(t *testing.T) {
 		{"bad audience", func(p *pass.Product) { p.Audience = "vip" }, "audience"},
 		{"bad priority", func(p *pass.Product) { p.Priority = "urgent" }, "priority"},
 		{"bad activation", func(p *pass.Product) { p.Activation = "" }, "activation"},
-		{"negative validity", func(p *pass.Product) { p.Validity.Days = -1 }, "validity"},
+		{"negative validity", func(p *pass.Product) { p.Validity.Days = -1 }, "validity.days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -134,7 +134,7 @@ func TestRule_Y2_PAYGShare(t *testing.T) {
 func TestRule_Y3_NetworkStatement(t *testing.T) {
 	w := newAggWorld(t)
 	w.terms(billing.Terms{Location: "prime", ID: "prime-v2", EffectiveFrom: w.clock.Now(),
-		Rates: []billing.Rate{{Tier: 1, Amount: eur("12.345")}}})
+		Rates: []billing.Rate{{Tier: 1, Amount: eur("12.35")}}})
 	ana := w.code(w.issue("ana", "monthly-plus").ID)
 	ben := w.code(w.issue("ben", "day-prime").ID)
 	for day := 2; day <= 12; day++ {

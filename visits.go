@@ -129,7 +129,7 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 		return s.Network, checkin.Outcome{}, err
 	}
 	o, err := checkin.DecideCheckIn(st, checkin.CheckIn{Visit: visitID, At: at.UTC(), Cost: req.Cost,
-		MaxOpen: e.maxOpen, AllowUnpaid: e.settleLater})
+		AllowUnpaid: e.settleLater})
 	return s.Network, o, err
 }
 

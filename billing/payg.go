@@ -131,13 +131,23 @@ type DayCharge struct {
 
 // Minutes returns the whole minutes from start to end, rounded up (C4).
 // Elapsed time is used, so a visit across a DST change is billed for the
-// time actually spent. It returns 0 if end is not after start.
+// time actually spent. It returns 0 if end is not after start. It counts
+// in seconds and nanoseconds, never a time.Duration, which saturates past
+// 292 years.
 func Minutes(start, end time.Time) int {
-	d := end.Sub(start)
-	if d <= 0 {
+	if !end.After(start) {
 		return 0
 	}
-	return int((d + time.Minute - 1) / time.Minute)
+	sec := end.Unix() - start.Unix()
+	nsec := int64(end.Nanosecond() - start.Nanosecond())
+	if nsec < 0 {
+		sec, nsec = sec-1, nsec+1e9
+	}
+	m := sec / 60
+	if sec%60 != 0 || nsec != 0 {
+		m++
+	}
+	return int(m)
 }
 
 // Split divides minutes of PAYG time beginning at start into 15-minute

@@ -118,7 +118,8 @@ func TestRule_Y2_PAYGShare(t *testing.T) {
 	w.must(w.eng.PutPAYG(w.ctx, billing.PAYG{Network: aggNet, ID: "walk-in", Prices: []billing.Price{{Hourly: eur("10")}}}))
 	in, err := w.eng.CheckIn(w.ctx, passengine.CheckInRequest{Key: "in", Network: aggNet, Holder: "cy", Location: "plus"})
 	w.must(err)
-	_, err = w.eng.CheckOut(w.ctx, passengine.CheckOutRequest{Key: "out", Network: aggNet, Visit: in.Visit.ID, At: w.clock.Now().Add(95 * time.Minute)})
+	w.clock.Advance(95 * time.Minute)
+	_, err = w.eng.CheckOut(w.ctx, passengine.CheckOutRequest{Key: "out", Network: aggNet, Visit: in.Visit.ID})
 	w.must(err)
 	st := w.payout("plus", march1, march31)
 	// 95 minutes: 7 increments of 2.50 = 17.50; 35% is 6.125, rounded 6.13.

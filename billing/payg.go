@@ -36,10 +36,11 @@ type PAYG struct {
 	Locations []string    `json:"locations,omitempty"`
 }
 
-// Validate returns a *field.Error for empty IDs, no prices, a price or cap
-// that is negative or not in currency, an unknown or repeated audience.
+// Validate returns a *field.Error for empty IDs, a name that is not
+// storable text, no prices, a price or cap that is negative, not in
+// currency or finer than its minor unit, an unknown or repeated audience.
 func (p PAYG) Validate(currency string) error {
-	if err := field.First(field.ID("network", p.Network), field.ID("id", p.ID)); err != nil {
+	if err := field.First(field.ID("network", p.Network), field.ID("id", p.ID), field.Text("name", p.Name)); err != nil {
 		return err
 	}
 	if len(p.Prices) == 0 {

@@ -66,7 +66,7 @@ func New() *Store {
 		idem: map[string]store.Record{}, entryIDs: map[string]bool{},
 		guards: map[string]checkin.Guard{}, terms: map[string]billing.Terms{}, codes: map[string]string{},
 		codeKeys: map[string]string{},
-		live: map[string]map[string]bool{}, open: map[string]map[string]bool{},
+		live:     map[string]map[string]bool{}, open: map[string]map[string]bool{},
 		byDate: map[string]map[calendar.Date]map[string]bool{}, byPass: map[string][]int{},
 	}
 }

@@ -66,7 +66,9 @@ func runContextCancel(t *testing.T, st store.Store) {
 	span := max(4*time.Since(start), 100*time.Microsecond)
 	rng := rand.New(rand.NewPCG(1, 2))
 	deadline := func() time.Duration { return time.Duration(rng.Int64N(int64(span))) }
-	isCtx := func(err error) bool { return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) }
+	isCtx := func(err error) bool {
+		return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	}
 	cancelled, tried := 0, 0
 	// At least 200 calls, and up to n while under 5 seconds: the rare race
 	// this looks for (about 1 call in 2,000 on SQLite) wants many calls

@@ -101,14 +101,14 @@ func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, e
 		return RedeemResult{}, err
 	}
 	now := e.now()
-	at, err := e.instant("at", req.At, now)
-	if err != nil {
-		return RedeemResult{}, err
-	}
+	at, atErr := e.instant("at", req.At, now) // checked once the key is new: a retry returns its first result
 	hash := keys.Hash(req.Network, code)
 	visitID := e.newID()
 	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", redeemFingerprint("redeem", req.Location, hash, req.At),
 		func(tx store.Tx) (RedeemResult, error) {
+			if atErr != nil {
+				return RedeemResult{}, atErr
+			}
 			return e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
 		})
 	if err != nil {

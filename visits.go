@@ -100,12 +100,14 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
-	at, err := e.instant("at", req.At, e.now())
-	if err != nil {
-		return VisitResult{}, err
-	}
+	// The bound is checked once the key is known to be new: a retry of a
+	// call made inside the window returns its first result after it.
+	at, atErr := e.instant("at", req.At, e.now())
 	visitID := e.newID()
 	return idempotent(ctx, e, req.Network, req.Key, "check_in", req.fingerprint("check_in"), func(tx store.Tx) (VisitResult, error) {
+		if atErr != nil {
+			return VisitResult{}, atErr
+		}
 		n, o, err := e.decideCheckIn(ctx, tx, req, at, visitID)
 		if err != nil {
 			return VisitResult{}, err
@@ -184,11 +186,8 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
-	at, err := e.instant("at", req.At, e.now())
-	if err != nil {
-		return VisitResult{}, err
-	}
-	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), nil, e.checkOutSpan(at),
+	at, atErr := e.instant("at", req.At, e.now()) // checked once the key is new, as CheckIn's
+	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), atErr, nil, e.checkOutSpan(at),
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCheckOut(st, v, at, false)
 		})
@@ -241,10 +240,14 @@ var sameDay = span{}
 
 // visitCall runs a decision on an existing visit: it loads the state of
 // the visit's holder at its location over sp, with the visit as of the
-// lock, decides and writes.
-func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, extra []string, sp span,
+// lock, decides and writes. A non-nil refused is returned in place of all
+// that once the key is known to be new (a bound on a supplied instant).
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+		if refused != nil {
+			return VisitResult{}, refused
+		}
 		v, err := tx.Visits().Get(ctx, netID, visitID)
 		if err != nil {
 			return VisitResult{}, err
@@ -296,11 +299,14 @@ func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error)
 		return VisitResult{}, err
 	}
 	now, visitID := e.now(), e.newID()
-	start, err := e.classStart(req.Start, now)
-	if err != nil {
-		return VisitResult{}, err
+	if req.Start.IsZero() {
+		return VisitResult{}, field.Invalid("start", "is required")
 	}
+	start, startErr := e.classStart(req.Start, now) // checked once the key is new, as CheckIn's
 	return idempotent(ctx, e, req.Network, req.Key, "book", req.fingerprint("book"), func(tx store.Tx) (VisitResult, error) {
+		if startErr != nil {
+			return VisitResult{}, startErr
+		}
 		s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
 			func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(start); return d, d },
 			func() (calendar.Date, calendar.Date) { return calendar.Bounds(start) })
@@ -341,7 +347,7 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: req.ByBusiness,
 				Window: e.cancelWindow, RefundLate: e.refundLate})
@@ -366,7 +372,7 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			fee := money.Money{}
 			if !e.noShowFee.IsZero() {
@@ -396,7 +402,7 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), []string{req.Pass}, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay,
 		func(_ catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideMove(st, v, req.Pass, now)
 		})
@@ -445,7 +451,7 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 	for _, sv := range stale {
 		at := sv.Start.Add(e.maxOpen)
 		key := deriveKey(req.Key, sv.ID)
-		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil,
+		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil, nil,
 			e.checkOutSpan(at),
 			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 				return checkin.DecideCheckOut(st, v, at, true)

@@ -56,9 +56,10 @@ type DepositRequest struct {
 	Comment string `json:"comment,omitempty"`
 }
 
-// validHolder checks the key, network and holder of an account request.
-func validHolder(key, network, holder string) error {
-	return field.First(validKey(key, network), field.ID("holder", holder))
+// validHolder checks the key, network, holder, actor and comment of an
+// account request.
+func validHolder(key, network, holder, actor, comment string) error {
+	return field.First(validKey(key, network), field.ID("holder", holder), field.Text("actor", actor), field.Text("comment", comment))
 }
 
 // Deposit pays req.Amount into the holder's account in the network's
@@ -70,10 +71,10 @@ func validHolder(key, network, holder string) error {
 // network's), ErrNotFound for an unknown network or holder, and an
 // *IdempotencyError for a key reused with another request.
 func (e *Engine) Deposit(ctx context.Context, req DepositRequest) (AccountResult, error) {
-	if err := field.First(validHolder(req.Key, req.Network, req.Holder), wallet.ValidAmount("amount", req.Amount, "")); err != nil {
+	if err := field.First(validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment), wallet.ValidAmount("amount", req.Amount, "")); err != nil {
 		return AccountResult{}, err
 	}
-	return e.accountCall(ctx, req.Network, req.Key, "deposit", req, fixed(req.Holder), true, req.Actor, req.Comment,
+	return e.accountCall(ctx, req.Network, req.Key, "deposit", req.fingerprint("deposit"), fixed(req.Holder), true, req.Actor, req.Comment,
 		func(st wallet.State, m wallet.Meta) (wallet.Outcome, error) {
 			return wallet.DecideDeposit(st, wallet.Deposit{Amount: req.Amount, Meta: m})
 		})
@@ -97,10 +98,10 @@ type SpendRequest struct {
 // *wallet.InsufficientFundsError (ErrInsufficientFunds) for more, writing
 // nothing, and otherwise the errors of Deposit.
 func (e *Engine) Spend(ctx context.Context, req SpendRequest) (AccountResult, error) {
-	if err := field.First(validHolder(req.Key, req.Network, req.Holder), wallet.ValidAmount("amount", req.Amount, "")); err != nil {
+	if err := field.First(validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment), wallet.ValidAmount("amount", req.Amount, "")); err != nil {
 		return AccountResult{}, err
 	}
-	return e.accountCall(ctx, req.Network, req.Key, "spend", req, fixed(req.Holder), false, req.Actor, req.Comment,
+	return e.accountCall(ctx, req.Network, req.Key, "spend", req.fingerprint("spend"), fixed(req.Holder), false, req.Actor, req.Comment,
 		func(st wallet.State, m wallet.Meta) (wallet.Outcome, error) {
 			return wallet.DecideSpend(st, wallet.Spend{Amount: req.Amount, Meta: m})
 		})
@@ -129,7 +130,8 @@ type RefundRequest struct {
 // for an unknown network or entry, and an *IdempotencyError for a reused
 // key.
 func (e *Engine) Refund(ctx context.Context, req RefundRequest) (AccountResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("entry", req.Entry), field.Required("actor", req.Actor)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("entry", req.Entry), field.Required("actor", req.Actor),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return AccountResult{}, err
 	}
 	if !req.Amount.IsZero() {
@@ -144,7 +146,7 @@ func (e *Engine) Refund(ctx context.Context, req RefundRequest) (AccountResult, 
 		return of.Holder, err
 	}
 	var refunded money.Money
-	return e.accountCallWith(ctx, req.Network, req.Key, "refund", req, holder, false, req.Actor, req.Comment,
+	return e.accountCallWith(ctx, req.Network, req.Key, "refund", req.fingerprint("refund"), holder, false, req.Actor, req.Comment,
 		func(ctx context.Context, tx store.Tx) error { // after the lock: what was refunded of it so far
 			rs, err := tx.Accounts().Refunds(ctx, req.Network, req.Entry)
 			for _, r := range rs {
@@ -175,11 +177,11 @@ type AdjustAccountRequest struct {
 // *FieldError for a missing actor or a zero, foreign or sub-minor-unit
 // amount, and otherwise the errors of Deposit.
 func (e *Engine) AdjustAccount(ctx context.Context, req AdjustAccountRequest) (AccountResult, error) {
-	if err := field.First(validHolder(req.Key, req.Network, req.Holder), field.Required("actor", req.Actor),
+	if err := field.First(validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment), field.Required("actor", req.Actor),
 		wallet.ValidAdjustment("amount", req.Amount, "")); err != nil {
 		return AccountResult{}, err
 	}
-	return e.accountCall(ctx, req.Network, req.Key, "adjust_account", req, fixed(req.Holder), false, req.Actor, req.Comment,
+	return e.accountCall(ctx, req.Network, req.Key, "adjust_account", req.fingerprint("adjust_account"), fixed(req.Holder), false, req.Actor, req.Comment,
 		func(st wallet.State, m wallet.Meta) (wallet.Outcome, error) {
 			return wallet.DecideAdjust(st, wallet.Adjust{Amount: req.Amount, Meta: m})
 		})
@@ -202,7 +204,7 @@ type OverdraftRequest struct {
 // negative, foreign or sub-minor-unit limit, or a limit below what the
 // balance already uses, and otherwise the errors of Deposit.
 func (e *Engine) SetOverdraft(ctx context.Context, req OverdraftRequest) (AccountResult, error) {
-	if err := field.First(validHolder(req.Key, req.Network, req.Holder), field.Required("actor", req.Actor)); err != nil {
+	if err := field.First(validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment), field.Required("actor", req.Actor)); err != nil {
 		return AccountResult{}, err
 	}
 	if !req.Limit.IsZero() {
@@ -210,7 +212,7 @@ func (e *Engine) SetOverdraft(ctx context.Context, req OverdraftRequest) (Accoun
 			return AccountResult{}, err
 		}
 	}
-	return e.accountCall(ctx, req.Network, req.Key, "overdraft", req, fixed(req.Holder), false, req.Actor, req.Comment,
+	return e.accountCall(ctx, req.Network, req.Key, "overdraft", req.fingerprint("overdraft"), fixed(req.Holder), false, req.Actor, req.Comment,
 		func(st wallet.State, m wallet.Meta) (wallet.Outcome, error) {
 			return wallet.DecideOverdraft(st, wallet.Overdraft{Limit: req.Limit, Meta: m})
 		})
@@ -237,7 +239,7 @@ type SettleRequest struct {
 // when nothing is owed, a *wallet.InsufficientFundsError when the account
 // can pay nothing, and otherwise the errors of Deposit.
 func (e *Engine) Settle(ctx context.Context, req SettleRequest) (AccountResult, error) {
-	if err := validHolder(req.Key, req.Network, req.Holder); err != nil {
+	if err := validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment); err != nil {
 		return AccountResult{}, err
 	}
 	if req.Visit != "" {
@@ -245,7 +247,7 @@ func (e *Engine) Settle(ctx context.Context, req SettleRequest) (AccountResult, 
 			return AccountResult{}, err
 		}
 	}
-	return e.accountCall(ctx, req.Network, req.Key, "settle", req, fixed(req.Holder), true, req.Actor, req.Comment,
+	return e.accountCall(ctx, req.Network, req.Key, "settle", req.fingerprint("settle"), fixed(req.Holder), true, req.Actor, req.Comment,
 		func(st wallet.State, m wallet.Meta) (wallet.Outcome, error) {
 			return wallet.DecideSettle(st, wallet.Settle{Visit: req.Visit, Meta: m})
 		})
@@ -257,9 +259,9 @@ func fixed(holder string) func(store.Tx) (string, error) {
 }
 
 // accountCall runs an account decision as one idempotent unit of work.
-func (e *Engine) accountCall(ctx context.Context, netID, key, op string, req any, holder func(store.Tx) (string, error),
+func (e *Engine) accountCall(ctx context.Context, netID, key, op string, sum [fpLen]byte, holder func(store.Tx) (string, error),
 	debts bool, actor, comment string, decide func(wallet.State, wallet.Meta) (wallet.Outcome, error)) (AccountResult, error) {
-	return e.accountCallWith(ctx, netID, key, op, req, holder, debts, actor, comment, nil, decide)
+	return e.accountCallWith(ctx, netID, key, op, sum, holder, debts, actor, comment, nil, decide)
 }
 
 // accountCallWith runs an account decision as one idempotent unit of work
@@ -269,11 +271,11 @@ func (e *Engine) accountCall(ctx context.Context, netID, key, op string, req any
 // (store.LoadAccount: one round trip on PostgreSQL), runs read (when not
 // nil) for what else the decision needs, decides, and writes the account,
 // its entries and the visits whose debts changed.
-func (e *Engine) accountCallWith(ctx context.Context, netID, key, op string, req any, holder func(store.Tx) (string, error),
+func (e *Engine) accountCallWith(ctx context.Context, netID, key, op string, sum [fpLen]byte, holder func(store.Tx) (string, error),
 	debts bool, actor, comment string, read func(context.Context, store.Tx) error,
 	decide func(wallet.State, wallet.Meta) (wallet.Outcome, error)) (AccountResult, error) {
 	now := e.now()
-	return idempotent(ctx, e, netID, key, op, req, func(tx store.Tx) (AccountResult, error) {
+	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (AccountResult, error) {
 		h, err := holder(tx)
 		if err != nil {
 			return AccountResult{}, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
@@ -438,5 +439,19 @@ func TestRule_S1_AccountsIsolated(t *testing.T) {
 	_, err = w.eng.Account(w.ctx, "elsewhere", "ada")
 	if !errors.Is(err, passengine.ErrNotFound) {
 		t.Errorf("account through another network: got %v, want ErrNotFound", err)
+	}
+}
+
+// Rule S5: a network whose only priced rows are prepaid accounts keeps its
+// currency: a change is refused with a field error on "currency".
+func TestRule_S5_AccountsFixTheCurrency(t *testing.T) {
+	w := newCoreWorld(t, "America/New_York", "USD")
+	w.must(w.eng.PutNetwork(w.ctx, catalog.Network{ID: coreNet, Currency: "EUR", Zone: "America/New_York"}))
+	w.must(w.eng.PutNetwork(w.ctx, catalog.Network{ID: coreNet, Currency: "USD", Zone: "America/New_York"}))
+	w.deposit("ada", "10")
+	err := w.eng.PutNetwork(w.ctx, catalog.Network{ID: coreNet, Currency: "EUR", Zone: "America/New_York"})
+	var fe *passengine.FieldError
+	if !errors.As(err, &fe) || fe.Name != "currency" {
+		t.Fatalf("currency change with an account: got %v, want a field error on currency", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/passengine/passengine"
+	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
@@ -231,10 +232,14 @@ func (m *machine) issuePaid(t *rapid.T) {
 		activatedOn: p.ActivatedOn})
 }
 
-// charged applies a check-out's charge to the account under
-// WithAccountDebit (W2) and checks the visit's Debited and Owed.
-func (m *machine) charged(t *rapid.T, res passengine.VisitResult) {
-	charge := centsOf(t, res.Charge)
+// charged applies the charges of a visit just closed to the account
+// under WithAccountDebit (W2) and checks the visit's Debited and Owed.
+func (m *machine) charged(t *rapid.T, v checkin.Visit) {
+	var charge int64
+	for _, c := range v.Charges {
+		charge += centsOf(t, c.Amount)
+	}
+	res := passengine.VisitResult{Visit: v}
 	var debited, owed int64
 	if m.debit && charge > 0 {
 		debited = min(charge, m.wal.available())

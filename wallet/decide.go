@@ -59,7 +59,8 @@ func (o *Outcome) entry(t EntryType, amount money.Money, m *Meta) *Entry {
 
 // ValidAmount returns a *field.Error named name (or name.amount,
 // name.currency) unless m is an amount above zero, in currency when
-// currency is not empty, in whole minor units of its currency.
+// currency is not empty, and valid money (money.Money.Validate: in whole
+// minor units of its currency, below the bound every store keeps).
 func ValidAmount(name string, m money.Money, currency string) error {
 	if m.IsZero() {
 		return field.Invalid(name, "is required")
@@ -70,20 +71,20 @@ func ValidAmount(name string, m money.Money, currency string) error {
 	if !m.Amount.IsPositive() {
 		return field.Invalid(name+".amount", "must be above zero, got %s", m.Amount)
 	}
-	return wholeMinorUnits(name, m)
+	return nil
 }
 
 // ValidAdjustment is ValidAmount for a signed amount: it must not be zero
-// and may be negative.
+// and may be negative (money.Money.ValidateSigned).
 func ValidAdjustment(name string, m money.Money, currency string) error {
-	return ValidAmount(name, money.Money{Amount: m.Amount.Abs(), Currency: m.Currency}, currency)
-}
-
-// wholeMinorUnits returns a *field.Error named name.amount when m is finer
-// than its currency's minor unit (12.345 USD).
-func wholeMinorUnits(name string, m money.Money) error {
-	if !m.Amount.Equal(m.Round().Amount) {
-		return field.Invalid(name+".amount", "%s is finer than the minor unit of %s", m.Amount, m.Currency)
+	if m.IsZero() {
+		return field.Invalid(name, "is required")
+	}
+	if err := m.ValidateSigned(name, currency); err != nil {
+		return err
+	}
+	if m.Amount.IsZero() {
+		return field.Invalid(name+".amount", "must not be zero")
 	}
 	return nil
 }
@@ -242,9 +243,6 @@ func DecideOverdraft(st State, req Overdraft) (Outcome, error) {
 		limit = money.Zero(a.Currency)
 	}
 	if err := limit.Validate("limit", a.Currency); err != nil {
-		return Outcome{}, err
-	}
-	if err := wholeMinorUnits("limit", limit); err != nil {
 		return Outcome{}, err
 	}
 	if a.Balance.Add(limit).Amount.IsNegative() {

@@ -21,3 +21,14 @@ func TestConformance(t *testing.T) {
 func TestWallet(t *testing.T) {
 	enginetest.RunWallet(t, 5, func(*testing.T) store.Store { return memstore.New() })
 }
+
+// TestEngineHostileInput sends the hostile-input table to an Engine on
+// memstore (RULES S2, S4).
+func TestEngineHostileInput(t *testing.T) {
+	enginetest.RunHostile(t, func(t *testing.T) store.Store { return memstore.New() })
+}
+
+// TestEngineEdges runs the Engine's store-sensitive edges on memstore.
+func TestEngineEdges(t *testing.T) {
+	enginetest.RunEdges(t, func(t *testing.T) store.Store { return memstore.New() })
+}

@@ -30,6 +30,13 @@ func openTemp(t testing.TB, opts ...sqlite.Option) *sqlite.Store {
 // TestConformance runs the store conformance suite on SQLite files
 // (synchronous=NORMAL: the crash test covers the default, FULL). The
 // double-spend tests run 20 rounds, 3 with -short or -race.
+// TestEngineHostileInput sends the hostile-input table to an Engine on
+// SQLite: the same field errors as on memstore, nothing written (RULES S2,
+// S4).
+func TestEngineHostileInput(t *testing.T) {
+	enginetest.RunHostile(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
+}
+
 func TestConformance(t *testing.T) {
 	var o storetest.Options
 	if raceEnabled {
@@ -48,4 +55,10 @@ func TestWallet(t *testing.T) {
 		rounds = 1
 	}
 	enginetest.RunWallet(t, rounds, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
+}
+
+// TestEngineEdges runs the Engine's store-sensitive edges on SQLite:
+// context cancellation, the passcode key check, the cap across days.
+func TestEngineEdges(t *testing.T) {
+	enginetest.RunEdges(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
 }

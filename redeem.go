@@ -96,26 +96,10 @@ type redeemFingerprint struct {
 // without a key, ErrNotFound for an unknown network or location, and an
 // *IdempotencyError for a reused key.
 func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("location", req.Location)); err != nil {
-		return RedeemResult{}, err
-	}
-	code, err := passcode.Normalize(req.Code)
+	hash, at, now, err := e.redeemInput(req, true)
 	if err != nil {
 		return RedeemResult{}, err
 	}
-	keys, err := e.codeKeys()
-	if err != nil {
-		return RedeemResult{}, err
-	}
-	now := e.now()
-	at := req.At.UTC().Truncate(time.Microsecond)
-	if req.At.IsZero() {
-		at = now
-	}
-	if at.After(now) {
-		return RedeemResult{}, field.Invalid("at", "%s is in the future", at.Format(time.RFC3339))
-	}
-	hash := keys.Hash(req.Network, code)
 	fp := redeemFingerprint{Network: req.Network, Location: req.Location, CodeHash: hash, Actor: req.Actor}
 	if !req.At.IsZero() {
 		fp.At = at
@@ -130,51 +114,98 @@ func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, e
 	return res, res.Err()
 }
 
-func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, hash string, at, now time.Time, visitID string) (RedeemResult, error) {
-	if _, err := network(ctx, tx, req.Network); err != nil {
-		return RedeemResult{}, err
-	}
-	c := tx.Catalog()
-	loc, err := c.Location(ctx, req.Network, req.Location)
-	if err != nil {
-		return RedeemResult{}, err
-	}
-	z, err := e.locationZone(loc)
-	if err != nil {
-		return RedeemResult{}, err
-	}
-	if err := c.LockLocation(ctx, req.Network, req.Location); err != nil {
-		return RedeemResult{}, err
-	}
-	g, err := tx.Guards().Get(ctx, req.Network, req.Location)
-	if err != nil {
-		return RedeemResult{}, err
-	}
-	st := &checkin.RedeemState{Location: loc, Zone: z, Guard: g, Lockout: e.lockout()}
-	if !g.Locked(now) {
-		if err := e.loadRedeem(ctx, tx, st, hash, at); err != nil {
-			return RedeemResult{}, err
+// redeemInput validates req (its key only when needKey) and returns the
+// keyed hash of its code, the instant of the visit (At, or now) and the
+// Engine's now, on which the lockout is measured.
+func (e *Engine) redeemInput(req RedeemRequest, needKey bool) (hash string, at, now time.Time, err error) {
+	if needKey {
+		if err := field.ID("key", req.Key); err != nil {
+			return "", at, now, err
 		}
 	}
-	d := checkin.DecideRedeem(st, checkin.Redeem{Visit: visitID, At: at, Now: now})
+	if err := field.First(field.ID("network", req.Network), field.ID("location", req.Location)); err != nil {
+		return "", at, now, err
+	}
+	code, err := passcode.Normalize(req.Code)
+	if err != nil {
+		return "", at, now, err
+	}
+	keys, err := e.codeKeys()
+	if err != nil {
+		return "", at, now, err
+	}
+	now = e.now()
+	at = req.At.UTC().Truncate(time.Microsecond)
+	if req.At.IsZero() {
+		at = now
+	}
+	if at.After(now) {
+		return "", at, now, field.Invalid("at", "%s is in the future", at.Format(time.RFC3339))
+	}
+	return keys.Hash(req.Network, code), at, now, nil
+}
+
+func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, hash string, at, now time.Time, visitID string) (RedeemResult, error) {
+	st, d, err := e.decideRedeem(ctx, tx, req, hash, at, now, visitID)
+	if err != nil {
+		return RedeemResult{}, err
+	}
 	if d.GuardChanged {
 		if err := tx.Guards().Put(ctx, d.Guard); err != nil {
 			return RedeemResult{}, err
 		}
 	}
+	if d.Outcome == checkin.Redeemed {
+		if err := e.write(ctx, tx, &d.Effects, req.Key, req.Actor); err != nil {
+			return RedeemResult{}, err
+		}
+	}
+	return redeemResult(st, &d), nil
+}
+
+// decideRedeem reads what a redemption reads, with the location locked
+// and then the holder the code names, and decides it (P2, P3). It writes
+// nothing: the caller stores the guard and the effects, or not.
+func (e *Engine) decideRedeem(ctx context.Context, tx store.Tx, req RedeemRequest, hash string, at, now time.Time, visitID string) (*checkin.RedeemState, checkin.RedeemDecision, error) {
+	if _, err := network(ctx, tx, req.Network); err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	c := tx.Catalog()
+	loc, err := c.Location(ctx, req.Network, req.Location)
+	if err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	z, err := e.locationZone(loc)
+	if err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	if err := c.LockLocation(ctx, req.Network, req.Location); err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	g, err := tx.Guards().Get(ctx, req.Network, req.Location)
+	if err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	st := &checkin.RedeemState{Location: loc, Zone: z, Guard: g, Lockout: e.lockout()}
+	if !g.Locked(now) {
+		if err := e.loadRedeem(ctx, tx, st, hash, at); err != nil {
+			return nil, checkin.RedeemDecision{}, err
+		}
+	}
+	return st, checkin.DecideRedeem(st, checkin.Redeem{Visit: visitID, At: at, Now: now}), nil
+}
+
+// redeemResult returns the result of decision d on state st.
+func redeemResult(st *checkin.RedeemState, d *checkin.RedeemDecision) RedeemResult {
 	r := RedeemResult{Outcome: d.Outcome, Reason: d.Reason, LockedUntil: d.LockedUntil, Pass: d.Pass}
 	if st.Pass != nil {
 		r.Product = st.Pass.Product
 	}
-	if d.Outcome != checkin.Redeemed {
-		return r, nil
+	if d.Outcome == checkin.Redeemed {
+		r.Visit, r.Holder, r.Balance = d.Effects.Visit, st.Holder, st.Pass.Balance
+		r.Health = HealthDeclaration{Done: true, At: st.Holder.HealthDeclaredAt}
 	}
-	if err := e.write(ctx, tx, &d.Effects, req.Key, req.Actor); err != nil {
-		return RedeemResult{}, err
-	}
-	r.Visit, r.Holder, r.Balance = d.Effects.Visit, st.Holder, st.Pass.Balance
-	r.Health = HealthDeclaration{Done: true, At: st.Holder.HealthDeclaredAt}
-	return r, nil
+	return r
 }
 
 // loadRedeem loads the pass the code names (none for an unknown code), its

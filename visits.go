@@ -102,12 +102,22 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 		at = e.now()
 	}
 	visitID := e.newID()
-	return idempotent(ctx, e, req.Network, req.Key, "check_in", req, func(tx store.Tx) (VisitResult, error) {
-		n, o, err := e.decideCheckIn(ctx, tx, req, at, visitID)
+	return e.decideAndWrite(ctx, req.Network, req.Key, "check_in", req.Actor, req, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+		return e.decideCheckIn(ctx, tx, req, at, visitID)
+	})
+}
+
+// decideAndWrite runs decide as a unit of work under idempotency key
+// (I1), writes the outcome's effects stamped with key and actor, and
+// returns its result.
+func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor string, req any,
+	decide func(store.Tx) (catalog.Network, checkin.Outcome, error)) (VisitResult, error) {
+	return idempotent(ctx, e, network, key, op, req, func(tx store.Tx) (VisitResult, error) {
+		n, o, err := decide(tx)
 		if err != nil {
 			return VisitResult{}, err
 		}
-		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
+		if err := e.write(ctx, tx, &o, key, actor); err != nil {
 			return VisitResult{}, err
 		}
 		return result(&o, n.Currency), nil
@@ -144,16 +154,9 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 	if at.IsZero() {
 		at = e.now()
 	}
-	var r VisitResult
-	err := e.st.View(ctx, func(tx store.Tx) error {
-		n, o, err := e.decideCheckIn(ctx, tx, req, at, "")
-		if err != nil {
-			return err
-		}
-		r = result(&o, n.Currency)
-		return nil
+	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+		return e.decideCheckIn(ctx, tx, req, at, "")
 	})
-	return r, err
 }
 
 // CheckOutRequest checks a visit out.
@@ -262,34 +265,46 @@ type BookRequest struct {
 // a *FieldError for bad input, ErrNotFound for unknown IDs, and an
 // *entitlement.RefusalError when no pass may pay.
 func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder),
-		field.ID("location", req.Location), field.NonNegative("cost", req.Cost)); err != nil {
+	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
-	if req.Start.IsZero() {
-		return VisitResult{}, field.Invalid("start", "is required")
-	}
 	now, visitID := e.now(), e.newID()
-	return idempotent(ctx, e, req.Network, req.Key, "book", req, func(tx store.Tx) (VisitResult, error) {
-		s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
-			func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(req.Start); return d, d },
-			func() (calendar.Date, calendar.Date) { return calendar.Bounds(req.Start) })
-		if err != nil {
-			return VisitResult{}, err
-		}
-		st, err := e.assemble(&s, z, d, d, nil)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: req.Start.UTC(), Cost: req.Cost, At: now})
-		if err != nil {
-			return VisitResult{}, err
-		}
-		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
-			return VisitResult{}, err
-		}
-		return result(&o, s.Network.Currency), nil
+	return e.decideAndWrite(ctx, req.Network, req.Key, "book", req.Actor, req, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+		return e.decideBook(ctx, tx, req, now, visitID)
 	})
+}
+
+func (r BookRequest) validate(needKey bool) error {
+	if needKey {
+		if err := field.ID("key", r.Key); err != nil {
+			return err
+		}
+	}
+	if err := field.First(field.ID("network", r.Network), field.ID("holder", r.Holder),
+		field.ID("location", r.Location), field.NonNegative("cost", r.Cost)); err != nil {
+		return err
+	}
+	if r.Start.IsZero() {
+		return field.Invalid("start", "is required")
+	}
+	return nil
+}
+
+// decideBook loads the holder's state for the class's service date and
+// decides the booking (B1); it writes nothing.
+func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, now time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
+	s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
+		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(req.Start); return d, d },
+		func() (calendar.Date, calendar.Date) { return calendar.Bounds(req.Start) })
+	if err != nil {
+		return s.Network, checkin.Outcome{}, err
+	}
+	st, err := e.assemble(&s, z, d, d, nil)
+	if err != nil {
+		return s.Network, checkin.Outcome{}, err
+	}
+	o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: req.Start.UTC(), Cost: req.Cost, At: now})
+	return s.Network, o, err
 }
 
 // CancelRequest cancels a booking (B2).

@@ -62,6 +62,15 @@ func amount(m money.Money) string {
 	return m.String()
 }
 
+// exact returns m with its currency's minor digits, or more when it has
+// more (a unit value of 80.00 / 480 minutes is 0.16666667 USD).
+func exact(m money.Money) string {
+	if m.Amount.Exponent() >= -int32(money.MinorUnits(m.Currency)) || m.Amount.Equal(m.Amount.Round(int32(money.MinorUnits(m.Currency)))) {
+		return amount(m)
+	}
+	return m.Amount.String() + " " + m.Currency
+}
+
 // visit writes v: who, where, when, its state and what paid, then one
 // indented line per consumption, charge and note.
 func (w *world) visit(o *out, name string, v checkin.Visit) {
@@ -184,7 +193,7 @@ func (w *world) ranking(o *out, cs []entitlement.Candidate, eligible int, decide
 		case i < eligible:
 			o.line("  %d. %s: outranked by %s", i+1, what, c.DecidedBy)
 		default:
-			o.line("  -  %s: %s", what, c.Reason)
+			o.line("  -  %s: %s", what, string(c.Reason))
 		}
 	}
 }
@@ -261,7 +270,7 @@ func (w *world) passLine(o *out, p passengine.PassView) {
 			paid += " by " + p.PaidBy
 		}
 	}
-	o.line("  price %s, %s, unit value %s", amount(p.Price), paid, amount(p.UnitValue))
+	o.line("  price %s, %s, unit value %s", amount(p.Price), paid, exact(p.UnitValue))
 	act := string(p.Activation)
 	if !p.ActivatedOn.IsZero() {
 		act += ", activated " + p.ActivatedOn.String()

@@ -248,4 +248,6 @@ func cmdAdvance(w *world, a *args, o *out) error {
 	return nil
 }
 
-func moneyOf(d decimal.Decimal, currency string) money.Money { return money.Money{Amount: d, Currency: currency} }
+func moneyOf(d decimal.Decimal, currency string) money.Money {
+	return money.Money{Amount: d, Currency: currency}
+}

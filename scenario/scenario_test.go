@@ -2,7 +2,9 @@ package scenario_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/passengine/passengine/scenario"
@@ -32,4 +34,23 @@ func TestScenarios(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		scenario.Run(t, "testdata", openSQLite)
 	})
+}
+
+// The scenario shown in the README's "For QA teams" section passes.
+func TestREADMEScenario(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "## For QA teams")
+	_, block, ok2 := strings.Cut(section, "```\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("no scenario in the README's For QA teams section")
+	}
+	path := filepath.Join(t.TempDir(), "readme.txt")
+	if err := os.WriteFile(path, []byte(block), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scenario.RunFile(t, path, func(*testing.T) store.Store { return memstore.New() })
 }

@@ -58,6 +58,19 @@ func RunDryRuns(t *testing.T, newStore NewStore) {
 	})
 }
 
+// seqIDs returns a generator of IDs for WithIDs: format applied to 1,
+// 2, ...; safe for concurrent use.
+func seqIDs(format string) func() string {
+	var mu sync.Mutex
+	n := 0
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		return fmt.Sprintf(format, n)
+	}
+}
+
 // dryKey is the passcode key of the dry-run networks.
 var dryKey = []byte("enginetest-dry-run-passcode-key!")
 
@@ -79,14 +92,7 @@ func newDryWorld(t *rapid.T, st store.Store) *dryWorld {
 	z := enttest.GenZone().Draw(t, "zone")
 	zone := z.Loc.String()
 	clock := passengine.NewManualClock(enttest.GenDSTInstant(z).Draw(t, "start"))
-	var mu sync.Mutex
-	n := 0
-	ids := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		n++
-		return fmt.Sprintf("id%06d", n)
-	}
+	ids := seqIDs("id%06d")
 	lockout := checkin.Lockout{MaxFailures: rapid.IntRange(1, 3).Draw(t, "max_failures"), Window: 15 * time.Minute,
 		Duration: time.Duration(rapid.IntRange(1, 24).Draw(t, "lock_hours")) * time.Hour}
 	w := &dryWorld{ctx: ctx, st: st, clock: clock,
@@ -169,24 +175,13 @@ func (w *dryWorld) book(t *rapid.T, dry bool) {
 		Location: rapid.SampledFrom(w.locations).Draw(t, "location"),
 		Start:    w.clock.Now().UTC().Add(time.Duration(rapid.IntRange(1, 3*24*4).Draw(t, "quarters")) * 15 * time.Minute),
 		Cost:     rapid.IntRange(0, 3).Draw(t, "cost")}
-	key := w.key("book")
-	var ex passengine.VisitResult
-	var exErr error
-	if dry {
-		before := w.state(t)
-		req.Key = key
-		ex, exErr = w.eng.ExplainBook(w.ctx, req)
-		w.unchanged(t, before, key)
-	}
-	req.Key = key
-	r, err := w.eng.Book(w.ctx, req)
+	r, err := dryThenReal(t, w, "book", w.key("book"), dry,
+		func(key string) (passengine.VisitResult, error) { req.Key = key; return w.eng.ExplainBook(w.ctx, req) },
+		func(key string) (passengine.VisitResult, error) { req.Key = key; return w.eng.Book(w.ctx, req) },
+		func(ex, r *passengine.VisitResult) { ex.Visit.ID = r.Visit.ID })
 	allowed(t, "book", err, entitlement.ErrNoEntitlement)
 	if err == nil {
 		w.bookings = append(w.bookings, r.Visit.ID)
-	}
-	if dry {
-		ex.Visit.ID = r.Visit.ID
-		sameResult(t, "book", ex, exErr, r, err)
 	}
 }
 
@@ -201,25 +196,38 @@ func (w *dryWorld) redeem(t *rapid.T, dry bool) {
 	if back := rapid.IntRange(0, 3).Draw(t, "minutes_ago"); back > 0 {
 		req.At = w.clock.Now().Add(-time.Duration(back) * time.Minute)
 	}
-	key := w.key("redeem")
-	var ex passengine.RedeemResult
-	var exErr error
-	if dry {
-		before := w.state(t)
-		req.Key = key
-		ex, exErr = w.eng.ExplainRedeem(w.ctx, req)
-		w.unchanged(t, before, key)
-	}
-	req.Key = key
-	r, err := w.eng.Redeem(w.ctx, req)
+	_, err := dryThenReal(t, w, "redeem", w.key("redeem"), dry,
+		func(key string) (passengine.RedeemResult, error) {
+			req.Key = key
+			return w.eng.ExplainRedeem(w.ctx, req)
+		},
+		func(key string) (passengine.RedeemResult, error) { req.Key = key; return w.eng.Redeem(w.ctx, req) },
+		func(ex, r *passengine.RedeemResult) { ex.Visit.ID = r.Visit.ID })
 	var re *passengine.RedeemError
 	if err != nil && !errors.As(err, &re) {
 		t.Fatalf("redeem: unexpected error %v", err)
 	}
+}
+
+// dryThenReal makes the real call with key and returns its result; when
+// dry, it first asks the dry run the same question and checks that it
+// left the store unchanged and decided what the real call then did
+// (sameID gives the dry result the real visit's ID).
+func dryThenReal[R any](t *rapid.T, w *dryWorld, what, key string, dry bool,
+	explain, real func(key string) (R, error), sameID func(dry, real *R)) (R, error) {
+	var ex R
+	var exErr error
 	if dry {
-		ex.Visit.ID = r.Visit.ID
-		sameResult(t, "redeem", ex, exErr, r, err)
+		before := w.state(t)
+		ex, exErr = explain(key)
+		w.unchanged(t, before, key)
 	}
+	r, err := real(key)
+	if dry {
+		sameID(&ex, &r)
+		sameResult(t, what, ex, exErr, r, err)
+	}
+	return r, err
 }
 
 func (w *dryWorld) cancel(t *rapid.T) {

@@ -43,13 +43,11 @@ func cmdRedeem(w *world, a *args, o *out) error {
 		return err
 	}
 	req.Key = key
-	name, err := w.newName(given, "v")
-	if err != nil {
-		return err
+	var r passengine.RedeemResult
+	name, nerr := w.create(given, "v", func() { r, err = w.eng.Redeem(w.ctx, req) })
+	if nerr != nil {
+		return nerr
 	}
-	w.ids.name(name)
-	r, err := w.eng.Redeem(w.ctx, req)
-	w.ids.clear()
 	if err == nil {
 		w.nameVisit(name, r.Visit.ID)
 	}

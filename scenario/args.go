@@ -97,30 +97,35 @@ func (a *args) vals(key string) []string {
 	return out
 }
 
-func (a *args) int(key string, def int) int {
+// parsed returns key parsed by parse, or def when it is absent; a value
+// that does not parse is a mistake.
+func parsed[T any](a *args, key string, def T, parse func(string) (T, error)) T {
 	v := a.str(key, "")
 	if v == "" {
 		return def
 	}
-	n, err := strconv.Atoi(v)
+	x, err := parse(v)
 	if err != nil {
-		a.fail("%s: %q is not a whole number", key, v)
+		a.fail("%s: %v", key, err)
+		return def
 	}
-	return n
+	return x
+}
+
+func (a *args) int(key string, def int) int {
+	return parsed(a, key, def, func(v string) (int, error) {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a whole number", v)
+		}
+		return n, nil
+	})
 }
 
 // duration returns key as a Go duration, where "d" is also allowed for
 // 24 hours ("2d", "1d12h").
 func (a *args) duration(key string, def time.Duration) time.Duration {
-	v := a.str(key, "")
-	if v == "" {
-		return def
-	}
-	d, err := parseDuration(v)
-	if err != nil {
-		a.fail("%s: %v", key, err)
-	}
-	return d
+	return parsed(a, key, def, parseDuration)
 }
 
 func parseDuration(s string) (time.Duration, error) {
@@ -145,44 +150,26 @@ func parseDuration(s string) (time.Duration, error) {
 // amount returns key as an amount in the network's currency, the zero
 // Money when absent.
 func (a *args) amount(key string) money.Money {
-	v := a.str(key, "")
-	if v == "" {
-		return money.Money{}
-	}
-	m, err := money.New(v, a.w.currency())
-	if err != nil {
-		a.fail("%s: %v", key, err)
-	}
-	return m
+	return parsed(a, key, money.Money{}, func(v string) (money.Money, error) { return money.New(v, a.w.currency()) })
 }
 
 // date returns key as a civil date (2024-06-10), the zero Date when
 // absent.
 func (a *args) date(key string) calendar.Date {
-	v := a.str(key, "")
-	if v == "" {
-		return calendar.Date{}
-	}
-	d, err := calendar.ParseDate(v)
-	if err != nil {
-		a.fail("%s: %q is not a date (2024-06-10)", key, v)
-	}
-	return d
+	return parsed(a, key, calendar.Date{}, func(v string) (calendar.Date, error) {
+		d, err := calendar.ParseDate(v)
+		if err != nil {
+			return d, fmt.Errorf("%q is not a date (2024-06-10)", v)
+		}
+		return d, nil
+	})
 }
 
 // instant returns key as an instant: "now", local wall time in the
 // network's zone (2024-06-10T09:00), or RFC 3339 with an offset. It
 // returns the zero Time when absent.
 func (a *args) instant(key string) time.Time {
-	v := a.str(key, "")
-	if v == "" {
-		return time.Time{}
-	}
-	t, err := a.w.parseTime(v)
-	if err != nil {
-		a.fail("%s: %v", key, err)
-	}
-	return t
+	return parsed(a, key, time.Time{}, a.w.parseTime)
 }
 
 // done returns the first problem with the arguments, or names one the

@@ -34,13 +34,12 @@ func cmdIssue(w *world, a *args, o *out) error {
 	if err := a.done(); err != nil {
 		return err
 	}
-	name, err := w.newName(given, "p")
-	if err != nil {
-		return err
+	var p pass.Pass
+	var err error
+	name, nerr := w.create(given, "p", func() { p, err = w.eng.IssuePass(w.ctx, req) })
+	if nerr != nil {
+		return nerr
 	}
-	w.ids.name(name)
-	p, err := w.eng.IssuePass(w.ctx, req)
-	w.ids.clear()
 	if err != nil {
 		w.failure(o, err)
 		return nil

@@ -10,20 +10,22 @@ import (
 // close-stale, and the dry runs explain and explain-book. Each prints the
 // call's result (C9) or its refusal with every pass's reason (G7).
 
-// named runs call with the Engine's next ID set to the new visit's name,
-// and records the name when the call made a visit.
-func (w *world) named(given string, call func() (passengine.VisitResult, error)) (string, passengine.VisitResult, error) {
-	name, err := w.newName(given, "v")
-	if err != nil {
-		return "", passengine.VisitResult{}, err
+// newVisit runs call, a call that makes a visit, named given or v1, v2,
+// ... (create), records the name when the call made the visit, and prints
+// the result or the refusal. It returns an error only for a name that is
+// taken.
+func (w *world) newVisit(o *out, given string, call func() (passengine.VisitResult, error)) error {
+	var r passengine.VisitResult
+	var err error
+	name, nerr := w.create(given, "v", func() { r, err = call() })
+	if nerr != nil {
+		return nerr
 	}
-	w.ids.name(name)
-	r, err := call()
-	w.ids.clear()
 	if err == nil && r.Visit.ID != "" {
 		w.nameVisit(name, r.Visit.ID)
 	}
-	return name, r, err
+	w.printVisit(o, name, r, err)
+	return nil
 }
 
 // printVisit prints a visit call's result or refusal.
@@ -42,12 +44,7 @@ func cmdCheckIn(w *world, a *args, o *out) error {
 	if err := a.done(); err != nil {
 		return err
 	}
-	name, r, err := w.named(given, func() (passengine.VisitResult, error) { return w.eng.CheckIn(w.ctx, req) })
-	if err != nil && name == "" {
-		return err
-	}
-	w.printVisit(o, name, r, err)
-	return nil
+	return w.newVisit(o, given, func() (passengine.VisitResult, error) { return w.eng.CheckIn(w.ctx, req) })
 }
 
 func cmdExplain(w *world, a *args, o *out) error {
@@ -69,12 +66,7 @@ func cmdBook(w *world, a *args, o *out) error {
 	if err := a.done(); err != nil {
 		return err
 	}
-	name, r, err := w.named(given, func() (passengine.VisitResult, error) { return w.eng.Book(w.ctx, req) })
-	if err != nil && name == "" {
-		return err
-	}
-	w.printVisit(o, name, r, err)
-	return nil
+	return w.newVisit(o, given, func() (passengine.VisitResult, error) { return w.eng.Book(w.ctx, req) })
 }
 
 func cmdExplainBook(w *world, a *args, o *out) error {

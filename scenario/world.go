@@ -195,6 +195,21 @@ func (w *world) newName(given, prefix string) (string, error) {
 	}
 }
 
+// create runs call, a call that makes a pass or a visit, with the
+// Engine's next ID set to its name: given, or prefix+"1", prefix+"2", ...
+// (the first free one). It returns the name, or an error for a name that
+// is taken, and then does not run call.
+func (w *world) create(given, prefix string, call func()) (string, error) {
+	name, err := w.newName(given, prefix)
+	if err != nil {
+		return "", err
+	}
+	w.ids.name(name)
+	defer w.ids.clear()
+	call()
+	return name, nil
+}
+
 // namePass records that the pass the scenario calls name has ID id.
 func (w *world) namePass(name, id string) {
 	w.passIDs[name] = id

@@ -1,6 +1,7 @@
 package enttest
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -158,7 +159,7 @@ func checkOnce(policy entitlement.Policy, u *entitlement.Use, passes []*pass.Pas
 			b := &el[j]
 			ab, kab := policy.Compare(a, b)
 			ba, kba := policy.Compare(b, a)
-			if sign(ab) != -sign(ba) {
+			if cmp.Compare(ab, 0) != -cmp.Compare(ba, 0) {
 				return fail(PropStrict, "compared as (%s, %s) key %q says %s; compared as (%s, %s) key %q says %s",
 					a.PassID, b.PassID, kab, verdict(ab, a, b), b.PassID, a.PassID, kba, verdict(ba, b, a))
 			}
@@ -264,16 +265,6 @@ func ids(ps []*pass.Pass) []string {
 		out[i] = p.ID
 	}
 	return out
-}
-
-func sign(n int) int {
-	switch {
-	case n < 0:
-		return -1
-	case n > 0:
-		return 1
-	}
-	return 0
 }
 
 func verdict(c int, a, b *entitlement.Candidate) string {

@@ -49,7 +49,7 @@ func cmdRedeem(w *world, a *args, o *out) error {
 		return nerr
 	}
 	if err == nil {
-		w.nameVisit(name, r.Visit.ID)
+		name = w.nameVisit(name, r.Visit.ID)
 	}
 	w.redeemResult(o, name, r, err)
 	return nil

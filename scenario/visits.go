@@ -22,7 +22,7 @@ func (w *world) newVisit(o *out, given string, call func() (passengine.VisitResu
 		return nerr
 	}
 	if err == nil && r.Visit.ID != "" {
-		w.nameVisit(name, r.Visit.ID)
+		name = w.nameVisit(name, r.Visit.ID)
 	}
 	w.printVisit(o, name, r, err)
 	return nil

@@ -42,7 +42,7 @@ type world struct {
 	passes   []string          // pass IDs in issue order
 	passIDs  map[string]string // scenario name -> pass ID
 	visitIDs map[string]string // scenario name -> visit ID
-	names    map[string]string // ID -> scenario name, where they differ
+	names    map[string]string // ID -> scenario name, of every pass and visit named
 	keys     int
 }
 
@@ -156,12 +156,14 @@ func (w *world) name(id string) string {
 
 // rename replaces every Engine ID that has another name in s.
 func (w *world) rename(s string) string {
-	if len(w.names) == 0 {
-		return s
-	}
 	ids := make([]string, 0, len(w.names))
-	for id := range w.names {
-		ids = append(ids, id)
+	for id, name := range w.names {
+		if id != name {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return s
 	}
 	sort.Slice(ids, func(i, j int) bool { return len(ids[i]) > len(ids[j]) || len(ids[i]) == len(ids[j]) && ids[i] < ids[j] })
 	pairs := make([]string, 0, 2*len(ids))
@@ -210,21 +212,28 @@ func (w *world) create(given, prefix string, call func()) (string, error) {
 	return name, nil
 }
 
-// namePass records that the pass the scenario calls name has ID id.
-func (w *world) namePass(name, id string) {
+// namePass records that the pass the scenario calls name has ID id and
+// returns the name, or, when the pass has a name already (a call replayed
+// by its idempotency key returns the pass it made first), that name.
+func (w *world) namePass(name, id string) string {
+	if n, ok := w.names[id]; ok {
+		return n
+	}
 	w.passIDs[name] = id
 	w.passes = append(w.passes, id)
-	if id != name {
-		w.names[id] = name
-	}
+	w.names[id] = name
+	return name
 }
 
-// nameVisit records that the visit the scenario calls name has ID id.
-func (w *world) nameVisit(name, id string) {
-	w.visitIDs[name] = id
-	if id != name {
-		w.names[id] = name
+// nameVisit records that the visit the scenario calls name has ID id and
+// returns the name, or the visit's name when it has one already.
+func (w *world) nameVisit(name, id string) string {
+	if n, ok := w.names[id]; ok {
+		return n
 	}
+	w.visitIDs[name] = id
+	w.names[id] = name
+	return name
 }
 
 // policyKeys are the keys a scenario's policy= names, by name.

@@ -43,8 +43,12 @@ func (e *Engine) ExplainBook(ctx context.Context, req BookRequest) (VisitResult,
 		return VisitResult{}, err
 	}
 	now := e.now()
+	start, err := e.classStart(req.Start, now)
+	if err != nil {
+		return VisitResult{}, err
+	}
 	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
-		return e.decideBook(ctx, tx, req, now, "")
+		return e.decideBook(ctx, tx, req, start, now, "")
 	})
 }
 
@@ -68,13 +72,13 @@ func (e *Engine) ExplainBook(ctx context.Context, req BookRequest) (VisitResult,
 // them), ErrNoCodeKey without a key, and ErrNotFound for an unknown
 // network or location.
 func (e *Engine) ExplainRedeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
-	hash, at, now, err := e.redeemInput(req, false)
+	keys, hash, at, now, err := e.redeemInput(req, false)
 	if err != nil {
 		return RedeemResult{}, err
 	}
 	var r RedeemResult
 	err = e.st.View(ctx, func(tx store.Tx) error {
-		st, d, err := e.decideRedeem(ctx, tx, req, hash, at, now, "")
+		st, d, err := e.decideRedeem(ctx, tx, req, keys, hash, at, now, "", false)
 		if err != nil {
 			return err
 		}

@@ -24,8 +24,10 @@ type RedeemRequest struct {
 	// ignored.
 	Code string `json:"code"`
 	// At is when the customer came in; zero means now. It dates the visit
-	// and picks the terms in force; it may not be after now. The lockout
-	// is measured on the Engine's clock, whatever At says.
+	// and picks the terms in force; it may be at most the Engine's clock
+	// skew ahead of now and its backdating window behind (S3), and a pass
+	// issued after it cannot pay for it. The lockout is measured on the
+	// Engine's clock, whatever At says.
 	At    time.Time `json:"at"`
 	Actor string    `json:"actor,omitempty"`
 }
@@ -64,17 +66,6 @@ func (r *RedeemResult) Err() error {
 	return &RedeemError{Outcome: r.Outcome, Reason: r.Reason, Pass: r.Pass, LockedUntil: r.LockedUntil}
 }
 
-// redeemFingerprint is what the idempotency record fingerprints of a
-// redemption: the code only as its keyed hash, so the record cannot be
-// searched for the code.
-type redeemFingerprint struct {
-	Network  string    `json:"network"`
-	Location string    `json:"location"`
-	CodeHash string    `json:"code_hash"`
-	At       time.Time `json:"at"`
-	Actor    string    `json:"actor,omitempty"`
-}
-
 // Redeem redeems a passcode at a location (P2, P3). In one unit of work
 // with the location locked: a location locked by the lockout refuses at
 // once with the lock's end; an unknown code is counted, and the failure
@@ -92,22 +83,21 @@ type redeemFingerprint struct {
 // result is returned with a *RedeemError (ErrUnknownCode,
 // ErrLocationLocked, ErrNotIncluded, ErrPassNotUsable,
 // ErrNoHealthDeclaration) for each refusal. Redeem returns a *FieldError
-// for bad input (a code that is not 8 digits is not counted), ErrNoCodeKey
-// without a key, ErrNotFound for an unknown network or location, and an
-// *IdempotencyError for a reused key.
+// for bad input (a code that is not 8 digits is not counted; an At out of
+// the Engine's bounds), ErrNoCodeKey without a key, ErrCodeKeyMismatch
+// with another key than the one the network's codes were made with
+// (nothing counted), ErrNotFound for an unknown network or location, and
+// an *IdempotencyError for a reused key.
 func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
-	hash, at, now, err := e.redeemInput(req, true)
+	keys, hash, at, now, err := e.redeemInput(req, true)
 	if err != nil {
 		return RedeemResult{}, err
 	}
-	fp := redeemFingerprint{Network: req.Network, Location: req.Location, CodeHash: hash, Actor: req.Actor}
-	if !req.At.IsZero() {
-		fp.At = at
-	}
 	visitID := e.newID()
-	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", fp, func(tx store.Tx) (RedeemResult, error) {
-		return e.redeem(ctx, tx, req, hash, at, now, visitID)
-	})
+	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", redeemFingerprint("redeem", req.Location, hash, req.At),
+		func(tx store.Tx) (RedeemResult, error) {
+			return e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
+		})
 	if err != nil {
 		return res, err
 	}
@@ -115,38 +105,34 @@ func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, e
 }
 
 // redeemInput validates req (its key only when needKey) and returns the
-// keyed hash of its code, the instant of the visit (At, or now) and the
-// Engine's now, on which the lockout is measured.
-func (e *Engine) redeemInput(req RedeemRequest, needKey bool) (hash string, at, now time.Time, err error) {
+// Engine's passcode keys, the keyed hash of the code, the instant of the
+// visit (At, or now, within the Engine's bounds) and the Engine's now, on
+// which the lockout is measured.
+func (e *Engine) redeemInput(req RedeemRequest, needKey bool) (keys *passcode.Keys, hash string, at, now time.Time, err error) {
 	if needKey {
 		if err := field.ID("key", req.Key); err != nil {
-			return "", at, now, err
+			return nil, "", at, now, err
 		}
 	}
-	if err := field.First(field.ID("network", req.Network), field.ID("location", req.Location)); err != nil {
-		return "", at, now, err
+	if err := field.First(field.ID("network", req.Network), field.ID("location", req.Location), field.Text("actor", req.Actor)); err != nil {
+		return nil, "", at, now, err
 	}
 	code, err := passcode.Normalize(req.Code)
 	if err != nil {
-		return "", at, now, err
+		return nil, "", at, now, err
 	}
-	keys, err := e.codeKeys()
-	if err != nil {
-		return "", at, now, err
+	if keys, err = e.codeKeys(); err != nil {
+		return nil, "", at, now, err
 	}
 	now = e.now()
-	at = req.At.UTC().Truncate(time.Microsecond)
-	if req.At.IsZero() {
-		at = now
+	if at, err = e.instant("at", req.At, now); err != nil {
+		return nil, "", at, now, err
 	}
-	if at.After(now) {
-		return "", at, now, field.Invalid("at", "%s is in the future", at.Format(time.RFC3339))
-	}
-	return keys.Hash(req.Network, code), at, now, nil
+	return keys, keys.Hash(req.Network, code), at, now, nil
 }
 
-func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, hash string, at, now time.Time, visitID string) (RedeemResult, error) {
-	st, d, err := e.decideRedeem(ctx, tx, req, hash, at, now, visitID)
+func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, keys *passcode.Keys, hash string, at, now time.Time, visitID string) (RedeemResult, error) {
+	st, d, err := e.decideRedeem(ctx, tx, req, keys, hash, at, now, visitID, true)
 	if err != nil {
 		return RedeemResult{}, err
 	}
@@ -164,10 +150,17 @@ func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, has
 }
 
 // decideRedeem reads what a redemption reads, with the location locked
-// and then the holder the code names, and decides it (P2, P3). It writes
-// nothing: the caller stores the guard and the effects, or not.
-func (e *Engine) decideRedeem(ctx context.Context, tx store.Tx, req RedeemRequest, hash string, at, now time.Time, visitID string) (*checkin.RedeemState, checkin.RedeemDecision, error) {
+// and then the holder the code names, and decides it (P2, P3). It checks
+// the passcode key against the network's (S6); with record (the real
+// call), a code found proves the key, which is recorded for a network
+// that has none yet. Otherwise it writes nothing: the caller stores the
+// guard and the effects, or not.
+func (e *Engine) decideRedeem(ctx context.Context, tx store.Tx, req RedeemRequest, keys *passcode.Keys, hash string, at, now time.Time,
+	visitID string, record bool) (*checkin.RedeemState, checkin.RedeemDecision, error) {
 	if _, err := network(ctx, tx, req.Network); err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	if err := e.checkCodeKey(ctx, tx, req.Network, keys, false); err != nil {
 		return nil, checkin.RedeemDecision{}, err
 	}
 	c := tx.Catalog()
@@ -189,6 +182,11 @@ func (e *Engine) decideRedeem(ctx context.Context, tx store.Tx, req RedeemReques
 	st := &checkin.RedeemState{Location: loc, Zone: z, Guard: g, Lockout: e.lockout()}
 	if !g.Locked(now) {
 		if err := e.loadRedeem(ctx, tx, st, hash, at); err != nil {
+			return nil, checkin.RedeemDecision{}, err
+		}
+	}
+	if st.Pass != nil { // the code was found: the key is the network's
+		if err := e.checkCodeKey(ctx, tx, req.Network, keys, record); err != nil {
 			return nil, checkin.RedeemDecision{}, err
 		}
 	}

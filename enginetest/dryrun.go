@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,19 +57,6 @@ func RunDryRuns(t *testing.T, newStore NewStore) {
 	})
 }
 
-// seqIDs returns a generator of IDs for WithIDs: format applied to 1,
-// 2, ...; safe for concurrent use.
-func seqIDs(format string) func() string {
-	var mu sync.Mutex
-	n := 0
-	return func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		n++
-		return fmt.Sprintf(format, n)
-	}
-}
-
 // dryKey is the passcode key of the dry-run networks.
 var dryKey = []byte("enginetest-dry-run-passcode-key!")
 
@@ -108,7 +94,7 @@ func newDryWorld(t *rapid.T, st store.Store) *dryWorld {
 		w.locations = append(w.locations, id)
 	}
 	must(t, w.eng.PutTeam(ctx, catalog.Team{Network: enttest.Network, ID: "crew", CreditSharing: rapid.Bool().Draw(t, "sharing")}))
-	declared := clock.Now().Add(-time.Duration(rapid.IntRange(-60, 48*60).Draw(t, "declared_minutes_ago")) * time.Minute)
+	declared := clock.Now().Add(-time.Duration(rapid.IntRange(0, 48*60).Draw(t, "declared_minutes_ago")) * time.Minute)
 	for _, h := range []catalog.Holder{
 		{Network: enttest.Network, ID: "ana", Audience: catalog.Member, HealthDeclaredAt: &declared},
 		{Network: enttest.Network, ID: "ben", Audience: catalog.Contact, Team: "crew", HealthDeclaredAt: &declared},

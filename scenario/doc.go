@@ -58,6 +58,10 @@
 // is by name). Idempotency keys are new for every call unless key= is
 // given.
 //
+// The Engine bounds the instants it is given by its clock (a health
+// declaration or a check-in's at= may not be in the future, a class not
+// beyond the booking horizon), so set the clock right after the network.
+//
 // Runs are deterministic: a manual clock, IDs from the names and a
 // counter, a fixed passcode key (CodeKey) and a seeded passcode source.
 // Output does not show passcodes: redeem code=<pass> types the code the

@@ -1,0 +1,21 @@
+package sqlite
+
+import "github.com/passengine/passengine/internal/sqlutil"
+
+// LatestVersion returns the version of the newest embedded migration.
+func LatestVersion() int {
+	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return ms[len(ms)-1].Version
+}
+
+// Migrations returns how many migration files are embedded.
+func Migrations() int {
+	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return len(ms)
+}

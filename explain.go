@@ -35,9 +35,10 @@ func (e *Engine) dryRun(ctx context.Context, decide func(store.Tx) (catalog.Netw
 // would pay, the units it would take, the balances after, and the ranked
 // candidates with their reasons, or the refusal Book would return. It
 // writes nothing, and the result's visit has no ID. Key may be empty. It
-// returns the errors Book would: a *FieldError for bad input, ErrNotFound
-// for unknown IDs, and an *entitlement.RefusalError (ErrNoEntitlement)
-// with each pass's reason when no pass may pay.
+// returns the errors Book would: a *FieldError for bad input (a start out
+// of the Engine's bounds among it), ErrNotFound for unknown IDs, and an
+// *entitlement.RefusalError (ErrNoEntitlement) with each pass's reason
+// when no pass may pay.
 func (e *Engine) ExplainBook(ctx context.Context, req BookRequest) (VisitResult, error) {
 	if err := req.validate(false); err != nil {
 		return VisitResult{}, err
@@ -68,9 +69,11 @@ func (e *Engine) ExplainBook(ctx context.Context, req BookRequest) (VisitResult,
 // at any unlocked location without ever locking it.
 //
 // It returns the result with the *RedeemError Redeem would return for a
-// refusal, a *FieldError for bad input (a code that is not 8 digits among
-// them), ErrNoCodeKey without a key, and ErrNotFound for an unknown
-// network or location.
+// refusal, a *FieldError for bad input (a code that is not 8 digits, an
+// At out of the Engine's bounds), ErrNoCodeKey without a key,
+// ErrCodeKeyMismatch with another key than the one the network's codes
+// were made with (a dry run checks the key but never records it), and
+// ErrNotFound for an unknown network or location.
 func (e *Engine) ExplainRedeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
 	keys, hash, at, now, err := e.redeemInput(req, false)
 	if err != nil {

@@ -3,6 +3,7 @@ package passengine_test
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/entitlement/enttest"
 	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/store/memstore"
 )
 
 // Rule C10: ExplainBook answers what Book would do, with the same
@@ -129,4 +132,41 @@ func (w *world) snap() enginetest.Snapshot {
 	s, err := enginetest.Take(w.ctx, w.st, w.net)
 	w.must(err)
 	return s
+}
+
+// Rules C10, S6: a dry run under another passcode key is refused with
+// ErrCodeKeyMismatch, as Redeem is; on a store with no key check recorded
+// (an earlier release's), a dry run that finds its code records nothing,
+// and the real redemption then records the key.
+func TestRule_S6_ExplainRedeemChecksTheKeyAndRecordsNothing(t *testing.T) {
+	st := memstore.New()
+	w := newAggWorldOn(t, st)
+	p := w.issue("ana", "visits-5")
+	code := w.code(p.ID)
+	other := passengine.New(w.st, passengine.WithClock(w.clock), passengine.WithCodeKey([]byte(strings.Repeat("x", 32))))
+	_, err := other.ExplainRedeem(w.ctx, passengine.RedeemRequest{Network: aggNet, Location: "basic", Code: code})
+	if !errors.Is(err, passengine.ErrCodeKeyMismatch) {
+		t.Fatalf("dry run under another key: got %v, want ErrCodeKeyMismatch", err)
+	}
+
+	fresh := memstore.New()
+	copyNetwork(t, st, fresh, aggNet)
+	eng := passengine.New(fresh, passengine.WithClock(w.clock), passengine.WithCodeKey(aggKey))
+	check := func() string {
+		var c string
+		w.must(fresh.View(w.ctx, func(tx store.Tx) (err error) { c, err = tx.Catalog().CodeKeyCheck(w.ctx, aggNet); return err }))
+		return c
+	}
+	if r, err := eng.ExplainRedeem(w.ctx, passengine.RedeemRequest{Network: aggNet, Location: "basic", Code: code}); err != nil || r.Outcome != checkin.Redeemed {
+		t.Fatalf("dry run: got %+v, %v; want redeemed", r, err)
+	}
+	if c := check(); c != "" {
+		t.Fatalf("a dry run recorded the key check %q", c)
+	}
+	if _, err := eng.Redeem(w.ctx, passengine.RedeemRequest{Key: "r1", Network: aggNet, Location: "basic", Code: code}); err != nil {
+		t.Fatal(err)
+	}
+	if check() == "" {
+		t.Fatal("no key check recorded after the real redemption")
+	}
 }

@@ -58,6 +58,35 @@ func TestRule_S3_CheckInInstantsAreBounded(t *testing.T) {
 	}
 }
 
+// Rule I1, S3: a retry of a call accepted inside the backdating window
+// returns its first result after the window has passed; the same instant
+// under a new key is refused.
+func TestRule_I1_RetryAfterTheWindowReturnsTheFirstResult(t *testing.T) {
+	w := newCoreWorld(t, "America/New_York", "USD")
+	w.product(pass.Product{ID: "pack", Kind: pass.Visits, Units: 10})
+	w.issue("ada", "pack")
+	w.clock.Advance(time.Hour)
+	at := w.clock.Now().Add(-30 * time.Minute)
+	req := passengine.CheckInRequest{Key: "door-1", Network: coreNet, Holder: "ada", Location: "downtown", At: at}
+	first, err := w.eng.CheckIn(w.ctx, req)
+	w.must(err)
+	out := passengine.CheckOutRequest{Key: "door-2", Network: coreNet, Visit: first.Visit.ID, At: at.Add(10 * time.Minute)}
+	firstOut, err := w.eng.CheckOut(w.ctx, out)
+	w.must(err)
+	w.clock.Advance(passengine.DefaultBackdating + time.Hour)
+	again, err := w.eng.CheckIn(w.ctx, req)
+	if err != nil || again.Visit.ID != first.Visit.ID {
+		t.Errorf("retried check-in after the window: got %s, %v; want the first result %s", again.Visit.ID, err, first.Visit.ID)
+	}
+	againOut, err := w.eng.CheckOut(w.ctx, out)
+	if err != nil || !againOut.Visit.End.Equal(*firstOut.Visit.End) {
+		t.Errorf("retried check-out after the window: got %v, want the first result", err)
+	}
+	req.Key = "door-3"
+	_, err = w.eng.CheckIn(w.ctx, req)
+	wantField(t, "a new check-in at the old instant", err, "at")
+}
+
 // Rule C8, S3: a PAYG visit checked out years after its check-in counts
 // only the maximum visit length: it closes at check-in + max, marked
 // automatic, and is charged at most two capped days; WithMaxOpen sets the

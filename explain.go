@@ -75,7 +75,11 @@ func (e *Engine) ExplainBook(ctx context.Context, req BookRequest) (VisitResult,
 // were made with (a dry run checks the key but never records it), and
 // ErrNotFound for an unknown network or location.
 func (e *Engine) ExplainRedeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
-	keys, hash, at, now, err := e.redeemInput(req, false)
+	keys, hash, now, err := e.redeemInput(req, false)
+	if err != nil {
+		return RedeemResult{}, err
+	}
+	at, err := e.instant("at", req.At, now)
 	if err != nil {
 		return RedeemResult{}, err
 	}

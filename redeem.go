@@ -89,13 +89,17 @@ func (r *RedeemResult) Err() error {
 // (nothing counted), ErrNotFound for an unknown network or location, and
 // an *IdempotencyError for a reused key.
 func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
-	keys, hash, at, now, err := e.redeemInput(req, true)
+	keys, hash, now, err := e.redeemInput(req, true)
 	if err != nil {
 		return RedeemResult{}, err
 	}
+	at, atErr := e.instant("at", req.At, now) // checked once the key is new: a retry returns its first result
 	visitID := e.newID()
 	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", redeemFingerprint("redeem", req.Location, hash, req.At),
 		func(tx store.Tx) (RedeemResult, error) {
+			if atErr != nil {
+				return RedeemResult{}, atErr
+			}
 			return e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
 		})
 	if err != nil {
@@ -105,30 +109,25 @@ func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, e
 }
 
 // redeemInput validates req (its key only when needKey) and returns the
-// Engine's passcode keys, the keyed hash of the code, the instant of the
-// visit (At, or now, within the Engine's bounds) and the Engine's now, on
-// which the lockout is measured.
-func (e *Engine) redeemInput(req RedeemRequest, needKey bool) (keys *passcode.Keys, hash string, at, now time.Time, err error) {
+// Engine's passcode keys, the keyed hash of the code and the Engine's now,
+// on which the lockout is measured and At bounded.
+func (e *Engine) redeemInput(req RedeemRequest, needKey bool) (keys *passcode.Keys, hash string, now time.Time, err error) {
 	if needKey {
 		if err := field.ID("key", req.Key); err != nil {
-			return nil, "", at, now, err
+			return nil, "", now, err
 		}
 	}
 	if err := field.First(field.ID("network", req.Network), field.ID("location", req.Location), field.Text("actor", req.Actor)); err != nil {
-		return nil, "", at, now, err
+		return nil, "", now, err
 	}
 	code, err := passcode.Normalize(req.Code)
 	if err != nil {
-		return nil, "", at, now, err
+		return nil, "", now, err
 	}
 	if keys, err = e.codeKeys(); err != nil {
-		return nil, "", at, now, err
+		return nil, "", now, err
 	}
-	now = e.now()
-	if at, err = e.instant("at", req.At, now); err != nil {
-		return nil, "", at, now, err
-	}
-	return keys, keys.Hash(req.Network, code), at, now, nil
+	return keys, keys.Hash(req.Network, code), e.now(), nil
 }
 
 func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, keys *passcode.Keys, hash string, at, now time.Time, visitID string) (RedeemResult, error) {

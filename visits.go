@@ -100,13 +100,15 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
-	at, err := e.instant("at", req.At, e.now())
-	if err != nil {
-		return VisitResult{}, err
-	}
+	// The bound is checked once the key is known to be new: a retry of a
+	// call made inside the window returns its first result after it.
+	at, atErr := e.instant("at", req.At, e.now())
 	visitID := e.newID()
 	return e.decideAndWrite(ctx, req.Network, req.Key, "check_in", req.Actor, req.fingerprint("check_in"),
 		func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+			if atErr != nil {
+				return catalog.Network{}, checkin.Outcome{}, atErr
+			}
 			return e.decideCheckIn(ctx, tx, req, at, visitID)
 		})
 }
@@ -188,11 +190,8 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
-	at, err := e.instant("at", req.At, e.now())
-	if err != nil {
-		return VisitResult{}, err
-	}
-	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), nil, e.checkOutSpan(at),
+	at, atErr := e.instant("at", req.At, e.now()) // checked once the key is new, as CheckIn's
+	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), atErr, nil, e.checkOutSpan(at),
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCheckOut(st, v, at, false)
 		})
@@ -245,10 +244,14 @@ var sameDay = span{}
 
 // visitCall runs a decision on an existing visit: it loads the state of
 // the visit's holder at its location over sp, with the visit as of the
-// lock, decides and writes.
-func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, extra []string, sp span,
+// lock, decides and writes. A non-nil refused is returned in place of all
+// that once the key is known to be new (a bound on a supplied instant).
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+		if refused != nil {
+			return VisitResult{}, refused
+		}
 		v, err := tx.Visits().Get(ctx, netID, visitID)
 		if err != nil {
 			return VisitResult{}, err
@@ -299,12 +302,12 @@ func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error)
 		return VisitResult{}, err
 	}
 	now, visitID := e.now(), e.newID()
-	start, err := e.classStart(req.Start, now)
-	if err != nil {
-		return VisitResult{}, err
-	}
+	start, startErr := e.classStart(req.Start, now) // checked once the key is new, as CheckIn's
 	return e.decideAndWrite(ctx, req.Network, req.Key, "book", req.Actor, req.fingerprint("book"),
 		func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+			if startErr != nil {
+				return catalog.Network{}, checkin.Outcome{}, startErr
+			}
 			return e.decideBook(ctx, tx, req, start, now, visitID)
 		})
 }
@@ -315,8 +318,14 @@ func (r BookRequest) validate(needKey bool) error {
 			return err
 		}
 	}
-	return field.First(field.ID("network", r.Network), field.ID("holder", r.Holder),
-		field.ID("location", r.Location), field.NonNegative("cost", r.Cost), field.Text("actor", r.Actor))
+	if err := field.First(field.ID("network", r.Network), field.ID("holder", r.Holder),
+		field.ID("location", r.Location), field.NonNegative("cost", r.Cost), field.Text("actor", r.Actor)); err != nil {
+		return err
+	}
+	if r.Start.IsZero() {
+		return field.Invalid("start", "is required")
+	}
+	return nil
 }
 
 // decideBook loads the holder's state for the service date of the class
@@ -356,7 +365,7 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: req.ByBusiness,
 				Window: e.cancelWindow, RefundLate: e.refundLate})
@@ -381,7 +390,7 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			fee := money.Money{}
 			if !e.noShowFee.IsZero() {
@@ -411,7 +420,7 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), []string{req.Pass}, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay,
 		func(_ catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideMove(st, v, req.Pass, now)
 		})
@@ -460,7 +469,7 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 	for _, sv := range stale {
 		at := sv.Start.Add(e.maxOpen)
 		key := deriveKey(req.Key, sv.ID)
-		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil,
+		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil, nil,
 			e.checkOutSpan(at),
 			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 				return checkin.DecideCheckOut(st, v, at, true)

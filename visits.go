@@ -104,18 +104,29 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 	// call made inside the window returns its first result after it.
 	at, atErr := e.instant("at", req.At, e.now())
 	visitID := e.newID()
-	return idempotent(ctx, e, req.Network, req.Key, "check_in", req.fingerprint("check_in"), func(tx store.Tx) (VisitResult, error) {
-		if atErr != nil {
-			return VisitResult{}, atErr
-		}
-		n, o, err := e.decideCheckIn(ctx, tx, req, at, visitID)
+	return e.decideAndWrite(ctx, req.Network, req.Key, "check_in", req.Actor, req.fingerprint("check_in"),
+		func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+			if atErr != nil {
+				return catalog.Network{}, checkin.Outcome{}, atErr
+			}
+			return e.decideCheckIn(ctx, tx, req, at, visitID)
+		})
+}
+
+// decideAndWrite runs decide as a unit of work under idempotency key
+// (I1), the request's fingerprint sum, writes the outcome's effects
+// stamped with key and actor, and returns its result.
+func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor string, sum [fpLen]byte,
+	decide func(store.Tx) (catalog.Network, checkin.Outcome, error)) (VisitResult, error) {
+	return idempotent(ctx, e, network, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+		n, o, err := decide(tx)
 		if err != nil {
 			return VisitResult{}, err
 		}
-		if err := e.debit(ctx, tx, n, &o, req.Key, req.Actor); err != nil { // W2, visits closed on the way
+		if err := e.debit(ctx, tx, n, &o, key, actor); err != nil { // W2, visits closed on the way
 			return VisitResult{}, err
 		}
-		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
+		if err := e.write(ctx, tx, &o, key, actor); err != nil {
 			return VisitResult{}, err
 		}
 		return result(&o, n.Currency), nil
@@ -153,16 +164,9 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 	if err != nil {
 		return VisitResult{}, err
 	}
-	var r VisitResult
-	err = e.st.View(ctx, func(tx store.Tx) error {
-		n, o, err := e.decideCheckIn(ctx, tx, req, at, "")
-		if err != nil {
-			return err
-		}
-		r = result(&o, n.Currency)
-		return nil
+	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+		return e.decideCheckIn(ctx, tx, req, at, "")
 	})
-	return r, err
 }
 
 // CheckOutRequest checks a visit out.
@@ -300,38 +304,52 @@ type BookRequest struct {
 // it), ErrNotFound for unknown IDs, and an *entitlement.RefusalError when
 // no pass may pay.
 func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder),
-		field.ID("location", req.Location), field.NonNegative("cost", req.Cost), field.Text("actor", req.Actor)); err != nil {
+	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
 	now, visitID := e.now(), e.newID()
-	if req.Start.IsZero() {
-		return VisitResult{}, field.Invalid("start", "is required")
-	}
 	start, startErr := e.classStart(req.Start, now) // checked once the key is new, as CheckIn's
-	return idempotent(ctx, e, req.Network, req.Key, "book", req.fingerprint("book"), func(tx store.Tx) (VisitResult, error) {
-		if startErr != nil {
-			return VisitResult{}, startErr
+	return e.decideAndWrite(ctx, req.Network, req.Key, "book", req.Actor, req.fingerprint("book"),
+		func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+			if startErr != nil {
+				return catalog.Network{}, checkin.Outcome{}, startErr
+			}
+			return e.decideBook(ctx, tx, req, start, now, visitID)
+		})
+}
+
+func (r BookRequest) validate(needKey bool) error {
+	if needKey {
+		if err := field.ID("key", r.Key); err != nil {
+			return err
 		}
-		s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
-			func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(start); return d, d },
-			func() (calendar.Date, calendar.Date) { return calendar.Bounds(start) })
-		if err != nil {
-			return VisitResult{}, err
-		}
-		st, err := e.assemble(&s, z, d, d, 0, nil)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: start, Cost: req.Cost, At: now})
-		if err != nil {
-			return VisitResult{}, err
-		}
-		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
-			return VisitResult{}, err
-		}
-		return result(&o, s.Network.Currency), nil
-	})
+	}
+	if err := field.First(field.ID("network", r.Network), field.ID("holder", r.Holder),
+		field.ID("location", r.Location), field.NonNegative("cost", r.Cost), field.Text("actor", r.Actor)); err != nil {
+		return err
+	}
+	if r.Start.IsZero() {
+		return field.Invalid("start", "is required")
+	}
+	return nil
+}
+
+// decideBook loads the holder's state for the service date of the class
+// starting at start (bounded by classStart) and decides the booking (B1);
+// it writes nothing.
+func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, start, now time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
+	s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
+		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(start); return d, d },
+		func() (calendar.Date, calendar.Date) { return calendar.Bounds(start) })
+	if err != nil {
+		return s.Network, checkin.Outcome{}, err
+	}
+	st, err := e.assemble(&s, z, d, d, 0, nil)
+	if err != nil {
+		return s.Network, checkin.Outcome{}, err
+	}
+	o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: start, Cost: req.Cost, At: now})
+	return s.Network, o, err
 }
 
 // CancelRequest cancels a booking (B2).

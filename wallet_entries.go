@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/store"
 	"github.com/passengine/passengine/wallet"
@@ -49,7 +50,8 @@ const maxEntryPage = 10_000
 // network listing: read periods that have ended. It returns a *FieldError
 // for a missing network, To not after From, a limit outside [0, 10,000]
 // or a cursor this call did not make, and ErrNotFound for an unknown
-// network or holder.
+// network or holder. From and To must be instants of the years
+// calendar.MinYear to calendar.MaxYear.
 func (e *Engine) AccountEntries(ctx context.Context, req AccountEntriesRequest) (EntryPage, error) {
 	if err := field.First(field.ID("network", req.Network), field.NonNegative("limit", req.Limit)); err != nil {
 		return EntryPage{}, err
@@ -57,6 +59,14 @@ func (e *Engine) AccountEntries(ctx context.Context, req AccountEntriesRequest) 
 	if req.Holder != "" {
 		if err := field.ID("holder", req.Holder); err != nil {
 			return EntryPage{}, err
+		}
+	}
+	for _, b := range []struct {
+		name string
+		t    time.Time
+	}{{"from", req.From}, {"to", req.To}} {
+		if !b.t.IsZero() && !calendar.ValidInstant(b.t) {
+			return EntryPage{}, field.Invalid(b.name, "is not an instant of the years %d to %d", calendar.MinYear, calendar.MaxYear)
 		}
 	}
 	if req.Limit > maxEntryPage {

@@ -58,6 +58,7 @@ type Tx interface {
 	Guards() Guards
 	Terms() Terms
 	Accounts() Accounts
+	Lists() Lists
 }
 
 // Catalog stores networks and their locations, teams, holders, products and

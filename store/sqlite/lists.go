@@ -1,0 +1,132 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+
+	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/internal/sqlutil"
+	"github.com/passengine/passengine/store"
+)
+
+// Lists returns the repository of hosts' listings: every page reads an
+// index from its position on (migration 0005).
+func (t *tx) Lists() store.Lists { return listRepo{t} }
+
+type listRepo struct{ t *tx }
+
+// The catalog pages read the primary keys (network, id) from p.After on.
+const (
+	networksPage  = `SELECT id, name, currency, zone FROM networks WHERE id > ? ORDER BY id LIMIT ?`
+	locationsPage = `SELECT ` + locationCols + ` FROM locations WHERE network = ? AND id > ? ORDER BY id LIMIT ?`
+	holdersPage   = `SELECT ` + holderCols + ` FROM holders WHERE network = ? AND id > ? ORDER BY id LIMIT ?`
+	teamsPage     = `SELECT network, id, name, credit_sharing FROM teams WHERE network = ? AND id > ? ORDER BY id LIMIT ?`
+	paygsPage     = `SELECT ` + paygCols + ` FROM paygs WHERE network = ? AND id > ? ORDER BY id LIMIT ?`
+)
+
+func (r listRepo) Networks(ctx context.Context, p store.Page) ([]catalog.Network, error) {
+	return list(ctx, r.t, scanNetwork, networksPage, p.After, limit(p.Limit))
+}
+
+func (r listRepo) Locations(ctx context.Context, network string, p store.Page) ([]catalog.Location, error) {
+	return list(ctx, r.t, scanLocation, locationsPage, network, p.After, limit(p.Limit))
+}
+
+func (r listRepo) Holders(ctx context.Context, network string, p store.Page) ([]catalog.Holder, error) {
+	return list(ctx, r.t, scanHolder, holdersPage, network, p.After, limit(p.Limit))
+}
+
+func (r listRepo) Teams(ctx context.Context, network string, p store.Page) ([]catalog.Team, error) {
+	return list(ctx, r.t, scanTeam, teamsPage, network, p.After, limit(p.Limit))
+}
+
+func (r listRepo) PAYGs(ctx context.Context, network string, p store.Page) ([]billing.PAYG, error) {
+	return list(ctx, r.t, scanPAYG, paygsPage, network, p.After, limit(p.Limit))
+}
+
+// Visits reads, from the cursor on, the index of what q names first: the
+// holder (visits_holder_start, or visits_open for the holder's open
+// visits), the location (visits_location_start, visits_open_location),
+// the open visits (visits_open_start) or the network (visits_start). The
+// other conditions filter the rows of that index.
+func (r listRepo) Visits(ctx context.Context, q store.VisitQuery) ([]checkin.Visit, error) {
+	sql, args := visitsPage(q)
+	return list(ctx, r.t, scanVisit, sql, args...)
+}
+
+// visitsPage returns the query of q's page and its arguments.
+func visitsPage(q store.VisitQuery) (string, []any) {
+	var b strings.Builder
+	b.WriteString(`SELECT ` + visitCols + ` FROM visits WHERE network = ?`)
+	args := []any{q.Network}
+	add := func(cond string, arg any) {
+		b.WriteString(` AND ` + cond)
+		args = append(args, arg)
+	}
+	// The first column the index has after network is an equality term;
+	// the others are filters ("+col" keeps SQLite from reading another
+	// index for them and then sorting).
+	holder, location := `+holder = ?`, `+location = ?`
+	switch {
+	case q.Holder != "":
+		holder = `holder = ?`
+	case q.Location != "":
+		location = `location = ?`
+	}
+	if q.Holder != "" {
+		add(holder, q.Holder)
+	}
+	if q.Location != "" {
+		add(location, q.Location)
+	}
+	if q.Status != "" {
+		add(`status = ?`, string(q.Status))
+	}
+	if q.Kind != "" {
+		add(`+kind = ?`, string(q.Kind))
+	}
+	if q.Mode != "" {
+		add(`+mode = ?`, string(q.Mode))
+	}
+	if !q.From.IsZero() {
+		add(`+service_date >= ?`, sqlutil.FormatDate(q.From))
+	}
+	if !q.To.IsZero() {
+		add(`+service_date <= ?`, sqlutil.FormatDate(q.To))
+	}
+	if !q.StartFrom.IsZero() {
+		add(`start_at >= ?`, sqlutil.FormatTime(q.StartFrom))
+	}
+	if !q.StartBefore.IsZero() {
+		add(`start_at < ?`, sqlutil.FormatTime(q.StartBefore))
+	}
+	if c := q.After; c != nil {
+		b.WriteString(` AND (start_at, id) > (?, ?)`)
+		args = append(args, sqlutil.FormatTime(c.Start), c.ID)
+	}
+	b.WriteString(` ORDER BY start_at, id LIMIT ?`)
+	return b.String(), append(args, limit(q.Limit))
+}
+
+// occupancyPage counts each location's open visits in the partial index
+// visits_open_location.
+const occupancyPage = `SELECT ` + locationCols + `, (SELECT count(*) FROM visits v
+		WHERE v.network = l.network AND v.location = l.id AND v.status = 'open' AND v.start_at > ?)
+	FROM locations l WHERE l.network = ? AND l.id > ? ORDER BY l.id LIMIT ?`
+
+func (r listRepo) Occupancy(ctx context.Context, q store.OccupancyQuery) ([]store.Occupancy, error) {
+	return list(ctx, r.t, func(s scanner) (o store.Occupancy, err error) {
+		o.Location, err = scanLocation(countScanner{s, &o.Open})
+		return o, err
+	}, occupancyPage, sqlutil.FormatTime(q.Since), q.Network, q.Page.After, limit(q.Page.Limit))
+}
+
+// countScanner scans a row's columns and then a count after them.
+type countScanner struct {
+	scanner
+	n *int
+}
+
+func (c countScanner) Scan(dest ...any) error { return c.scanner.Scan(append(dest, c.n)...) }

@@ -56,10 +56,11 @@ func (r listRepo) PAYGs(ctx context.Context, network string, p store.Page) ([]bi
 	return collect(ctx, r.t, "PAYG products", scanPAYG, paygsPage, network, p.After, limitParam(p.Limit))
 }
 
-// Visits reads, from the cursor on, the index of what q names first: the
-// holder (visits_holder_start, or visits_holder_open for its open
-// visits), the location (visits_location_start, visits_open_location),
-// the open visits (visits_open_start) or the network (visits_start); the
+// Visits reads, from the cursor on, an index in (start, ID) order: the
+// holder's open visits (visits_holder_open) or all its visits
+// (visits_holder_start), the network's open visits (visits_open_start,
+// also when q names a location: they are the live rows), the location's
+// visits (visits_location_start) or the network's (visits_start). The
 // other conditions filter its rows.
 func (r listRepo) Visits(ctx context.Context, q store.VisitQuery) ([]checkin.Visit, error) {
 	sql, args := visitsPage(q)
@@ -81,7 +82,11 @@ func visitsPage(q store.VisitQuery) (string, []any) {
 	if q.Location != "" {
 		add(`location = $?`, q.Location)
 	}
-	if q.Status != "" {
+	switch q.Status {
+	case "":
+	case checkin.Open: // a literal, which the partial indexes' condition implies
+		b.WriteString(` AND status = 'open'`)
+	default:
 		add(`status = $?`, string(q.Status))
 	}
 	if q.Kind != "" {
@@ -111,17 +116,19 @@ func visitsPage(q store.VisitQuery) (string, []any) {
 	return b.String(), args
 }
 
-// occupancyPage counts each location's open visits in the partial index
-// visits_open_location.
-const occupancyPage = `SELECT ` + locationCols + `, (SELECT count(*) FROM visits v
-		WHERE v.network = l.network AND v.location = l.id AND v.status = 'open' AND v.start_at > $1)
-	FROM locations l WHERE l.network = $2 AND l.id > $3 ORDER BY l.id LIMIT $4`
+// occupancyPage counts the network's open visits that started after $2
+// by location, in the partial index visits_open_start (the live rows: the
+// holders checked in now), for a page of its locations.
+const occupancyPage = `SELECT ` + locationCols + `, coalesce(o.n, 0) FROM locations l
+	LEFT JOIN (SELECT location, count(*) AS n FROM visits
+		WHERE network = $1 AND status = 'open' AND start_at > $2 GROUP BY location) o ON o.location = l.id
+	WHERE l.network = $1 AND l.id > $3 ORDER BY l.id LIMIT $4`
 
 func (r listRepo) Occupancy(ctx context.Context, q store.OccupancyQuery) ([]store.Occupancy, error) {
 	return collect(ctx, r.t, "occupancy", func(row pgx.Row) (o store.Occupancy, err error) {
 		o.Location, err = scanLocation(countRow{row, &o.Open})
 		return o, err
-	}, occupancyPage, q.Since.UTC(), q.Network, q.Page.After, limitParam(q.Page.Limit))
+	}, occupancyPage, q.Network, q.Since.UTC(), q.Page.After, limitParam(q.Page.Limit))
 }
 
 // countRow scans a row's columns and then a count after them.

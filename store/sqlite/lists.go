@@ -47,54 +47,67 @@ func (r listRepo) PAYGs(ctx context.Context, network string, p store.Page) ([]bi
 }
 
 // Visits reads, from the cursor on, the index of what q names first: the
-// holder (visits_holder_start, or visits_open for the holder's open
-// visits), the location (visits_location_start, visits_open_location),
-// the open visits (visits_open_start) or the network (visits_start). The
+// holder's open visits (visits_open), the holder's visits
+// (visits_holder_start), the network's open visits (visits_open_start,
+// also when q names a location: they are the live rows), the location's
+// visits (visits_location_start) or the network's (visits_start). The
 // other conditions filter the rows of that index.
 func (r listRepo) Visits(ctx context.Context, q store.VisitQuery) ([]checkin.Visit, error) {
 	sql, args := visitsPage(q)
 	return list(ctx, r.t, scanVisit, sql, args...)
 }
 
+// visitIndex returns the index Visits reads for q. SQLite is told which
+// (INDEXED BY): without statistics it may prefer the network's index and
+// filter, whose cost grows with the network's visits.
+func visitIndex(q *store.VisitQuery) string {
+	open := q.Status == checkin.Open
+	switch {
+	case q.Holder != "" && open:
+		return "visits_open"
+	case q.Holder != "":
+		return "visits_holder_start"
+	case open:
+		return "visits_open_start"
+	case q.Location != "":
+		return "visits_location_start"
+	}
+	return "visits_start"
+}
+
 // visitsPage returns the query of q's page and its arguments.
 func visitsPage(q store.VisitQuery) (string, []any) {
 	var b strings.Builder
-	b.WriteString(`SELECT ` + visitCols + ` FROM visits WHERE network = ?`)
+	b.WriteString(`SELECT ` + visitCols + ` FROM visits INDEXED BY ` + visitIndex(&q) + ` WHERE network = ?`)
 	args := []any{q.Network}
 	add := func(cond string, arg any) {
 		b.WriteString(` AND ` + cond)
 		args = append(args, arg)
 	}
-	// The first column the index has after network is an equality term;
-	// the others are filters ("+col" keeps SQLite from reading another
-	// index for them and then sorting).
-	holder, location := `+holder = ?`, `+location = ?`
-	switch {
-	case q.Holder != "":
-		holder = `holder = ?`
-	case q.Location != "":
-		location = `location = ?`
-	}
 	if q.Holder != "" {
-		add(holder, q.Holder)
+		add(`holder = ?`, q.Holder)
 	}
 	if q.Location != "" {
-		add(location, q.Location)
+		add(`location = ?`, q.Location)
 	}
-	if q.Status != "" {
+	switch q.Status {
+	case "":
+	case checkin.Open: // a literal, which the partial indexes' condition implies
+		b.WriteString(` AND status = 'open'`)
+	default:
 		add(`status = ?`, string(q.Status))
 	}
 	if q.Kind != "" {
-		add(`+kind = ?`, string(q.Kind))
+		add(`kind = ?`, string(q.Kind))
 	}
 	if q.Mode != "" {
-		add(`+mode = ?`, string(q.Mode))
+		add(`mode = ?`, string(q.Mode))
 	}
 	if !q.From.IsZero() {
-		add(`+service_date >= ?`, sqlutil.FormatDate(q.From))
+		add(`service_date >= ?`, sqlutil.FormatDate(q.From))
 	}
 	if !q.To.IsZero() {
-		add(`+service_date <= ?`, sqlutil.FormatDate(q.To))
+		add(`service_date <= ?`, sqlutil.FormatDate(q.To))
 	}
 	if !q.StartFrom.IsZero() {
 		add(`start_at >= ?`, sqlutil.FormatTime(q.StartFrom))
@@ -110,17 +123,19 @@ func visitsPage(q store.VisitQuery) (string, []any) {
 	return b.String(), append(args, limit(q.Limit))
 }
 
-// occupancyPage counts each location's open visits in the partial index
-// visits_open_location.
-const occupancyPage = `SELECT ` + locationCols + `, (SELECT count(*) FROM visits v
-		WHERE v.network = l.network AND v.location = l.id AND v.status = 'open' AND v.start_at > ?)
-	FROM locations l WHERE l.network = ? AND l.id > ? ORDER BY l.id LIMIT ?`
+// occupancyPage counts the network's open visits that started after the
+// first argument by location, in the partial index visits_open_start (the
+// live rows: the holders checked in now), for a page of its locations.
+const occupancyPage = `SELECT ` + locationCols + `, coalesce(o.n, 0) FROM locations l
+	LEFT JOIN (SELECT location, count(*) AS n FROM visits INDEXED BY visits_open_start
+		WHERE network = ?1 AND status = 'open' AND start_at > ?2 GROUP BY location) o ON o.location = l.id
+	WHERE l.network = ?1 AND l.id > ?3 ORDER BY l.id LIMIT ?4`
 
 func (r listRepo) Occupancy(ctx context.Context, q store.OccupancyQuery) ([]store.Occupancy, error) {
 	return list(ctx, r.t, func(s scanner) (o store.Occupancy, err error) {
 		o.Location, err = scanLocation(countScanner{s, &o.Open})
 		return o, err
-	}, occupancyPage, sqlutil.FormatTime(q.Since), q.Network, q.Page.After, limit(q.Page.Limit))
+	}, occupancyPage, q.Network, sqlutil.FormatTime(q.Since), q.Page.After, limit(q.Page.Limit))
 }
 
 // countScanner scans a row's columns and then a count after them.

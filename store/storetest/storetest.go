@@ -77,6 +77,9 @@ func RunOptions(t *testing.T, open func(t *testing.T) store.Store, o Options) {
 	s := &suite{open: open, opts: o}
 	t.Run("Catalog", s.testCatalog)
 	t.Run("CatalogPages", s.testCatalogPages)
+	t.Run("Lists", s.testLists)
+	t.Run("ListVisits", s.testListVisits)
+	t.Run("Occupancy", s.testOccupancy)
 	t.Run("Locks", s.testLocks)
 	t.Run("Passes", s.testPasses)
 	t.Run("PassCodes", s.testPassCodes)

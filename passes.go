@@ -498,9 +498,10 @@ func (e *Engine) Pass(ctx context.Context, network, id string) (PassView, error)
 
 // Passes returns the passes matching f (a holder's, a team's, or the
 // network's unpaid ones, A6) with their status today, in issue order. It
-// returns a *FieldError for a missing network or a negative offset or
-// limit, and ErrNotFound for an unknown network.
-func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, error) {
+// returns a *FieldError for a missing network, a malformed holder or team,
+// or a negative offset or limit, and ErrNotFound for an unknown network,
+// holder or team.
+func (e *Engine) Passes(ctx context.Context, f PassFilter) ([]PassView, error) {
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("team", f.Team),
 		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
@@ -511,11 +512,14 @@ func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, er
 		if err != nil {
 			return err
 		}
+		if err := ownersExist(ctx, tx, f.Network, f.Holder, f.Team); err != nil {
+			return err
+		}
 		z, err := e.networkZone(n)
 		if err != nil {
 			return err
 		}
-		ps, err := tx.Passes().List(ctx, f)
+		ps, err := tx.Passes().List(ctx, store.PassFilter(f))
 		today := z.Date(e.now())
 		for _, p := range ps {
 			out = append(out, PassView{Pass: p, Status: p.StatusOn(today)})
@@ -525,17 +529,45 @@ func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, er
 	return out, err
 }
 
+// ownersExist returns ErrNotFound for a holder or team named ("" names
+// none) that the network does not have.
+func ownersExist(ctx context.Context, tx store.Tx, network, holder, team string) error {
+	if holder != "" {
+		if _, err := tx.Catalog().Holder(ctx, network, holder); err != nil {
+			return err
+		}
+	}
+	if team != "" {
+		if _, err := tx.Catalog().Team(ctx, network, team); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Ledger returns the ledger entries matching f in the order they were
-// written. It returns a *FieldError for a missing network or a negative
-// offset or limit.
-func (e *Engine) Ledger(ctx context.Context, f store.LedgerFilter) ([]pass.Entry, error) {
+// written. It returns a *FieldError for a missing network, a malformed
+// pass or holder, or a negative offset or limit, and ErrNotFound for an
+// unknown network, pass or holder.
+func (e *Engine) Ledger(ctx context.Context, f LedgerFilter) ([]pass.Entry, error) {
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("pass", f.Pass), field.OptionalID("holder", f.Holder),
 		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []pass.Entry
 	err := e.st.View(ctx, func(tx store.Tx) (err error) {
-		out, err = tx.Ledger().List(ctx, f)
+		if _, err := tx.Catalog().Network(ctx, f.Network); err != nil {
+			return err
+		}
+		if f.Pass != "" {
+			if _, err := tx.Passes().Get(ctx, f.Network, f.Pass); err != nil {
+				return err
+			}
+		}
+		if err := ownersExist(ctx, tx, f.Network, f.Holder, ""); err != nil {
+			return err
+		}
+		out, err = tx.Ledger().List(ctx, store.LedgerFilter(f))
 		return err
 	})
 	return out, err

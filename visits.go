@@ -499,21 +499,3 @@ func (e *Engine) Visit(ctx context.Context, network, id string) (v checkin.Visit
 	err = e.st.View(ctx, func(tx store.Tx) error { v, err = tx.Visits().Get(ctx, network, id); return err })
 	return v, err
 }
-
-// Visits returns the visits matching f, by start. It returns a
-// *FieldError for a missing network, a malformed holder or location, a
-// date that is not a real one (2026-02-31) or out of range, a negative
-// offset or limit, or To before From.
-func (e *Engine) Visits(ctx context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
-	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("location", f.Location),
-		calendar.CheckOptionalDate("from", f.From), calendar.CheckOptionalDate("to", f.To),
-		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
-		return nil, err
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return nil, field.Invalid("to", "%s is before from %s", f.To, f.From)
-	}
-	var out []checkin.Visit
-	err := e.st.View(ctx, func(tx store.Tx) (err error) { out, err = tx.Visits().List(ctx, f); return err })
-	return out, err
-}

@@ -391,10 +391,12 @@ func (e *Engine) Account(ctx context.Context, network, holder string) (wallet.Ac
 
 // Outstanding returns the visits that owe money (W2), the network's or
 // f.Holder's, oldest first (by start, then ID), with Owed and Debited set.
-// It returns a *FieldError for a missing network or a negative offset or
-// limit, and ErrNotFound for an unknown network or holder.
-func (e *Engine) Outstanding(ctx context.Context, f store.DebtFilter) ([]checkin.Visit, error) {
-	if err := field.First(field.ID("network", f.Network), field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
+// It returns a *FieldError for a missing network, a malformed holder or a
+// negative offset or limit, and ErrNotFound for an unknown network or
+// holder.
+func (e *Engine) Outstanding(ctx context.Context, f DebtFilter) ([]checkin.Visit, error) {
+	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder),
+		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []checkin.Visit
@@ -402,12 +404,10 @@ func (e *Engine) Outstanding(ctx context.Context, f store.DebtFilter) ([]checkin
 		if _, err := tx.Catalog().Network(ctx, f.Network); err != nil {
 			return err
 		}
-		if f.Holder != "" {
-			if _, err := tx.Catalog().Holder(ctx, f.Network, f.Holder); err != nil {
-				return err
-			}
+		if err := ownersExist(ctx, tx, f.Network, f.Holder, ""); err != nil {
+			return err
 		}
-		out, err = tx.Accounts().Debts(ctx, f)
+		out, err = tx.Accounts().Debts(ctx, store.DebtFilter(f))
 		return err
 	})
 	return out, err

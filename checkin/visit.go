@@ -26,6 +26,9 @@ const (
 	Redemption   Kind = "redemption" // an aggregator passcode redeemed at a desk (P3)
 )
 
+// Valid reports whether k is one of the visit kinds.
+func (k Kind) Valid() bool { return k == CheckInVisit || k == Booking || k == Redemption }
+
 // Mode is what pays for a visit.
 type Mode string
 
@@ -37,6 +40,11 @@ const (
 	ByPAYG   Mode = "payg"   // pay-as-you-go (C5)
 	Unpaid   Mode = "unpaid" // let in with nothing eligible, to be settled later (C12)
 )
+
+// Valid reports whether m is one of the modes.
+func (m Mode) Valid() bool {
+	return m == ByDay || m == ByVisits || m == ByTime || m == ByPAYG || m == Unpaid
+}
 
 // Status is where a visit is in its life.
 type Status string
@@ -50,6 +58,11 @@ const (
 	Attended  Status = "attended"  // a booking held (B3)
 	NoShow    Status = "no_show"   // a booking missed (B3)
 )
+
+// Valid reports whether s is one of the statuses.
+func (s Status) Valid() bool {
+	return s == Open || s == Closed || s == Booked || s == Cancelled || s == Attended || s == NoShow
+}
 
 // Consumption is the lineage of a visit: Units of Pass that paid for it
 // (C9). A cancelled or moved visit returns exactly these units.

@@ -186,11 +186,11 @@ func HostileInputs() []Hostile {
 			return err
 		}},
 		{"passes limit 2^31", "limit", func(ctx context.Context, h *HostileWorld) error {
-			_, err := h.Eng.Passes(ctx, store.PassFilter{Network: hostileNet, Limit: big})
+			_, err := h.Eng.Passes(ctx, passengine.PassFilter{Network: hostileNet, Limit: big})
 			return err
 		}},
 		{"visits from 2026-02-31", "from", func(ctx context.Context, h *HostileWorld) error {
-			_, err := h.Eng.Visits(ctx, store.VisitFilter{Network: hostileNet, From: calendar.Date{Year: 2026, Month: 2, Day: 31}})
+			_, err := h.Eng.Visits(ctx, passengine.VisitFilter{Network: hostileNet, From: calendar.Date{Year: 2026, Month: 2, Day: 31}})
 			return err
 		}},
 		{"payout to 20260", "to", func(ctx context.Context, h *HostileWorld) error {

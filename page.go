@@ -2,6 +2,7 @@ package passengine
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"time"
@@ -54,7 +55,10 @@ func pageLimit(limit int) (int, error) {
 
 // cursor is where a page ends: the list it belongs to and the sort key
 // of its last item, an ID and, for visits, the start. Its encoding is
-// base64 (URL alphabet, no padding) of its JSON.
+// base64 (URL alphabet, no padding) of its JSON followed by the first
+// bytes of the JSON's SHA-256, so that an altered cursor is refused
+// rather than read as another position. A cursor is no secret and grants
+// nothing: it only says where a list resumes.
 type cursor struct {
 	List string    `json:"l"`
 	ID   string    `json:"id"`
@@ -63,8 +67,12 @@ type cursor struct {
 
 func (c cursor) String() string {
 	b, _ := json.Marshal(c) // strings and a time: never fails
-	return base64.RawURLEncoding.EncodeToString(b)
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(append(b, sum[:cursorSum]...))
 }
+
+// cursorSum is how many bytes of the SHA-256 a cursor carries.
+const cursorSum = 4
 
 // parseCursor returns the position s names in list: the zero cursor for
 // "", and a *FieldError named "cursor" for anything that is not a cursor
@@ -77,13 +85,20 @@ func parseCursor(s, list string, timed bool) (cursor, error) {
 	}
 	bad := field.Invalid("cursor", "is not a cursor of %s", list)
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
+	if err != nil || len(b) <= cursorSum {
+		return c, bad
+	}
+	b, tail := b[:len(b)-cursorSum], b[len(b)-cursorSum:]
+	if sum := sha256.Sum256(b); !bytes.Equal(sum[:cursorSum], tail) {
 		return c, bad
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if d.Decode(&c) != nil || d.More() || c.List != list || field.ID("cursor", c.ID) != nil ||
 		c.At.IsZero() == timed || (timed && !calendar.ValidInstant(c.At)) {
+		return cursor{}, bad
+	}
+	if c.String() != s { // another spelling of a position: not one a list made
 		return cursor{}, bad
 	}
 	c.At = c.At.UTC()

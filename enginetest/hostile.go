@@ -202,7 +202,7 @@ func HostileInputs() []Hostile {
 			_, err := h.Eng.Holder(ctx, hostileNet, "")
 			return err
 		}},
-	}, walletHostileInputs()...) // wallet_hostile.go
+	}, append(walletHostileInputs(), listHostileInputs()...)...) // wallet_hostile.go, lists_hostile.go
 }
 
 // RunHostile sends every hostile input to an Engine on a store open makes,

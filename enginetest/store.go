@@ -1,0 +1,149 @@
+package enginetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/money"
+	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/store/storetest"
+)
+
+// StoreOptions tunes RunStoreOptions.
+type StoreOptions struct {
+	// Repeats is how many rounds each double-spend test runs: 0 means 20,
+	// or 3 when testing.Short() is set.
+	Repeats int
+	// Goroutines is how many goroutines check in at once in each round:
+	// 0 means 200.
+	Goroutines int
+	// Units is the balance of the pass they compete for: 0 means 50.
+	Units int
+}
+
+// RunStore runs the Engine's scenarios on stores open makes, with the
+// default StoreOptions: check-in and check-out with day, time and PAYG
+// passes (C2, C4, C5), idempotent replay (I1), refusals that write nothing
+// (I3), the concurrent double spend of a holder's pass and of a team's
+// shared pass (I2), and the aggregator's passcode redemption, lockout and
+// payouts (P1-P4, Y1-Y3). They are the conformance suite's Engine half:
+// store/storetest checks the repository contract, these check that the
+// Engine on the store keeps the rules. open must return a new, empty,
+// migrated store each time it is called; RunStore closes it when the test
+// that opened it ends.
+func RunStore(t *testing.T, open func(t *testing.T) store.Store) {
+	RunStoreOptions(t, open, StoreOptions{})
+}
+
+// RunStoreOptions is RunStore with StoreOptions.
+func RunStoreOptions(t *testing.T, open func(t *testing.T) store.Store, o StoreOptions) {
+	if o.Repeats <= 0 {
+		o.Repeats = 20
+		if testing.Short() {
+			o.Repeats = 3
+		}
+	}
+	if o.Goroutines <= 0 {
+		o.Goroutines = 200
+	}
+	if o.Units <= 0 {
+		o.Units = 50
+	}
+	s := &storeSuite{open: open, opts: o}
+	t.Run("EngineDay", s.testEngineDay)
+	t.Run("EngineTime", s.testEngineTime)
+	t.Run("EnginePAYG", s.testEnginePAYG)
+	t.Run("EngineIdempotency", s.testEngineIdempotency)
+	t.Run("EngineRefusalWritesNothing", s.testEngineRefusal)
+	t.Run("DoubleSpendHolder", s.testDoubleSpendHolder)
+	t.Run("DoubleSpendTeam", s.testDoubleSpendTeam)
+	t.Run("EngineRedeem", s.testEngineRedeem)
+	t.Run("EngineLockout", s.testEngineLockout)
+	t.Run("EngineLockoutConcurrent", s.testEngineLockoutConcurrent)
+	t.Run("EnginePayout", s.testEnginePayout)
+}
+
+type storeSuite struct {
+	open func(t *testing.T) store.Store
+	opts StoreOptions
+}
+
+// store opens a store for t and closes it when t ends.
+func (s *storeSuite) store(t *testing.T) store.Store {
+	t.Helper()
+	st := s.open(t)
+	if st == nil {
+		t.Fatal("open returned a nil store")
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return st
+}
+
+var (
+	bg      = context.Background()
+	newYork = mustZone("America/New_York")
+)
+
+func mustZone(name string) *time.Location {
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return z
+}
+
+func usd(s string) money.Money { return money.MustNew(s, "USD") }
+
+func amount(s, currency string) money.Money { return money.MustNew(s, currency) }
+
+func date(s string) calendar.Date { return calendar.MustDate(s) }
+
+// update runs fn as a unit of work, retrying store.ErrConflict like the
+// Engine does, and fails tb on an error.
+func update(tb testing.TB, st store.Store, fn func(store.Tx) error) {
+	tb.Helper()
+	var err error
+	for range 50 {
+		if err = st.Update(bg, fn); !errors.Is(err, store.ErrConflict) {
+			break
+		}
+	}
+	need(tb, "Update", err)
+}
+
+// view runs fn as a read-only unit of work and fails tb on an error.
+func view(tb testing.TB, st store.Store, fn func(store.Tx) error) {
+	tb.Helper()
+	need(tb, "View", st.View(bg, fn))
+}
+
+// need fails tb now on a non-nil err.
+func need(tb testing.TB, what string, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatalf("%s: %v", what, err)
+	}
+}
+
+// wantErr fails tb unless err is (or wraps) target.
+func wantErr(tb testing.TB, what string, err, target error) {
+	tb.Helper()
+	if !errors.Is(err, target) {
+		tb.Errorf("%s: got error %v, want %v", what, err, target)
+	}
+}
+
+// same fails tb when got and want differ as storetest.Diff compares.
+func same(tb testing.TB, what string, got, want any) {
+	tb.Helper()
+	if d := storetest.Diff(got, want); d != "" {
+		tb.Errorf("%s: %s", what, d)
+	}
+}

@@ -201,13 +201,21 @@ func (w *listsWorld) checkCatalog(t *testing.T) {
 	checkIDs(t, "Locations", func(r passengine.PageRequest) (passengine.Page[catalog.Location], error) {
 		return e.Locations(ctx, listsNet, r)
 	}, func(l catalog.Location) string { return l.ID }, []string{"east", "london", "west"})
-	checkIDs(t, "Holders", func(r passengine.PageRequest) (passengine.Page[catalog.Holder], error) { return e.Holders(ctx, listsNet, r) },
+	checkIDs(t, "Holders", func(r passengine.PageRequest) (passengine.Page[catalog.Holder], error) {
+		return e.Holders(ctx, listsNet, r)
+	},
 		func(h catalog.Holder) string { return h.ID }, seq("h%02d", 12))
-	checkIDs(t, "Teams", func(r passengine.PageRequest) (passengine.Page[catalog.Team], error) { return e.Teams(ctx, listsNet, r) },
+	checkIDs(t, "Teams", func(r passengine.PageRequest) (passengine.Page[catalog.Team], error) {
+		return e.Teams(ctx, listsNet, r)
+	},
 		func(tm catalog.Team) string { return tm.ID }, seq("team-%d", 3))
-	checkIDs(t, "Products", func(r passengine.PageRequest) (passengine.Page[pass.Product], error) { return e.Products(ctx, listsNet, r) },
+	checkIDs(t, "Products", func(r passengine.PageRequest) (passengine.Page[pass.Product], error) {
+		return e.Products(ctx, listsNet, r)
+	},
 		func(p pass.Product) string { return p.ID }, seq("prod-%d", 4))
-	checkIDs(t, "PAYGs", func(r passengine.PageRequest) (passengine.Page[billing.PAYG], error) { return e.PAYGs(ctx, listsNet, r) },
+	checkIDs(t, "PAYGs", func(r passengine.PageRequest) (passengine.Page[billing.PAYG], error) {
+		return e.PAYGs(ctx, listsNet, r)
+	},
 		func(p billing.PAYG) string { return p.ID }, seq("payg-%d", 2))
 	checkIDs(t, "Holders of another network", func(r passengine.PageRequest) (passengine.Page[catalog.Holder], error) {
 		return e.Holders(ctx, "other", r)

@@ -1,12 +1,15 @@
 package enginetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/passengine/passengine"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/checkin"
 )
 
 // ListBenchNetwork is the network the list benchmarks read: a store's
@@ -20,6 +23,35 @@ const ListBenchLocation = "club"
 // ListBenchHolder returns the ID of the i-th holder of the list
 // benchmark, "h0000000" for 0.
 func ListBenchHolder(i int) string { return fmt.Sprintf("h%07d", i) }
+
+// BenchLists runs BenchPageEnds through eng on a store seeded with the
+// list benchmark's network (rows holders, rows visits at
+// ListBenchLocation), pages of 100: the network's holders ("holders"),
+// its visits ("visits") and its location's visits
+// ("visits-at-location").
+func BenchLists(b *testing.B, eng *passengine.Engine, rows int) {
+	ctx := context.Background()
+	b.Run("holders", func(b *testing.B) {
+		BenchPageEnds(b, rows, 100, func(r passengine.PageRequest) (passengine.Page[catalog.Holder], error) {
+			return eng.Holders(ctx, ListBenchNetwork, r)
+		})
+	})
+	for _, c := range []struct {
+		name   string
+		filter passengine.VisitFilter
+	}{
+		{"visits", passengine.VisitFilter{Network: ListBenchNetwork}},
+		{"visits-at-location", passengine.VisitFilter{Network: ListBenchNetwork, Location: ListBenchLocation}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			f := c.filter
+			BenchPageEnds(b, rows, 100, func(r passengine.PageRequest) (passengine.Page[checkin.Visit], error) {
+				f.Cursor, f.Limit = r.Cursor, r.Limit
+				return eng.Visits(ctx, f)
+			})
+		})
+	}
+}
 
 // listBenchRound is how many page pairs a ratio of BenchPageEnds is
 // measured over.

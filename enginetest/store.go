@@ -2,11 +2,11 @@ package enginetest
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/internal/storecheck"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/store"
 	"github.com/passengine/passengine/store/storetest"
@@ -72,19 +72,7 @@ type storeSuite struct {
 }
 
 // store opens a store for t and closes it when t ends.
-func (s *storeSuite) store(t *testing.T) store.Store {
-	t.Helper()
-	st := s.open(t)
-	if st == nil {
-		t.Fatal("open returned a nil store")
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return st
-}
+func (s *storeSuite) store(t *testing.T) store.Store { return storecheck.Open(t, s.open) }
 
 var (
 	bg      = context.Background()
@@ -105,40 +93,14 @@ func amount(s, currency string) money.Money { return money.MustNew(s, currency) 
 
 func date(s string) calendar.Date { return calendar.MustDate(s) }
 
-// update runs fn as a unit of work, retrying store.ErrConflict like the
-// Engine does, and fails tb on an error.
-func update(tb testing.TB, st store.Store, fn func(store.Tx) error) {
-	tb.Helper()
-	var err error
-	for range 50 {
-		if err = st.Update(bg, fn); !errors.Is(err, store.ErrConflict) {
-			break
-		}
-	}
-	need(tb, "Update", err)
-}
-
-// view runs fn as a read-only unit of work and fails tb on an error.
-func view(tb testing.TB, st store.Store, fn func(store.Tx) error) {
-	tb.Helper()
-	need(tb, "View", st.View(bg, fn))
-}
-
-// need fails tb now on a non-nil err.
-func need(tb testing.TB, what string, err error) {
-	tb.Helper()
-	if err != nil {
-		tb.Fatalf("%s: %v", what, err)
-	}
-}
-
-// wantErr fails tb unless err is (or wraps) target.
-func wantErr(tb testing.TB, what string, err, target error) {
-	tb.Helper()
-	if !errors.Is(err, target) {
-		tb.Errorf("%s: got error %v, want %v", what, err, target)
-	}
-}
+// The helpers of the scenarios (internal/storecheck, shared with
+// store/storetest).
+var (
+	update  = storecheck.Update
+	view    = storecheck.View
+	need    = storecheck.Must
+	wantErr = storecheck.WantErr
+)
 
 // same fails tb when got and want differ as storetest.Diff compares.
 func same(tb testing.TB, what string, got, want any) {

@@ -1,13 +1,10 @@
 package postgres_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/passengine/passengine"
-	"github.com/passengine/passengine/catalog"
-	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/store/postgres"
 )
@@ -20,7 +17,6 @@ const listBenchRows = 100_000
 // its visits, and a location's visits, on analyzed tables. See
 // BENCHMARKS.md.
 func BenchmarkListEnds(b *testing.B) {
-	ctx := context.Background()
 	st := postgres.NewTestStore(b)
 	for _, q := range []string{
 		`INSERT INTO networks (id, name, currency, zone) VALUES ('lbench', 'Lists', 'USD', 'UTC')`,
@@ -43,21 +39,5 @@ func BenchmarkListEnds(b *testing.B) {
 			b.Fatalf("seed: %v", err)
 		}
 	}
-	eng := passengine.New(st)
-	b.Run("holders", func(b *testing.B) {
-		enginetest.BenchPageEnds(b, listBenchRows, 100, func(r passengine.PageRequest) (passengine.Page[catalog.Holder], error) {
-			return eng.Holders(ctx, enginetest.ListBenchNetwork, r)
-		})
-	})
-	for name, f := range map[string]passengine.VisitFilter{
-		"visits":             {Network: enginetest.ListBenchNetwork},
-		"visits-at-location": {Network: enginetest.ListBenchNetwork, Location: enginetest.ListBenchLocation},
-	} {
-		b.Run(name, func(b *testing.B) {
-			enginetest.BenchPageEnds(b, listBenchRows, 100, func(r passengine.PageRequest) (passengine.Page[checkin.Visit], error) {
-				f.Cursor, f.Limit = r.Cursor, r.Limit
-				return eng.Visits(ctx, f)
-			})
-		})
-	}
+	enginetest.BenchLists(b, passengine.New(st), listBenchRows)
 }

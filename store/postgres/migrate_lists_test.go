@@ -32,12 +32,7 @@ func TestMigrateToListsKeepsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var earlier []sqlutil.Migration
-	for _, m := range ms {
-		if m.Version < listsVersion {
-			earlier = append(earlier, m)
-		}
-	}
+	earlier := sqlutil.Before(ms, listsVersion)
 	db := stdlib.OpenDBFromPool(st.pool)
 	err = sqlutil.Migrate(ctx, db, earlier, func(n int) string { return fmt.Sprintf("$%d", n) })
 	db.Close()

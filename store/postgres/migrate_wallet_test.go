@@ -52,12 +52,7 @@ func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var earlier []sqlutil.Migration
-	for _, m := range ms {
-		if m.Version < walletVersion {
-			earlier = append(earlier, m)
-		}
-	}
+	earlier := sqlutil.Before(ms, walletVersion)
 	db := stdlib.OpenDBFromPool(st.pool)
 	if err := sqlutil.Migrate(ctx, db, earlier, func(n int) string { return fmt.Sprintf("$%d", n) }); err != nil {
 		t.Fatal(err)

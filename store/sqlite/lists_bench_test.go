@@ -1,12 +1,9 @@
 package sqlite_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/passengine/passengine"
-	"github.com/passengine/passengine/catalog"
-	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/store/sqlite"
 )
@@ -45,24 +42,7 @@ func seedLists(b *testing.B, st *sqlite.Store, n int) {
 // its last, interleaved (enginetest.BenchPageEnds): the network's holders,
 // its visits, and a location's visits. See BENCHMARKS.md.
 func BenchmarkListEnds(b *testing.B) {
-	ctx := context.Background()
 	st := benchStore(b, sqlite.WithSyncNormal())
 	seedLists(b, st, listBenchRows)
-	eng := passengine.New(st)
-	b.Run("holders", func(b *testing.B) {
-		enginetest.BenchPageEnds(b, listBenchRows, 100, func(r passengine.PageRequest) (passengine.Page[catalog.Holder], error) {
-			return eng.Holders(ctx, enginetest.ListBenchNetwork, r)
-		})
-	})
-	for name, f := range map[string]passengine.VisitFilter{
-		"visits":             {Network: enginetest.ListBenchNetwork},
-		"visits-at-location": {Network: enginetest.ListBenchNetwork, Location: enginetest.ListBenchLocation},
-	} {
-		b.Run(name, func(b *testing.B) {
-			enginetest.BenchPageEnds(b, listBenchRows, 100, func(r passengine.PageRequest) (passengine.Page[checkin.Visit], error) {
-				f.Cursor, f.Limit = r.Cursor, r.Limit
-				return eng.Visits(ctx, f)
-			})
-		})
-	}
+	enginetest.BenchLists(b, passengine.New(st), listBenchRows)
 }

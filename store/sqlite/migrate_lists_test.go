@@ -27,12 +27,7 @@ func TestMigrateToListsKeepsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var earlier []sqlutil.Migration
-	for _, m := range ms {
-		if m.Version < listsVersion {
-			earlier = append(earlier, m)
-		}
-	}
+	earlier := sqlutil.Before(ms, listsVersion)
 	if err := sqlutil.Migrate(ctx, st.w, earlier, func(int) string { return "?" }); err != nil {
 		t.Fatal(err)
 	}

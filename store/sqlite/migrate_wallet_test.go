@@ -29,12 +29,7 @@ func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var earlier []sqlutil.Migration
-	for _, m := range ms {
-		if m.Version < walletVersion {
-			earlier = append(earlier, m)
-		}
-	}
+	earlier := sqlutil.Before(ms, walletVersion)
 	if err := sqlutil.Migrate(ctx, st.w, earlier, func(int) string { return "?" }); err != nil {
 		t.Fatal(err)
 	}

@@ -34,10 +34,9 @@
 package storetest
 
 import (
-	"context"
-	"errors"
 	"testing"
 
+	"github.com/passengine/passengine/internal/storecheck"
 	"github.com/passengine/passengine/store"
 )
 
@@ -78,68 +77,22 @@ type suite struct {
 }
 
 // store opens a store for t and closes it when t ends.
-func (s *suite) store(t *testing.T) store.Store {
-	t.Helper()
-	st := s.open(t)
-	if st == nil {
-		t.Fatal("open returned a nil store")
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return st
-}
+func (s *suite) store(t *testing.T) store.Store { return storecheck.Open(t, s.open) }
 
-// update runs fn as a unit of work, retrying store.ErrConflict like the
-// Engine does, and fails t on an error.
-func update(t testing.TB, st store.Store, fn func(store.Tx) error) {
-	t.Helper()
-	if err := retry(st, fn); err != nil {
-		t.Fatalf("Update: %v", err)
-	}
-}
-
-func retry(st store.Store, fn func(store.Tx) error) error {
-	var err error
-	for range 50 {
-		if err = st.Update(context.Background(), fn); !errors.Is(err, store.ErrConflict) {
-			return err
-		}
-	}
-	return err
-}
-
-// view runs fn as a read-only unit of work and fails t on an error.
-func view(t testing.TB, st store.Store, fn func(store.Tx) error) {
-	t.Helper()
-	if err := st.View(context.Background(), fn); err != nil {
-		t.Fatalf("View: %v", err)
-	}
-}
-
-// wantErr fails t unless err is (or wraps) target.
-func wantErr(t testing.TB, what string, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Errorf("%s: got error %v, want %v", what, err, target)
-	}
-}
+// The helpers every test of the suite uses (internal/storecheck).
+var (
+	update  = storecheck.Update
+	retry   = storecheck.Retry
+	view    = storecheck.View
+	wantErr = storecheck.WantErr
+	must    = storecheck.Must
+)
 
 // same fails t when got and want differ (see Diff).
 func same(t testing.TB, what string, got, want any) {
 	t.Helper()
 	if d := Diff(got, want); d != "" {
 		t.Errorf("%s: %s", what, d)
-	}
-}
-
-// must fails t now on a non-nil err.
-func must(t testing.TB, what string, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
 	}
 }
 

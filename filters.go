@@ -10,8 +10,10 @@ type PassFilter struct {
 	// Network is the passes' network; it is not read from JSON (it comes
 	// from the route or the host's authentication).
 	Network string `json:"-"`
-	Holder  string `json:"holder,omitempty"`
-	Team    string `json:"team,omitempty"`
+	// Holder, when set, keeps the passes the holder owns.
+	Holder string `json:"holder,omitempty"`
+	// Team, when set, keeps the passes the team owns.
+	Team string `json:"team,omitempty"`
 	// Unpaid keeps only the passes not marked paid (A6).
 	Unpaid bool `json:"unpaid,omitempty"`
 	// Offset is how many passes of the list to skip; 0 starts at the first.
@@ -25,8 +27,10 @@ type PassFilter struct {
 type LedgerFilter struct {
 	// Network is the entries' network; it is not read from JSON.
 	Network string `json:"-"`
-	Pass    string `json:"pass,omitempty"`
-	Holder  string `json:"holder,omitempty"`
+	// Pass, when set, keeps one pass's entries.
+	Pass string `json:"pass,omitempty"`
+	// Holder, when set, keeps one holder's entries.
+	Holder string `json:"holder,omitempty"`
 	// Offset is how many entries of the list to skip; 0 starts at the
 	// first.
 	Offset int `json:"offset,omitempty"`
@@ -39,7 +43,8 @@ type LedgerFilter struct {
 type DebtFilter struct {
 	// Network is the visits' network; it is not read from JSON.
 	Network string `json:"-"`
-	Holder  string `json:"holder,omitempty"`
+	// Holder, when set, keeps one holder's visits.
+	Holder string `json:"holder,omitempty"`
 	// Offset is how many visits of the list to skip; 0 starts at the
 	// first.
 	Offset int `json:"offset,omitempty"`

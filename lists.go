@@ -130,6 +130,7 @@ func (e *Engine) PAYG(ctx context.Context, network, id string) (p billing.PAYG, 
 // Occupancy is a location and how many holders are checked in there now
 // (seed 004's club occupancy).
 type Occupancy struct {
+	// Location is the location, whole.
 	Location catalog.Location `json:"location"`
 	// CheckedIn is how many holders have a visit open at the location
 	// that started less than the longest visit (WithMaxOpen, 24 hours by

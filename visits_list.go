@@ -30,7 +30,8 @@ type VisitFilter struct {
 	// From and To keep the visits whose service date (T4) is in
 	// [From, To]; a zero date leaves that end open.
 	From calendar.Date `json:"from,omitzero"`
-	To   calendar.Date `json:"to,omitzero"`
+	// To is described with From above.
+	To calendar.Date `json:"to,omitzero"`
 	// Cursor is the Next of the page before; "" asks for the first page.
 	Cursor string `json:"cursor,omitempty"`
 	// Limit is the most visits a page holds: 0 means 100; at most 10,000.

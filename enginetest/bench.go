@@ -42,8 +42,10 @@ const BenchProduct = "bench-visits"
 
 // Bench measures Engine check-in and check-out on a store.
 type Bench struct {
+	// Engine is the Engine the benchmark calls, on a clock at BenchStart.
 	Engine *passengine.Engine
-	Store  store.Store
+	// Store is the store NewBench seeded.
+	Store store.Store
 	seq    atomic.Int64
 }
 

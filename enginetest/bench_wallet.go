@@ -24,8 +24,10 @@ func WalletBenchHolder(i int) string { return fmt.Sprintf("w%07d", i) }
 
 // WalletBench measures prepaid account calls on a store.
 type WalletBench struct {
+	// Engine is the Engine the benchmark calls.
 	Engine *passengine.Engine
-	Store  store.Store
+	// Store is the store NewWalletBench seeded.
+	Store store.Store
 	seq    atomic.Int64
 }
 

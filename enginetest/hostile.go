@@ -25,17 +25,23 @@ import (
 // Hostile is one input no front desk should be able to send, and the
 // field its refusal must name.
 type Hostile struct {
-	Name  string
+	// Name says what the input is ("check-in in 1990").
+	Name string
+	// Field is the name the *FieldError must carry.
 	Field string
-	Call  func(ctx context.Context, h *HostileWorld) error
+	// Call sends the input to h's Engine and returns its error.
+	Call func(ctx context.Context, h *HostileWorld) error
 }
 
 // HostileWorld is the network the hostile inputs are sent to: one
 // location, one holder with a visits pass, on a fixed clock.
 type HostileWorld struct {
-	Eng   *passengine.Engine
+	// Eng is the Engine the inputs are sent to.
+	Eng *passengine.Engine
+	// Clock is Eng's clock, at 2026-03-02 09:00 UTC.
 	Clock *passengine.ManualClock
-	Pass  string
+	// Pass is the ID of the holder's visits pass.
+	Pass string
 }
 
 const hostileNet = "hostile"

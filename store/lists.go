@@ -45,15 +45,20 @@ type Lists interface {
 // VisitQuery selects a page of a network's visits. Network is required;
 // empty fields match all.
 type VisitQuery struct {
-	Network  string
-	Holder   string
+	// Network is the ID of the visits' network.
+	Network string
+	// Holder, when set, keeps one holder's visits.
+	Holder string
+	// Location, when set, keeps one location's visits.
 	Location string
 	// Status keeps the visits of one status; "" keeps all. Open reads the
 	// open visits only (a partial index); another status filters the
 	// visits the other fields select.
 	Status checkin.Status
-	Kind   checkin.Kind
-	Mode   checkin.Mode
+	// Kind, when set, keeps the visits of one kind.
+	Kind checkin.Kind
+	// Mode, when set, keeps the visits paid one way.
+	Mode checkin.Mode
 	// From and To bound the service date, inclusive; a zero date leaves
 	// that end open.
 	From, To calendar.Date
@@ -73,8 +78,10 @@ type VisitQuery struct {
 // VisitCursor is the position of a visit in the order Lists.Visits returns
 // them.
 type VisitCursor struct {
+	// Start is the visit's start.
 	Start time.Time
-	ID    string
+	// ID is the visit's ID, which orders visits of the same start.
+	ID string
 }
 
 // VisitCursorOf returns the position of v.
@@ -83,6 +90,7 @@ func VisitCursorOf(v checkin.Visit) VisitCursor { return VisitCursor{Start: v.St
 // OccupancyQuery selects a page of a network's locations with their
 // occupancy. Network is required.
 type OccupancyQuery struct {
+	// Network is the ID of the locations' network.
 	Network string
 	// Since excludes the open visits that started at or before it (those
 	// open longer than the longest visit, closed by the next check-in or
@@ -94,6 +102,7 @@ type OccupancyQuery struct {
 
 // Occupancy is a location and how many of its visits are open.
 type Occupancy struct {
+	// Location is the location, whole.
 	Location catalog.Location
 	// Open is how many visits are open at the location, counted as
 	// OccupancyQuery says.

@@ -46,7 +46,7 @@ type Bench struct {
 	Engine *passengine.Engine
 	// Store is the store NewBench seeded.
 	Store store.Store
-	seq    atomic.Int64
+	seq   atomic.Int64
 }
 
 // NewBench writes the benchmark network into st (through the store, in

@@ -28,7 +28,7 @@ type WalletBench struct {
 	Engine *passengine.Engine
 	// Store is the store NewWalletBench seeded.
 	Store store.Store
-	seq    atomic.Int64
+	seq   atomic.Int64
 }
 
 // walletBenchStart is the instant of the seeded history; the benchmark's

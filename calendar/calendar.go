@@ -109,7 +109,8 @@ func CheckDate(name string, d Date) error {
 }
 
 // CheckOptionalDate is CheckDate for a field where the zero Date means
-// none.
+// none: it returns nil for the zero Date and CheckDate's *field.Error
+// otherwise.
 func CheckOptionalDate(name string, d Date) error {
 	if d.IsZero() {
 		return nil
@@ -209,10 +210,12 @@ func fromDays(n int) Date {
 	return Date{y, time.Month(m), day}
 }
 
-// MarshalText returns "2006-01-02", or nothing for the zero Date.
+// MarshalText returns "2006-01-02", or nothing for the zero Date. Its
+// error is always nil.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText parses "2006-01-02"; empty text is the zero Date.
+// UnmarshalText parses "2006-01-02"; empty text is the zero Date. It
+// returns ParseDate's *field.Error for anything else.
 func (d *Date) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
 		*d = Date{}

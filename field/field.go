@@ -103,7 +103,8 @@ func ID(name, id string) error {
 	return nil
 }
 
-// OptionalID is ID for a field that may be empty.
+// OptionalID is ID for a field that may be empty: it returns nil for ""
+// and ID's *Error otherwise.
 func OptionalID(name, id string) error {
 	if id == "" {
 		return nil

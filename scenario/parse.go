@@ -176,7 +176,9 @@ func readExpected(lines []string, i int) (string, int, error) {
 // ParseLine parses a directive line: a command followed by arguments of
 // the forms key, key=value and key=(value1, value2, ...) (values in
 // parentheses may contain spaces and nested parentheses), as
-// github.com/cockroachdb/datadriven does.
+// github.com/cockroachdb/datadriven does. A blank line gives an empty
+// command. It returns an error naming the column of what it cannot parse
+// (an unclosed parenthesis, a malformed key).
 func ParseLine(line string) (cmd string, args []Arg, err error) {
 	line = strings.TrimSpace(line)
 	if line == "" {

@@ -148,7 +148,8 @@ func indent(s string) string {
 
 // Files returns the scenario files under dir, recursively, sorted: every
 // regular file whose name does not start with "." or "_". It returns dir
-// itself when dir is a file.
+// itself when dir is a file, and os.Stat's or the walk's error when dir
+// cannot be read.
 func Files(dir string) ([]string, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {

@@ -87,7 +87,8 @@ func ValidAmount(name string, m money.Money, currency string) error {
 }
 
 // ValidAdjustment is ValidAmount for a signed amount: it must not be zero
-// and may be negative (money.Money.ValidateSigned).
+// and may be negative (money.Money.ValidateSigned). It returns a
+// *field.Error named name, or name.amount or name.currency, otherwise.
 func ValidAdjustment(name string, m money.Money, currency string) error {
 	if m.IsZero() {
 		return field.Invalid(name, "is required")

@@ -84,13 +84,15 @@ type Use struct {
 
 // Check returns why p cannot pay for u, or "" when it can (G1-G6). A pass
 // that activates on first use is eligible: it activates on this use (A2).
-func Check(p *pass.Pass, u *Use) Reason { return check(p, u, true) }
+func Check(p *pass.Pass, u *Use) Reason { return check(p, u, true, p.Expiry()) }
 
 // CheckCoverage is Check without the balance test: whether a day pass whose
 // unit already covers u's date may be used again for u (C2).
-func CheckCoverage(p *pass.Pass, u *Use) Reason { return check(p, u, false) }
+func CheckCoverage(p *pass.Pass, u *Use) Reason { return check(p, u, false, p.Expiry()) }
 
-func check(p *pass.Pass, u *Use, needBalance bool) Reason {
+// check is Check (needBalance) or CheckCoverage of p, whose expiry (with
+// its freezes, pass.Pass.Expiry) is expiry.
+func check(p *pass.Pass, u *Use, needBalance bool, expiry calendar.Date) Reason {
 	switch {
 	case p.Holder != "" && p.Holder == u.Holder.ID:
 	case p.Team != "" && p.Team == u.Holder.Team:
@@ -115,7 +117,7 @@ func check(p *pass.Pass, u *Use, needBalance bool) Reason {
 	if !u.At.IsZero() && u.At.Before(p.IssuedAt) {
 		return NotYetIssued
 	}
-	switch p.StatusOn(u.Date) {
+	switch p.StatusWith(u.Date, expiry) {
 	case pass.StatusExpired:
 		return Expired
 	case pass.StatusFrozen:

@@ -137,8 +137,12 @@ const (
 // locked and d is before the activation date (A3; when not locked any date
 // up to expiry is fine, A4), used up with no balance, inactive when it
 // activates on first use and has not been used, and otherwise active.
-func (p *Pass) StatusOn(d calendar.Date) Status {
-	if exp := p.Expiry(); !exp.IsZero() && d.After(exp) {
+func (p *Pass) StatusOn(d calendar.Date) Status { return p.StatusWith(d, p.Expiry()) }
+
+// StatusWith is StatusOn for a caller that has p.Expiry() at hand already
+// (the zero Date when p has none), so it is not computed again.
+func (p *Pass) StatusWith(d, expiry calendar.Date) Status {
+	if !expiry.IsZero() && d.After(expiry) {
 		return StatusExpired
 	}
 	if p.Frozen(d) {

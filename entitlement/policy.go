@@ -265,6 +265,11 @@ func rank(cands []Candidate, policy Policy) Selection {
 			s.DecidedBy = key
 		}
 	}
+	// The sort data served the ranking; a selection carries only its
+	// report, so that equal decisions are equal values.
+	for i := range cands {
+		cands[i].sort = sortData{}
+	}
 	return s
 }
 

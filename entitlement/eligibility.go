@@ -21,6 +21,7 @@ type Reason string
 
 // The reasons, one per rule that can exclude a pass (G7).
 const (
+	Revoked       Reason = "revoked"              // M5: its card or its holder was deleted
 	NotHolders    Reason = "not_holders"          // G1: neither the holder's nor the team's
 	SharingOff    Reason = "team_sharing_off"     // G1: the team's, but credit sharing is off
 	Audience      Reason = "audience"             // G6: the product's audience excludes the holder
@@ -35,6 +36,7 @@ const (
 )
 
 var reasonText = map[Reason]string{
+	Revoked:       "pass was revoked: its card or its holder was deleted",
 	NotHolders:    "pass belongs to someone else",
 	SharingOff:    "team pass, but the team's credit sharing is off",
 	Audience:      "pass is not for the holder's audience",
@@ -74,7 +76,8 @@ type Use struct {
 	Kinds []pass.Kind
 }
 
-// Check returns why p cannot pay for u, or "" when it can (G1-G6). A pass
+// Check returns why p cannot pay for u, or "" when it can (G1-G6); a
+// revoked pass (a deleted card's, M5) is never eligible. A pass
 // that activates on first use is eligible: it activates on this use (A2).
 func Check(p *pass.Pass, u *Use) Reason { return check(p, u, true) }
 
@@ -83,6 +86,9 @@ func Check(p *pass.Pass, u *Use) Reason { return check(p, u, true) }
 func CheckCoverage(p *pass.Pass, u *Use) Reason { return check(p, u, false) }
 
 func check(p *pass.Pass, u *Use, needBalance bool) Reason {
+	if p.Revoked { // M5: never usable, whoever asks
+		return Revoked
+	}
 	switch {
 	case p.Holder != "" && p.Holder == u.Holder.ID:
 	case p.Team != "" && p.Team == u.Holder.Team:

@@ -53,6 +53,8 @@ type Store struct {
 	open   map[string]map[string]bool                   // network+holder -> open visit IDs
 	byDate map[string]map[calendar.Date]map[string]bool // network+holder -> date -> visit IDs
 	byPass map[string][]int                             // network+pass -> ledger indexes
+
+	cardIndexes // cards.go
 }
 
 // New returns an empty Store.
@@ -66,6 +68,7 @@ func New() *Store {
 		guards: map[string]checkin.Guard{}, terms: map[string]billing.Terms{}, codes: map[string]string{},
 		live: map[string]map[string]bool{}, open: map[string]map[string]bool{},
 		byDate: map[string]map[calendar.Date]map[string]bool{}, byPass: map[string][]int{},
+		cardIndexes: newCardIndexes(),
 	}
 }
 
@@ -149,6 +152,7 @@ func (t *tx) Ledger() store.Ledger           { return ledgerRepo{t} }
 func (t *tx) Idempotency() store.Idempotency { return idemRepo{t} }
 func (t *tx) Guards() store.Guards           { return guardRepo{t} }
 func (t *tx) Terms() store.Terms             { return termsRepo{t} }
+func (t *tx) Cards() store.Cards             { return cardRepo{t} }
 
 // put stores v at k in m and logs how to undo it.
 func put[V any](t *tx, m map[string]V, k string, v V) error {
@@ -320,6 +324,7 @@ func owner(p *pass.Pass) string {
 // index current.
 func (s *Store) setPass(k string, p *pass.Pass) {
 	if old, ok := s.passes[k]; ok {
+		s.unindexExpiry(&old)
 		delete(s.live[owner(&old)], old.ID)
 		if old.CodeHash != "" {
 			delete(s.codes, key(old.Network, old.CodeHash))
@@ -330,6 +335,7 @@ func (s *Store) setPass(k string, p *pass.Pass) {
 		return
 	}
 	s.passes[k] = *p
+	s.indexExpiry(p)
 	if p.CodeHash != "" {
 		s.codes[key(p.Network, p.CodeHash)] = p.ID
 	}
@@ -538,7 +544,9 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 		s.entryIDs[k] = true
 		s.byPass[pk] = append(s.byPass[pk], len(s.ledger))
 		s.ledger = append(s.ledger, e)
+		s.indexAt(len(s.ledger) - 1)
 		r.t.undo = append(r.t.undo, func() {
+			s.unindexAt(len(s.ledger) - 1)
 			delete(s.entryIDs, k)
 			s.byPass[pk] = s.byPass[pk][:len(s.byPass[pk])-1]
 			s.ledger = s.ledger[:len(s.ledger)-1]

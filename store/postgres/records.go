@@ -17,7 +17,8 @@ import (
 
 type ledgerRepo struct{ t *tx }
 
-const entryCols = `network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment`
+const entryCols = `network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment,
+	points, bonus`
 
 func scanEntry(r pgx.Row) (e pass.Entry, err error) {
 	var (
@@ -25,7 +26,7 @@ func scanEntry(r pgx.Row) (e pass.Entry, err error) {
 		amount moneyCol
 	)
 	err = r.Scan(&e.Network, &e.ID, &e.Pass, &e.Holder, &e.Visit, &at, &e.Type, &e.Units, &e.Balance,
-		&amount.amount, &amount.currency, &e.Key, &e.Actor, &e.Comment)
+		&amount.amount, &amount.currency, &e.Key, &e.Actor, &e.Comment, &e.Points, &e.Bonus)
 	if err != nil {
 		return e, err
 	}
@@ -53,7 +54,7 @@ func (r ledgerRepo) Append(ctx context.Context, entries ...pass.Entry) error {
 }
 
 // appendChunk bounds the rows of one INSERT, keeping its parameters
-// (14 a row) under PostgreSQL's limit of 65,535.
+// (16 a row) under PostgreSQL's limit of 65,535.
 const appendChunk = 1000
 
 func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
@@ -65,7 +66,7 @@ func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
 // insertEntries returns the statement that inserts entries (at most
 // appendChunk).
 func insertEntries(entries []pass.Entry) (string, []any) {
-	const n = 14
+	const n = 16
 	var sql strings.Builder
 	sql.WriteString(`INSERT INTO ledger (` + entryCols + `) VALUES `)
 	args := make([]any, 0, n*len(entries))
@@ -82,7 +83,7 @@ func insertEntries(entries []pass.Entry) (string, []any) {
 		}
 		sql.WriteString(")")
 		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, e.At.UTC(), string(e.Type),
-			e.Units, e.Balance, numeric(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment)
+			e.Units, e.Balance, numeric(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment, e.Points, e.Bonus)
 	}
 	return sql.String(), args
 }

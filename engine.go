@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/entitlement"
@@ -100,6 +101,7 @@ type Engine struct {
 	zones        sync.Map   // zone name -> *time.Location
 	locZones     sync.Map   // network + "\x00" + location -> calendar.Zone last seen there
 	agg          aggregator // passcodes and lockout (aggregator.go)
+	bonus        card.BonusRule
 }
 
 // Option configures an Engine.
@@ -265,8 +267,12 @@ func lockOwner(ctx context.Context, tx store.Tx, p *pass.Pass) error {
 
 // write stores an outcome's effects: the visits, the changed passes and the
 // ledger entries, stamped with new IDs, the call's key and actor. A Tx that
-// is a store.CommitWriter sends them with its commit.
+// is a store.CommitWriter sends them with its commit. The cards of changed
+// passes that are cards' are brought up to date first (M3).
 func (e *Engine) write(ctx context.Context, tx store.Tx, o *checkin.Outcome, key, actor string) error {
+	if err := e.cardEffects(ctx, tx, o); err != nil { // cards.go
+		return err
+	}
 	e.stamp(o.Entries, key, actor, "")
 	if w, ok := tx.(store.CommitWriter); ok {
 		ws := store.Writes{Visits: o.Closed, Entries: o.Entries}

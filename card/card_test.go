@@ -35,7 +35,9 @@ func issue(t *testing.T) (card.Card, pass.Pass) {
 	return c, p
 }
 
-func at(h int) card.Change { return card.Change{At: t0.Add(time.Duration(h) * time.Hour), On: calendar.DateOf(t0)} }
+func at(h int) card.Change {
+	return card.Change{At: t0.Add(time.Duration(h) * time.Hour), On: calendar.DateOf(t0)}
+}
 
 func change(h, value int, amount string) card.Change {
 	ch := at(h)

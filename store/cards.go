@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"github.com/passengine/passengine/card"
 )
@@ -32,3 +33,7 @@ type CardFilter struct {
 	After string
 	Limit int // 0: no limit
 }
+
+// ErrCursor is returned, wrapped, by Passes.Expiring, Ledger.PassPage and
+// Ledger.PeriodPage for a cursor they did not make.
+var ErrCursor = errors.New("bad cursor")

@@ -183,7 +183,7 @@ func (r passRepo) Expiring(_ context.Context, network string, from, to calendar.
 		on, id, _ := strings.Cut(cursor, "\x00")
 		d, err := calendar.ParseDate(on)
 		if err != nil {
-			return nil, "", fmt.Errorf("memstore: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, store.ErrCursor)
 		}
 		j, found := slices.BinarySearchFunc(ks, expiryKey{d, id}, compareExpiry)
 		if found {
@@ -210,7 +210,7 @@ func (r ledgerRepo) PassPage(_ context.Context, network, passID, cursor string, 
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)
 		if err != nil || n < 0 {
-			return nil, "", fmt.Errorf("memstore: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, store.ErrCursor)
 		}
 		from = n
 	}
@@ -240,7 +240,7 @@ func (r ledgerRepo) PeriodPage(_ context.Context, network string, from, to time.
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)
 		if err != nil || n < 0 || n >= len(s.ledger) {
-			return nil, "", fmt.Errorf("memstore: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, store.ErrCursor)
 		}
 		j, _ := slices.BinarySearchFunc(ix, n, s.compareAt)
 		i = max(i, j+1)

@@ -114,7 +114,7 @@ func (r passRepo) Expiring(ctx context.Context, network string, from, to calenda
 		on, rest, _ := strings.Cut(cursor, "|")
 		d, err := calendar.ParseDate(on)
 		if err != nil {
-			return nil, "", fmt.Errorf("postgres: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("postgres: cursor %q: %w", cursor, store.ErrCursor)
 		}
 		after, id = dateParam(d), rest
 	}
@@ -168,7 +168,7 @@ func (r ledgerRepo) PassPage(ctx context.Context, network, passID, cursor string
 	if cursor != "" {
 		var err error
 		if after, err = strconv.ParseInt(cursor, 10, 64); err != nil {
-			return nil, "", fmt.Errorf("postgres: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("postgres: cursor %q: %w", cursor, store.ErrCursor)
 		}
 	}
 	rows, err := collect(ctx, r.t, "ledger page", scanSeqEntry, `SELECT seq, `+entryCols+` FROM ledger
@@ -189,7 +189,7 @@ func (r ledgerRepo) PeriodPage(ctx context.Context, network string, from, to tim
 		t, terr := time.Parse(time.RFC3339Nano, a)
 		v, serr := strconv.ParseInt(s, 10, 64)
 		if terr != nil || serr != nil {
-			return nil, "", fmt.Errorf("postgres: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("postgres: cursor %q: %w", cursor, store.ErrCursor)
 		}
 		at, seq = t, v
 	}

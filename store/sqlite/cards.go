@@ -92,7 +92,11 @@ var expiringQuery = `SELECT ` + passCols + ` FROM passes WHERE network = ? AND b
 func (r passRepo) Expiring(ctx context.Context, network string, from, to calendar.Date, cursor string, n int) ([]pass.Pass, string, error) {
 	after, id := sqlutil.FormatDate(from), ""
 	if cursor != "" {
-		after, id, _ = strings.Cut(cursor, "|")
+		on, rest, _ := strings.Cut(cursor, "|")
+		if _, err := calendar.ParseDate(on); err != nil {
+			return nil, "", fmt.Errorf("sqlite: cursor %q: %w", cursor, store.ErrCursor)
+		}
+		after, id = on, rest
 	}
 	ps, err := list(ctx, r.t, scanPass, expiringQuery, network, sqlutil.FormatDate(to), after, id, n)
 	if err != nil || len(ps) < n {
@@ -140,7 +144,7 @@ func (r ledgerRepo) PassPage(ctx context.Context, network, passID, cursor string
 	if cursor != "" {
 		var err error
 		if after, err = strconv.ParseInt(cursor, 10, 64); err != nil {
-			return nil, "", fmt.Errorf("sqlite: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("sqlite: cursor %q: %w", cursor, store.ErrCursor)
 		}
 	}
 	rows, err := list(ctx, r.t, scanSeqEntry, `SELECT seq, `+ledgerCols+` FROM ledger
@@ -160,7 +164,7 @@ func (r ledgerRepo) PeriodPage(ctx context.Context, network string, from, to tim
 		a, s, _ := strings.Cut(cursor, "|")
 		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return nil, "", fmt.Errorf("sqlite: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("sqlite: cursor %q: %w", cursor, store.ErrCursor)
 		}
 		at, seq = a, v
 	}

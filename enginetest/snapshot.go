@@ -24,6 +24,7 @@ import (
 	"fmt"
 
 	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
@@ -31,14 +32,15 @@ import (
 )
 
 // Snapshot is what one network holds in a store: its locations and PAYG
-// products, and every pass, visit and ledger entry, in the store's list
-// order. Two snapshots of an unchanged store are equal (reflect.DeepEqual).
+// products, and every pass, visit, ledger entry and card, in the store's
+// list order. Two snapshots of an unchanged store are equal (reflect.DeepEqual).
 type Snapshot struct {
 	Locations []catalog.Location
 	PAYGs     []billing.PAYG
 	Passes    []pass.Pass
 	Visits    []checkin.Visit
 	Ledger    []pass.Entry
+	Cards     []card.Card
 }
 
 // Take returns the snapshot of network in st, read in one View. It returns
@@ -59,7 +61,10 @@ func Take(ctx context.Context, st store.Store, network string) (Snapshot, error)
 		if s.Visits, err = tx.Visits().List(ctx, store.VisitFilter{Network: network}); err != nil {
 			return err
 		}
-		s.Ledger, err = tx.Ledger().List(ctx, store.LedgerFilter{Network: network})
+		if s.Ledger, err = tx.Ledger().List(ctx, store.LedgerFilter{Network: network}); err != nil {
+			return err
+		}
+		s.Cards, err = tx.Cards().List(ctx, store.CardFilter{Network: network})
 		return err
 	})
 	if len(s.Locations) == 0 {
@@ -76,6 +81,9 @@ func Take(ctx context.Context, st store.Store, network string) (Snapshot, error)
 	}
 	if len(s.Ledger) == 0 {
 		s.Ledger = nil
+	}
+	if len(s.Cards) == 0 {
+		s.Cards = nil
 	}
 	return s, err
 }

@@ -177,19 +177,20 @@ func (s *Snapshot) CheckCards() error {
 		}
 		got := card.Replay(c.Purchases.Currency, c.Pass, s.Ledger)
 		if d := counterDiff(c.Counters, got); d != "" {
-			return fmt.Errorf("card %s: counters on the row differ from the history: %s", c.ID, d)
+			return fmt.Errorf("card %s: the counters on its row are not those of its history: %s", c.ID, d)
 		}
 	}
 	return nil
 }
 
-func counterDiff(row, history card.Counters) string {
+// counterDiff describes how got differs from want, or returns "".
+func counterDiff(got, want card.Counters) string {
 	switch {
-	case row.Sold != history.Sold, row.Redeemed != history.Redeemed, row.Removed != history.Removed,
-		row.Referral != history.Referral, row.Bonus != history.Bonus,
-		!row.Purchases.Amount.Equal(history.Purchases.Amount), !row.Refunds.Amount.Equal(history.Refunds.Amount),
-		!row.LastRedemption.Equal(history.LastRedemption), !row.LastAdding.Equal(history.LastAdding):
-		return fmt.Sprintf("row %+v, history %+v", row, history)
+	case got.Sold != want.Sold, got.Redeemed != want.Redeemed, got.Removed != want.Removed,
+		got.Referral != want.Referral, got.Bonus != want.Bonus,
+		!got.Purchases.Amount.Equal(want.Purchases.Amount), !got.Refunds.Amount.Equal(want.Refunds.Amount),
+		!got.LastRedemption.Equal(want.LastRedemption), !got.LastAdding.Equal(want.LastAdding):
+		return fmt.Sprintf("got %+v, want %+v", got, want)
 	}
 	return ""
 }

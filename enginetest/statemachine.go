@@ -593,7 +593,7 @@ func (m *machine) cancel(t *rapid.T) {
 	p := m.pass(v.paidBy)
 	p.balance += v.cost
 	p.uses--
-	m.returned(p, v.cost) // M3
+	m.returned(p, v.cost)                     // M3
 	if p.activatedBy == v.id && p.uses == 0 { // A5
 		p.activatedOn, p.activatedBy = calendar.Date{}, ""
 	}

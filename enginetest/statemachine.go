@@ -593,7 +593,8 @@ func (m *machine) cancel(t *rapid.T) {
 	p := m.pass(v.paidBy)
 	p.balance += v.cost
 	p.uses--
-	m.returned(p, v.cost)                     // M3
+	// M3: a card gets the visits and takes the points back.
+	m.returned(p, v.cost)
 	if p.activatedBy == v.id && p.uses == 0 { // A5
 		p.activatedOn, p.activatedBy = calendar.Date{}, ""
 	}

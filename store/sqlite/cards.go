@@ -106,6 +106,15 @@ func (r passRepo) Expiring(ctx context.Context, network string, from, to calenda
 	return ps, sqlutil.FormatDate(last.Expiry()) + "|" + last.ID, nil
 }
 
+// The ledger's pages: ledger_pass from a seq, ledger_at from an instant
+// and a seq.
+var (
+	passPageQuery = `SELECT seq, ` + ledgerCols + ` FROM ledger
+		WHERE network = ? AND pass = ? AND seq > ? ORDER BY seq LIMIT ?`
+	periodPageQuery = `SELECT seq, ` + ledgerCols + ` FROM ledger
+		WHERE network = ? AND (at, seq) > (?, ?) AND at < ? ORDER BY at, seq LIMIT ?`
+)
+
 // seqEntry is a ledger row with its seq and instant text, for cursors.
 type seqEntry struct {
 	e   pass.Entry
@@ -147,8 +156,7 @@ func (r ledgerRepo) PassPage(ctx context.Context, network, passID, cursor string
 			return nil, "", fmt.Errorf("sqlite: cursor %q: %w", cursor, store.ErrCursor)
 		}
 	}
-	rows, err := list(ctx, r.t, scanSeqEntry, `SELECT seq, `+ledgerCols+` FROM ledger
-		WHERE network = ? AND pass = ? AND seq > ? ORDER BY seq LIMIT ?`, network, passID, after, n)
+	rows, err := list(ctx, r.t, scanSeqEntry, passPageQuery, network, passID, after, n)
 	if err != nil {
 		return nil, "", err
 	}
@@ -168,9 +176,7 @@ func (r ledgerRepo) PeriodPage(ctx context.Context, network string, from, to tim
 		}
 		at, seq = a, v
 	}
-	rows, err := list(ctx, r.t, scanSeqEntry, `SELECT seq, `+ledgerCols+` FROM ledger
-		WHERE network = ? AND (at, seq) > (?, ?) AND at < ? ORDER BY at, seq LIMIT ?`,
-		network, at, seq, sqlutil.FormatTime(to), n)
+	rows, err := list(ctx, r.t, scanSeqEntry, periodPageQuery, network, at, seq, sqlutil.FormatTime(to), n)
 	if err != nil {
 		return nil, "", err
 	}

@@ -27,6 +27,11 @@ var (
 	// ErrNoCodeKey: a call needs passcodes but the Engine has no usable
 	// key (WithCodeKey missing or shorter than 32 bytes).
 	ErrNoCodeKey = errors.New("no passcode key: set one with WithCodeKey (at least 32 bytes)")
+	// ErrCodeKeyMismatch: the Engine's passcode key is not the one the
+	// network's codes were made with (S6). Every passcode call of the
+	// network is refused at once, and nothing counts toward a lockout:
+	// restart the Engine with the network's key.
+	ErrCodeKeyMismatch = errors.New("passcode key is not the one the network's codes were made with")
 	// ErrNoPasscode: the pass carries no passcode.
 	ErrNoPasscode = errors.New("pass has no passcode")
 	// ErrCodesExhausted: no free passcode was found in a bounded number of
@@ -66,6 +71,10 @@ type aggregator struct {
 	mu      sync.Mutex // serializes reads of source
 	source  io.Reader
 	lockout checkin.Lockout
+	// verified holds the networks whose recorded key check matched keys:
+	// a recorded check never changes, so one match holds for the
+	// Engine's life.
+	verified sync.Map
 }
 
 // WithCodeKey sets the host's secret key for passcodes (P1): codes are
@@ -114,15 +123,44 @@ func (a *aggregator) Read(p []byte) (int, error) {
 	return io.ReadFull(a.source, p)
 }
 
+// checkCodeKey compares the check value of the Engine's passcode key with
+// the one recorded for the network (S6): another one is
+// ErrCodeKeyMismatch. When the network has none yet and record is set (the
+// call makes a code, or has just proved the key by finding or opening
+// one), it records the Engine's, in tx.
+func (e *Engine) checkCodeKey(ctx context.Context, tx store.Tx, network string, k *passcode.Keys, record bool) error {
+	if _, ok := e.agg.verified.Load(network); ok {
+		return nil
+	}
+	want := k.Check(network)
+	got, err := tx.Catalog().CodeKeyCheck(ctx, network)
+	switch {
+	case err != nil:
+		return err
+	case got == want:
+		e.agg.verified.Store(network, true)
+		return nil
+	case got != "":
+		return fmt.Errorf("network %s: %w", field.Quote(network), ErrCodeKeyMismatch)
+	case record:
+		return tx.Catalog().PutCodeKeyCheck(ctx, network, want)
+	}
+	return nil
+}
+
 // assignCode gives p a new passcode (P1): drawn uniformly, unique among the
 // network's passes (a drawn code another pass holds, or p's own, is drawn
 // again), stored as its keyed hash and sealed for the holder's app. A pass
 // that took the same code in a concurrent unit of work makes the store's
 // Put return ErrConflict, and the whole unit is retried with a new draw.
-// It returns a *FieldError for a team pass or a time pass.
-func (e *Engine) assignCode(ctx context.Context, tx store.Tx, p *pass.Pass) error {
+// It returns a *FieldError for a team pass or a time pass, and
+// ErrCodeKeyMismatch when the network's codes were made with another key.
+func (e *Engine) assignCode(ctx context.Context, tx store.Tx, network string, p *pass.Pass) error {
 	k, err := e.codeKeys()
 	if err != nil {
+		return err
+	}
+	if err := e.checkCodeKey(ctx, tx, network, k, true); err != nil {
 		return err
 	}
 	if p.Holder == "" {
@@ -175,17 +213,19 @@ type PasscodeRequest struct {
 // records it with a "code" ledger entry (no units, no code). The old code
 // stops working at once. It returns the pass, whose code the holder's app
 // reads with Passcode. It returns a *FieldError for bad input, a team pass
-// or a time pass, ErrNoCodeKey without a key, ErrNotFound for an unknown
-// pass, and an *IdempotencyError for a reused key.
+// or a time pass, ErrNoCodeKey without a key, ErrCodeKeyMismatch with
+// another key than the network's, ErrNotFound for an unknown pass, and an
+// *IdempotencyError for a reused key.
 func (e *Engine) RotatePasscode(ctx context.Context, req PasscodeRequest) (pass.Pass, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
 	}
 	if _, err := e.codeKeys(); err != nil {
 		return pass.Pass{}, err
 	}
 	now := e.now()
-	return idempotent(ctx, e, req.Network, req.Key, "passcode", req, func(tx store.Tx) (pass.Pass, error) {
+	return idempotent(ctx, e, req.Network, req.Key, "passcode", req.fingerprint("passcode"), func(tx store.Tx) (pass.Pass, error) {
 		if _, err := network(ctx, tx, req.Network); err != nil {
 			return pass.Pass{}, err
 		}
@@ -203,7 +243,7 @@ func (e *Engine) RotatePasscode(ctx context.Context, req PasscodeRequest) (pass.
 		if p.CodeHash == "" {
 			what = "passcode assigned"
 		}
-		if err := e.assignCode(ctx, tx, &p); err != nil {
+		if err := e.assignCode(ctx, tx, req.Network, &p); err != nil {
 			return pass.Pass{}, err
 		}
 		if err := tx.Passes().Put(ctx, p); err != nil {
@@ -219,9 +259,11 @@ func (e *Engine) RotatePasscode(ctx context.Context, req PasscodeRequest) (pass.
 
 // Passcode returns the pass's passcode in plain text, for the holder's app
 // to show (P1): it opens the sealed copy with the host's key. It returns
-// ErrNoCodeKey without a key, ErrNotFound for an unknown pass,
-// ErrNoPasscode for a pass without a code, and an error wrapping
-// passcode.ErrSealed if the sealed copy does not open (another key).
+// ErrNoCodeKey without a key, ErrCodeKeyMismatch with another key than the
+// network's, ErrNotFound for an unknown pass, ErrNoPasscode for a pass
+// without a code, and an error wrapping passcode.ErrSealed if the sealed
+// copy does not open (a key other than the codes', on a network whose key
+// check is not yet recorded).
 func (e *Engine) Passcode(ctx context.Context, network, passID string) (string, error) {
 	if err := field.First(field.ID("network", network), field.ID("pass", passID)); err != nil {
 		return "", err
@@ -231,7 +273,13 @@ func (e *Engine) Passcode(ctx context.Context, network, passID string) (string, 
 		return "", err
 	}
 	var p pass.Pass
-	if err := e.st.View(ctx, func(tx store.Tx) (err error) { p, err = tx.Passes().Get(ctx, network, passID); return err }); err != nil {
+	if err := e.st.View(ctx, func(tx store.Tx) (err error) {
+		if err := e.checkCodeKey(ctx, tx, network, k, false); err != nil {
+			return err
+		}
+		p, err = tx.Passes().Get(ctx, network, passID)
+		return err
+	}); err != nil {
 		return "", err
 	}
 	if p.CodeSealed == "" {
@@ -269,11 +317,12 @@ type UnlockResult struct {
 // *FieldError for bad input (no actor), ErrNotFound for an unknown network
 // or location, and an *IdempotencyError for a reused key.
 func (e *Engine) Unlock(ctx context.Context, req UnlockRequest) (UnlockResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("location", req.Location), field.Required("actor", req.Actor)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("location", req.Location), field.Required("actor", req.Actor),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return UnlockResult{}, err
 	}
 	now := e.now()
-	return idempotent(ctx, e, req.Network, req.Key, "unlock", req, func(tx store.Tx) (UnlockResult, error) {
+	return idempotent(ctx, e, req.Network, req.Key, "unlock", req.fingerprint("unlock"), func(tx store.Tx) (UnlockResult, error) {
 		if _, err := network(ctx, tx, req.Network); err != nil {
 			return UnlockResult{}, err
 		}
@@ -348,7 +397,7 @@ func (e *Engine) PutTerms(ctx context.Context, t billing.Terms) error {
 	if err := field.First(field.ID("network", t.Network), field.ID("location", t.Location)); err != nil {
 		return err
 	}
-	t.EffectiveFrom = t.EffectiveFrom.UTC().Truncate(time.Microsecond)
+	t.EffectiveFrom = instantOf(t.EffectiveFrom)
 	now := e.now()
 	return e.update(ctx, func(tx store.Tx) error {
 		n, err := network(ctx, tx, t.Network)

@@ -126,22 +126,20 @@ type IssueCardRequest struct {
 // deleted, ErrNotFound for an unknown network, holder or program, and an
 // *IdempotencyError for a reused key.
 func (e *Engine) IssueCard(ctx context.Context, req IssueCardRequest) (CardView, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.ID("program", req.Program)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.ID("program", req.Program),
+		field.OptionalID("card", req.Card), field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
 	}
-	if req.Card != "" {
-		if err := field.ID("card", req.Card); err != nil {
+	if !req.ExpiresOn.IsZero() {
+		if err := calendar.CheckDate("expires_on", req.ExpiresOn); err != nil {
 			return CardView{}, err
 		}
-	}
-	if !req.ExpiresOn.IsZero() && !req.ExpiresOn.Valid() {
-		return CardView{}, field.Invalid("expires_on", "is not a date")
 	}
 	now, cardID, passID := e.now(), req.Card, e.newID()
 	if cardID == "" {
 		cardID = e.newID()
 	}
-	return idempotent(ctx, e, req.Network, req.Key, "issue_card", req, func(tx store.Tx) (CardView, error) {
+	return idempotent(ctx, e, req.Network, req.Key, "issue_card", req.fingerprint("issue_card"), func(tx store.Tx) (CardView, error) {
 		n, err := network(ctx, tx, req.Network)
 		if err != nil {
 			return CardView{}, err
@@ -195,10 +193,10 @@ func (e *Engine) putCard(ctx context.Context, tx store.Tx, c *card.Card, p *pass
 
 // changeCard runs fn on card id and its pass with the holder locked, as of
 // the lock, stores what fn changed with its entries, and returns the card.
-func (e *Engine) changeCard(ctx context.Context, netID, key, op, id string, req any,
+func (e *Engine) changeCard(ctx context.Context, netID, key, op, id string, sum [fpLen]byte,
 	fn func(n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error)) (CardView, error) {
 	now := e.now()
-	return idempotent(ctx, e, netID, key, op, req, func(tx store.Tx) (CardView, error) {
+	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (CardView, error) {
 		n, err := network(ctx, tx, netID)
 		if err != nil {
 			return CardView{}, err
@@ -256,6 +254,11 @@ type VisitsRequest struct {
 	Comment  string `json:"comment,omitempty"`
 }
 
+// validate checks the key, IDs and text of r; the card checks the rest.
+func (r *VisitsRequest) validate() error {
+	return field.First(validKey(r.Key, r.Network), field.ID("card", r.Card), field.Text("actor", r.Actor), field.Text("comment", r.Comment))
+}
+
 func (r *VisitsRequest) change(now time.Time, today calendar.Date) card.Change {
 	return card.Change{Value: r.Visits, Amount: r.Amount, Actor: r.Actor, Comment: r.Comment, At: now, On: today,
 		Referral: r.Referral, Redeemed: r.Redeemed}
@@ -270,10 +273,10 @@ func (r *VisitsRequest) change(now time.Time, today calendar.Date) card.Change {
 // deleted card), ErrNotFound for an unknown card, and an *IdempotencyError
 // for a reused key.
 func (e *Engine) AddVisits(ctx context.Context, req VisitsRequest) (CardView, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card)); err != nil {
+	if err := req.validate(); err != nil {
 		return CardView{}, err
 	}
-	return e.changeCard(ctx, req.Network, req.Key, "card_add_visits", req.Card, req,
+	return e.changeCard(ctx, req.Network, req.Key, "card_add_visits", req.Card, req.fingerprint("card_add_visits"),
 		func(n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
 			return card.AddVisits(c, p, req.change(now, today), n.Currency)
 		})
@@ -289,10 +292,10 @@ func (e *Engine) AddVisits(ctx context.Context, req VisitsRequest) (CardView, er
 // cannot be used, a bad amount, a deleted card), ErrNotFound for an unknown
 // card, and an *IdempotencyError for a reused key.
 func (e *Engine) SubtractVisits(ctx context.Context, req VisitsRequest) (CardView, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card)); err != nil {
+	if err := req.validate(); err != nil {
 		return CardView{}, err
 	}
-	return e.changeCard(ctx, req.Network, req.Key, "card_subtract_visits", req.Card, req,
+	return e.changeCard(ctx, req.Network, req.Key, "card_subtract_visits", req.Card, req.fingerprint("card_subtract_visits"),
 		func(n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
 			return card.SubtractVisits(c, p, req.change(now, today), n.Currency, e.bonus)
 		})
@@ -331,10 +334,11 @@ func (e *Engine) SubtractBonus(ctx context.Context, req BonusRequest) (CardView,
 
 func (e *Engine) bonusCall(ctx context.Context, req BonusRequest, op string,
 	change func(*card.Card, *pass.Pass, card.Change, string) ([]pass.Entry, error)) (CardView, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card), field.Text("actor", req.Actor),
+		field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
 	}
-	return e.changeCard(ctx, req.Network, req.Key, op, req.Card, req,
+	return e.changeCard(ctx, req.Network, req.Key, op, req.Card, req.fingerprint(op),
 		func(n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
 			return change(c, p, card.Change{Value: req.Points, Amount: req.Amount, Actor: req.Actor, Comment: req.Comment,
 				At: now, On: today}, n.Currency)
@@ -359,10 +363,11 @@ type CardStatusRequest struct {
 // *FieldError for an unknown status or a deleted card, ErrNotFound for an
 // unknown card, and an *IdempotencyError for a reused key.
 func (e *Engine) SetCardStatus(ctx context.Context, req CardStatusRequest) (CardView, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card), field.Text("actor", req.Actor),
+		field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
 	}
-	return e.changeCard(ctx, req.Network, req.Key, "card_status", req.Card, req,
+	return e.changeCard(ctx, req.Network, req.Key, "card_status", req.Card, req.fingerprint("card_status"),
 		func(_ catalog.Network, c *card.Card, p *pass.Pass, now time.Time, _ calendar.Date) ([]pass.Entry, error) {
 			return card.SetStatus(c, p, req.Status, req.Actor, req.Comment, now)
 		})
@@ -384,13 +389,11 @@ type CardExpiryRequest struct {
 // activation date or a deleted card, ErrNotFound for an unknown card, and
 // an *IdempotencyError for a reused key.
 func (e *Engine) SetCardExpiry(ctx context.Context, req CardExpiryRequest) (CardView, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card), calendar.CheckDate("expires_on", req.ExpiresOn),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
 	}
-	if !req.ExpiresOn.Valid() {
-		return CardView{}, field.Invalid("expires_on", "is not a date")
-	}
-	return e.changeCard(ctx, req.Network, req.Key, "card_expiry", req.Card, req,
+	return e.changeCard(ctx, req.Network, req.Key, "card_expiry", req.Card, req.fingerprint("card_expiry"),
 		func(_ catalog.Network, c *card.Card, p *pass.Pass, _ time.Time, _ calendar.Date) ([]pass.Entry, error) {
 			if c.Status == card.Deleted {
 				return nil, field.Invalid("card", "%s is deleted: a deleted card cannot be used or changed (M5)", c.ID)
@@ -399,10 +402,14 @@ func (e *Engine) SetCardExpiry(ctx context.Context, req CardExpiryRequest) (Card
 		})
 }
 
-// Card returns a card with its pass and metrics (M6), or ErrNotFound. It
-// reads two rows, whatever the card's history.
+// Card returns a card with its pass and metrics (M6), a *FieldError for a
+// malformed ID, or ErrNotFound. It reads two rows, whatever the card's
+// history.
 func (e *Engine) Card(ctx context.Context, network, id string) (CardView, error) {
 	var v CardView
+	if err := field.First(field.ID("network", network), field.ID("card", id)); err != nil {
+		return v, err
+	}
 	err := e.st.View(ctx, func(tx store.Tx) error {
 		n, err := tx.Catalog().Network(ctx, network)
 		if err != nil {
@@ -430,7 +437,8 @@ func (e *Engine) Card(ctx context.Context, network, id string) (CardView, error)
 // ID. It returns a *FieldError for a missing network or a negative limit,
 // and ErrNotFound for an unknown network.
 func (e *Engine) Cards(ctx context.Context, f store.CardFilter) ([]CardView, error) {
-	if err := field.First(field.ID("network", f.Network), field.NonNegative("limit", f.Limit)); err != nil {
+	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("program", f.Program),
+		field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []CardView

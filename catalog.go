@@ -2,7 +2,7 @@ package passengine
 
 import (
 	"context"
-	"time"
+	"errors"
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
@@ -14,13 +14,50 @@ import (
 // The catalog calls insert or replace a value by its ID, so a retry of the
 // same call has the same effect: the ID is the idempotency key.
 
-// PutNetwork creates or replaces network n. It returns a *FieldError for an
-// invalid network (empty ID, malformed currency, unknown zone).
+// PutNetwork creates or replaces network n. A network's currency is fixed
+// once it has products, PAYG products or passes (S5): everything priced in
+// it stays in it. It returns a *FieldError for an invalid network (empty
+// ID, malformed currency, unknown zone) and one named "currency" for a
+// change of currency the network can no longer make.
 func (e *Engine) PutNetwork(ctx context.Context, n catalog.Network) error {
 	if err := n.Validate(); err != nil {
 		return err
 	}
-	return e.update(ctx, func(tx store.Tx) error { return tx.Catalog().PutNetwork(ctx, n) })
+	return e.update(ctx, func(tx store.Tx) error {
+		old, err := tx.Catalog().Network(ctx, n.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		case old.Currency != n.Currency:
+			if err := currencyUnused(ctx, tx, old); err != nil {
+				return err
+			}
+		}
+		return tx.Catalog().PutNetwork(ctx, n)
+	})
+}
+
+// currencyUnused returns a *FieldError named "currency" when network n has
+// products, PAYG products or passes, whose amounts are in its currency.
+func currencyUnused(ctx context.Context, tx store.Tx, n catalog.Network) error {
+	c := tx.Catalog()
+	products, err := c.Products(ctx, n.ID, store.Page{Limit: 1})
+	if err != nil {
+		return err
+	}
+	paygs, err := c.PAYGs(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	passes, err := tx.Passes().List(ctx, store.PassFilter{Network: n.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(products)+len(paygs)+len(passes) > 0 {
+		return field.Invalid("currency", "the network has products, PAYG products or passes in %s: its currency is fixed", n.Currency)
+	}
+	return nil
 }
 
 // PutLocation creates or replaces location l of an existing network. It
@@ -57,15 +94,24 @@ func (e *Engine) PutTeam(ctx context.Context, t catalog.Team) error {
 	})
 }
 
-// PutHolder creates or replaces holder h. It returns a *FieldError for an
-// invalid holder and ErrNotFound for an unknown network or team.
+// PutHolder creates or replaces holder h. A HealthDeclaredAt at the zero
+// time is stored as nil: no declaration. It returns a *FieldError for an
+// invalid holder (a declaration more than the clock skew in the future
+// among it) and ErrNotFound for an unknown network or team.
 func (e *Engine) PutHolder(ctx context.Context, h catalog.Holder) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
 	if h.HealthDeclaredAt != nil {
-		at := h.HealthDeclaredAt.UTC().Truncate(time.Microsecond)
-		h.HealthDeclaredAt = &at
+		if h.HealthDeclaredAt.IsZero() { // the zero time declares nothing
+			h.HealthDeclaredAt = nil
+		} else {
+			at, err := e.declaredAt(*h.HealthDeclaredAt, e.now())
+			if err != nil {
+				return err
+			}
+			h.HealthDeclaredAt = &at
+		}
 	}
 	return e.update(ctx, func(tx store.Tx) error {
 		if _, err := network(ctx, tx, h.Network); err != nil {
@@ -138,26 +184,42 @@ func locationsExist(ctx context.Context, tx store.Tx, network string, ids []stri
 	return nil
 }
 
-// Network returns the network with id, or ErrNotFound.
+// Network returns the network with id, ErrNotFound, or a *FieldError for
+// a malformed ID.
 func (e *Engine) Network(ctx context.Context, id string) (n catalog.Network, err error) {
+	if err := field.ID("id", id); err != nil {
+		return n, err
+	}
 	err = e.st.View(ctx, func(tx store.Tx) error { n, err = tx.Catalog().Network(ctx, id); return err })
 	return n, err
 }
 
-// Location returns a location of the network, or ErrNotFound.
+// Location returns a location of the network, ErrNotFound, or a
+// *FieldError for a malformed ID.
 func (e *Engine) Location(ctx context.Context, network, id string) (l catalog.Location, err error) {
+	if err := field.First(field.ID("network", network), field.ID("id", id)); err != nil {
+		return l, err
+	}
 	err = e.st.View(ctx, func(tx store.Tx) error { l, err = tx.Catalog().Location(ctx, network, id); return err })
 	return l, err
 }
 
-// Holder returns a holder of the network, or ErrNotFound.
+// Holder returns a holder of the network, ErrNotFound, or a *FieldError
+// for a malformed ID.
 func (e *Engine) Holder(ctx context.Context, network, id string) (h catalog.Holder, err error) {
+	if err := field.First(field.ID("network", network), field.ID("id", id)); err != nil {
+		return h, err
+	}
 	err = e.st.View(ctx, func(tx store.Tx) error { h, err = tx.Catalog().Holder(ctx, network, id); return err })
 	return h, err
 }
 
-// Product returns a product of the network, or ErrNotFound.
+// Product returns a product of the network, ErrNotFound, or a *FieldError
+// for a malformed ID.
 func (e *Engine) Product(ctx context.Context, network, id string) (p pass.Product, err error) {
+	if err := field.First(field.ID("network", network), field.ID("id", id)); err != nil {
+		return p, err
+	}
 	err = e.st.View(ctx, func(tx store.Tx) error { p, err = tx.Catalog().Product(ctx, network, id); return err })
 	return p, err
 }

@@ -93,7 +93,10 @@ type Engine struct {
 	policy       entitlement.Policy
 	newID        func() string
 	retries      int
-	maxOpen      time.Duration
+	maxOpen      time.Duration // bounds.go
+	skew         time.Duration
+	backdating   time.Duration
+	horizon      time.Duration
 	cancelWindow time.Duration
 	refundLate   bool
 	noShowFee    decimal.Decimal
@@ -122,10 +125,6 @@ func WithIDs(f func() string) Option { return func(e *Engine) { e.newID = f } }
 // (store.ErrConflict) is retried (default 8).
 func WithRetries(n int) Option { return func(e *Engine) { e.retries = n } }
 
-// WithMaxOpen sets the longest a visit may stay open: older ones are closed
-// at check-in + max, marked automatic (C8). Default 0: never.
-func WithMaxOpen(d time.Duration) Option { return func(e *Engine) { e.maxOpen = d } }
-
 // WithCancelWindow sets how long before a class a holder's cancel becomes
 // late (B2). Default 0: every cancel before the start is on time.
 func WithCancelWindow(d time.Duration) Option { return func(e *Engine) { e.cancelWindow = d } }
@@ -151,6 +150,7 @@ func New(st store.Store, opts ...Option) *Engine {
 		policy:  entitlement.DefaultPolicy(),
 		newID:   func() string { return uuid.Must(uuid.NewV7()).String() },
 		retries: 8,
+		maxOpen: DefaultMaxOpen, skew: DefaultClockSkew, backdating: DefaultBackdating, horizon: DefaultBookingHorizon,
 	}
 	for _, o := range opts {
 		o(e)
@@ -198,21 +198,28 @@ func (e *Engine) update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // idempotent runs fn as a unit of work under idempotency key (I1): a key
-// seen before with the same operation and request returns the stored result
-// and writes nothing; with another request it returns an *IdempotencyError.
-// The result is stored in the same transaction as fn's effects.
-func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, req any, fn func(tx store.Tx) (R, error)) (R, error) {
+// seen before with the same operation and fingerprint (fingerprint.go)
+// returns the stored result and writes nothing; with another request it
+// returns an *IdempotencyError. The result is stored in the same
+// transaction as fn's effects.
+//
+// A record written before fingerprints were versioned (32 bytes, a hash of
+// the request's JSON) cannot be compared with today's fingerprint: it
+// matches any request of its operation, so a retry that spans an upgrade
+// gets its first result rather than a refusal.
+func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, fn func(tx store.Tx) (R, error)) (R, error) {
 	var res R
-	b, err := json.Marshal(req)
-	if err != nil {
-		return res, err
+	same := func(rec store.Record) bool {
+		if rec.Operation != op {
+			return false
+		}
+		return len(rec.Request) == sha256.Size || bytes.Equal(rec.Request, sum[:])
 	}
-	sum := sha256.Sum256(append([]byte(op+"\x00"), b...))
-	err = e.update(ctx, func(tx store.Tx) error {
+	err := e.update(ctx, func(tx store.Tx) error {
 		rec, err := tx.Idempotency().Get(ctx, network, key)
 		switch {
 		case err == nil:
-			if rec.Operation != op || !bytes.Equal(rec.Request, sum[:]) {
+			if !same(rec) {
 				return &IdempotencyError{Key: key, Operation: rec.Operation}
 			}
 			res = *new(R)
@@ -226,7 +233,7 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 			// lock first may have committed since the lookup above (READ
 			// COMMITTED stores), and its result is the answer.
 			if rec, gerr := tx.Idempotency().Get(ctx, network, key); gerr == nil {
-				if rec.Operation != op || !bytes.Equal(rec.Request, sum[:]) {
+				if !same(rec) {
 					return &IdempotencyError{Key: key, Operation: rec.Operation}
 				}
 				res = *new(R)
@@ -243,7 +250,7 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 		if err := json.Unmarshal(out, &res); err != nil {
 			return err
 		}
-		newRec := store.Record{Network: network, Key: key, Operation: op, Request: sum[:], Result: out, At: e.now()}
+		newRec := store.Record{Network: network, Key: key, Operation: op, Request: bytes.Clone(sum[:]), Result: out, At: e.now()}
 		if w, ok := tx.(store.CommitWriter); ok {
 			return w.Defer(ctx, store.Writes{Records: []store.Record{newRec}})
 		}

@@ -236,14 +236,8 @@ type NetworkHistoryRequest struct {
 // *FieldError for a missing network or bad dates, ErrNotFound for an
 // unknown network, and the first error writing to w.
 func (e *Engine) WriteNetworkHistoryCSV(ctx context.Context, req NetworkHistoryRequest, w io.Writer) error {
-	if err := field.ID("network", req.Network); err != nil {
+	if err := field.First(field.ID("network", req.Network), calendar.CheckDate("from", req.From), calendar.CheckDate("to", req.To)); err != nil {
 		return err
-	}
-	if !req.From.Valid() {
-		return field.Invalid("from", "is not a date")
-	}
-	if !req.To.Valid() {
-		return field.Invalid("to", "is not a date")
 	}
 	n, err := e.Network(ctx, req.Network)
 	if err != nil {

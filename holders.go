@@ -53,11 +53,12 @@ type DeleteHolderResult struct {
 // holder, ErrNotFound for an unknown network or holder, and an
 // *IdempotencyError for a reused key.
 func (e *Engine) DeleteHolder(ctx context.Context, req DeleteHolderRequest) (DeleteHolderResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.Text("actor", req.Actor),
+		field.Text("comment", req.Comment)); err != nil {
 		return DeleteHolderResult{}, err
 	}
 	now := e.now()
-	return idempotent(ctx, e, req.Network, req.Key, "delete_holder", req, func(tx store.Tx) (DeleteHolderResult, error) {
+	return idempotent(ctx, e, req.Network, req.Key, "delete_holder", req.fingerprint("delete_holder"), func(tx store.Tx) (DeleteHolderResult, error) {
 		res := DeleteHolderResult{Holder: req.Holder}
 		if _, err := network(ctx, tx, req.Network); err != nil {
 			return res, err

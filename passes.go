@@ -45,16 +45,24 @@ type IssueRequest struct {
 }
 
 // Validate returns a *FieldError for a missing key, network or product, not
-// exactly one of holder and team, or a malformed price.
+// exactly one of holder and team, an unknown source, a malformed price (or
+// one finer than its currency's minor unit), a date out of range, or
+// actor or comment text that is too long or holds control characters.
 func (r IssueRequest) Validate() error {
-	if err := field.First(validKey(r.Key, r.Network), field.ID("product", r.Product)); err != nil {
+	if err := field.First(validKey(r.Key, r.Network), field.ID("product", r.Product),
+		field.OptionalID("holder", r.Holder), field.OptionalID("team", r.Team)); err != nil {
 		return err
 	}
 	if (r.Holder == "") == (r.Team == "") {
 		return field.Invalid("holder", "give exactly one of holder or team")
 	}
 	if r.Source != "" && !r.Source.Valid() {
-		return field.Invalid("source", "%q is not plan, product, manual or import", r.Source)
+		return field.Invalid("source", "%s is not plan, product, manual or import", field.Quote(string(r.Source)))
+	}
+	if err := field.First(field.NonNegative("remaining", r.Remaining),
+		calendar.CheckOptionalDate("activated_on", r.ActivatedOn), calendar.CheckOptionalDate("expires_on", r.ExpiresOn),
+		field.Text("actor", r.Actor), field.Text("comment", r.Comment)); err != nil {
+		return err
 	}
 	if !r.Price.IsZero() {
 		return r.Price.Validate("price", "")
@@ -64,20 +72,19 @@ func (r IssueRequest) Validate() error {
 
 // IssuePass issues a pass (A1-A3, E5) and returns it. The purchase date is
 // today in the network's zone. It returns a *FieldError for bad input
-// (a price in another currency than the network's among them),
-// ErrNotFound for an unknown network, product, holder or team, and an
-// *IdempotencyError for a key reused with another request. With Passcode
-// it returns ErrNoCodeKey without a key and a *FieldError for a team or
-// time pass.
+// (a price, or a product priced, in another currency than the network's
+// among them), ErrNotFound for an unknown network, product, holder or
+// team, and an *IdempotencyError for a key reused with another request.
+// With Passcode it returns ErrNoCodeKey without a key, ErrCodeKeyMismatch
+// when the key is not the network's, and a *FieldError for a team or time
+// pass.
 func (e *Engine) IssuePass(ctx context.Context, req IssueRequest) (pass.Pass, error) {
 	if err := req.Validate(); err != nil {
 		return pass.Pass{}, err
 	}
-	if req.Source == "" {
-		req.Source = pass.FromProduct
-	}
+	req = req.normalized()
 	now := e.now()
-	return idempotent(ctx, e, req.Network, req.Key, "issue", req, func(tx store.Tx) (pass.Pass, error) {
+	return idempotent(ctx, e, req.Network, req.Key, "issue", req.fingerprint("issue"), func(tx store.Tx) (pass.Pass, error) {
 		return e.issue(ctx, tx, req, now)
 	})
 }
@@ -95,6 +102,9 @@ func (e *Engine) issue(ctx context.Context, tx store.Tx, req IssueRequest, now t
 	prod, err := tx.Catalog().Product(ctx, req.Network, req.Product)
 	if err != nil {
 		return pass.Pass{}, err
+	}
+	if prod.Price.Currency != n.Currency { // S5: a product stored before the network's currency was fixed
+		return pass.Pass{}, field.Invalid("product", "%s is priced in %s, the network's currency is %s", field.Quote(prod.ID), prod.Price.Currency, n.Currency)
 	}
 	if req.Team != "" {
 		err = tx.Catalog().LockTeam(ctx, req.Network, req.Team)
@@ -117,7 +127,7 @@ func (e *Engine) issue(ctx context.Context, tx store.Tx, req IssueRequest, now t
 		return pass.Pass{}, err
 	}
 	if req.Passcode { // P1, aggregator.go
-		if err := e.assignCode(ctx, tx, &p); err != nil {
+		if err := e.assignCode(ctx, tx, n.ID, &p); err != nil {
 			return pass.Pass{}, err
 		}
 		entries = append(entries, codeEntry(&p, "passcode assigned", now))
@@ -152,7 +162,7 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 		if err != nil {
 			return p, err
 		}
-		st, err := e.assemble(&s, z, v.Date, v.Date, []string{p.ID})
+		st, err := e.assemble(&s, z, v.Date, v.Date, 0, []string{p.ID})
 		if err != nil {
 			return p, err
 		}
@@ -191,16 +201,20 @@ type BulkResult struct {
 }
 
 // BulkIssue issues the product to each holder (E6). Each holder's issue is
-// its own unit of work with the key Key + "/" + holder, so running the same
-// request again changes nothing for holders already done and returns their
-// passes. It returns a *FieldError for a bad request (no holders, a holder
-// listed twice, an unknown source); per-holder failures are in the results.
+// its own unit of work, keyed by Key and the holder (joined by "/", each
+// with "/" and "%" escaped, so no two pairs give one key), so running the
+// same request again changes nothing for holders already done and returns
+// their passes. It returns a *FieldError for a bad request (no holders, a
+// holder listed twice, an unknown source, a key too long to derive a
+// holder's key from) before it issues anything; per-holder failures are in
+// the results.
 func (e *Engine) BulkIssue(ctx context.Context, req BulkIssueRequest) ([]BulkResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("product", req.Product)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("product", req.Product),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return nil, err
 	}
 	if req.Source != "" && !req.Source.Valid() {
-		return nil, field.Invalid("source", "%q is not plan, product, manual or import", req.Source)
+		return nil, field.Invalid("source", "%s is not plan, product, manual or import", field.Quote(string(req.Source)))
 	}
 	if len(req.Holders) == 0 {
 		return nil, field.Invalid("holders", "at least one holder is required")
@@ -211,13 +225,16 @@ func (e *Engine) BulkIssue(ctx context.Context, req BulkIssueRequest) ([]BulkRes
 			return nil, err
 		}
 		if seen[h] {
-			return nil, field.Invalid("holders", "%q is listed twice", h)
+			return nil, field.Invalid("holders", "%s is listed twice", field.Quote(h))
 		}
 		seen[h] = true
+		if err := checkDerivedKey(req.Key, h); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]BulkResult, len(req.Holders))
 	for i, h := range req.Holders {
-		p, err := e.IssuePass(ctx, IssueRequest{Key: req.Key + "/" + h, Network: req.Network, Product: req.Product,
+		p, err := e.IssuePass(ctx, IssueRequest{Key: deriveKey(req.Key, h), Network: req.Network, Product: req.Product,
 			Holder: h, Source: req.Source, Paid: req.Paid, Actor: req.Actor, Comment: req.Comment})
 		out[i] = BulkResult{Holder: h, Pass: p, Err: err}
 	}
@@ -226,10 +243,10 @@ func (e *Engine) BulkIssue(ctx context.Context, req BulkIssueRequest) ([]BulkRes
 
 // changePass runs fn on pass id with its owner locked, stores the pass and
 // the entries fn returns, and returns the pass.
-func (e *Engine) changePass(ctx context.Context, netID, key, op, id string, req any,
+func (e *Engine) changePass(ctx context.Context, netID, key, op, id string, sum [fpLen]byte,
 	fn func(n catalog.Network, p *pass.Pass, now time.Time) ([]pass.Entry, error)) (pass.Pass, error) {
 	now := e.now()
-	return idempotent(ctx, e, netID, key, op, req, func(tx store.Tx) (pass.Pass, error) {
+	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (pass.Pass, error) {
 		n, err := network(ctx, tx, netID)
 		if err != nil {
 			return pass.Pass{}, err
@@ -272,19 +289,21 @@ type AdjustRequest struct {
 }
 
 // AdjustUnits adds or subtracts units (E4) and returns the pass. It returns
-// a *FieldError for zero units, an amount in another currency, or a
+// a *FieldError for zero units, units beyond field.MaxCount either way (or
+// a balance that would go past it), an amount in another currency, or a
 // multipass card's pass (whose visits change through AddVisits and
-// SubtractVisits, which keep the card's metrics), ErrBalance
-// (writing nothing) if the balance would go below zero, and ErrNotFound for
-// an unknown pass.
+// SubtractVisits, which keep the card's metrics), ErrBalance (writing
+// nothing) if the balance would go below zero, and ErrNotFound for an
+// unknown pass.
 func (e *Engine) AdjustUnits(ctx context.Context, req AdjustRequest) (pass.Pass, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), field.Count("units", req.Units),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
 	}
 	if req.Units == 0 {
 		return pass.Pass{}, field.Invalid("units", "must not be zero")
 	}
-	return e.changePass(ctx, req.Network, req.Key, "adjust", req.Pass, req, func(n catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
+	return e.changePass(ctx, req.Network, req.Key, "adjust", req.Pass, req.fingerprint("adjust"), func(n catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
 		if !req.Amount.IsZero() {
 			if err := req.Amount.Validate("amount", n.Currency); err != nil {
 				return nil, err
@@ -312,28 +331,31 @@ type ExpiryRequest struct {
 
 // SetExpiry moves the pass's expiry either way (E2): moved past today, its
 // remaining units are usable again. The date is the last usable day before
-// freezes extend it. It returns a *FieldError for a missing date or one
-// before the activation date, and ErrNotFound for an unknown pass.
+// freezes extend it. It returns a *FieldError for a missing date, one out
+// of range (calendar.Date.Valid, also once the pass's freezes extend it) or
+// one before the activation date, and ErrNotFound for an unknown pass.
 func (e *Engine) SetExpiry(ctx context.Context, req ExpiryRequest) (pass.Pass, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), calendar.CheckDate("expires_on", req.ExpiresOn),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
 	}
-	if !req.ExpiresOn.Valid() {
-		return pass.Pass{}, field.Invalid("expires_on", "is not a date")
-	}
-	return e.changePass(ctx, req.Network, req.Key, "expiry", req.Pass, req, func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
+	return e.changePass(ctx, req.Network, req.Key, "expiry", req.Pass, req.fingerprint("expiry"), func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
 		return moveExpiry(p, req.ExpiresOn, req.Actor, req.Comment)
 	})
 }
 
 // moveExpiry moves p's expiry date to on (E2) and returns the audit entry.
-// It returns a *FieldError for a date before the activation date.
+// It returns a *FieldError for a date before the activation date, or one
+// that the pass's freezes would move past calendar.MaxYear.
 func moveExpiry(p *pass.Pass, on calendar.Date, actor, comment string) ([]pass.Entry, error) {
 	if p.Activated() && on.Before(p.ActivatedOn) {
 		return nil, field.Invalid("expires_on", "%s is before activation %s", on, p.ActivatedOn)
 	}
 	old := p.ExpiresOn
 	p.ExpiresOn = on
+	if !p.Expiry().Valid() {
+		return nil, field.Invalid("expires_on", "%s with the pass's freezes is past %d-12-31", on, calendar.MaxYear)
+	}
 	return []pass.Entry{{Type: pass.EntryExpiry, Actor: actor,
 		Comment: joinComment(fmt.Sprintf("expiry %s -> %s", orNone(old), on), comment)}}, nil
 }
@@ -368,10 +390,11 @@ type FreezeRequest struct {
 // returns a *FieldError for an empty or inverted range, one starting after
 // the expiry or overlapping another freeze.
 func (e *Engine) Freeze(ctx context.Context, req FreezeRequest) (pass.Pass, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
 	}
-	return e.changePass(ctx, req.Network, req.Key, "freeze", req.Pass, req, func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
+	return e.changePass(ctx, req.Network, req.Key, "freeze", req.Pass, req.fingerprint("freeze"), func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
 		if err := p.AddFreeze(pass.Freeze{From: req.From, To: req.To, Actor: req.Actor, Comment: req.Comment}); err != nil {
 			return nil, err
 		}
@@ -394,13 +417,11 @@ type UnfreezeRequest struct {
 // the expiry keeps only the days actually frozen (E3). It returns a
 // *FieldError if no freeze runs on or after On.
 func (e *Engine) Unfreeze(ctx context.Context, req UnfreezeRequest) (pass.Pass, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), calendar.CheckDate("on", req.On),
+		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
 	}
-	if !req.On.Valid() {
-		return pass.Pass{}, field.Invalid("on", "is not a date")
-	}
-	return e.changePass(ctx, req.Network, req.Key, "unfreeze", req.Pass, req, func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
+	return e.changePass(ctx, req.Network, req.Key, "unfreeze", req.Pass, req.fingerprint("unfreeze"), func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
 		if err := p.EndFreeze(req.On); err != nil {
 			return nil, err
 		}
@@ -421,10 +442,10 @@ type PaidRequest struct {
 // paid pass again changes nothing. It returns a *FieldError for a missing
 // By and ErrNotFound for an unknown pass.
 func (e *Engine) MarkPaid(ctx context.Context, req PaidRequest) (pass.Pass, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), field.Required("by", req.By)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), field.Required("by", req.By), field.Text("by", req.By)); err != nil {
 		return pass.Pass{}, err
 	}
-	return e.changePass(ctx, req.Network, req.Key, "paid", req.Pass, req, func(_ catalog.Network, p *pass.Pass, now time.Time) ([]pass.Entry, error) {
+	return e.changePass(ctx, req.Network, req.Key, "paid", req.Pass, req.fingerprint("paid"), func(_ catalog.Network, p *pass.Pass, now time.Time) ([]pass.Entry, error) {
 		if p.Paid {
 			return nil, nil
 		}
@@ -439,9 +460,13 @@ type PassView struct {
 	Status pass.Status `json:"status"`
 }
 
-// Pass returns a pass with its status today, or ErrNotFound.
+// Pass returns a pass with its status today, ErrNotFound, or a *FieldError
+// for a malformed ID.
 func (e *Engine) Pass(ctx context.Context, network, id string) (PassView, error) {
 	var v PassView
+	if err := field.First(field.ID("network", network), field.ID("pass", id)); err != nil {
+		return v, err
+	}
 	err := e.st.View(ctx, func(tx store.Tx) error {
 		n, err := tx.Catalog().Network(ctx, network)
 		if err != nil {
@@ -463,7 +488,8 @@ func (e *Engine) Pass(ctx context.Context, network, id string) (PassView, error)
 // returns a *FieldError for a missing network or a negative offset or
 // limit, and ErrNotFound for an unknown network.
 func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, error) {
-	if err := field.First(field.ID("network", f.Network), field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
+	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("team", f.Team),
+		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []PassView
@@ -490,7 +516,8 @@ func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, er
 // written. It returns a *FieldError for a missing network or a negative
 // offset or limit.
 func (e *Engine) Ledger(ctx context.Context, f store.LedgerFilter) ([]pass.Entry, error) {
-	if err := field.First(field.ID("network", f.Network), field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
+	if err := field.First(field.ID("network", f.Network), field.OptionalID("pass", f.Pass), field.OptionalID("holder", f.Holder),
+		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []pass.Entry

@@ -24,8 +24,10 @@ type RedeemRequest struct {
 	// ignored.
 	Code string `json:"code"`
 	// At is when the customer came in; zero means now. It dates the visit
-	// and picks the terms in force; it may not be after now. The lockout
-	// is measured on the Engine's clock, whatever At says.
+	// and picks the terms in force; it may be at most the Engine's clock
+	// skew ahead of now and its backdating window behind (S3), and a pass
+	// issued after it cannot pay for it. The lockout is measured on the
+	// Engine's clock, whatever At says.
 	At    time.Time `json:"at"`
 	Actor string    `json:"actor,omitempty"`
 }
@@ -64,17 +66,6 @@ func (r *RedeemResult) Err() error {
 	return &RedeemError{Outcome: r.Outcome, Reason: r.Reason, Pass: r.Pass, LockedUntil: r.LockedUntil}
 }
 
-// redeemFingerprint is what the idempotency record fingerprints of a
-// redemption: the code only as its keyed hash, so the record cannot be
-// searched for the code.
-type redeemFingerprint struct {
-	Network  string    `json:"network"`
-	Location string    `json:"location"`
-	CodeHash string    `json:"code_hash"`
-	At       time.Time `json:"at"`
-	Actor    string    `json:"actor,omitempty"`
-}
-
 // Redeem redeems a passcode at a location (P2, P3). In one unit of work
 // with the location locked: a location locked by the lockout refuses at
 // once with the lock's end; an unknown code is counted, and the failure
@@ -92,11 +83,13 @@ type redeemFingerprint struct {
 // result is returned with a *RedeemError (ErrUnknownCode,
 // ErrLocationLocked, ErrNotIncluded, ErrPassNotUsable,
 // ErrNoHealthDeclaration) for each refusal. Redeem returns a *FieldError
-// for bad input (a code that is not 8 digits is not counted), ErrNoCodeKey
-// without a key, ErrNotFound for an unknown network or location, and an
-// *IdempotencyError for a reused key.
+// for bad input (a code that is not 8 digits is not counted; an At out of
+// the Engine's bounds), ErrNoCodeKey without a key, ErrCodeKeyMismatch
+// with another key than the one the network's codes were made with
+// (nothing counted), ErrNotFound for an unknown network or location, and
+// an *IdempotencyError for a reused key.
 func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("location", req.Location)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("location", req.Location), field.Text("actor", req.Actor)); err != nil {
 		return RedeemResult{}, err
 	}
 	code, err := passcode.Normalize(req.Code)
@@ -108,30 +101,27 @@ func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, e
 		return RedeemResult{}, err
 	}
 	now := e.now()
-	at := req.At.UTC().Truncate(time.Microsecond)
-	if req.At.IsZero() {
-		at = now
-	}
-	if at.After(now) {
-		return RedeemResult{}, field.Invalid("at", "%s is in the future", at.Format(time.RFC3339))
+	at, err := e.instant("at", req.At, now)
+	if err != nil {
+		return RedeemResult{}, err
 	}
 	hash := keys.Hash(req.Network, code)
-	fp := redeemFingerprint{Network: req.Network, Location: req.Location, CodeHash: hash, Actor: req.Actor}
-	if !req.At.IsZero() {
-		fp.At = at
-	}
 	visitID := e.newID()
-	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", fp, func(tx store.Tx) (RedeemResult, error) {
-		return e.redeem(ctx, tx, req, hash, at, now, visitID)
-	})
+	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", redeemFingerprint("redeem", req.Location, hash, req.At),
+		func(tx store.Tx) (RedeemResult, error) {
+			return e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
+		})
 	if err != nil {
 		return res, err
 	}
 	return res, res.Err()
 }
 
-func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, hash string, at, now time.Time, visitID string) (RedeemResult, error) {
+func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, keys *passcode.Keys, hash string, at, now time.Time, visitID string) (RedeemResult, error) {
 	if _, err := network(ctx, tx, req.Network); err != nil {
+		return RedeemResult{}, err
+	}
+	if err := e.checkCodeKey(ctx, tx, req.Network, keys, false); err != nil {
 		return RedeemResult{}, err
 	}
 	c := tx.Catalog()
@@ -153,6 +143,11 @@ func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, has
 	st := &checkin.RedeemState{Location: loc, Zone: z, Guard: g, Lockout: e.lockout()}
 	if !g.Locked(now) {
 		if err := e.loadRedeem(ctx, tx, st, hash, at); err != nil {
+			return RedeemResult{}, err
+		}
+	}
+	if st.Pass != nil { // the code was found: the key is the network's
+		if err := e.checkCodeKey(ctx, tx, req.Network, keys, true); err != nil {
 			return RedeemResult{}, err
 		}
 	}

@@ -72,8 +72,8 @@ func (e *Engine) Segments(ctx context.Context, req SegmentsRequest, yield func(C
 	if req.From.IsZero() {
 		req.From = req.To.AddDays(-89)
 	}
-	if !req.From.Valid() || !req.To.Valid() {
-		return field.Invalid("from", "the period's dates are not dates")
+	if err := field.First(calendar.CheckDate("from", req.From), calendar.CheckDate("to", req.To)); err != nil {
+		return err
 	}
 	start, end, err := z.Range(req.From, req.To)
 	if err != nil {

@@ -49,14 +49,14 @@ func (e *Engine) loadDays(ctx context.Context, tx store.Tx, q store.StateQuery,
 
 // assemble makes the decision state of a call from a loaded state and its
 // location's zone: the recent visits of the service days [from, to] (from
-// moved back for visits open at the location), the live passes by ID and
-// then the passes of the lineage (explicit first, then those that paid the
-// recent visits). A pass of the lineage that does not exist is
-// ErrNotFound.
-func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, explicit []string) (*checkin.State, error) {
-	st := &checkin.State{Holder: s.Holder, Location: s.Location, Zone: z, Policy: e.policy,
+// moved back lookback days before visits open at the location, as the
+// query that loaded s did), the live passes by ID and then the passes of
+// the lineage (explicit first, then those that paid the recent visits). A
+// pass of the lineage that does not exist is ErrNotFound.
+func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string) (*checkin.State, error) {
+	st := &checkin.State{Holder: s.Holder, Location: s.Location, Zone: z, Policy: e.policy, MaxOpen: e.maxOpen,
 		TeamSharing: s.Team.CreditSharing, NetworkLocations: s.Locations, Open: s.Open, PAYG: s.PAYG}
-	from = store.WindowStart(from, s.Open, s.Location.ID)
+	from = store.WindowStart(from, s.Open, s.Location.ID, lookback)
 	for _, v := range s.Recent {
 		if !v.Date.Before(from) && !v.Date.After(to) {
 			st.Recent = append(st.Recent, v)

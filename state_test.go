@@ -32,6 +32,7 @@ func TestRule_C2_DayCoverAfterZoneChange(t *testing.T) {
 	w.must(err)
 
 	first := time.Date(2026, 3, 11, 13, 0, 0, 0, time.UTC) // 01:00 on 11 March in UTC-12
+	w.clock.Set(first.Add(time.Hour))
 	in, err := w.eng.CheckIn(ctx, passengine.CheckInRequest{Key: w.key("in"), Network: net, Holder: "ada", Location: "club", At: first})
 	w.must(err)
 	_, err = w.eng.CheckOut(ctx, passengine.CheckOutRequest{Key: w.key("out"), Network: net, Visit: in.Visit.ID, At: first.Add(time.Hour)})

@@ -216,7 +216,7 @@ func badInputs() []badInput {
 		{"PutProduct", "no price", "price.currency", product(func(p *pass.Product) { p.Price = money.Money{} })},
 		{"PutProduct", "negative price", "price.amount", product(func(p *pass.Product) { p.Price = usd("-1") })},
 		{"PutProduct", "unit value in another currency", "unit_value.currency", product(func(p *pass.Product) { p.UnitValue = eur })},
-		{"PutProduct", "negative validity", "validity", product(func(p *pass.Product) { p.Validity.Days = -1 })},
+		{"PutProduct", "negative validity", "validity.days", product(func(p *pass.Product) { p.Validity.Days = -1 })},
 		{"PutProduct", "no activation", "activation", product(func(p *pass.Product) { p.Activation = "" })},
 		{"PutProduct", "negative tier", "tier", product(func(p *pass.Product) { p.Tier = -1 })},
 		{"PutProduct", "empty location", "locations", product(func(p *pass.Product) { p.Locations = []string{""} })},

@@ -68,7 +68,8 @@ type CheckInRequest struct {
 	Holder   string `json:"holder"`
 	Location string `json:"location"`
 	// At is when the holder came in; zero means now. A door controller
-	// replaying an offline event sets it.
+	// replaying an offline event sets it: it may be at most the Engine's
+	// clock skew ahead of now and its backdating window behind (S3).
 	At time.Time `json:"at"`
 	// Cost is what the visit takes from a visits pass; 0 means 1 (C3).
 	Cost  int    `json:"cost,omitempty"`
@@ -82,7 +83,7 @@ func (r CheckInRequest) validate(needKey bool) error {
 		}
 	}
 	return field.First(field.ID("network", r.Network), field.ID("holder", r.Holder),
-		field.ID("location", r.Location), field.NonNegative("cost", r.Cost))
+		field.ID("location", r.Location), field.NonNegative("cost", r.Cost), field.Text("actor", r.Actor))
 }
 
 // CheckIn checks the holder in (C1-C5, C9): it reuses a day unit already
@@ -93,16 +94,18 @@ func (r CheckInRequest) validate(needKey bool) error {
 // nothing may pay, a *checkin.AlreadyCheckedInError (ErrAlreadyCheckedIn)
 // when the holder is in already, and an *IdempotencyError for a reused key.
 // The same key with the same request returns the first result (C1, I1).
+// An At outside the Engine's bounds (WithClockSkew, WithBackdating) is a
+// *FieldError named "at".
 func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, error) {
 	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
-	at := req.At
-	if at.IsZero() {
-		at = e.now()
+	at, err := e.instant("at", req.At, e.now())
+	if err != nil {
+		return VisitResult{}, err
 	}
 	visitID := e.newID()
-	return idempotent(ctx, e, req.Network, req.Key, "check_in", req, func(tx store.Tx) (VisitResult, error) {
+	return idempotent(ctx, e, req.Network, req.Key, "check_in", req.fingerprint("check_in"), func(tx store.Tx) (VisitResult, error) {
 		n, o, err := e.decideCheckIn(ctx, tx, req, at, visitID)
 		if err != nil {
 			return VisitResult{}, err
@@ -115,7 +118,8 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 }
 
 func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
-	s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
+	s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
+		Lookback: e.capDays()},
 		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(at); return d.AddDays(-1), d },
 		func() (calendar.Date, calendar.Date) {
 			first, last := calendar.Bounds(at)
@@ -124,12 +128,12 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, from, to, nil)
+	st, err := e.assemble(&s, z, from, to, e.capDays(), nil)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	o, err := checkin.DecideCheckIn(st, checkin.CheckIn{Visit: visitID, At: at.UTC(), Cost: req.Cost,
-		MaxOpen: e.maxOpen, AllowUnpaid: e.settleLater})
+	o, err := checkin.DecideCheckIn(st, checkin.CheckIn{Visit: visitID, At: at, Cost: req.Cost,
+		AllowUnpaid: e.settleLater})
 	return s.Network, o, err
 }
 
@@ -140,12 +144,12 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 	if err := req.validate(false); err != nil {
 		return VisitResult{}, err
 	}
-	at := req.At
-	if at.IsZero() {
-		at = e.now()
+	at, err := e.instant("at", req.At, e.now())
+	if err != nil {
+		return VisitResult{}, err
 	}
 	var r VisitResult
-	err := e.st.View(ctx, func(tx store.Tx) error {
+	err = e.st.View(ctx, func(tx store.Tx) error {
 		n, o, err := e.decideCheckIn(ctx, tx, req, at, "")
 		if err != nil {
 			return err
@@ -161,36 +165,58 @@ type CheckOutRequest struct {
 	Key     string `json:"key"`
 	Network string `json:"network"`
 	Visit   string `json:"visit"`
-	// At is when the holder left; zero means now.
+	// At is when the holder left; zero means now. It is bounded like a
+	// check-in's At (S3), and a check-out later than the visit's start plus
+	// the maximum visit length (WithMaxOpen) closes it at that instant,
+	// marked automatic (C8).
 	At    time.Time `json:"at"`
 	Actor string    `json:"actor,omitempty"`
 }
 
 // CheckOut closes an open visit (C4-C7, C9): time passes are drained in
 // order, the rest charged as PAYG within the daily cap or recorded as
-// uncovered minutes. It returns a *FieldError for bad input or a check-out
-// before the check-in, ErrNotFound for an unknown visit, ErrNotOpen for a
-// visit that is not open (C7), and an *IdempotencyError for a reused key.
+// uncovered minutes, counting no further than the visit's start plus the
+// maximum visit length (C8). It returns a *FieldError for bad input, an At
+// out of the Engine's bounds or a check-out before the check-in,
+// ErrNotFound for an unknown visit, ErrNotOpen for a visit that is not
+// open (C7), and an *IdempotencyError for a reused key.
 func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
-	at := req.At
-	if at.IsZero() {
-		at = e.now()
+	at, err := e.instant("at", req.At, e.now())
+	if err != nil {
+		return VisitResult{}, err
 	}
-	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req, nil, span{from: -1, until: at},
+	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), nil, e.checkOutSpan(at),
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
-			return checkin.DecideCheckOut(st, v, at.UTC(), false)
+			return checkin.DecideCheckOut(st, v, at, false)
 		})
 }
 
+// checkOutSpan is the days a check-out at at reads: from the days before
+// the visit's on which a visit may have begun whose PAYG charges share the
+// visit's days (C6), to the day it ends, at at or at its maximum length.
+func (e *Engine) checkOutSpan(at time.Time) span {
+	return span{from: -e.capDays(), until: at, max: e.maxOpen}
+}
+
 // span is the service days a call on a visit reads: from the visit's day
-// plus from days, to the day of until in the location's zone, or to the
-// visit's day when until is zero.
+// plus from days, to the day of until (or of the visit's start plus max,
+// when earlier) in the location's zone, or to the visit's day when until
+// is zero.
 type span struct {
 	from  int
 	until time.Time
+	max   time.Duration
+}
+
+// end returns the instant the span of v ends.
+func (s span) end(v *checkin.Visit) time.Time {
+	if s.max > 0 && s.until.After(v.Start.Add(s.max)) {
+		return v.Start.Add(s.max)
+	}
+	return s.until
 }
 
 // days returns the span of v in z.
@@ -198,7 +224,7 @@ func (s span) days(v *checkin.Visit, z calendar.Zone) (from, to calendar.Date) {
 	if s.until.IsZero() {
 		return v.Date.AddDays(s.from), v.Date
 	}
-	return v.Date.AddDays(s.from), z.Date(s.until)
+	return v.Date.AddDays(s.from), z.Date(s.end(v))
 }
 
 // bounds returns days that contain the span of v in any zone.
@@ -206,7 +232,7 @@ func (s span) bounds(v *checkin.Visit) (from, to calendar.Date) {
 	if s.until.IsZero() {
 		return v.Date.AddDays(s.from), v.Date
 	}
-	_, last := calendar.Bounds(s.until)
+	_, last := calendar.Bounds(s.end(v))
 	return v.Date.AddDays(s.from), last
 }
 
@@ -216,21 +242,21 @@ var sameDay = span{}
 // visitCall runs a decision on an existing visit: it loads the state of
 // the visit's holder at its location over sp, with the visit as of the
 // lock, decides and writes.
-func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, req any, extra []string, sp span,
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
-	return idempotent(ctx, e, netID, key, op, req, func(tx store.Tx) (VisitResult, error) {
+	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
 		v, err := tx.Visits().Get(ctx, netID, visitID)
 		if err != nil {
 			return VisitResult{}, err
 		}
 		s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: netID, Holder: v.Holder, Location: v.Location,
-			Visit: visitID, Lineage: extra},
+			Visit: visitID, Lineage: extra, Lookback: -sp.from},
 			func(z calendar.Zone) (calendar.Date, calendar.Date) { return sp.days(&v, z) },
 			func() (calendar.Date, calendar.Date) { return sp.bounds(&v) })
 		if err != nil {
 			return VisitResult{}, err
 		}
-		st, err := e.assemble(&s, z, from, to, store.Lineage(extra, []checkin.Visit{s.Visit}))
+		st, err := e.assemble(&s, z, from, to, -sp.from, store.Lineage(extra, []checkin.Visit{s.Visit}))
 		if err != nil {
 			return VisitResult{}, err
 		}
@@ -247,11 +273,13 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 
 // BookRequest books a class for a holder (B1).
 type BookRequest struct {
-	Key      string    `json:"key"`
-	Network  string    `json:"network"`
-	Holder   string    `json:"holder"`
-	Location string    `json:"location"`
-	Start    time.Time `json:"start"`
+	Key      string `json:"key"`
+	Network  string `json:"network"`
+	Holder   string `json:"holder"`
+	Location string `json:"location"`
+	// Start is when the class starts: at most the booking horizon ahead of
+	// the Engine's clock and its backdating window behind (S3).
+	Start time.Time `json:"start"`
 	// Cost is the class's cost in visits or points; 0 means 1.
 	Cost  int    `json:"cost,omitempty"`
 	Actor string `json:"actor,omitempty"`
@@ -259,29 +287,31 @@ type BookRequest struct {
 
 // Book books a class (B1): the first eligible visits pass for the class's
 // service date pays its cost, under activation and lock (A2-A4). It returns
-// a *FieldError for bad input, ErrNotFound for unknown IDs, and an
-// *entitlement.RefusalError when no pass may pay.
+// a *FieldError for bad input (a start out of the Engine's bounds among
+// it), ErrNotFound for unknown IDs, and an *entitlement.RefusalError when
+// no pass may pay.
 func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error) {
 	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder),
-		field.ID("location", req.Location), field.NonNegative("cost", req.Cost)); err != nil {
+		field.ID("location", req.Location), field.NonNegative("cost", req.Cost), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
-	if req.Start.IsZero() {
-		return VisitResult{}, field.Invalid("start", "is required")
-	}
 	now, visitID := e.now(), e.newID()
-	return idempotent(ctx, e, req.Network, req.Key, "book", req, func(tx store.Tx) (VisitResult, error) {
+	start, err := e.classStart(req.Start, now)
+	if err != nil {
+		return VisitResult{}, err
+	}
+	return idempotent(ctx, e, req.Network, req.Key, "book", req.fingerprint("book"), func(tx store.Tx) (VisitResult, error) {
 		s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
-			func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(req.Start); return d, d },
-			func() (calendar.Date, calendar.Date) { return calendar.Bounds(req.Start) })
+			func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(start); return d, d },
+			func() (calendar.Date, calendar.Date) { return calendar.Bounds(start) })
 		if err != nil {
 			return VisitResult{}, err
 		}
-		st, err := e.assemble(&s, z, d, d, nil)
+		st, err := e.assemble(&s, z, d, d, 0, nil)
 		if err != nil {
 			return VisitResult{}, err
 		}
-		o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: req.Start.UTC(), Cost: req.Cost, At: now})
+		o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: start, Cost: req.Cost, At: now})
 		if err != nil {
 			return VisitResult{}, err
 		}
@@ -307,11 +337,11 @@ type CancelRequest struct {
 // late cancel forfeits them unless the Engine refunds late cancels. It
 // returns ErrNotBooked for a visit that is not a current booking.
 func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req, nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: req.ByBusiness,
 				Window: e.cancelWindow, RefundLate: e.refundLate})
@@ -332,15 +362,15 @@ type AttendanceRequest struct {
 // return them and charge the fee. It returns ErrNotBooked for a visit that
 // is not a current booking.
 func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (VisitResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req, nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			fee := money.Money{}
 			if !e.noShowFee.IsZero() {
-				fee = money.Money{Amount: e.noShowFee, Currency: n.Currency}
+				fee = money.Money{Amount: e.noShowFee, Currency: n.Currency}.Round()
 			}
 			return checkin.DecideAttendance(st, v, checkin.Attendance{Attended: req.Attended, At: now, Fee: fee})
 		})
@@ -361,11 +391,12 @@ type MoveRequest struct {
 // the new pass is not eligible and ErrNotMovable for visits paid by time or
 // PAYG or cancelled.
 func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.ID("pass", req.Pass)); err != nil {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.ID("pass", req.Pass),
+		field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req, []string{req.Pass}, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), []string{req.Pass}, sameDay,
 		func(_ catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideMove(st, v, req.Pass, now)
 		})
@@ -381,15 +412,13 @@ type CloseStaleRequest struct {
 
 // CloseStale closes the network's visits open longer than the Engine's
 // maximum (WithMaxOpen) at check-in + max, marked automatic (C8), each in
-// its own unit of work keyed Key + "/" + visit ID. It returns the results
-// of the visits it closed; with no maximum set it closes nothing. It
-// returns a *FieldError for a missing key or network or a negative limit.
+// its own unit of work keyed by Key and the visit's ID (joined by "/",
+// each with "/" and "%" escaped). It returns the results of the visits it
+// closed. It returns a *FieldError for a missing key or network, a
+// negative limit, or a key too long to derive the visits' keys from.
 func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]VisitResult, error) {
 	if err := field.First(validKey(req.Key, req.Network), field.NonNegative("limit", req.Limit)); err != nil {
 		return nil, err
-	}
-	if e.maxOpen <= 0 {
-		return nil, nil
 	}
 	limit := req.Limit
 	if limit <= 0 {
@@ -407,12 +436,17 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 	if err != nil {
 		return nil, err
 	}
+	for _, sv := range stale {
+		if err := checkDerivedKey(req.Key, sv.ID); err != nil {
+			return nil, err
+		}
+	}
 	var out []VisitResult
 	for _, sv := range stale {
 		at := sv.Start.Add(e.maxOpen)
-		key := req.Key + "/" + sv.ID
-		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Key: key, Network: req.Network, Visit: sv.ID, At: at}, nil,
-			span{from: -1, until: at},
+		key := deriveKey(req.Key, sv.ID)
+		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil,
+			e.checkOutSpan(at),
 			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 				return checkin.DecideCheckOut(st, v, at, true)
 			})
@@ -427,17 +461,23 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 	return out, nil
 }
 
-// Visit returns a visit, or ErrNotFound.
+// Visit returns a visit, ErrNotFound, or a *FieldError for a malformed ID.
 func (e *Engine) Visit(ctx context.Context, network, id string) (v checkin.Visit, err error) {
+	if err := field.First(field.ID("network", network), field.ID("visit", id)); err != nil {
+		return v, err
+	}
 	err = e.st.View(ctx, func(tx store.Tx) error { v, err = tx.Visits().Get(ctx, network, id); return err })
 	return v, err
 }
 
 // Visits returns the visits matching f, by start. It returns a
-// *FieldError for a missing network, a negative offset or limit, or To
-// before From.
+// *FieldError for a missing network, a malformed holder or location, a
+// date that is not a real one (2026-02-31) or out of range, a negative
+// offset or limit, or To before From.
 func (e *Engine) Visits(ctx context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
-	if err := field.First(field.ID("network", f.Network), field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
+	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("location", f.Location),
+		calendar.CheckOptionalDate("from", f.From), calendar.CheckOptionalDate("to", f.To),
+		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {

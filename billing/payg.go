@@ -36,10 +36,11 @@ type PAYG struct {
 	Locations []string    `json:"locations,omitempty"`
 }
 
-// Validate returns a *field.Error for empty IDs, no prices, a price or cap
-// that is negative or not in currency, an unknown or repeated audience.
+// Validate returns a *field.Error for empty IDs, a name that is not
+// storable text, no prices, a price or cap that is negative, not in
+// currency or finer than its minor unit, an unknown or repeated audience.
 func (p PAYG) Validate(currency string) error {
-	if err := field.First(field.ID("network", p.Network), field.ID("id", p.ID)); err != nil {
+	if err := field.First(field.ID("network", p.Network), field.ID("id", p.ID), field.Text("name", p.Name)); err != nil {
 		return err
 	}
 	if len(p.Prices) == 0 {
@@ -131,13 +132,23 @@ type DayCharge struct {
 
 // Minutes returns the whole minutes from start to end, rounded up (C4).
 // Elapsed time is used, so a visit across a DST change is billed for the
-// time actually spent. It returns 0 if end is not after start.
+// time actually spent. It returns 0 if end is not after start. It counts
+// in seconds and nanoseconds, never a time.Duration, which saturates past
+// 292 years.
 func Minutes(start, end time.Time) int {
-	d := end.Sub(start)
-	if d <= 0 {
+	if !end.After(start) {
 		return 0
 	}
-	return int((d + time.Minute - 1) / time.Minute)
+	sec := end.Unix() - start.Unix()
+	nsec := int64(end.Nanosecond() - start.Nanosecond())
+	if nsec < 0 {
+		sec, nsec = sec-1, nsec+1e9
+	}
+	m := sec / 60
+	if sec%60 != 0 || nsec != 0 {
+		m++
+	}
+	return int(m)
 }
 
 // Split divides minutes of PAYG time beginning at start into 15-minute

@@ -3,6 +3,7 @@ package billing
 import (
 	"time"
 
+	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/money"
 	"github.com/shopspring/decimal"
@@ -38,7 +39,8 @@ type Rate struct {
 	Amount  money.Money `json:"amount"`
 }
 
-// Validate returns a *field.Error for empty IDs, a zero effective instant,
+// Validate returns a *field.Error for empty IDs, a zero effective instant
+// or one of a year out of range (calendar.ValidInstant),
 // rates that are negative, not in currency or repeated, a negative cap, or
 // a PAYG share outside [0, 1].
 func (t Terms) Validate(currency string) error {
@@ -47,6 +49,9 @@ func (t Terms) Validate(currency string) error {
 	}
 	if t.EffectiveFrom.IsZero() {
 		return field.Invalid("effective_from", "is required")
+	}
+	if !calendar.ValidInstant(t.EffectiveFrom) {
+		return field.Invalid("effective_from", "%s is not of a year from %d to %d", t.EffectiveFrom.UTC().Format(time.RFC3339), calendar.MinYear, calendar.MaxYear)
 	}
 	type rk struct {
 		product string
@@ -57,7 +62,7 @@ func (t Terms) Validate(currency string) error {
 		if err := r.Amount.Validate("rates.amount", currency); err != nil {
 			return err
 		}
-		if err := field.NonNegative("rates.tier", r.Tier); err != nil {
+		if err := field.First(field.NonNegative("rates.tier", r.Tier), field.OptionalID("rates.product", r.Product)); err != nil {
 			return err
 		}
 		k := rk{r.Product, r.Tier}

@@ -34,13 +34,22 @@ func DateOf(t time.Time) Date {
 }
 
 // ParseDate parses "2006-01-02". It returns a *field.Error named "date" for
-// any other text.
-func ParseDate(s string) (Date, error) {
+// any other text; ParseDateField names the field.
+func ParseDate(s string) (Date, error) { return ParseDateField("date", s) }
+
+// ParseDateField parses "2006-01-02" given for the field name. It returns a
+// *field.Error named name for any other text and for a date of a year
+// before MinYear or after MaxYear.
+func ParseDateField(name, s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, field.Invalid("date", "%q is not a YYYY-MM-DD date", s)
+		return Date{}, field.Invalid(name, "%s is not a YYYY-MM-DD date", field.Quote(s))
 	}
-	return DateOf(t), nil
+	d := DateOf(t)
+	if !d.Valid() {
+		return Date{}, field.Invalid(name, "%s is not a date from %d to %d", field.Quote(s), MinYear, MaxYear)
+	}
+	return d, nil
 }
 
 // MustDate is ParseDate for constants; it panics on bad input.
@@ -63,8 +72,47 @@ func (d Date) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
 }
 
-// Valid reports whether d is a real date (not the zero Date, not Feb 30).
-func (d Date) Valid() bool { return !d.IsZero() && NewDate(d.Year, d.Month, d.Day) == d }
+// The years every date and instant passengine keeps falls in (RULES S4):
+// every store keeps them, and a validity, freeze or expiry added to one
+// still gives a date a store keeps.
+const (
+	MinYear = 1900
+	MaxYear = 2999
+)
+
+// Valid reports whether d is a real date (not the zero Date, not Feb 30)
+// of a year from MinYear to MaxYear.
+func (d Date) Valid() bool {
+	return d.Year >= MinYear && d.Year <= MaxYear && d.Month >= time.January && d.Month <= time.December &&
+		d.Day >= 1 && d.Day <= daysIn(d.Year, d.Month)
+}
+
+// ValidInstant reports whether t is an instant of a year from MinYear to
+// MaxYear in UTC.
+func ValidInstant(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= MinYear && y <= MaxYear
+}
+
+// CheckDate returns a *field.Error named name unless d is Valid.
+func CheckDate(name string, d Date) error {
+	if d.IsZero() {
+		return field.Invalid(name, "is required")
+	}
+	if !d.Valid() {
+		return field.Invalid(name, "%04d-%02d-%02d is not a date from %d to %d", d.Year, int(d.Month), d.Day, MinYear, MaxYear)
+	}
+	return nil
+}
+
+// CheckOptionalDate is CheckDate for a field where the zero Date means
+// none.
+func CheckOptionalDate(name string, d Date) error {
+	if d.IsZero() {
+		return nil
+	}
+	return CheckDate(name, d)
+}
 
 // Compare returns -1 if d is before e, +1 if after, 0 if equal.
 func (d Date) Compare(e Date) int {
@@ -94,8 +142,9 @@ func (d Date) Before(e Date) bool { return d.Compare(e) < 0 }
 // After reports whether d is after e.
 func (d Date) After(e Date) bool { return d.Compare(e) > 0 }
 
-// AddDays returns d plus n calendar days (n may be negative).
-func (d Date) AddDays(n int) Date { return NewDate(d.Year, d.Month, d.Day+n) }
+// AddDays returns d plus n calendar days (n may be negative), by civil
+// arithmetic: no duration is involved, so any count of days is exact.
+func (d Date) AddDays(n int) Date { return fromDays(d.days() + n) }
 
 // AddMonths returns d plus n calendar months, clamped to the last day of the
 // target month: Jan 31 + 1 month is Feb 28 (or 29), never Mar 3 (RULES T3).
@@ -110,12 +159,52 @@ func (d Date) AddMonths(n int) Date {
 
 func daysIn(y int, m time.Month) int { return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day() }
 
-// DaysSince returns the number of calendar days from e to d (d - e).
-func (d Date) DaysSince(e Date) int {
-	return int(d.midnightUTC().Sub(e.midnightUTC()) / (24 * time.Hour))
+// DaysSince returns the number of calendar days from e to d (d - e), by
+// civil arithmetic (RULES T6).
+func (d Date) DaysSince(e Date) int { return d.days() - e.days() }
+
+// days returns the number of days from 1970-01-01 to d, of the proleptic
+// Gregorian calendar (Howard Hinnant's days_from_civil).
+func (d Date) days() int {
+	y, m := d.Year, int(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := y
+	if era < 0 {
+		era -= 399
+	}
+	era /= 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d.Day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
-func (d Date) midnightUTC() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+// fromDays returns the date n days after 1970-01-01 (civil_from_days).
+func fromDays(n int) Date {
+	n += 719468
+	era := n
+	if era < 0 {
+		era -= 146096
+	}
+	era /= 146097
+	doe := n - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return Date{y, time.Month(m), day}
+}
 
 // MarshalText returns "2006-01-02", or nothing for the zero Date.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
@@ -144,15 +233,16 @@ type Zone struct {
 
 // LoadZone returns the Zone of the IANA zone name with the given cut-off.
 // It returns a *field.Error named "zone" for an unknown or empty zone name
-// or a local zone ("Local" depends on the machine and is refused), and one
-// named "cutoff" for a cut-off outside [0, 24h) or not in whole minutes.
+// or the machine's local zone ("Local" and "localtime" depend on the
+// machine and are refused), and one named "cutoff" for a cut-off outside
+// [0, 24h) or not in whole minutes.
 func LoadZone(name string, cutoff time.Duration) (Zone, error) {
-	if name == "" || name == "Local" {
-		return Zone{}, field.Invalid("zone", "%q is not an IANA time zone", name)
+	if name == "" || name == "Local" || name == "localtime" {
+		return Zone{}, field.Invalid("zone", "%s is not an IANA time zone", field.Quote(name))
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return Zone{}, field.Invalid("zone", "%q is not an IANA time zone", name)
+		return Zone{}, field.Invalid("zone", "%s is not an IANA time zone", field.Quote(name))
 	}
 	if cutoff < 0 || cutoff >= 24*time.Hour || cutoff%time.Minute != 0 {
 		return Zone{}, field.Invalid("cutoff", "must be whole minutes in [0, 24h), got %s", cutoff)
@@ -169,8 +259,18 @@ func Bounds(t time.Time) (first, last Date) {
 	return d.AddDays(-2), d.AddDays(1)
 }
 
-// Date returns the business day t falls on in z: the civil date in z's zone,
-// less one day before the cut-off (RULES T1, T4).
+// quiet is how far from a change of UTC offset an instant must be for its
+// business day to follow from its wall clock alone: offsets are under 15
+// hours, so no wall-clock reading a day either side of it is reached
+// before or after that stretch.
+const quiet = 72 * time.Hour
+
+// Date returns the business day t falls on in z (RULES T1, T4, T6): the day
+// d with Start(d) <= t < Start(d+1). Away from a change of UTC offset
+// that is the civil date of t's wall clock, less one day before the
+// cut-off; near one it is derived from Start, so that Date never goes back
+// as t goes forward, even when the cut-off falls in the hour a DST change
+// skips or repeats.
 func (z Zone) Date(t time.Time) Date {
 	local := t.In(z.Loc)
 	d := DateOf(local)
@@ -180,16 +280,51 @@ func (z Zone) Date(t time.Time) Date {
 			d = d.AddDays(-1)
 		}
 	}
+	if start, end := local.ZoneBounds(); (start.IsZero() || t.Sub(start) >= quiet) && (end.IsZero() || end.Sub(t) > quiet) {
+		return d
+	}
+	for t.Before(z.Start(d)) {
+		d = d.AddDays(-1)
+	}
+	for next := d.AddDays(1); !t.Before(z.Start(next)); next = d.AddDays(1) {
+		d = next
+	}
 	return d
 }
 
-// Start returns the UTC instant business day d begins in z: local midnight
-// plus the cut-off. On a DST day the day so begun is 23 or 25 hours long
-// (RULES T2).
+// Start returns the UTC instant business day d begins in z (RULES T2, T4,
+// T6): the first instant at which the location's wall clock reads d at the
+// cut-off or later. When a DST change skips that reading, the day begins
+// at the change (New York, cut-off 02:00, 2026-03-08: at 03:00 EDT); when a
+// change repeats it, at its first occurrence. So a business day on a DST
+// day lasts 23 or 25 hours (or less or more when the cut-off is in the
+// skipped or repeated hour), and days follow each other without gaps or
+// overlaps. A date a zone skipped entirely (Pacific/Apia's 2011-12-30)
+// has no instant: it begins, and ends, where the next day begins.
 func (z Zone) Start(d Date) time.Time {
-	c := z.Cutoff
-	t := time.Date(d.Year, d.Month, d.Day, int(c/time.Hour), int(c%time.Hour/time.Minute), 0, 0, z.Loc)
-	return t.UTC()
+	// wall is the reading sought, as if the wall clock were UTC.
+	wall := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Add(z.Cutoff)
+	// Before t the wall clock reads less than wall (offsets are under 25
+	// hours). Walk the stretches of one UTC offset from t: in each the wall
+	// clock runs with time, so the first instant reading wall or later is
+	// where it reads exactly wall, or the stretch's start if it already
+	// reads more there.
+	t := wall.Add(-25 * time.Hour)
+	for range 64 { // a day holds a handful of changes at most
+
+		local := t.In(z.Loc)
+		_, offset := local.Zone()
+		at := wall.Add(-time.Duration(offset) * time.Second)
+		if at.Before(t) {
+			at = t
+		}
+		_, end := local.ZoneBounds()
+		if end.IsZero() || at.Before(end) {
+			return at
+		}
+		t = end.UTC()
+	}
+	return t
 }
 
 // End returns the UTC instant business day d ends in z (exclusive): the
@@ -216,10 +351,21 @@ type Validity struct {
 // IsZero reports whether v sets no expiry.
 func (v Validity) IsZero() bool { return v.Months == 0 && v.Days == 0 }
 
-// Validate returns a *field.Error named "validity" for negative parts.
+// The longest validity: a hundred years of months, and of days.
+const (
+	MaxValidityMonths = 1200
+	MaxValidityDays   = 36600
+)
+
+// Validate returns a *field.Error named "validity.months" or
+// "validity.days" for a negative part or one longer than a hundred years
+// (MaxValidityMonths, MaxValidityDays).
 func (v Validity) Validate() error {
-	if v.Months < 0 || v.Days < 0 {
-		return field.Invalid("validity", "months and days must not be negative")
+	if v.Months < 0 || v.Months > MaxValidityMonths {
+		return field.Invalid("validity.months", "must be from 0 to %d, got %d", MaxValidityMonths, v.Months)
+	}
+	if v.Days < 0 || v.Days > MaxValidityDays {
+		return field.Invalid("validity.days", "must be from 0 to %d, got %d", MaxValidityDays, v.Days)
 	}
 	return nil
 }

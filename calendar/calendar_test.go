@@ -217,9 +217,13 @@ func TestRule_T3_ValidityFrom(t *testing.T) {
 	assert.True(t, calendar.Validity{Days: 3}.From(calendar.Date{}).IsZero(), "no activation: no expiry")
 	assert.True(t, calendar.Validity{}.IsZero())
 	require.NoError(t, calendar.Validity{Months: 1}.Validate())
-	for _, v := range []calendar.Validity{{Months: -1}, {Days: -1}} {
-		requireFieldError(t, v.Validate(), "validity")
-	}
+	requireFieldError(t, calendar.Validity{Months: -1}.Validate(), "validity.months")
+	requireFieldError(t, calendar.Validity{Days: -1}.Validate(), "validity.days")
+	// Rule S4: a validity is at most a hundred years, so an expiry stays a
+	// date every store keeps (3,000,000 days broke SQLite's reads).
+	require.NoError(t, calendar.Validity{Months: calendar.MaxValidityMonths, Days: calendar.MaxValidityDays}.Validate())
+	requireFieldError(t, calendar.Validity{Days: 3_000_000}.Validate(), "validity.days")
+	requireFieldError(t, calendar.Validity{Months: 1 << 40}.Validate(), "validity.months")
 }
 
 // Rule T4: with a 03:00 cut-off, 02:00 belongs to the previous business day
@@ -358,5 +362,49 @@ func TestBoundsCoverEveryZone(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Rule T6, S4: day arithmetic is civil, never a duration: a date plus
+// days and back gives the date again across the whole range, and a count
+// of days beyond 292 years (where a time.Duration saturates) is exact.
+func TestRule_T6_DaysAreCivilArithmetic(t *testing.T) {
+	a, b := calendar.NewDate(1900, 1, 1), calendar.NewDate(2999, 12, 31)
+	assert.Equal(t, 401766, b.DaysSince(a))
+	assert.Equal(t, b, a.AddDays(401766))
+	assert.Equal(t, a, b.AddDays(-401766))
+	assert.Equal(t, calendar.NewDate(2024, 3, 1), calendar.NewDate(2024, 2, 28).AddDays(2))
+	assert.Equal(t, calendar.NewDate(2100, 3, 1), calendar.NewDate(2100, 2, 28).AddDays(1), "2100 is not a leap year")
+	for d := calendar.NewDate(1999, 12, 1); d.Before(calendar.NewDate(2001, 3, 1)); d = d.AddDays(1) {
+		assert.Equal(t, d, calendar.NewDate(d.Year, d.Month, d.Day), "%s", d)
+		assert.Equal(t, 1, d.AddDays(1).DaysSince(d))
+	}
+}
+
+// Rule S4: dates and instants are kept from MinYear to MaxYear.
+func TestRule_S4_DateRange(t *testing.T) {
+	assert.True(t, calendar.NewDate(calendar.MinYear, 1, 1).Valid())
+	assert.True(t, calendar.NewDate(calendar.MaxYear, 12, 31).Valid())
+	assert.False(t, calendar.NewDate(calendar.MinYear-1, 12, 31).Valid())
+	assert.False(t, calendar.NewDate(calendar.MaxYear+1, 1, 1).Valid())
+	assert.False(t, calendar.Date{Year: 2026, Month: 2, Day: 31}.Valid())
+	requireFieldError(t, calendar.CheckDate("from", calendar.Date{Year: 2026, Month: 2, Day: 31}), "from")
+	requireFieldError(t, calendar.CheckDate("to", calendar.Date{}), "to")
+	require.NoError(t, calendar.CheckOptionalDate("to", calendar.Date{}))
+	requireFieldError(t, calendar.CheckOptionalDate("to", calendar.Date{Year: 20260, Month: 1, Day: 1}), "to")
+	_, err := calendar.ParseDateField("expires_on", "9999-12-31")
+	requireFieldError(t, err, "expires_on")
+	_, err = calendar.ParseDateField("expires_on", "2026-02-31")
+	requireFieldError(t, err, "expires_on")
+	assert.True(t, calendar.ValidInstant(time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC)))
+	assert.False(t, calendar.ValidInstant(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)))
+	assert.False(t, calendar.ValidInstant(time.Time{}))
+}
+
+// Rule T1: the machine's local zone is refused under any of its names.
+func TestRule_T1_LocaltimeRefused(t *testing.T) {
+	for _, name := range []string{"Local", "localtime"} {
+		_, err := calendar.LoadZone(name, 0)
+		requireFieldError(t, err, "zone")
 	}
 }

@@ -37,10 +37,11 @@ func (s Status) Valid() bool { return s == NotInstalled || s == Installed || s =
 
 // The bounds of a card's whole numbers, the same on every store: one
 // change adds or subtracts at most MaxValue visits or points, and a card
-// holds at most MaxBalance of either.
+// holds at most MaxBalance of either (field.MaxCount, the bound of every
+// count, RULES S4).
 const (
 	MaxValue   = 1_000_000
-	MaxBalance = 1_000_000_000
+	MaxBalance = field.MaxCount
 )
 
 // Counters are a card's metrics kept current on its row, each changed in

@@ -102,19 +102,13 @@ func (ch *Change) check(c *Card, name, currency string) error {
 }
 
 // ValidAmount returns a *field.Error named name unless m is the zero Money
-// (no amount) or a non-negative amount in currency with no digit finer
-// than the currency's minor unit.
+// (no amount) or a valid non-negative amount in currency
+// (money.Money.Validate: no digit finer than the currency's minor unit).
 func ValidAmount(name string, m money.Money, currency string) error {
 	if m.IsZero() {
 		return nil
 	}
-	if err := m.Validate(name, currency); err != nil {
-		return err
-	}
-	if !m.Amount.Equal(m.Amount.Round(int32(money.MinorUnits(m.Currency)))) {
-		return field.Invalid(name+".amount", "%s is finer than the minor unit of %s", m.Amount, m.Currency)
-	}
-	return nil
+	return m.Validate(name, currency)
 }
 
 // entry returns a ledger entry of p for c at ch.

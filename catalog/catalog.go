@@ -20,10 +20,10 @@ type Network struct {
 	Zone     string `json:"zone"`
 }
 
-// Validate returns a *field.Error for an empty ID, a malformed currency or
-// an unknown zone.
+// Validate returns a *field.Error for an empty ID, a name that is not
+// storable text, a malformed currency or an unknown zone.
 func (n Network) Validate() error {
-	if err := field.ID("id", n.ID); err != nil {
+	if err := field.First(field.ID("id", n.ID), field.Text("name", n.Name)); err != nil {
 		return err
 	}
 	if err := money.ValidCurrency("currency", n.Currency); err != nil {
@@ -45,10 +45,11 @@ type Location struct {
 	Tier      int           `json:"tier"`
 }
 
-// Validate returns a *field.Error for empty IDs, an unknown zone (T1), a
-// cut-off outside [0, 24h) or a negative tier.
+// Validate returns a *field.Error for empty IDs, a name that is not
+// storable text, an unknown zone (T1), a cut-off outside [0, 24h) or a
+// tier outside [0, field.MaxCount].
 func (l Location) Validate() error {
-	if err := field.First(field.ID("network", l.Network), field.ID("id", l.ID)); err != nil {
+	if err := field.First(field.ID("network", l.Network), field.ID("id", l.ID), field.Text("name", l.Name)); err != nil {
 		return err
 	}
 	if _, err := calendar.LoadZone(l.Zone, l.DayCutoff); err != nil {
@@ -66,9 +67,10 @@ type Team struct {
 	CreditSharing bool   `json:"credit_sharing"`
 }
 
-// Validate returns a *field.Error for empty IDs.
+// Validate returns a *field.Error for empty IDs or a name that is not
+// storable text.
 func (t Team) Validate() error {
-	return field.First(field.ID("network", t.Network), field.ID("id", t.ID))
+	return field.First(field.ID("network", t.Network), field.ID("id", t.ID), field.Text("name", t.Name))
 }
 
 // Audience is who a holder is to the business: a member or a contact.
@@ -98,17 +100,21 @@ type Holder struct {
 	HealthDeclaredAt *time.Time `json:"health_declared_at,omitempty"`
 }
 
-// Validate returns a *field.Error for empty IDs, an audience other than
-// member or contact, or an empty but present team ID.
+// Validate returns a *field.Error for empty IDs, a name that is not
+// storable text, an audience other than member or contact, a malformed
+// team ID, or a health declaration instant of a year out of range
+// (calendar.ValidInstant). A HealthDeclaredAt pointing at the zero time
+// is not a declaration: the Engine stores it as nil.
 func (h Holder) Validate() error {
-	if err := field.First(field.ID("network", h.Network), field.ID("id", h.ID)); err != nil {
+	if err := field.First(field.ID("network", h.Network), field.ID("id", h.ID), field.Text("name", h.Name),
+		field.OptionalID("team", h.Team)); err != nil {
 		return err
 	}
 	if !h.Audience.Valid() {
-		return field.Invalid("audience", "%q is neither member nor contact", h.Audience)
+		return field.Invalid("audience", "%s is neither member nor contact", field.Quote(string(h.Audience)))
 	}
-	if h.Team != "" {
-		return field.ID("team", h.Team)
+	if at := h.HealthDeclaredAt; at != nil && !at.IsZero() && !calendar.ValidInstant(*at) {
+		return field.Invalid("health_declared_at", "%s is not of a year from %d to %d", at.UTC().Format(time.RFC3339), calendar.MinYear, calendar.MaxYear)
 	}
 	return nil
 }

@@ -37,6 +37,11 @@ type State struct {
 	Recent []Visit
 	PAYG   []billing.PAYG
 	Policy entitlement.Policy
+	// MaxOpen is the longest a visit counts (C8, S3): a check-out later
+	// than its start plus MaxOpen closes it at that instant, marked
+	// automatic, and a check-in at the location after it first closes the
+	// holder's visit there so. Zero means no maximum.
+	MaxOpen time.Duration
 }
 
 // Outcome lists every effect of a decision. Visit is the visit opened,
@@ -125,22 +130,21 @@ func (st *State) activate(o *Outcome, p *pass.Pass, d calendar.Date, v *Visit) {
 	}
 }
 
-// CheckIn is a check-in request: the new visit's ID, the instant, the
-// visit's cost for visits passes (C3; 0 means 1) and the host's maximum
-// open time (C8; 0 means none).
+// CheckIn is a check-in request: the new visit's ID, the instant and the
+// visit's cost for visits passes (C3; 0 means 1).
 type CheckIn struct {
-	Visit   string
-	At      time.Time
-	Cost    int
-	MaxOpen time.Duration
+	Visit string
+	At    time.Time
+	Cost  int
 	// AllowUnpaid is the host's "allow and settle later" policy (C12).
 	AllowUnpaid bool
 }
 
 // DecideCheckIn decides a check-in at st.Location (C1-C5, C8, C9). A
-// holder's open visit at the location older than MaxOpen is first closed at
-// its start plus MaxOpen (C8); a younger one refuses the check-in with an
-// *AlreadyCheckedInError (C1). A day unit already covering the business day
+// holder's open visit at the location older than st.MaxOpen is first
+// closed at its start plus MaxOpen (C8); a younger one refuses the
+// check-in with an *AlreadyCheckedInError (C1). A pass issued after
+// req.At cannot pay for it (a backdated check-in). A day unit already covering the business day
 // is reused (C2); otherwise the first eligible pass in the policy's order
 // pays: a day unit, the visit's cost in visits, or, for a time pass, nothing
 // until check-out (C4). With no eligible pass the visit opens as PAYG when
@@ -156,8 +160,8 @@ func DecideCheckIn(st *State, req CheckIn) (Outcome, error) {
 		if v.Location != st.Location.ID {
 			continue
 		}
-		if req.MaxOpen > 0 && !req.At.Before(v.Start.Add(req.MaxOpen)) {
-			if err := st.close(&o, &v, v.Start.Add(req.MaxOpen), true); err != nil {
+		if st.MaxOpen > 0 && !req.At.Before(v.Start.Add(st.MaxOpen)) {
+			if err := st.close(&o, &v, v.Start.Add(st.MaxOpen), true); err != nil {
 				return Outcome{}, err
 			}
 			o.Closed = append(o.Closed, v)
@@ -169,6 +173,7 @@ func DecideCheckIn(st *State, req CheckIn) (Outcome, error) {
 	v := Visit{Network: st.Location.Network, ID: req.Visit, Holder: st.Holder.ID, Location: st.Location.ID,
 		Kind: CheckInVisit, Status: Open, Start: req.At.UTC(), Date: d, Cost: req.Cost}
 	u := st.use(d, req.Cost, nil)
+	u.At = req.At
 	o.Selection = entitlement.Select(st.Passes, &u, st.Policy, nil)
 	if p, by := st.coverage(&u); p != nil {
 		v.Mode, v.Pass, v.CoveredBy = ByDay, p.ID, by
@@ -256,6 +261,9 @@ func covered(s entitlement.Selection, id string) entitlement.Selection {
 
 // DecideCheckOut decides the check-out of the open visit v at instant at
 // (C4-C7, C9); auto marks a check-out made by the stale-visit sweep (C8).
+// A check-out later than v's start plus st.MaxOpen closes the visit at
+// that instant instead, marked automatic (C8): a visit never counts past
+// its maximum length.
 // A time visit's minutes (whole, rounded up) are drained from the eligible
 // time passes in the policy's order, one before the next; what is left is
 // charged as PAYG if a product applies and otherwise recorded as uncovered
@@ -277,6 +285,9 @@ func (st *State) close(o *Outcome, v *Visit, at time.Time, auto bool) error {
 	}
 	if at.Before(v.Start) {
 		return field.Invalid("at", "check-out %s is before check-in %s", at.UTC().Format(time.RFC3339), v.Start.Format(time.RFC3339))
+	}
+	if st.MaxOpen > 0 && at.After(v.Start.Add(st.MaxOpen)) {
+		at, auto = v.Start.Add(st.MaxOpen), true
 	}
 	end := at.UTC()
 	v.End, v.Status, v.AutoClosed = &end, Closed, auto

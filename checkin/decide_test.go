@@ -364,12 +364,12 @@ func TestRule_C7_BadCheckOut(t *testing.T) {
 func TestRule_C8_StaleVisitClosed(t *testing.T) {
 	w := ny(t)
 	p := w.add("t", product(pass.Time, 1000, "50"))
-	max := func(r *checkin.CheckIn) { r.MaxOpen = 12 * time.Hour }
-	in := w.mustCheckIn(w.at("2024-06-10 08:00"), max)
-	_, err := w.checkIn(w.at("2024-06-10 19:59"), max)
+	w.st.MaxOpen = 12 * time.Hour
+	in := w.mustCheckIn(w.at("2024-06-10 08:00"))
+	_, err := w.checkIn(w.at("2024-06-10 19:59"))
 	require.ErrorIs(t, err, checkin.ErrAlreadyCheckedIn)
 
-	again := w.mustCheckIn(w.at("2024-06-10 21:00"), max)
+	again := w.mustCheckIn(w.at("2024-06-10 21:00"))
 	require.Len(t, again.Closed, 1)
 	closed := again.Closed[0]
 	assert.Equal(t, in.Visit.ID, closed.ID)
@@ -454,4 +454,37 @@ func TestRule_C4_TimePassExpiringDuringVisit(t *testing.T) {
 	out := w.mustCheckOut(in.Visit.ID, w.at("2024-06-11 02:00"))
 	assert.Equal(t, 360, p.Balance, "240 minutes deducted")
 	assert.Zero(t, out.Visit.UncoveredMinutes)
+}
+
+// Rule S3: a pass cannot pay for a check-in made before it was issued (a
+// door's backdated entry); the refusal names the reason.
+func TestRule_S3_PassIssuedAfterTheCheckIn(t *testing.T) {
+	w := ny(t)
+	w.add("late", product(pass.Day, 5, "125"), func(s *pass.IssueSpec) { s.At = w.at("2024-06-10 09:05") })
+	_, err := w.checkIn(w.at("2024-06-10 09:00"))
+	var re *entitlement.RefusalError
+	require.ErrorAs(t, err, &re)
+	require.Len(t, re.Candidates, 1)
+	assert.Equal(t, entitlement.NotYetIssued, re.Candidates[0].Reason)
+	in := w.mustCheckIn(w.at("2024-06-10 09:05"))
+	assert.Equal(t, "late", in.Visit.Pass, "issued at that instant, it pays")
+}
+
+// Rule C8, S3: a check-out later than the visit's start plus the maximum
+// closes it at that instant, marked automatic, and charges no more: a
+// PAYG visit left open for years is charged one maximum's worth.
+func TestRule_C8_CheckOutNeverCountsPastTheMaximum(t *testing.T) {
+	w := ny(t)
+	w.st.PAYG = []billing.PAYG{seedPAYG()}
+	w.st.MaxOpen = 24 * time.Hour
+	in := w.mustCheckIn(w.at("2024-06-10 09:00"))
+	out := w.mustCheckOut(in.Visit.ID, w.at("2054-06-10 09:00"))
+	require.NotNil(t, out.Visit.End)
+	assert.True(t, out.Visit.End.Equal(w.at("2024-06-11 09:00")), "end: got %s", out.Visit.End)
+	assert.True(t, out.Visit.AutoClosed)
+	total := money.Zero("USD")
+	for _, c := range out.Visit.Charges {
+		total = total.Add(c.Amount)
+	}
+	assert.Equal(t, "190.00 USD", total.String(), "15 hours on Jun 10 capped at 100, then 9 hours on Jun 11")
 }

@@ -70,11 +70,12 @@ func product(k pass.Kind, units int, price string, edit ...func(*pass.Product)) 
 }
 
 // add issues prod to ada (or with edits, to someone else) as pass id on
-// 2024-06-01 (or spec.On) and loads it into the state with its ledger.
+// 2024-06-01 (or spec.On), at an instant before every use of the tests
+// (2024-01-01), and loads it into the state with its ledger.
 func (w *world) add(id string, prod pass.Product, edit ...func(*pass.IssueSpec)) *pass.Pass {
 	w.t.Helper()
 	spec := pass.IssueSpec{ID: id, Holder: "ada", Source: pass.FromProduct, Paid: true,
-		At: time.Date(2024, time.June, 1, 12, 0, 0, 0, time.UTC), On: calendar.MustDate("2024-06-01")}
+		At: time.Date(2024, time.January, 1, 12, 0, 0, 0, time.UTC), On: calendar.MustDate("2024-06-01")}
 	for _, e := range edit {
 		e(&spec)
 	}

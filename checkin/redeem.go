@@ -210,7 +210,7 @@ func OutcomeOf(r entitlement.Reason) RedeemOutcome {
 		return NotIncluded
 	case entitlement.Expired:
 		return PassExpired
-	case entitlement.Early:
+	case entitlement.Early, entitlement.NotYetIssued:
 		return PassNotActive
 	case entitlement.Frozen:
 		return PassFrozen
@@ -316,7 +316,7 @@ func DecideRedeem(st *RedeemState, req Redeem) RedeemDecision {
 		Kind: Redemption, Status: Closed, Start: at, End: &at, Date: date, Cost: 1, Pass: p.ID, Terms: st.Terms}
 	d.Pass = p.ID
 	u := entitlement.Use{Holder: st.Holder, Location: st.Location.ID, Tier: st.Location.Tier,
-		Date: date, Cost: 1, Kinds: Redeemable}
+		Date: date, Cost: 1, Kinds: Redeemable, At: at}
 	if p.Holder == "" { // a team pass names no one holder
 		d.Outcome, d.Reason = PassNotEligible, entitlement.NotHolders
 		return d

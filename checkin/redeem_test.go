@@ -127,6 +127,9 @@ func TestRule_P3_DecideRedeemOutcomes(t *testing.T) {
 			st.Holder.HealthDeclaredAt = &later
 		}, NoHealthDeclaration, "", ErrNoHealthDeclaration},
 		{"unknown code", func(st *RedeemState) { st.Pass = nil }, UnknownCode, "", ErrUnknownCode},
+		// Rule S3: a desk's backdated redemption cannot use a pass issued
+		// after the visit it claims.
+		{"issued after the visit", func(st *RedeemState) { st.Pass.IssuedAt = t0.Add(time.Second) }, PassNotActive, entitlement.NotYetIssued, ErrPassNotUsable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

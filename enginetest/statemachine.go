@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -363,6 +364,20 @@ func (m *machine) checkIn(t *rapid.T) {
 
 	now := m.clock.Now().UTC()
 	d := m.date(loc, now)
+	if id := m.open[loc]; id != "" && !now.Before(m.visits[id].start.Add(passengine.DefaultMaxOpen)) { // C8
+		if err == nil && len(res.Closed) != 1 {
+			t.Fatalf("check-in at %s with visit %s open past the maximum: got %d closed, want it closed", loc, id, len(res.Closed))
+		}
+		if err == nil {
+			m.close(t, m.visits[id], res.Closed[0])
+		} else {
+			// A refused check-in writes nothing: the model closes the
+			// visit as the Engine would, then restores it.
+			snapshot := m.save()
+			m.close(t, m.visits[id], checkin.Visit{})
+			defer m.restore(snapshot)
+		}
+	}
 	if id := m.open[loc]; id != "" { // C1
 		var already *checkin.AlreadyCheckedInError
 		if !errors.As(err, &already) || already.Visit.ID != id {
@@ -482,10 +497,25 @@ func (m *machine) checkOut(t *rapid.T) {
 	if err != nil {
 		t.Fatalf("check-out of %s: %v", v.id, err)
 	}
-	now := m.clock.Now().UTC()
-	minutes := int((now.Sub(v.start) + time.Minute - 1) / time.Minute)
-	if got := res.Visit.Minutes(); got != minutes {
-		t.Fatalf("check-out minutes: got %d, want %d", got, minutes)
+	m.close(t, v, res.Visit)
+}
+
+// close closes open visit v in the model at the clock's time, or at its
+// start plus the maximum visit length when that is earlier (C8), and checks
+// got, the visit the Engine closed (none when got is the zero Visit).
+func (m *machine) close(t *rapid.T, v *mVisit, got checkin.Visit) {
+	end := m.clock.Now().UTC()
+	auto := false
+	if max := v.start.Add(passengine.DefaultMaxOpen); !end.Before(max) {
+		end, auto = max, true
+	}
+	minutes := int((end.Sub(v.start) + time.Minute - 1) / time.Minute)
+	check := got.ID != ""
+	if check && got.ID != v.id {
+		t.Fatalf("closed visit %s, want %s", got.ID, v.id)
+	}
+	if gotMinutes := got.Minutes(); check && (gotMinutes != minutes || got.AutoClosed != auto) {
+		t.Fatalf("closed %s: got %d minutes, automatic %v; want %d, %v", v.id, gotMinutes, got.AutoClosed, minutes, auto)
 	}
 	if v.mode == checkin.ByTime { // C4: drain in order, then PAYG or uncovered
 		left := minutes
@@ -499,19 +529,21 @@ func (m *machine) checkOut(t *rapid.T) {
 			want = append(want, checkin.Consumption{Pass: p.id, Kind: pass.Time, Units: n})
 			left -= n
 		}
-		if fmt.Sprint(res.Visit.Consumptions) != fmt.Sprint(want) {
-			t.Fatalf("time check-out consumptions: got %v, want %v", res.Visit.Consumptions, want)
+		if check && fmt.Sprint(got.Consumptions) != fmt.Sprint(want) {
+			t.Fatalf("time check-out consumptions: got %v, want %v", got.Consumptions, want)
 		}
 		wantUncovered := left
 		if m.payg {
 			wantUncovered = 0
 		}
-		if res.Visit.UncoveredMinutes != wantUncovered {
-			t.Fatalf("uncovered minutes: got %d, want %d", res.Visit.UncoveredMinutes, wantUncovered)
+		if check && got.UncoveredMinutes != wantUncovered {
+			t.Fatalf("uncovered minutes: got %d, want %d", got.UncoveredMinutes, wantUncovered)
 		}
 	}
-	if res.Charge.Amount.IsNegative() {
-		t.Fatalf("negative charge %s", res.Charge)
+	for _, c := range got.Charges {
+		if c.Amount.Amount.IsNegative() {
+			t.Fatalf("negative charge %s", c.Amount)
+		}
 	}
 	v.status = checkin.Closed
 	m.open[v.location] = ""
@@ -665,4 +697,35 @@ func (m *machine) check(t *rapid.T) {
 			t.Fatalf("visit %s: got %s %s on %s, want %s %s on %s", v.ID, v.Status, v.Mode, v.Date, mv.status, mv.mode, mv.date)
 		}
 	}
+}
+
+// modelState is a copy of the model's mutable state, for a step whose
+// call the Engine refuses after the model has applied part of it.
+type modelState struct {
+	passes  []mPass
+	visits  map[string]mVisit
+	open    map[string]string
+	dayUnit map[calendar.Date]string
+}
+
+func (m *machine) save() modelState {
+	s := modelState{visits: map[string]mVisit{}, open: maps.Clone(m.open), dayUnit: maps.Clone(m.dayUnit)}
+	for _, p := range m.passes {
+		s.passes = append(s.passes, *p)
+	}
+	for id, v := range m.visits {
+		s.visits[id] = *v
+	}
+	return s
+}
+
+// restore puts back what save copied: a refused call writes nothing (I3).
+func (m *machine) restore(s modelState) {
+	for i := range s.passes {
+		*m.passes[i] = s.passes[i]
+	}
+	for id, v := range s.visits {
+		*m.visits[id] = v
+	}
+	m.open, m.dayUnit = s.open, s.dayUnit
 }

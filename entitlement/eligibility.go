@@ -10,6 +10,7 @@ package entitlement
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/catalog"
@@ -31,6 +32,7 @@ const (
 	Expired       Reason = "expired"              // G4, E1
 	Frozen        Reason = "frozen"               // G4, E3
 	Early         Reason = "before_activation"    // G4, A3
+	NotYetIssued  Reason = "not_yet_issued"       // G4, S3: the use happened before the pass was issued
 	NoBalance     Reason = "no_balance"           // G5
 	Outranked     Reason = "outranked"            // eligible; another pass comes first (O)
 )
@@ -46,6 +48,7 @@ var reasonText = map[Reason]string{
 	Expired:       "pass has expired",
 	Frozen:        "pass is frozen on this date",
 	Early:         "date is before the pass's activation",
+	NotYetIssued:  "pass was issued after this use happened",
 	NoBalance:     "pass has no units left for this use",
 	Outranked:     "another pass comes first in the consumption order",
 }
@@ -74,6 +77,11 @@ type Use struct {
 	Cost int
 	// Kinds lists the pass kinds the use accepts; nil accepts all.
 	Kinds []pass.Kind
+	// At is the instant the use happened (a check-in's or a redemption's):
+	// a pass issued after it cannot pay for it, whatever its service date
+	// (a desk's backdated entry). The zero time checks nothing (a booking
+	// made now, a check-out, a staff correction).
+	At time.Time
 }
 
 // Check returns why p cannot pay for u, or "" when it can (G1-G6); a
@@ -109,6 +117,9 @@ func check(p *pass.Pass, u *Use, needBalance bool) Reason {
 	}
 	if u.Kinds != nil && !kindIn(p.Kind, u.Kinds) {
 		return KindNotUsable
+	}
+	if !u.At.IsZero() && u.At.Before(p.IssuedAt) {
+		return NotYetIssued
 	}
 	switch p.StatusOn(u.Date) {
 	case pass.StatusExpired:

@@ -1,12 +1,35 @@
 // Package field reports invalid input: every public call of passengine
 // validates its request and refuses bad input with an *Error that names the
 // offending field (RULES S2). An *Error unwraps to ErrInvalid.
+//
+// It is also the one place that says what every store accepts (RULES S4):
+// IDs (ID), free text (Text) and counts (Count, Positive, NonNegative) are
+// bounded here, so that no store ever sees a value another store would
+// refuse. Messages quote at most a short prefix of the input (Quote).
 package field
 
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The bounds every store keeps (RULES S4).
+const (
+	// MaxID is the longest ID, in bytes.
+	MaxID = 200
+	// MaxText is the longest free text (a name, comment or actor), in
+	// bytes.
+	MaxText = 2000
+	// MaxCount is the largest count: units, balances, costs, tiers, caps,
+	// offsets and limits. It is below 2^31, so a 32-bit integer column
+	// keeps it and the sum of two counts does not overflow one either.
+	MaxCount = 1_000_000_000
+	// quoteLen is how many bytes of an input a message quotes.
+	quoteLen = 40
 )
 
 // ErrInvalid is the sentinel every *Error unwraps to; test for it with
@@ -27,9 +50,24 @@ func (e *Error) Error() string { return "invalid " + e.Name + ": " + e.Problem }
 func (e *Error) Unwrap() error { return ErrInvalid }
 
 // Invalid returns an *Error for field name with a problem formatted from
-// format and args.
+// format and args. Quote inputs with Quote, so a message never echoes more
+// than a short prefix of them.
 func Invalid(name, format string, args ...any) *Error {
 	return &Error{Name: name, Problem: fmt.Sprintf(format, args...)}
+}
+
+// Quote returns s as a Go string literal, cut to its first 40 bytes (on a
+// character boundary) with "..." after it when it is longer: the form in
+// which error messages echo input.
+func Quote(s string) string {
+	if len(s) <= quoteLen {
+		return strconv.Quote(s)
+	}
+	cut := quoteLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "..."
 }
 
 // Required returns an *Error for field name if value is empty or blank, and
@@ -41,35 +79,73 @@ func Required(name, value string) error {
 	return nil
 }
 
-// ID returns an *Error for field name if id is empty, longer than 200 bytes
-// or holds control characters, and nil otherwise.
+// ID returns an *Error for field name unless id is a usable ID: not blank,
+// valid UTF-8, no control characters (NUL among them) and at most MaxID
+// bytes.
 func ID(name, id string) error {
 	if err := Required(name, id); err != nil {
 		return err
 	}
-	if len(id) > 200 {
-		return Invalid(name, "is longer than 200 bytes")
+	if len(id) > MaxID {
+		return Invalid(name, "is longer than %d bytes", MaxID)
 	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f {
-			return Invalid(name, "holds a control character")
-		}
+	if !utf8.ValidString(id) {
+		return Invalid(name, "%s is not valid UTF-8", Quote(id))
+	}
+	if strings.ContainsFunc(id, unicode.IsControl) {
+		return Invalid(name, "%s holds a control character", Quote(id))
 	}
 	return nil
 }
 
-// Positive returns an *Error for field name if n is not above zero.
+// OptionalID is ID for a field that may be empty.
+func OptionalID(name, id string) error {
+	if id == "" {
+		return nil
+	}
+	return ID(name, id)
+}
+
+// Text returns an *Error for field name unless s is storable free text (a
+// name, comment or actor; it may be empty): valid UTF-8, at most MaxText
+// bytes, and no control characters but tab, line feed and carriage return.
+func Text(name, s string) error {
+	if len(s) > MaxText {
+		return Invalid(name, "is longer than %d bytes", MaxText)
+	}
+	if !utf8.ValidString(s) {
+		return Invalid(name, "%s is not valid UTF-8", Quote(s))
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) {
+		return Invalid(name, "%s holds a control character", Quote(s))
+	}
+	return nil
+}
+
+// Positive returns an *Error for field name unless 1 <= n <= MaxCount.
 func Positive(name string, n int) error {
 	if n <= 0 {
 		return Invalid(name, "must be positive, got %d", n)
 	}
-	return nil
+	return NonNegative(name, n)
 }
 
-// NonNegative returns an *Error for field name if n is below zero.
+// NonNegative returns an *Error for field name unless 0 <= n <= MaxCount.
 func NonNegative(name string, n int) error {
 	if n < 0 {
 		return Invalid(name, "must not be negative, got %d", n)
+	}
+	if n > MaxCount {
+		return Invalid(name, "must be at most %d, got %d", MaxCount, n)
+	}
+	return nil
+}
+
+// Count returns an *Error for field name unless -MaxCount <= n <=
+// MaxCount: a signed change of a count (an adjustment).
+func Count(name string, n int) error {
+	if n < -MaxCount || n > MaxCount {
+		return Invalid(name, "must be between %d and %d, got %d", -MaxCount, MaxCount, n)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/passengine/passengine/field"
 	"github.com/stretchr/testify/assert"
@@ -33,9 +35,34 @@ func TestRequiredAndID(t *testing.T) {
 
 	require.NoError(t, field.ID("id", "holder-ü-17"))
 	require.NoError(t, field.ID("id", strings.Repeat("x", 200)))
-	for _, bad := range []string{"", "  ", strings.Repeat("x", 201), "a\x00b", "a\nb", "a\x7f"} {
+	for _, bad := range []string{"", "  ", strings.Repeat("x", 201), "a\x00b", "a\nb", "a\x7f", "a\xff", "a\xfe", "a\u0085"} {
 		requireFieldError(t, field.ID("id", bad), "id")
 	}
+	require.NoError(t, field.OptionalID("team", ""))
+	requireFieldError(t, field.OptionalID("team", "a\x00"), "team")
+}
+
+// Rule S4: free text is bounded, valid UTF-8 and free of NUL; line breaks
+// and tabs are fine.
+func TestRule_S4_Text(t *testing.T) {
+	for _, good := range []string{"", "Front desk: Zoë", "line one\nline two\ttab\r\n", strings.Repeat("é", field.MaxText/2)} {
+		require.NoError(t, field.Text("comment", good), "%q", good)
+	}
+	for _, bad := range []string{strings.Repeat("x", field.MaxText+1), "a\x00b", "a\xffb", "bell\a"} {
+		requireFieldError(t, field.Text("comment", bad), "comment")
+	}
+}
+
+// Rule S4: messages quote at most a short prefix of an input, cut on a
+// character boundary.
+func TestRule_S4_QuoteIsShort(t *testing.T) {
+	assert.Equal(t, `"ada"`, field.Quote("ada"))
+	long := strings.Repeat("ü", 1<<20)
+	q := field.Quote(long)
+	assert.Less(t, len(q), 60, "got %d bytes", len(q))
+	assert.True(t, strings.HasSuffix(q, `"...`), q)
+	err := field.ID("holder", "\xff"+strings.Repeat("x", 150))
+	assert.Less(t, len(err.Error()), 120, "got %q", err)
 }
 
 func TestNumbers(t *testing.T) {
@@ -44,6 +71,17 @@ func TestNumbers(t *testing.T) {
 	requireFieldError(t, field.Positive("units", -1), "units")
 	require.NoError(t, field.NonNegative("tier", 0))
 	requireFieldError(t, field.NonNegative("tier", -1), "tier")
+}
+
+// Rule S4: counts are bounded by MaxCount, which a 32-bit column keeps.
+func TestRule_S4_CountBounds(t *testing.T) {
+	require.NoError(t, field.Positive("units", field.MaxCount))
+	requireFieldError(t, field.Positive("units", field.MaxCount+1), "units")
+	requireFieldError(t, field.NonNegative("tier", 1<<31), "tier")
+	require.NoError(t, field.Count("units", -field.MaxCount))
+	requireFieldError(t, field.Count("units", -field.MaxCount-1), "units")
+	requireFieldError(t, field.Count("units", int(^uint(0)>>1)), "units")
+	assert.Less(t, field.MaxCount*2, 1<<31)
 }
 
 func TestPrefixAndFirst(t *testing.T) {
@@ -66,7 +104,7 @@ func FuzzID(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		err := field.ID("id", s)
-		bad := strings.TrimSpace(s) == "" || len(s) > 200 || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+		bad := strings.TrimSpace(s) == "" || len(s) > 200 || !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl)
 		if bad != (err != nil) {
 			t.Fatalf("ID(%q): got %v, want refused=%v", s, err, bad)
 		}

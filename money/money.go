@@ -72,18 +72,40 @@ func (m Money) cur(o Money) string {
 	return o.Currency
 }
 
+// maxAmount bounds every amount passengine accepts: below 10^12 units of
+// any currency (RULES S4).
+var maxAmount = decimal.New(1, 12)
+
 // Validate returns a *field.Error named name if m has a malformed currency,
 // a currency other than currency (when currency is not empty), or a negative
-// amount.
+// amount; see ValidateSigned for the rest.
 func (m Money) Validate(name, currency string) error {
+	if err := m.ValidateSigned(name, currency); err != nil {
+		return err
+	}
+	if m.Amount.IsNegative() {
+		return field.Invalid(name+".amount", "must not be negative, got %s", m.Amount)
+	}
+	return nil
+}
+
+// ValidateSigned is Validate for an amount that may be negative (a
+// refund or a correction). It returns a *field.Error named name if m has
+// a malformed currency, a currency other than currency (when currency is
+// not empty), an amount finer than the currency's minor unit (10.005 USD,
+// 2500.5 JPY), or one of 10^12 or more in size.
+func (m Money) ValidateSigned(name, currency string) error {
 	if err := ValidCurrency(name+".currency", m.Currency); err != nil {
 		return err
 	}
 	if currency != "" && m.Currency != currency {
 		return field.Invalid(name+".currency", "is %s, the network's currency is %s", m.Currency, currency)
 	}
-	if m.Amount.IsNegative() {
-		return field.Invalid(name+".amount", "must not be negative, got %s", m.Amount)
+	if n := MinorUnits(m.Currency); !m.Amount.Equal(m.Amount.Round(int32(n))) {
+		return field.Invalid(name+".amount", "%s has more than the %d decimals of %s", m.Amount, n, m.Currency)
+	}
+	if m.Amount.Abs().GreaterThanOrEqual(maxAmount) {
+		return field.Invalid(name+".amount", "must be below 10^12, got %s", field.Quote(m.Amount.String()))
 	}
 	return nil
 }

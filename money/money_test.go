@@ -90,6 +90,18 @@ func TestValidate(t *testing.T) {
 	requireFieldError(t, money.MustNew("10", "EUR").Validate("price", "USD"), "price.currency")
 	requireFieldError(t, money.MustNew("-0.01", "USD").Validate("price", "USD"), "price.amount")
 	requireFieldError(t, money.Money{}.Validate("price", "USD"), "price.currency")
+	// Rule S5: an amount finer than the currency's minor unit is refused,
+	// whatever its trailing zeros.
+	require.NoError(t, money.MustNew("10.500", "USD").Validate("price", "USD"))
+	require.NoError(t, money.MustNew("2500", "JPY").Validate("price", "JPY"))
+	require.NoError(t, money.MustNew("1.125", "KWD").Validate("price", "KWD"))
+	requireFieldError(t, money.MustNew("33.333", "USD").Validate("daily_cap", "USD"), "daily_cap.amount")
+	requireFieldError(t, money.MustNew("2500.5", "JPY").Validate("price", "JPY"), "price.amount")
+	// Rule S4: amounts are below 10^12.
+	require.NoError(t, money.MustNew("999999999999.99", "USD").Validate("price", "USD"))
+	requireFieldError(t, money.MustNew("1000000000000", "USD").Validate("price", "USD"), "price.amount")
+	requireFieldError(t, money.MustNew("-1e30", "USD").ValidateSigned("amount", "USD"), "amount.amount")
+	require.NoError(t, money.MustNew("-20.00", "USD").ValidateSigned("amount", "USD"))
 	requireFieldError(t, money.ValidCurrency("cur", "usd"), "cur")
 }
 

@@ -206,10 +206,19 @@ func (p *Pass) Spend(n int) error {
 }
 
 // Adjust adds delta units to p (E4): Units and Balance both move. It
-// returns ErrBalance, changing nothing, if the balance would go below zero.
+// returns ErrBalance, changing nothing, if the balance would go below zero,
+// and a *field.Error named "units" if delta or the units and balance after
+// it would be more than field.MaxCount (RULES S4): unit arithmetic never
+// overflows.
 func (p *Pass) Adjust(delta int) error {
-	if p.Balance+delta < 0 {
+	if err := field.Count("units", delta); err != nil {
+		return err
+	}
+	if delta < 0 && -delta > p.Balance {
 		return fmt.Errorf("pass %s: adjust %d of %d: %w", p.ID, delta, p.Balance, ErrBalance)
+	}
+	if delta > 0 && (delta > field.MaxCount-p.Balance || delta > field.MaxCount-p.Units) {
+		return field.Invalid("units", "adding %d to %d units would be more than %d", delta, p.Units, field.MaxCount)
 	}
 	p.Balance += delta
 	p.Units += delta
@@ -217,13 +226,17 @@ func (p *Pass) Adjust(delta int) error {
 }
 
 // AddFreeze pauses p over [f.From, f.To) (E3). It returns a *field.Error if
-// the range is empty or inverted, starts after the pass's expiry, or
-// overlaps an existing freeze.
+// a date is missing or out of range (calendar.Date.Valid), the range is
+// empty or inverted, starts after the pass's expiry, overlaps an existing
+// freeze, or would move the expiry past calendar.MaxYear.
 func (p *Pass) AddFreeze(f Freeze) error {
-	if !f.From.Valid() {
-		return field.Invalid("from", "is not a date")
+	if err := calendar.CheckDate("from", f.From); err != nil {
+		return err
 	}
-	if !f.To.Valid() || !f.From.Before(f.To) {
+	if err := calendar.CheckDate("to", f.To); err != nil {
+		return err
+	}
+	if !f.From.Before(f.To) {
 		return field.Invalid("to", "%s must be after from %s", f.To, f.From)
 	}
 	if exp := p.Expiry(); !exp.IsZero() && f.From.After(exp) {
@@ -234,8 +247,13 @@ func (p *Pass) AddFreeze(f Freeze) error {
 			return field.Invalid("from", "[%s, %s) overlaps the freeze [%s, %s)", f.From, f.To, g.From, g.To)
 		}
 	}
+	freezes := slices.Clone(p.Freezes)
 	p.Freezes = append(p.Freezes, f)
 	slices.SortFunc(p.Freezes, func(a, b Freeze) int { return a.From.Compare(b.From) })
+	if exp := p.Expiry(); !exp.IsZero() && !exp.Valid() {
+		p.Freezes = freezes
+		return field.Invalid("to", "the freeze would move the expiry past %d-12-31", calendar.MaxYear)
+	}
 	return nil
 }
 

@@ -1,9 +1,11 @@
 package pass_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/stretchr/testify/assert"
@@ -453,7 +455,7 @@ func TestProductValidate(t *testing.T) {
 		{"bad audience", func(p *pass.Product) { p.Audience = "vip" }, "audience"},
 		{"bad priority", func(p *pass.Product) { p.Priority = "urgent" }, "priority"},
 		{"bad activation", func(p *pass.Product) { p.Activation = "" }, "activation"},
-		{"negative validity", func(p *pass.Product) { p.Validity.Days = -1 }, "validity"},
+		{"negative validity", func(p *pass.Product) { p.Validity.Days = -1 }, "validity.days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -462,4 +464,37 @@ func TestProductValidate(t *testing.T) {
 			requireFieldError(t, p.Validate("USD"), tt.want)
 		})
 	}
+}
+
+// Rule E4, S4: unit arithmetic never overflows: adding MaxInt to a pass is
+// refused with a field error and changes nothing, a pass at MaxCount takes
+// nothing more, and a subtraction below zero is still ErrBalance.
+func TestRule_S4_AdjustNeverOverflows(t *testing.T) {
+	p := pass.Pass{ID: "p", Units: 5, Balance: 0}
+	requireFieldError(t, p.Adjust(math.MaxInt), "units")
+	requireFieldError(t, p.Adjust(math.MinInt), "units")
+	assert.Equal(t, 5, p.Units)
+	assert.Equal(t, 0, p.Balance)
+	full := pass.Pass{ID: "q", Units: field.MaxCount, Balance: field.MaxCount}
+	requireFieldError(t, full.Adjust(1), "units")
+	require.NoError(t, full.Adjust(-field.MaxCount))
+	assert.Equal(t, 0, full.Balance)
+	assert.ErrorIs(t, full.Adjust(-1), pass.ErrBalance)
+	require.NoError(t, full.Adjust(field.MaxCount))
+	assert.Equal(t, field.MaxCount, full.Balance)
+}
+
+// Rule E3, S4: a freeze is counted in civil days, and one that would take
+// the expiry past the last year every store keeps is refused, changing
+// nothing; dates of freezes must be real dates in range.
+func TestRule_E3_FreezeKeepsExpiryInRange(t *testing.T) {
+	p := pass.Pass{ID: "p", Balance: 1, ActivatedOn: calendar.NewDate(2026, 1, 1), ExpiresOn: calendar.NewDate(2026, 12, 31)}
+	long := pass.Freeze{From: calendar.NewDate(2026, 6, 1), To: calendar.NewDate(2526, 6, 1)}
+	require.NoError(t, p.AddFreeze(long), "500 years: past the 292 years of a time.Duration")
+	assert.Equal(t, calendar.NewDate(2526, 12, 31), p.Expiry())
+	q := pass.Pass{ID: "q", Balance: 1, ActivatedOn: calendar.NewDate(2026, 1, 1), ExpiresOn: calendar.NewDate(2026, 12, 31)}
+	requireFieldError(t, q.AddFreeze(pass.Freeze{From: calendar.NewDate(2026, 6, 1), To: calendar.NewDate(2999, 12, 1)}), "to")
+	assert.Empty(t, q.Freezes)
+	requireFieldError(t, q.AddFreeze(pass.Freeze{From: calendar.Date{Year: 2026, Month: 2, Day: 31}, To: calendar.NewDate(2026, 3, 5)}), "from")
+	requireFieldError(t, q.AddFreeze(pass.Freeze{From: calendar.NewDate(2026, 3, 1), To: calendar.Date{Year: 20260, Month: 1, Day: 1}}), "to")
 }

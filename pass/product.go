@@ -108,12 +108,14 @@ type Product struct {
 	Locked     bool              `json:"locked"`
 }
 
-// Validate returns a *field.Error for empty IDs, an unknown kind, units not
-// above zero, amounts that are negative or not in currency (the network's),
-// an unknown audience, priority or activation, or a negative tier or
-// validity.
+// Validate returns a *field.Error for empty IDs, a name that is not
+// storable text, an unknown kind, units outside [1, field.MaxCount],
+// amounts that are negative, not in currency (the network's) or finer than
+// its minor unit, an unknown audience, priority or activation, a tier
+// outside [0, field.MaxCount], or a validity that is negative or longer
+// than a hundred years.
 func (p Product) Validate(currency string) error {
-	if err := field.First(field.ID("network", p.Network), field.ID("id", p.ID)); err != nil {
+	if err := field.First(field.ID("network", p.Network), field.ID("id", p.ID), field.Text("name", p.Name)); err != nil {
 		return err
 	}
 	if !p.Kind.Valid() {

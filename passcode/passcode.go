@@ -104,12 +104,14 @@ func Normalize(s string) (string, error) {
 // to seal them. Derive them once with NewKeys; a Keys is safe for
 // concurrent use.
 type Keys struct {
-	hash []byte
-	aead cipher.AEAD
+	hash  []byte
+	check []byte
+	aead  cipher.AEAD
 }
 
-// NewKeys derives the hashing and sealing keys from the host's secret with
-// HKDF-SHA256 (distinct labels, so neither key reveals the other). It
+// NewKeys derives the hashing and sealing keys, and the key of their check
+// value, from the host's secret with HKDF-SHA256 (distinct labels, so no
+// key reveals another). It
 // returns ErrShortKey for a secret shorter than MinKeyLen bytes.
 func NewKeys(secret []byte) (*Keys, error) {
 	if len(secret) < MinKeyLen {
@@ -123,6 +125,10 @@ func NewKeys(secret []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	ck, err := hkdf.Key(sha256.New, secret, nil, "passengine passcode key check v1", 32)
+	if err != nil {
+		return nil, err
+	}
 	block, err := aes.NewCipher(sk)
 	if err != nil {
 		return nil, err
@@ -131,7 +137,7 @@ func NewKeys(secret []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{hash: hk, aead: aead}, nil
+	return &Keys{hash: hk, check: ck, aead: aead}, nil
 }
 
 // Hash returns the hex HMAC-SHA256 of code in network: the value stored as
@@ -181,3 +187,13 @@ func (k *Keys) Open(network, passID, sealed string) (string, error) {
 }
 
 func ad(network, passID string) []byte { return []byte(network + "\x00" + passID) }
+
+// Check returns a check value of the keys for network: an HMAC-SHA256
+// under a key derived for it alone, in hex. A store keeps it beside the
+// network's codes, so that keys derived from another secret are told
+// apart before they are used (RULES S6); it reveals neither key.
+func (k *Keys) Check(network string) string {
+	m := hmac.New(sha256.New, k.check)
+	m.Write([]byte(network))
+	return hex.EncodeToString(m.Sum(nil))
+}

@@ -231,3 +231,27 @@ func BenchmarkDraw(b *testing.B) {
 		}
 	}
 }
+
+// Rule S6: the check value tells keys of another secret apart, differs by
+// network, is stable for one secret, and is neither the hash of a code nor
+// the secret.
+func TestRule_S6_KeyCheck(t *testing.T) {
+	a, err := NewKeys([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := NewKeys([]byte("0123456789abcdef0123456789abcdef"))
+	b, _ := NewKeys([]byte("0123456789abcdef0123456789abcdeX"))
+	if a.Check("fit") != again.Check("fit") {
+		t.Error("the same secret gave two check values")
+	}
+	if a.Check("fit") == b.Check("fit") {
+		t.Error("two secrets gave one check value")
+	}
+	if a.Check("fit") == a.Check("gym") {
+		t.Error("two networks gave one check value")
+	}
+	if a.Check("fit") == a.Hash("fit", "") || len(a.Check("fit")) != 64 {
+		t.Errorf("check value %q: want 64 hex digits of its own", a.Check("fit"))
+	}
+}

@@ -57,7 +57,7 @@ func ReadState(ctx context.Context, tx Tx, q StateQuery) (s State, err error) {
 	if s.Open, err = tx.Visits().Open(ctx, q.Network, q.Holder); err != nil {
 		return s, err
 	}
-	if s.Recent, err = tx.Visits().OnDates(ctx, q.Network, q.Holder, WindowStart(q.From, s.Open, q.Location), q.To); err != nil {
+	if s.Recent, err = tx.Visits().OnDates(ctx, q.Network, q.Holder, WindowStart(q.From, s.Open, q.Location, q.Lookback), q.To); err != nil {
 		return s, err
 	}
 	if s.Live, err = tx.Passes().Live(ctx, q.Network, q.Holder, s.Holder.Team); err != nil {
@@ -87,13 +87,15 @@ func ReadState(ctx context.Context, tx Tx, q StateQuery) (s State, err error) {
 	return s, nil
 }
 
-// WindowStart returns from moved back to the day before the earliest of the
-// open visits at location, so that a visit left open since an earlier day
-// is in a window that starts there.
-func WindowStart(from calendar.Date, open []checkin.Visit, location string) calendar.Date {
+// WindowStart returns from moved back to lookback days (0 means 1) before
+// the earliest of the open visits at location, so that a visit left open
+// since an earlier day, and the visits whose charges share its days, are
+// in a window that starts there.
+func WindowStart(from calendar.Date, open []checkin.Visit, location string, lookback int) calendar.Date {
+	lookback = max(lookback, 1)
 	for _, v := range open {
-		if v.Location == location && v.Date.AddDays(-1).Before(from) {
-			from = v.Date.AddDays(-1)
+		if d := v.Date.AddDays(-lookback); v.Location == location && d.Before(from) {
+			from = d
 		}
 	}
 	return from

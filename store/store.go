@@ -90,10 +90,29 @@ type Catalog interface {
 	LockLocation(ctx context.Context, network, id string) error
 	Product(ctx context.Context, network, id string) (pass.Product, error)
 	PutProduct(ctx context.Context, p pass.Product) error
+	// Products returns one page of the network's products in ID order.
+	Products(ctx context.Context, network string, p Page) ([]pass.Product, error)
 	PAYG(ctx context.Context, network, id string) (billing.PAYG, error)
 	PutPAYG(ctx context.Context, p billing.PAYG) error
 	// PAYGs returns the network's PAYG products ordered by ID.
 	PAYGs(ctx context.Context, network string) ([]billing.PAYG, error)
+	// CodeKeyCheck returns the check value of the passcode key the
+	// network's codes are made with (RULES S6), or "" when none is
+	// recorded.
+	CodeKeyCheck(ctx context.Context, network string) (string, error)
+	// PutCodeKeyCheck records the check value of the network's passcode
+	// key. A network keeps its first: recording one where one is recorded
+	// is ErrConflict.
+	PutCodeKeyCheck(ctx context.Context, network, check string) error
+}
+
+// Page selects one page of a list in ID order: the items whose ID sorts
+// after After ("" starts at the first), at most Limit of them (0 for all).
+// The next page starts after the last ID of this one, so a page costs the
+// same wherever it starts.
+type Page struct {
+	After string
+	Limit int
 }
 
 // Passes stores issued passes.
@@ -255,9 +274,13 @@ type StateQuery struct {
 	// the visit the call acts on, as of the lock.
 	Visit string
 	// From and To bound the service dates of State.Recent, inclusive. From
-	// moves back to the day before the earliest open visit of the holder at
-	// Location, so that a visit left open since an earlier day is covered.
+	// moves back to Lookback days before the earliest open visit of the
+	// holder at Location, so that a visit left open since an earlier day is
+	// covered, and so are the visits whose PAYG charges share its days.
 	From, To calendar.Date
+	// Lookback is how many days before the holder's earliest open visit at
+	// Location the window starts (WindowStart); 0 means 1.
+	Lookback int
 	// Lineage names passes that State.Named returns whatever their balance.
 	Lineage []string
 }

@@ -101,16 +101,19 @@ func (d *Decoder) TimePtr(s sql.NullString) *time.Time {
 	return &t
 }
 
-// Date parses "YYYY-MM-DD"; "" is the zero Date.
+// Date parses "YYYY-MM-DD"; "" is the zero Date. It reads any year a
+// row may hold, also one outside calendar.MinYear to MaxYear that an
+// earlier release let through, so such a row stays readable.
 func (d *Decoder) Date(s string) calendar.Date {
 	if s == "" {
 		return calendar.Date{}
 	}
-	v, err := calendar.ParseDate(s)
+	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		d.fail("date", s, err)
+		return calendar.Date{}
 	}
-	return v
+	return calendar.DateOf(t)
 }
 
 // Decimal parses exact decimal text; "" is zero.

@@ -46,6 +46,7 @@ type Store struct {
 	guards    map[string]checkin.Guard
 	terms     map[string]billing.Terms
 	codes     map[string]string // network+code hash -> pass ID
+	codeKeys  map[string]string // network -> passcode key check (S6)
 	ledger    []pass.Entry
 	entryIDs  map[string]bool
 
@@ -66,7 +67,8 @@ func New() *Store {
 		passes: map[string]pass.Pass{}, visits: map[string]checkin.Visit{},
 		idem: map[string]store.Record{}, entryIDs: map[string]bool{},
 		guards: map[string]checkin.Guard{}, terms: map[string]billing.Terms{}, codes: map[string]string{},
-		live: map[string]map[string]bool{}, open: map[string]map[string]bool{},
+		codeKeys: map[string]string{},
+		live:     map[string]map[string]bool{}, open: map[string]map[string]bool{},
 		byDate: map[string]map[calendar.Date]map[string]bool{}, byPass: map[string][]int{},
 		cardIndexes: newCardIndexes(),
 	}
@@ -289,6 +291,29 @@ func (r catalogRepo) Product(_ context.Context, network, id string) (pass.Produc
 func (r catalogRepo) PutProduct(_ context.Context, p pass.Product) error {
 	p.Locations = slices.Clone(p.Locations)
 	return put(r.t, r.t.s.products, key(p.Network, p.ID), p)
+}
+func (r catalogRepo) Products(_ context.Context, network string, p store.Page) ([]pass.Product, error) {
+	ps := sortedValues(r.t.s.products, network, func(a, b pass.Product) int { return cmp.Compare(a.ID, b.ID) })
+	i, _ := slices.BinarySearchFunc(ps, p.After, func(q pass.Product, id string) int {
+		if q.ID <= id {
+			return -1
+		}
+		return 1
+	})
+	ps = page(ps[i:], 0, p.Limit)
+	for i := range ps {
+		ps[i].Locations = slices.Clone(ps[i].Locations)
+	}
+	return ps, nil
+}
+func (r catalogRepo) CodeKeyCheck(_ context.Context, network string) (string, error) {
+	return r.t.s.codeKeys[network], nil
+}
+func (r catalogRepo) PutCodeKeyCheck(_ context.Context, network, check string) error {
+	if _, ok := r.t.s.codeKeys[network]; ok {
+		return fmt.Errorf("network %q: passcode key check recorded: %w", network, store.ErrConflict)
+	}
+	return put(r.t, r.t.s.codeKeys, network, check)
 }
 func (r catalogRepo) PAYG(_ context.Context, network, id string) (billing.PAYG, error) {
 	p, err := get(r.t.s.paygs, key(network, id), "PAYG product")

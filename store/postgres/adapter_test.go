@@ -469,7 +469,7 @@ func TestOpenVisitPlansSurviveStaleStatistics(t *testing.T) {
 	for _, sql := range []string{
 		`SELECT ` + visitCols + ` FROM visits WHERE network = 'n' AND holder = 'h7' AND status = 'open' ORDER BY start_at, id`,
 		`SELECT ` + visitCols + ` FROM visits WHERE network = 'n' AND holder = 'h7' AND date BETWEEN ` +
-			strings.NewReplacer("$1", "'n'", "$2", "'h7'", "$3", "'l1'", "$4", "'2025-01-03'").Replace(stateWindow) +
+			strings.NewReplacer("$1", "'n'", "$2", "'h7'", "$3", "'l1'", "$4", "'2025-01-03'", "$6", "1").Replace(stateWindow) +
 			` AND '2025-01-05'::date ORDER BY start_at, id`,
 	} {
 		plan := genericPlan(t, st, sql)

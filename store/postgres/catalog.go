@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
 )
 
 type catalogRepo struct{ t *tx }
@@ -211,4 +213,27 @@ func (r catalogRepo) PutPAYG(ctx context.Context, p billing.PAYG) error {
 func (r catalogRepo) PAYGs(ctx context.Context, network string) ([]billing.PAYG, error) {
 	return collect(ctx, r.t, "PAYG products", scanPAYG,
 		`SELECT `+paygCols+` FROM paygs WHERE network = $1 ORDER BY id`, network)
+}
+
+func (r catalogRepo) Products(ctx context.Context, network string, p store.Page) ([]pass.Product, error) {
+	args := []any{network, p.After}
+	return collect(ctx, r.t, "products", scanProduct,
+		`SELECT `+productCols+` FROM products WHERE network = $1 AND id > $2 ORDER BY id`+page(0, p.Limit, &args), args...)
+}
+
+func (r catalogRepo) CodeKeyCheck(ctx context.Context, network string) (string, error) {
+	var check string
+	err := r.t.queryRow(ctx, `SELECT code_key_check FROM network_keys WHERE network = $1`, network).Scan(&check)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return check, mapErr(err, "passcode key check")
+}
+
+func (r catalogRepo) PutCodeKeyCheck(ctx context.Context, network, check string) error {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	_, err := r.t.exec(ctx, `INSERT INTO network_keys (network, code_key_check) VALUES ($1, $2)`, network, check)
+	return mapErr(err, "put passcode key check")
 }

@@ -18,12 +18,13 @@ var (
 )
 
 // The statements of LoadState. $1 is the network, $2 the holder, $3 the
-// location, $4 and $5 the first and last day of the window.
+// location, $4 and $5 the first and last day of the window, $6 the
+// look-back in days (store.WindowStart).
 const (
-	// stateWindow is the first day of the window: $4, or the day before
+	// stateWindow is the first day of the window: $4, or $6 days before
 	// the holder's earliest open visit at the location (visits_holder_open).
 	stateWindow = `LEAST($4::date, (SELECT min(date) FROM visits
-		WHERE network = $1 AND holder = $2 AND status = 'open' AND location = $3) - 1)`
+		WHERE network = $1 AND holder = $2 AND status = 'open' AND location = $3) - $6::int)`
 	stateTeam = `SELECT network, id, name, credit_sharing FROM teams
 		WHERE network = $1 AND id = (SELECT team FROM holders WHERE network = $1 AND id = $2)`
 	stateHolder = `SELECT network, id, name, audience, team, health_declared_at FROM holders
@@ -70,7 +71,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		{`SELECT count(*) FROM locations WHERE network = $1`, []any{q.Network}},
 		{`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`,
 			[]any{q.Network, q.Holder}},
-		{stateRecent, []any{q.Network, q.Holder, q.Location, from, to}},
+		{stateRecent, []any{q.Network, q.Holder, q.Location, from, to, max(q.Lookback, 1)}},
 		{stateLive, []any{q.Network, q.Holder}},
 		{`SELECT ` + paygCols + ` FROM paygs WHERE network = $1 ORDER BY id`, []any{q.Network}},
 	}

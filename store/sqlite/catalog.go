@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
 )
 
 type catalogRepo struct{ t *tx }
@@ -176,4 +178,22 @@ func (r catalogRepo) PutPAYG(ctx context.Context, p billing.PAYG) error {
 
 func (r catalogRepo) PAYGs(ctx context.Context, network string) ([]billing.PAYG, error) {
 	return list(ctx, r.t, scanPAYG, `SELECT `+paygCols+` FROM paygs WHERE network = ? ORDER BY id`, network)
+}
+
+func (r catalogRepo) Products(ctx context.Context, network string, p store.Page) ([]pass.Product, error) {
+	return list(ctx, r.t, scanProduct, `SELECT `+productCols+` FROM products WHERE network = ? AND id > ? ORDER BY id LIMIT ?`,
+		network, p.After, limit(p.Limit))
+}
+
+func (r catalogRepo) CodeKeyCheck(ctx context.Context, network string) (string, error) {
+	var check string
+	err := r.t.queryRow(ctx, `SELECT code_key_check FROM network_keys WHERE network = ?`, network).Scan(&check)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return check, mapErr(err)
+}
+
+func (r catalogRepo) PutCodeKeyCheck(ctx context.Context, network, check string) error {
+	return r.t.exec(ctx, `INSERT INTO network_keys (network, code_key_check) VALUES (?, ?)`, network, check)
 }

@@ -2,12 +2,20 @@ package sqlite
 
 import "github.com/passengine/passengine/internal/sqlutil"
 
-// Migrations returns the highest version of the embedded migrations and
-// how many there are, for the tests of package sqlite_test.
-func Migrations() (last, count int) {
+// LatestVersion returns the version of the newest embedded migration.
+func LatestVersion() int {
 	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		panic(err)
 	}
-	return ms[len(ms)-1].Version, len(ms)
+	return ms[len(ms)-1].Version
+}
+
+// Migrations returns how many migration files are embedded.
+func Migrations() int {
+	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return len(ms)
 }

@@ -225,6 +225,15 @@ func (r faultCatalog) PAYG(ctx context.Context, network, id string) (billing.PAY
 func (r faultCatalog) PutPAYG(ctx context.Context, p billing.PAYG) error {
 	return call0(r.s, "Catalog.PutPAYG", func() error { return r.Catalog.PutPAYG(ctx, p) })
 }
+func (r faultCatalog) Products(ctx context.Context, network string, p store.Page) ([]pass.Product, error) {
+	return call1(r.s, "Catalog.Products", func() ([]pass.Product, error) { return r.Catalog.Products(ctx, network, p) })
+}
+func (r faultCatalog) CodeKeyCheck(ctx context.Context, network string) (string, error) {
+	return call1(r.s, "Catalog.CodeKeyCheck", func() (string, error) { return r.Catalog.CodeKeyCheck(ctx, network) })
+}
+func (r faultCatalog) PutCodeKeyCheck(ctx context.Context, network, check string) error {
+	return call0(r.s, "Catalog.PutCodeKeyCheck", func() error { return r.Catalog.PutCodeKeyCheck(ctx, network, check) })
+}
 func (r faultCatalog) PAYGs(ctx context.Context, network string) ([]billing.PAYG, error) {
 	return call1(r.s, "Catalog.PAYGs", func() ([]billing.PAYG, error) { return r.Catalog.PAYGs(ctx, network) })
 }

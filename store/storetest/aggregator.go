@@ -30,7 +30,7 @@ var aggKey = []byte("storetest passcode key, 32 bytes")
 func aggAt(day, hour int) time.Time { return time.Date(2026, 3, day, hour, 0, 0, 0, newYork) }
 
 // newAgg returns an Engine on st with the agg network: clubs "basic" (tier
-// 1) and "prime" (tier 2) with terms paying 5 and 9.995 USD a visit (basic
+// 1) and "prime" (tier 2) with terms paying 5 and 10.00 USD a visit (basic
 // capping paid visits at 4 a month), a tier 1 Monthly+ subscription (31
 // day units, network-wide) and its tier 2 twin "monthly-2", and holders ana and ben with a health
 // declaration.
@@ -54,7 +54,7 @@ func newAgg(t *testing.T, st store.Store, src *rand.ChaCha8) (*passengine.Engine
 	must(t, "PutTerms", eng.PutTerms(ctx, billing.Terms{Network: agg, Location: "basic", ID: "basic-v1", EffectiveFrom: clock.Now(),
 		Rates: []billing.Rate{{Tier: 1, Amount: usd("5")}}, MonthlyVisitCap: 4, PAYGShare: decimal.Zero}))
 	must(t, "PutTerms", eng.PutTerms(ctx, billing.Terms{Network: agg, Location: "prime", ID: "prime-v1", EffectiveFrom: clock.Now(),
-		Rates: []billing.Rate{{Tier: 1, Amount: usd("9.995")}}, PAYGShare: decimal.Zero}))
+		Rates: []billing.Rate{{Tier: 1, Amount: usd("10.00")}}, PAYGShare: decimal.Zero}))
 	return eng, clock
 }
 

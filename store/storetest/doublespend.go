@@ -29,7 +29,7 @@ func (s *suite) doubleSpend(t *testing.T, members int) {
 	st := s.store(t)
 	const n = "ds"
 	ctx := context.Background()
-	eng := passengine.New(st, passengine.WithClock(passengine.NewManualClock(hubAt(2, 8, 0))))
+	eng := passengine.New(st, passengine.WithClock(passengine.NewManualClock(hubAt(2, 8, 0))), scenarioSkew)
 	g, units := s.opts.Goroutines, s.opts.Units
 	must(t, "PutNetwork", eng.PutNetwork(ctx, catalog.Network{ID: n, Currency: "USD", Zone: "America/New_York"}))
 	must(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: n, ID: "visits", Kind: pass.Visits, Units: units,

@@ -22,6 +22,10 @@ func hubAt(day, hour, minute int) time.Time {
 	return time.Date(2026, 3, day, hour, minute, 0, 0, newYork)
 }
 
+// scenarioSkew lets the scenarios supply instants of the days ahead of
+// their clock: they replay a month, not a door's live events (S3).
+var scenarioSkew = passengine.WithClockSkew(400 * 24 * time.Hour)
+
 // newHub returns an Engine on st with the hub network of a coworking
 // space: two locations, members ada and cy, contacts ben and dee, a pack of
 // 5 day passes, an 8-hour time pass, and PAYG at $10 an hour for members
@@ -29,7 +33,7 @@ func hubAt(day, hour, minute int) time.Time {
 func newHub(t *testing.T, st store.Store) (*passengine.Engine, *passengine.ManualClock) {
 	t.Helper()
 	clock := passengine.NewManualClock(hubAt(2, 8, 0))
-	eng := passengine.New(st, passengine.WithClock(clock))
+	eng := passengine.New(st, passengine.WithClock(clock), scenarioSkew)
 	ctx := context.Background()
 	must(t, "PutNetwork", eng.PutNetwork(ctx, catalog.Network{ID: hub, Name: "The Hub", Currency: "USD", Zone: "America/New_York"}))
 	for _, id := range []string{"downtown", "uptown"} {

@@ -148,6 +148,9 @@ func (e *Engine) IssueCard(ctx context.Context, req IssueCardRequest) (CardView,
 		if err != nil {
 			return CardView{}, err
 		}
+		if prod.Price.Currency != n.Currency { // S5, as IssuePass
+			return CardView{}, field.Invalid("program", "%s is priced in %s, the network's currency is %s", field.Quote(prod.ID), prod.Price.Currency, n.Currency)
+		}
 		if err := tx.Catalog().LockHolder(ctx, req.Network, req.Holder); err != nil {
 			return CardView{}, err
 		}

@@ -80,6 +80,24 @@ func cardView(c *card.Card, p *pass.Pass, today calendar.Date) CardView {
 	return CardView{Card: *c, Visits: *p, Status: p.StatusOn(today), Metrics: card.MetricsOf(c, p)}
 }
 
+// networkToday returns the zone of the network, read in tx, and today's
+// date there, or ErrNotFound for an unknown network.
+func (e *Engine) networkToday(ctx context.Context, tx store.Tx, network string) (calendar.Zone, calendar.Date, error) {
+	n, err := tx.Catalog().Network(ctx, network)
+	if err != nil {
+		return calendar.Zone{}, calendar.Date{}, err
+	}
+	z, err := e.networkZone(n)
+	return z, z.Date(e.now()), err
+}
+
+// zoneOf returns the zone of the network, read in a unit of work of its
+// own, or ErrNotFound for an unknown network.
+func (e *Engine) zoneOf(ctx context.Context, network string) (z calendar.Zone, err error) {
+	err = e.st.View(ctx, func(tx store.Tx) error { z, _, err = e.networkToday(ctx, tx, network); return err })
+	return z, err
+}
+
 // cardEffects brings the card of every pass o changed that is a card's up
 // to date with o's entries, and appends the reward entries of its bonus
 // points (M3): a holder without cards reads nothing more.
@@ -414,11 +432,7 @@ func (e *Engine) Card(ctx context.Context, network, id string) (CardView, error)
 		return v, err
 	}
 	err := e.st.View(ctx, func(tx store.Tx) error {
-		n, err := tx.Catalog().Network(ctx, network)
-		if err != nil {
-			return err
-		}
-		z, err := e.networkZone(n)
+		_, today, err := e.networkToday(ctx, tx, network)
 		if err != nil {
 			return err
 		}
@@ -430,7 +444,7 @@ func (e *Engine) Card(ctx context.Context, network, id string) (CardView, error)
 		if err != nil {
 			return err
 		}
-		v = cardView(&c, &p, z.Date(e.now()))
+		v = cardView(&c, &p, today)
 		return nil
 	})
 	return v, err
@@ -446,11 +460,7 @@ func (e *Engine) Cards(ctx context.Context, f store.CardFilter) ([]CardView, err
 	}
 	var out []CardView
 	err := e.st.View(ctx, func(tx store.Tx) error {
-		n, err := tx.Catalog().Network(ctx, f.Network)
-		if err != nil {
-			return err
-		}
-		z, err := e.networkZone(n)
+		_, today, err := e.networkToday(ctx, tx, f.Network)
 		if err != nil {
 			return err
 		}
@@ -458,7 +468,6 @@ func (e *Engine) Cards(ctx context.Context, f store.CardFilter) ([]CardView, err
 		if err != nil {
 			return err
 		}
-		today := z.Date(e.now())
 		for i := range cs {
 			p, err := tx.Passes().Get(ctx, f.Network, cs[i].Pass)
 			if err != nil {

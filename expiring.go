@@ -73,15 +73,10 @@ func (e *Engine) ExpiringSoon(ctx context.Context, req ExpiringRequest) (Expirin
 	}
 	var out ExpiringPage
 	err := e.st.View(ctx, func(tx store.Tx) error {
-		n, err := tx.Catalog().Network(ctx, req.Network)
+		_, today, err := e.networkToday(ctx, tx, req.Network)
 		if err != nil {
 			return err
 		}
-		z, err := e.networkZone(n)
-		if err != nil {
-			return err
-		}
-		today := z.Date(e.now())
 		ps, next, err := tx.Passes().Expiring(ctx, req.Network, today.AddDays(req.AtLeast), today.AddDays(req.Within), req.Cursor, limit)
 		if errors.Is(err, store.ErrCursor) {
 			return field.Invalid("cursor", "%q is not a cursor of ExpiringSoon", req.Cursor)

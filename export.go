@@ -196,11 +196,11 @@ func (e *Engine) WriteCardHistoryCSV(ctx context.Context, network, cardID string
 	if err != nil {
 		return err
 	}
-	zone, err := e.zoneOf(ctx, network)
+	z, err := e.zoneOf(ctx, network)
 	if err != nil {
 		return err
 	}
-	return e.WriteHistoryCSV(ctx, w, zone, func(ctx context.Context, tx store.Tx, cursor string, limit int) ([]HistoryRow, string, error) {
+	return e.WriteHistoryCSV(ctx, w, z.Loc, func(ctx context.Context, tx store.Tx, cursor string, limit int) ([]HistoryRow, string, error) {
 		entries, next, err := tx.Ledger().PassPage(ctx, network, v.Card.Pass, cursor, limit)
 		rows := make([]HistoryRow, len(entries))
 		for i := range entries {
@@ -208,16 +208,6 @@ func (e *Engine) WriteCardHistoryCSV(ctx context.Context, network, cardID string
 		}
 		return rows, next, err
 	})
-}
-
-// zoneOf returns the network's zone.
-func (e *Engine) zoneOf(ctx context.Context, network string) (*time.Location, error) {
-	n, err := e.Network(ctx, network)
-	if err != nil {
-		return nil, err
-	}
-	z, err := e.networkZone(n)
-	return z.Loc, err
 }
 
 // NetworkHistoryRequest asks for a network's ledger entries of a period.
@@ -239,11 +229,7 @@ func (e *Engine) WriteNetworkHistoryCSV(ctx context.Context, req NetworkHistoryR
 	if err := field.First(field.ID("network", req.Network), calendar.CheckDate("from", req.From), calendar.CheckDate("to", req.To)); err != nil {
 		return err
 	}
-	n, err := e.Network(ctx, req.Network)
-	if err != nil {
-		return err
-	}
-	z, err := e.networkZone(n)
+	z, err := e.zoneOf(ctx, req.Network)
 	if err != nil {
 		return err
 	}

@@ -106,15 +106,10 @@ func (e *Engine) Purchases(ctx context.Context, req PurchasesRequest) (Purchases
 	}
 	var out PurchasesPage
 	err := e.st.View(ctx, func(tx store.Tx) error {
-		n, err := tx.Catalog().Network(ctx, req.Network)
+		_, today, err := e.networkToday(ctx, tx, req.Network)
 		if err != nil {
 			return err
 		}
-		z, err := e.networkZone(n)
-		if err != nil {
-			return err
-		}
-		today := z.Date(e.now())
 		for {
 			ps, err := tx.Passes().List(ctx, store.PassFilter{Network: req.Network, Holder: req.Holder, Offset: offset, Limit: purchasesBatch})
 			if err != nil {

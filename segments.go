@@ -58,11 +58,7 @@ func (e *Engine) Segments(ctx context.Context, req SegmentsRequest, yield func(C
 	if err := seg.Thresholds.Validate(); err != nil {
 		return err
 	}
-	n, err := e.Network(ctx, req.Network)
-	if err != nil {
-		return err
-	}
-	z, err := e.networkZone(n)
+	z, err := e.zoneOf(ctx, req.Network)
 	if err != nil {
 		return err
 	}

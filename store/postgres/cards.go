@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/card"
+	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
@@ -128,6 +129,8 @@ func (r passRepo) Expiring(ctx context.Context, network string, from, to calenda
 	return ps, last.Expiry().String() + "|" + last.ID, nil
 }
 
+func entryOf(r *seqEntry) pass.Entry { return r.e }
+
 // seqEntry is a ledger row with its seq, for cursors.
 type seqEntry struct {
 	e   pass.Entry
@@ -149,19 +152,6 @@ func scanSeqEntry(r pgx.Row) (s seqEntry, err error) {
 	return s, err
 }
 
-// entriesOf returns the entries of rows and the cursor of the next page
-// made by cursor from the last row, "" when rows are fewer than n.
-func entriesOf(rows []seqEntry, n int, cursor func(seqEntry) string) ([]pass.Entry, string) {
-	out := make([]pass.Entry, len(rows))
-	for i := range rows {
-		out[i] = rows[i].e
-	}
-	if len(rows) < n {
-		return out, ""
-	}
-	return out, cursor(rows[len(rows)-1])
-}
-
 // PassPage reads ledger_pass from the cursor, a seq.
 func (r ledgerRepo) PassPage(ctx context.Context, network, passID, cursor string, n int) ([]pass.Entry, string, error) {
 	var after int64
@@ -176,7 +166,7 @@ func (r ledgerRepo) PassPage(ctx context.Context, network, passID, cursor string
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := entriesOf(rows, n, func(s seqEntry) string { return strconv.FormatInt(s.seq, 10) })
+	out, next := sqlutil.Page(rows, n, entryOf, func(s *seqEntry) string { return strconv.FormatInt(s.seq, 10) })
 	return out, next, nil
 }
 
@@ -199,7 +189,7 @@ func (r ledgerRepo) PeriodPage(ctx context.Context, network string, from, to tim
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := entriesOf(rows, n, func(s seqEntry) string {
+	out, next := sqlutil.Page(rows, n, entryOf, func(s *seqEntry) string {
 		return s.e.At.Format(time.RFC3339Nano) + "|" + strconv.FormatInt(s.seq, 10)
 	})
 	return out, next, nil

@@ -6,9 +6,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/internal/sqlutil"
-	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/store/storetest"
 )
 
 // TestMigrationCardsKeepsRows: a schema made by the migrations before the
@@ -73,34 +72,5 @@ func TestMigrationCardsKeepsRows(t *testing.T) {
 	if n, err := QueryInt(st, `SELECT count(*) FROM passes WHERE expiry IS NULL`); err != nil || n != 0 {
 		t.Errorf("passes without a derived expiry after Migrate: got %d, %v; want 0", n, err)
 	}
-	err = st.View(ctx, func(tx store.Tx) error {
-		for id, want := range map[string]int{"plain": 4, "frozen": 3, "forever": 2} {
-			p, err := tx.Passes().Get(ctx, "n", id)
-			if err != nil {
-				t.Fatalf("Get %s after Migrate: %v", id, err)
-			}
-			if p.Balance != want || p.Card != "" || p.Revoked {
-				t.Errorf("pass %s after Migrate: got balance %d, card %q, revoked %t; want %d, none, false", id, p.Balance, p.Card, p.Revoked, want)
-			}
-		}
-		es, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: "n"})
-		if err != nil || len(es) != 1 || es[0].Units != 10 || es[0].Points != 0 || es[0].Actor != "desk" {
-			t.Errorf("ledger after Migrate: got %+v, %v", es, err)
-		}
-		ps, _, err := tx.Passes().Expiring(ctx, "n", calendar.MustDate("2026-04-05"), calendar.MustDate("2026-04-30"), "", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ps) != 2 || ps[0].ID != "plain" || ps[1].ID != "frozen" {
-			t.Errorf("Expiring after Migrate: got %d passes %v, want plain (04-10) and frozen (04-11)", len(ps), ps)
-		}
-		h, err := tx.Catalog().Holder(ctx, "n", "h")
-		if err != nil || h.Name != "Ada" {
-			t.Errorf("holder after Migrate: got %+v, %v", h, err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.CheckCardsMigration(t, st)
 }

@@ -115,6 +115,8 @@ var (
 		WHERE network = ? AND (at, seq) > (?, ?) AND at < ? ORDER BY at, seq LIMIT ?`
 )
 
+func entryOf(r *seqEntry) pass.Entry { return r.e }
+
 // seqEntry is a ledger row with its seq and instant text, for cursors.
 type seqEntry struct {
 	e   pass.Entry
@@ -134,19 +136,6 @@ func scanSeqEntry(s scanner) (r seqEntry, err error) {
 	return r, d.Err()
 }
 
-// entriesOf returns the entries of rows and the cursor of the next page
-// made by cursor from the last row, "" when rows are fewer than n.
-func entriesOf(rows []seqEntry, n int, cursor func(seqEntry) string) ([]pass.Entry, string) {
-	out := make([]pass.Entry, len(rows))
-	for i := range rows {
-		out[i] = rows[i].e
-	}
-	if len(rows) < n {
-		return out, ""
-	}
-	return out, cursor(rows[len(rows)-1])
-}
-
 // PassPage reads ledger_pass from the cursor, a seq.
 func (r ledgerRepo) PassPage(ctx context.Context, network, passID, cursor string, n int) ([]pass.Entry, string, error) {
 	var after int64
@@ -160,7 +149,7 @@ func (r ledgerRepo) PassPage(ctx context.Context, network, passID, cursor string
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := entriesOf(rows, n, func(r seqEntry) string { return strconv.FormatInt(r.seq, 10) })
+	out, next := sqlutil.Page(rows, n, entryOf, func(r *seqEntry) string { return strconv.FormatInt(r.seq, 10) })
 	return out, next, nil
 }
 
@@ -180,7 +169,7 @@ func (r ledgerRepo) PeriodPage(ctx context.Context, network string, from, to tim
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := entriesOf(rows, n, func(r seqEntry) string { return r.at + "|" + strconv.FormatInt(r.seq, 10) })
+	out, next := sqlutil.Page(rows, n, entryOf, func(r *seqEntry) string { return r.at + "|" + strconv.FormatInt(r.seq, 10) })
 	return out, next, nil
 }
 

@@ -5,9 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/internal/sqlutil"
-	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/store/storetest"
 )
 
 // TestMigrationCardsKeepsRows: a database made by the schema before the
@@ -68,37 +67,7 @@ func TestMigrationCardsKeepsRows(t *testing.T) {
 	if err := st.w.QueryRowContext(ctx, `SELECT count(*) FROM passes WHERE expiry IS NULL`).Scan(&nullExpiry); err != nil || nullExpiry != 0 {
 		t.Errorf("passes without a derived expiry after Migrate: got %d, %v; want 0", nullExpiry, err)
 	}
-	err = st.View(ctx, func(tx store.Tx) error {
-		for id, want := range map[string]int{"plain": 4, "frozen": 3, "forever": 2} {
-			p, err := tx.Passes().Get(ctx, "n", id)
-			if err != nil {
-				t.Fatalf("Get %s after Migrate: %v", id, err)
-			}
-			if p.Balance != want || p.Card != "" || p.Revoked {
-				t.Errorf("pass %s after Migrate: got balance %d, card %q, revoked %t; want %d, none, false", id, p.Balance, p.Card, p.Revoked, want)
-			}
-		}
-		es, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: "n"})
-		if err != nil || len(es) != 1 || es[0].Units != 10 || es[0].Points != 0 || es[0].Actor != "desk" {
-			t.Errorf("ledger after Migrate: got %+v, %v", es, err)
-		}
-		ps, _, err := tx.Passes().Expiring(ctx, "n", calendar.MustDate("2026-04-05"), calendar.MustDate("2026-04-30"), "", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// frozen: 2026-04-01 moved ten days by its freeze, 2026-04-11.
-		if len(ps) != 2 || ps[0].ID != "plain" || ps[1].ID != "frozen" {
-			t.Errorf("Expiring after Migrate: got %d passes %v, want plain (04-10) and frozen (04-11)", len(ps), ps)
-		}
-		h, err := tx.Catalog().Holder(ctx, "n", "h")
-		if err != nil || h.Name != "Ada" {
-			t.Errorf("holder after Migrate: got %+v, %v", h, err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.CheckCardsMigration(t, st)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate again: %v", err)
 	}

@@ -11,15 +11,7 @@ import (
 // indexes that keep them on live rows (DESIGN: the hot path's cost does
 // not grow with history), never a table scan.
 func TestHotPathUsesIndexes(t *testing.T) {
-	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := planStore(t)
 	for _, c := range []struct {
 		name, query string
 		args        []any
@@ -64,4 +56,20 @@ func queryPlan(t *testing.T, st *Store, name, query string, args ...any) string 
 		plan = append(plan, detail)
 	}
 	return strings.Join(plan, "; ")
+}
+
+// planStore returns a new migrated store in t's temporary directory,
+// closed when t ends.
+func planStore(t *testing.T) *Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

@@ -29,12 +29,7 @@ func TestMigrationCardsKeepsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var before []sqlutil.Migration
-	for _, m := range ms {
-		if m.Version < 5 {
-			before = append(before, m)
-		}
-	}
+	before := sqlutil.Before(ms, 5)
 	db := stdlib.OpenDBFromPool(st.pool)
 	defer db.Close()
 	if err := sqlutil.Migrate(ctx, db, before, func(n int) string { return fmt.Sprintf("$%d", n) }); err != nil {

@@ -26,12 +26,7 @@ func TestMigrationCardsKeepsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var before []sqlutil.Migration
-	for _, m := range ms {
-		if m.Version < 4 {
-			before = append(before, m)
-		}
-	}
+	before := sqlutil.Before(ms, 4)
 	if err := sqlutil.Migrate(ctx, st.w, before, func(int) string { return "?" }); err != nil {
 		t.Fatalf("the previous schema: %v", err)
 	}

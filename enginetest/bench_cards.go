@@ -91,8 +91,9 @@ func (cb *CardBench) CheckInOut(b *testing.B, h string) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		cb.clock.Set(at.Add(30 * time.Minute))
 		if _, err := cb.Engine.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprintf("out-%d", n), Network: cardBenchNet,
-			Visit: in.Visit.ID, At: at.Add(30 * time.Minute)}); err != nil {
+			Visit: in.Visit.ID}); err != nil {
 			b.Fatal(err)
 		}
 	}

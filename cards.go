@@ -110,7 +110,11 @@ func (e *Engine) cardEffects(ctx context.Context, tx store.Tx, o *checkin.Outcom
 		if err != nil {
 			return err
 		}
+		before := c.Counters
 		o.Entries = card.Apply(&c, p, o.Entries, e.bonus)
+		if c.Redeemed == before.Redeemed && c.Bonus == before.Bonus && c.LastRedemption.Equal(before.LastRedemption) {
+			continue // the pass changed otherwise (activated): the card did not
+		}
 		if err := tx.Cards().Put(ctx, c); err != nil {
 			return err
 		}

@@ -99,27 +99,26 @@ func (e *Engine) zoneOf(ctx context.Context, network string) (z calendar.Zone, e
 }
 
 // cardEffects brings the card of every pass o changed that is a card's up
-// to date with o's entries, and appends the reward entries of its bonus
-// points (M3): a holder without cards reads nothing more.
-func (e *Engine) cardEffects(ctx context.Context, tx store.Tx, o *checkin.Outcome) error {
+// to date with o's entries, appends the reward entries of its bonus points
+// (M3), and returns the cards it changed, for write to store with the
+// rest: a holder without cards reads nothing more.
+func (e *Engine) cardEffects(ctx context.Context, tx store.Tx, o *checkin.Outcome) ([]card.Card, error) {
+	var changed []card.Card
 	for _, p := range o.Passes {
 		if p.Card == "" {
 			continue
 		}
 		c, err := tx.Cards().Get(ctx, p.Network, p.Card)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		before := c.Counters
 		o.Entries = card.Apply(&c, p, o.Entries, e.bonus)
-		if c.Redeemed == before.Redeemed && c.Bonus == before.Bonus && c.LastRedemption.Equal(before.LastRedemption) {
-			continue // the pass changed otherwise (activated): the card did not
-		}
-		if err := tx.Cards().Put(ctx, c); err != nil {
-			return err
+		if c.Redeemed != before.Redeemed || c.Bonus != before.Bonus || !c.LastRedemption.Equal(before.LastRedemption) {
+			changed = append(changed, c) // else the pass changed otherwise (activated), not the card
 		}
 	}
-	return nil
+	return changed, nil
 }
 
 // IssueCardRequest issues a multipass card of a program (a product of kind

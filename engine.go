@@ -277,12 +277,13 @@ func lockOwner(ctx context.Context, tx store.Tx, p *pass.Pass) error {
 // is a store.CommitWriter sends them with its commit. The cards of changed
 // passes that are cards' are brought up to date first (M3).
 func (e *Engine) write(ctx context.Context, tx store.Tx, o *checkin.Outcome, key, actor string) error {
-	if err := e.cardEffects(ctx, tx, o); err != nil { // cards.go
+	cards, err := e.cardEffects(ctx, tx, o) // cards.go
+	if err != nil {
 		return err
 	}
 	e.stamp(o.Entries, key, actor, "")
 	if w, ok := tx.(store.CommitWriter); ok {
-		ws := store.Writes{Visits: o.Closed, Entries: o.Entries}
+		ws := store.Writes{Visits: o.Closed, Entries: o.Entries, Cards: cards}
 		if o.Visit.ID != "" {
 			ws.Visits = append(slices.Clip(ws.Visits), o.Visit)
 		}
@@ -303,6 +304,11 @@ func (e *Engine) write(ctx context.Context, tx store.Tx, o *checkin.Outcome, key
 	}
 	for _, p := range o.Passes {
 		if err := tx.Passes().Put(ctx, *p); err != nil {
+			return err
+		}
+	}
+	for _, c := range cards {
+		if err := tx.Cards().Put(ctx, c); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
@@ -323,12 +324,13 @@ type CommitWriter interface {
 }
 
 // Writes are the writes Defer holds, sent in this order: visits (insert or
-// replace, as Visits.Put), passes (as Passes.Put), ledger entries (as
-// Ledger.Append), then idempotency records (inserted; a key that exists
-// fails the unit of work with ErrConflict).
+// replace, as Visits.Put), passes (as Passes.Put), cards (as Cards.Put),
+// ledger entries (as Ledger.Append), then idempotency records (inserted; a
+// key that exists fails the unit of work with ErrConflict).
 type Writes struct {
 	Visits  []checkin.Visit
 	Passes  []pass.Pass
+	Cards   []card.Card
 	Entries []pass.Entry
 	Records []Record
 }

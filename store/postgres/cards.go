@@ -55,18 +55,24 @@ func (r cardRepo) Put(ctx context.Context, c card.Card) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
-	_, err := r.t.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+	sql, args := upsertCard(c)
+	_, err := r.t.exec(ctx, sql, args...)
+	return mapErr(err, fmt.Sprintf("put card %q", c.ID))
+}
+
+// upsertCard returns the statement that inserts or replaces c.
+func upsertCard(c card.Card) (string, []any) {
+	return `INSERT INTO cards (` + cardCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
 		$11, $12, $13, $14, $15, $16, $17, $18, $19)
 		ON CONFLICT (network, id) DO UPDATE SET holder = excluded.holder, program = excluded.program,
 		pass = excluded.pass, status = excluded.status, issued_at = excluded.issued_at, issued_on = excluded.issued_on,
 		sold = excluded.sold, redeemed = excluded.redeemed, removed = excluded.removed, referral = excluded.referral,
 		bonus = excluded.bonus, purchases = excluded.purchases, purchases_currency = excluded.purchases_currency,
 		refunds = excluded.refunds, refunds_currency = excluded.refunds_currency,
-		last_redemption = excluded.last_redemption, last_adding = excluded.last_adding`,
-		c.Network, c.ID, c.Holder, c.Program, c.Pass, string(c.Status), c.IssuedAt.UTC(), dateParam(c.IssuedOn),
-		c.Sold, c.Redeemed, c.Removed, c.Referral, c.Bonus, numeric(c.Purchases.Amount), c.Purchases.Currency,
-		numeric(c.Refunds.Amount), c.Refunds.Currency, instantParam(c.LastRedemption), instantParam(c.LastAdding))
-	return mapErr(err, fmt.Sprintf("put card %q", c.ID))
+		last_redemption = excluded.last_redemption, last_adding = excluded.last_adding`, []any{
+			c.Network, c.ID, c.Holder, c.Program, c.Pass, string(c.Status), c.IssuedAt.UTC(), dateParam(c.IssuedOn),
+			c.Sold, c.Redeemed, c.Removed, c.Referral, c.Bonus, numeric(c.Purchases.Amount), c.Purchases.Currency,
+			numeric(c.Refunds.Amount), c.Refunds.Currency, instantParam(c.LastRedemption), instantParam(c.LastAdding)}
 }
 
 // List reads cards_holder for a holder's cards, the primary key otherwise.

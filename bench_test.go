@@ -10,6 +10,7 @@ import (
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
@@ -39,7 +40,7 @@ func newBenchEngine(b *testing.B) *benchEngine {
 		e.eng.PutLocation(ctx, catalog.Location{Network: benchNet, ID: "club", Zone: "Europe/London"}),
 		e.eng.PutHolder(ctx, catalog.Holder{Network: benchNet, ID: "fresh", Audience: catalog.Member}),
 		e.eng.PutHolder(ctx, catalog.Holder{Network: benchNet, ID: "veteran", Audience: catalog.Member}),
-		e.eng.PutProduct(ctx, pass.Product{Network: benchNet, ID: "unlimited", Kind: pass.Visits, Units: 1 << 30,
+		e.eng.PutProduct(ctx, pass.Product{Network: benchNet, ID: "unlimited", Kind: pass.Visits, Units: field.MaxCount,
 			Price: money.MustNew("0", "GBP"), Activation: pass.OnPurchase}),
 	} {
 		if err != nil {

@@ -89,26 +89,17 @@ func (r *RedeemResult) Err() error {
 // (nothing counted), ErrNotFound for an unknown network or location, and
 // an *IdempotencyError for a reused key.
 func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("location", req.Location), field.Text("actor", req.Actor)); err != nil {
-		return RedeemResult{}, err
-	}
-	code, err := passcode.Normalize(req.Code)
+	keys, hash, now, err := e.redeemInput(req, true)
 	if err != nil {
 		return RedeemResult{}, err
 	}
-	keys, err := e.codeKeys()
-	if err != nil {
-		return RedeemResult{}, err
-	}
-	now := e.now()
-	at, err := e.instant("at", req.At, now)
-	if err != nil {
-		return RedeemResult{}, err
-	}
-	hash := keys.Hash(req.Network, code)
+	at, atErr := e.instant("at", req.At, now) // checked once the key is new: a retry returns its first result
 	visitID := e.newID()
 	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", redeemFingerprint("redeem", req.Location, hash, req.At),
 		func(tx store.Tx) (RedeemResult, error) {
+			if atErr != nil {
+				return RedeemResult{}, atErr
+			}
 			return e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
 		})
 	if err != nil {
@@ -117,59 +108,101 @@ func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, e
 	return res, res.Err()
 }
 
+// redeemInput validates req (its key only when needKey) and returns the
+// Engine's passcode keys, the keyed hash of the code and the Engine's now,
+// on which the lockout is measured and At bounded.
+func (e *Engine) redeemInput(req RedeemRequest, needKey bool) (keys *passcode.Keys, hash string, now time.Time, err error) {
+	if needKey {
+		if err := field.ID("key", req.Key); err != nil {
+			return nil, "", now, err
+		}
+	}
+	if err := field.First(field.ID("network", req.Network), field.ID("location", req.Location), field.Text("actor", req.Actor)); err != nil {
+		return nil, "", now, err
+	}
+	code, err := passcode.Normalize(req.Code)
+	if err != nil {
+		return nil, "", now, err
+	}
+	if keys, err = e.codeKeys(); err != nil {
+		return nil, "", now, err
+	}
+	return keys, keys.Hash(req.Network, code), e.now(), nil
+}
+
 func (e *Engine) redeem(ctx context.Context, tx store.Tx, req RedeemRequest, keys *passcode.Keys, hash string, at, now time.Time, visitID string) (RedeemResult, error) {
-	if _, err := network(ctx, tx, req.Network); err != nil {
-		return RedeemResult{}, err
-	}
-	if err := e.checkCodeKey(ctx, tx, req.Network, keys, false); err != nil {
-		return RedeemResult{}, err
-	}
-	c := tx.Catalog()
-	loc, err := c.Location(ctx, req.Network, req.Location)
+	st, d, err := e.decideRedeem(ctx, tx, req, keys, hash, at, now, visitID, true)
 	if err != nil {
 		return RedeemResult{}, err
 	}
-	z, err := e.locationZone(loc)
-	if err != nil {
-		return RedeemResult{}, err
-	}
-	if err := c.LockLocation(ctx, req.Network, req.Location); err != nil {
-		return RedeemResult{}, err
-	}
-	g, err := tx.Guards().Get(ctx, req.Network, req.Location)
-	if err != nil {
-		return RedeemResult{}, err
-	}
-	st := &checkin.RedeemState{Location: loc, Zone: z, Guard: g, Lockout: e.lockout()}
-	if !g.Locked(now) {
-		if err := e.loadRedeem(ctx, tx, st, hash, at); err != nil {
-			return RedeemResult{}, err
-		}
-	}
-	if st.Pass != nil { // the code was found: the key is the network's
-		if err := e.checkCodeKey(ctx, tx, req.Network, keys, true); err != nil {
-			return RedeemResult{}, err
-		}
-	}
-	d := checkin.DecideRedeem(st, checkin.Redeem{Visit: visitID, At: at, Now: now})
 	if d.GuardChanged {
 		if err := tx.Guards().Put(ctx, d.Guard); err != nil {
 			return RedeemResult{}, err
 		}
 	}
+	if d.Outcome == checkin.Redeemed {
+		if err := e.write(ctx, tx, &d.Effects, req.Key, req.Actor); err != nil {
+			return RedeemResult{}, err
+		}
+	}
+	return redeemResult(st, &d), nil
+}
+
+// decideRedeem reads what a redemption reads, with the location locked
+// and then the holder the code names, and decides it (P2, P3). It checks
+// the passcode key against the network's (S6); with record (the real
+// call), a code found proves the key, which is recorded for a network
+// that has none yet. Otherwise it writes nothing: the caller stores the
+// guard and the effects, or not.
+func (e *Engine) decideRedeem(ctx context.Context, tx store.Tx, req RedeemRequest, keys *passcode.Keys, hash string, at, now time.Time,
+	visitID string, record bool) (*checkin.RedeemState, checkin.RedeemDecision, error) {
+	if _, err := network(ctx, tx, req.Network); err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	if err := e.checkCodeKey(ctx, tx, req.Network, keys, false); err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	c := tx.Catalog()
+	loc, err := c.Location(ctx, req.Network, req.Location)
+	if err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	z, err := e.locationZone(loc)
+	if err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	if err := c.LockLocation(ctx, req.Network, req.Location); err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	g, err := tx.Guards().Get(ctx, req.Network, req.Location)
+	if err != nil {
+		return nil, checkin.RedeemDecision{}, err
+	}
+	st := &checkin.RedeemState{Location: loc, Zone: z, Guard: g, Lockout: e.lockout()}
+	if !g.Locked(now) {
+		if err := e.loadRedeem(ctx, tx, st, hash, at); err != nil {
+			return nil, checkin.RedeemDecision{}, err
+		}
+	}
+	if st.Pass != nil { // the code was found: the key is the network's
+		if err := e.checkCodeKey(ctx, tx, req.Network, keys, record); err != nil {
+			return nil, checkin.RedeemDecision{}, err
+		}
+	}
+	return st, checkin.DecideRedeem(st, checkin.Redeem{Visit: visitID, At: at, Now: now}), nil
+}
+
+// redeemResult returns the result of decision d on state st.
+func redeemResult(st *checkin.RedeemState, d *checkin.RedeemDecision) RedeemResult {
 	r := RedeemResult{Outcome: d.Outcome, Reason: d.Reason, LockedUntil: d.LockedUntil, Pass: d.Pass}
 	if st.Pass != nil {
 		r.Product = st.Pass.Product
 	}
-	if d.Outcome != checkin.Redeemed {
-		return r, nil
+	if d.Outcome == checkin.Redeemed {
+		r.Visit, r.Holder, r.Balance = d.Effects.Visit, st.Holder, st.Pass.Balance
+		r.Health = HealthDeclaration{Done: true, At: st.Holder.HealthDeclaredAt}
 	}
-	if err := e.write(ctx, tx, &d.Effects, req.Key, req.Actor); err != nil {
-		return RedeemResult{}, err
-	}
-	r.Visit, r.Holder, r.Balance = d.Effects.Visit, st.Holder, st.Pass.Balance
-	r.Health = HealthDeclaration{Done: true, At: st.Holder.HealthDeclaredAt}
-	return r, nil
+	return r
 }
 
 // loadRedeem loads the pass the code names (none for an unknown code), its

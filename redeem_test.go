@@ -12,6 +12,7 @@ import (
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/entitlement"
+	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/pass"
 )
 
@@ -349,7 +350,7 @@ func TestRule_P3_SubscriptionOneDayUnitPerDay(t *testing.T) {
 // benchmark uses up, and its code.
 func benchWorld(b *testing.B, opts ...passengine.Option) (*aggWorld, string) {
 	w := newAggWorld(b, opts...)
-	w.product(pass.Product{Network: aggNet, ID: "bench", Kind: pass.Visits, Units: 1 << 30, Tier: 3, Price: eur("1"), Activation: pass.OnPurchase})
+	w.product(pass.Product{Network: aggNet, ID: "bench", Kind: pass.Visits, Units: field.MaxCount, Tier: 3, Price: eur("1"), Activation: pass.OnPurchase})
 	return w, w.code(w.issue("ana", "bench").ID)
 }
 

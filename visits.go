@@ -100,17 +100,30 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
-	at, err := e.instant("at", req.At, e.now())
-	if err != nil {
-		return VisitResult{}, err
-	}
+	// The bound is checked once the key is known to be new: a retry of a
+	// call made inside the window returns its first result after it.
+	at, atErr := e.instant("at", req.At, e.now())
 	visitID := e.newID()
-	return idempotent(ctx, e, req.Network, req.Key, "check_in", req.fingerprint("check_in"), func(tx store.Tx) (VisitResult, error) {
-		n, o, err := e.decideCheckIn(ctx, tx, req, at, visitID)
+	return e.decideAndWrite(ctx, req.Network, req.Key, "check_in", req.Actor, req.fingerprint("check_in"),
+		func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+			if atErr != nil {
+				return catalog.Network{}, checkin.Outcome{}, atErr
+			}
+			return e.decideCheckIn(ctx, tx, req, at, visitID)
+		})
+}
+
+// decideAndWrite runs decide as a unit of work under idempotency key
+// (I1), the request's fingerprint sum, writes the outcome's effects
+// stamped with key and actor, and returns its result.
+func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor string, sum [fpLen]byte,
+	decide func(store.Tx) (catalog.Network, checkin.Outcome, error)) (VisitResult, error) {
+	return idempotent(ctx, e, network, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+		n, o, err := decide(tx)
 		if err != nil {
 			return VisitResult{}, err
 		}
-		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
+		if err := e.write(ctx, tx, &o, key, actor); err != nil {
 			return VisitResult{}, err
 		}
 		return result(&o, n.Currency), nil
@@ -148,16 +161,9 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 	if err != nil {
 		return VisitResult{}, err
 	}
-	var r VisitResult
-	err = e.st.View(ctx, func(tx store.Tx) error {
-		n, o, err := e.decideCheckIn(ctx, tx, req, at, "")
-		if err != nil {
-			return err
-		}
-		r = result(&o, n.Currency)
-		return nil
+	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+		return e.decideCheckIn(ctx, tx, req, at, "")
 	})
-	return r, err
 }
 
 // CheckOutRequest checks a visit out.
@@ -184,11 +190,8 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
-	at, err := e.instant("at", req.At, e.now())
-	if err != nil {
-		return VisitResult{}, err
-	}
-	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), nil, e.checkOutSpan(at),
+	at, atErr := e.instant("at", req.At, e.now()) // checked once the key is new, as CheckIn's
+	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), atErr, nil, e.checkOutSpan(at),
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCheckOut(st, v, at, false)
 		})
@@ -241,10 +244,14 @@ var sameDay = span{}
 
 // visitCall runs a decision on an existing visit: it loads the state of
 // the visit's holder at its location over sp, with the visit as of the
-// lock, decides and writes.
-func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, extra []string, sp span,
+// lock, decides and writes. A non-nil refused is returned in place of all
+// that once the key is known to be new (a bound on a supplied instant).
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+		if refused != nil {
+			return VisitResult{}, refused
+		}
 		v, err := tx.Visits().Get(ctx, netID, visitID)
 		if err != nil {
 			return VisitResult{}, err
@@ -291,35 +298,52 @@ type BookRequest struct {
 // it), ErrNotFound for unknown IDs, and an *entitlement.RefusalError when
 // no pass may pay.
 func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error) {
-	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder),
-		field.ID("location", req.Location), field.NonNegative("cost", req.Cost), field.Text("actor", req.Actor)); err != nil {
+	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
 	now, visitID := e.now(), e.newID()
-	start, err := e.classStart(req.Start, now)
-	if err != nil {
-		return VisitResult{}, err
+	start, startErr := e.classStart(req.Start, now) // checked once the key is new, as CheckIn's
+	return e.decideAndWrite(ctx, req.Network, req.Key, "book", req.Actor, req.fingerprint("book"),
+		func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
+			if startErr != nil {
+				return catalog.Network{}, checkin.Outcome{}, startErr
+			}
+			return e.decideBook(ctx, tx, req, start, now, visitID)
+		})
+}
+
+func (r BookRequest) validate(needKey bool) error {
+	if needKey {
+		if err := field.ID("key", r.Key); err != nil {
+			return err
+		}
 	}
-	return idempotent(ctx, e, req.Network, req.Key, "book", req.fingerprint("book"), func(tx store.Tx) (VisitResult, error) {
-		s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
-			func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(start); return d, d },
-			func() (calendar.Date, calendar.Date) { return calendar.Bounds(start) })
-		if err != nil {
-			return VisitResult{}, err
-		}
-		st, err := e.assemble(&s, z, d, d, 0, nil)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: start, Cost: req.Cost, At: now})
-		if err != nil {
-			return VisitResult{}, err
-		}
-		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
-			return VisitResult{}, err
-		}
-		return result(&o, s.Network.Currency), nil
-	})
+	if err := field.First(field.ID("network", r.Network), field.ID("holder", r.Holder),
+		field.ID("location", r.Location), field.NonNegative("cost", r.Cost), field.Text("actor", r.Actor)); err != nil {
+		return err
+	}
+	if r.Start.IsZero() {
+		return field.Invalid("start", "is required")
+	}
+	return nil
+}
+
+// decideBook loads the holder's state for the service date of the class
+// starting at start (bounded by classStart) and decides the booking (B1);
+// it writes nothing.
+func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, start, now time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
+	s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
+		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(start); return d, d },
+		func() (calendar.Date, calendar.Date) { return calendar.Bounds(start) })
+	if err != nil {
+		return s.Network, checkin.Outcome{}, err
+	}
+	st, err := e.assemble(&s, z, d, d, 0, nil)
+	if err != nil {
+		return s.Network, checkin.Outcome{}, err
+	}
+	o, err := checkin.DecideBook(st, checkin.Book{Visit: visitID, Start: start, Cost: req.Cost, At: now})
+	return s.Network, o, err
 }
 
 // CancelRequest cancels a booking (B2).
@@ -341,7 +365,7 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: req.ByBusiness,
 				Window: e.cancelWindow, RefundLate: e.refundLate})
@@ -366,7 +390,7 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			fee := money.Money{}
 			if !e.noShowFee.IsZero() {
@@ -396,7 +420,7 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), []string{req.Pass}, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay,
 		func(_ catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideMove(st, v, req.Pass, now)
 		})
@@ -445,7 +469,7 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 	for _, sv := range stale {
 		at := sv.Start.Add(e.maxOpen)
 		key := deriveKey(req.Key, sv.ID)
-		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil,
+		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil, nil,
 			e.checkOutSpan(at),
 			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 				return checkin.DecideCheckOut(st, v, at, true)

@@ -7,33 +7,14 @@ import (
 	"time"
 
 	"github.com/passengine/passengine/billing"
-	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/entitlement"
+	"github.com/passengine/passengine/entitlement/enttest"
 	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"pgregory.net/rapid"
 )
-
-// genProduct draws a product: any kind with a few units (minutes for time
-// passes), any activation with a short validity, locked or not.
-func genProduct(t *rapid.T, i int) pass.Product {
-	k := rapid.SampledFrom([]pass.Kind{pass.Day, pass.Time, pass.Visits}).Draw(t, "kind")
-	units := rapid.IntRange(1, 6).Draw(t, "units")
-	if k == pass.Time {
-		units *= 60
-	}
-	p := product(k, units, fmt.Sprint(rapid.IntRange(0, 50).Draw(t, "price")))
-	p.ID = fmt.Sprintf("prod%d", i)
-	p.Activation = rapid.SampledFrom([]pass.Activation{pass.OnPurchase, pass.OnFirstUse}).Draw(t, "activation")
-	p.Locked = rapid.Bool().Draw(t, "locked")
-	p.Validity = calendar.Validity{Days: rapid.IntRange(0, 6).Draw(t, "validity")}
-	if rapid.IntRange(0, 3).Draw(t, "listed") == 0 {
-		p.Locations = []string{"uptown"}
-	}
-	return p
-}
 
 // ids returns the IDs of the recorded visits that match keep.
 func (w *world) ids(keep func(checkin.Visit) bool) []string {
@@ -72,16 +53,22 @@ func (w *world) checkLineage(t *rapid.T) {
 	}
 }
 
-// Rules C4, E4, C9: over any sequence of check-ins, check-outs, bookings,
-// cancels, attendance marks and moves applied to a holder's state, no
-// balance goes below zero, each pass's balance equals the sum of its
+// Rules C4, E4, C9, T6: over any sequence of check-ins, check-outs,
+// bookings, cancels, attendance marks and moves applied to a holder's state
+// at a location in a zone with DST transitions (the clock starting near
+// one), no balance goes below zero, each pass's balance equals the sum of its
 // ledger entries, and the visits' lineage accounts for every unit spent.
 func TestRule_C9_BalancesMatchLedgerOverAnySequence(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		w := ny(t)
+		z := enttest.GenZone().Draw(t, "zone")
+		w := newWorld(t, z.Loc.String(), z.Cutoff)
+		clock := enttest.GenDSTInstant(z).Draw(t, "start")
+		issued := clock.Add(-time.Duration(rapid.IntRange(0, 72).Draw(t, "issued_hours_before")) * time.Hour)
 		n := rapid.IntRange(1, 4).Draw(t, "passes")
 		for i := range n {
-			w.add(fmt.Sprintf("p%d", i), genProduct(t, i), func(s *pass.IssueSpec) {
+			prod := enttest.GenProduct(fmt.Sprintf("prod%d", i), "downtown", "uptown").Draw(t, fmt.Sprintf("product%d", i))
+			w.add(fmt.Sprintf("p%d", i), prod, func(s *pass.IssueSpec) {
+				s.At, s.On = issued, z.Date(issued)
 				if rapid.IntRange(0, 3).Draw(t, "team") == 0 {
 					s.Holder, s.Team = "", "acme"
 				}
@@ -90,7 +77,6 @@ func TestRule_C9_BalancesMatchLedgerOverAnySequence(t *testing.T) {
 		if rapid.Bool().Draw(t, "payg") {
 			w.st.PAYG = []billing.PAYG{seedPAYG()}
 		}
-		clock := w.at("2024-06-10 08:00")
 		pick := func(label string, ids []string) (string, bool) {
 			if len(ids) == 0 {
 				return "", false

@@ -3,7 +3,9 @@
 // or failed call wrote nothing, RULES I3), the ledger invariant (a pass's
 // balance equals the sum of its ledger entries and is never negative), and
 // a rapid state machine that drives the Engine with random operations
-// against a simple model (Run).
+// against a simple model (Run), and a rapid check that the dry runs of
+// bookings and redemptions equal the real calls and write nothing
+// (RunDryRuns).
 //
 // A store adapter's tests run them with their own constructor:
 //

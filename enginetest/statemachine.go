@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -137,14 +136,7 @@ func newMachine(t *rapid.T, st store.Store) *machine {
 	}
 	// Friday evening before the US spring-forward (Sunday 2026-03-08).
 	clock := passengine.NewManualClock(time.Date(2026, 3, 6, 18, 0, 0, 0, ny))
-	var mu sync.Mutex
-	n := 0
-	ids := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		n++
-		return fmt.Sprintf("id%08d", n)
-	}
+	ids := seqIDs("id%08d")
 	m := &machine{
 		ctx: ctx, st: st, clock: clock, zone: ny,
 		eng: passengine.New(st, passengine.WithClock(clock), passengine.WithIDs(ids),

@@ -110,9 +110,12 @@ func boolRank(b bool) int {
 	return 0
 }
 
-// compare orders a before b by the policy's keys and then by pass ID. It
-// returns the comparison and the name of the key that decided it.
-func (p Policy) compare(a, b *Candidate) (int, string) {
+// Compare orders a before b by the policy's keys, first to last, and then
+// by pass ID, as Select does. It returns a negative number when a comes
+// first, positive when b does, 0 only when no key tells them apart and
+// their IDs are equal, and the name of the key that decided ("id" for the
+// final tie-break).
+func (p Policy) Compare(a, b *Candidate) (int, string) {
 	for i := range p {
 		if c := p[i].Compare(a, b); c != 0 {
 			return c, p[i].Name
@@ -183,7 +186,7 @@ func Rank(cands []Candidate, policy Policy) Selection {
 		cands[0].Reason, cands[0].DecidedBy = "", ""
 	}
 	for i := 1; i < s.Eligible; i++ {
-		_, key := policy.compare(&cands[0], &cands[i])
+		_, key := policy.Compare(&cands[0], &cands[i])
 		cands[i].Reason, cands[i].DecidedBy = Outranked, key
 		if i == 1 {
 			s.DecidedBy = key
@@ -205,7 +208,7 @@ func rankCompare(policy Policy, a, b *Candidate) int {
 	if !ea {
 		return cmp.Compare(a.PassID, b.PassID)
 	}
-	c, _ := policy.compare(a, b)
+	c, _ := policy.Compare(a, b)
 	return c
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/passengine/passengine/entitlement"
+	"github.com/passengine/passengine/entitlement/enttest"
 	"github.com/passengine/passengine/pass"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -14,9 +15,9 @@ import (
 // (many ineligible) and passes eligible for the use (many candidates to
 // order), mixed.
 func genCase(t *rapid.T, max int) ([]*pass.Pass, *entitlement.Use) {
-	u := GenUse().Draw(t, "use")
-	ps := GenPasses(max).Draw(t, "passes")
-	ps = append(ps, GenEligiblePasses(max, u).Draw(t, "eligible")...)
+	u := enttest.GenUse().Draw(t, "use")
+	ps := enttest.GenPasses(max).Draw(t, "passes")
+	ps = append(ps, enttest.GenEligiblePasses(max, u).Draw(t, "eligible")...)
 	return rapid.Permutation(ps).Draw(t, "mixed"), u
 }
 
@@ -51,43 +52,15 @@ func TestRule_O_EachKeyHolds(t *testing.T) {
 	})
 }
 
-// snapshot is what a selection reports, without the pass pointers.
-type snapshot struct {
-	IDs       []string
-	Reasons   []entitlement.Reason
-	Decided   []string
-	Eligible  int
-	DecidedBy string
-}
-
-func snap(s entitlement.Selection) snapshot {
-	out := snapshot{Eligible: s.Eligible, DecidedBy: s.DecidedBy}
-	for _, c := range s.Candidates {
-		out.IDs = append(out.IDs, c.PassID)
-		out.Reasons = append(out.Reasons, c.Reason)
-		out.Decided = append(out.Decided, c.DecidedBy)
-	}
-	return out
-}
-
 // Rule O7: the choice and the whole ranking are the same whatever order
 // the passes are listed in, so every run and every store agree.
 func TestRule_O7_SameUnderAnyPermutation(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ps, u := genCase(t, 6)
-		want := snap(entitlement.Select(ps, u, entitlement.DefaultPolicy(), nil))
+		want := enttest.Ranking(entitlement.Select(ps, u, entitlement.DefaultPolicy(), nil))
 		shuffled := rapid.Permutation(ps).Draw(t, "shuffled")
-		got := snap(entitlement.Select(shuffled, u, entitlement.DefaultPolicy(), nil))
+		got := enttest.Ranking(entitlement.Select(shuffled, u, entitlement.DefaultPolicy(), nil))
 		require.Equal(t, want, got)
-	})
-}
-
-// genPolicy draws a host policy: any subset of the default keys in any
-// order (O8).
-func genPolicy() *rapid.Generator[entitlement.Policy] {
-	return rapid.Custom(func(t *rapid.T) entitlement.Policy {
-		keys := rapid.Permutation([]entitlement.Key(entitlement.DefaultPolicy())).Draw(t, "keys")
-		return keys[:rapid.IntRange(0, len(keys)).Draw(t, "n")]
 	})
 }
 
@@ -96,11 +69,17 @@ func genPolicy() *rapid.Generator[entitlement.Policy] {
 func TestRule_O8_AnyPolicyIsTotal(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ps, u := genCase(t, 5)
-		policy := genPolicy().Draw(t, "policy")
-		want := snap(entitlement.Select(ps, u, policy, nil))
-		got := snap(entitlement.Select(rapid.Permutation(ps).Draw(t, "shuffled"), u, policy, nil))
+		policy := enttest.GenPolicy().Draw(t, "policy")
+		want := enttest.Ranking(entitlement.Select(ps, u, policy, nil))
+		got := enttest.Ranking(entitlement.Select(rapid.Permutation(ps).Draw(t, "shuffled"), u, policy, nil))
 		require.Equal(t, want, got, "policy %v", policy.Names())
 	})
+}
+
+// Rules O0-O8: the default policy passes the policy checker: strict,
+// transitive, applied key by key, the same whatever the listing.
+func TestRule_O8_DefaultPolicyPassesTheChecker(t *testing.T) {
+	enttest.CheckPolicy(t, entitlement.DefaultPolicy())
 }
 
 // Rule G7: ineligible passes always carry a non-empty reason (the one Check

@@ -28,8 +28,9 @@ const (
 	// offsets and limits. It is below 2^31, so a 32-bit integer column
 	// keeps it and the sum of two counts does not overflow one either.
 	MaxCount = 1_000_000_000
-	// quoteLen is how many bytes of an input a message quotes.
-	quoteLen = 40
+	// quoteLen is how many bytes of an input a message quotes: escaped,
+	// at most four times as many characters.
+	quoteLen = 24
 )
 
 // ErrInvalid is the sentinel every *Error unwraps to; test for it with
@@ -56,7 +57,7 @@ func Invalid(name, format string, args ...any) *Error {
 	return &Error{Name: name, Problem: fmt.Sprintf(format, args...)}
 }
 
-// Quote returns s as a Go string literal, cut to its first 40 bytes (on a
+// Quote returns s as a Go string literal, cut to its first 24 bytes (on a
 // character boundary) with "..." after it when it is longer: the form in
 // which error messages echo input.
 func Quote(s string) string {

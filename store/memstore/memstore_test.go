@@ -3,6 +3,7 @@ package memstore_test
 import (
 	"testing"
 
+	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/store"
 	"github.com/passengine/passengine/store/memstore"
 	"github.com/passengine/passengine/store/storetest"
@@ -11,4 +12,15 @@ import (
 // TestConformance runs the store conformance suite on memstore.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return memstore.New() })
+}
+
+// TestEngineHostileInput sends the hostile-input table to an Engine on
+// memstore (RULES S2, S4).
+func TestEngineHostileInput(t *testing.T) {
+	enginetest.RunHostile(t, func(t *testing.T) store.Store { return memstore.New() })
+}
+
+// TestEngineEdges runs the Engine's store-sensitive edges on memstore.
+func TestEngineEdges(t *testing.T) {
+	enginetest.RunEdges(t, func(t *testing.T) store.Store { return memstore.New() })
 }

@@ -208,6 +208,9 @@ func (s *Store) run(ctx context.Context, begin string, write bool, fn func(store
 	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		return mapErr(err, "begin")
 	}
 	defer conn.Release() // a connection still in a transaction is destroyed
@@ -220,6 +223,9 @@ func (s *Store) run(ctx context.Context, begin string, write bool, fn func(store
 	}()
 	if err := fn(t); err != nil {
 		t.rollback(ctx)
+		if cerr := ctx.Err(); cerr != nil { // a statement cut short by ctx
+			return cerr
+		}
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -232,6 +238,9 @@ func (s *Store) run(ctx context.Context, begin string, write bool, fn func(store
 	}
 	if err := t.commit(ctx); err != nil {
 		t.rollback(ctx)
+		if cerr := ctx.Err(); cerr != nil { // the commit's outcome is unknown: retry with the key
+			return fmt.Errorf("postgres: commit: %w", cerr)
+		}
 		return err
 	}
 	if err := s.inject("committed", "", nil); err != nil {

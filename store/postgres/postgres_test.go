@@ -33,3 +33,18 @@ func TestEngineConcurrency(t *testing.T) {
 	postgres.RequireDSN(t)
 	enginetest.RunConcurrency(t, 5, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
 }
+
+// TestEngineHostileInput sends the hostile-input table to an Engine on
+// PostgreSQL: the same field errors as on memstore, nothing written
+// (RULES S2, S4).
+func TestEngineHostileInput(t *testing.T) {
+	postgres.RequireDSN(t)
+	enginetest.RunHostile(t, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
+}
+
+// TestEngineEdges runs the Engine's store-sensitive edges on PostgreSQL:
+// context cancellation, the passcode key check, the cap across days.
+func TestEngineEdges(t *testing.T) {
+	postgres.RequireDSN(t)
+	enginetest.RunEdges(t, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
+}

@@ -211,6 +211,9 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) (e
 	}
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		return fmt.Errorf("sqlite: begin: %w", mapErr(err))
 	}
 	t := &tx{s: s, tx: sqlTx, write: write}
@@ -221,13 +224,20 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) (e
 		}
 	}()
 	if err := fn(t); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			// A statement cut short by the context fails with whatever
+			// database/sql saw first ("sql: statement is closed", say):
+			// the context's error is the one to return.
+			_ = sqlTx.Rollback()
+			return cerr
+		}
 		if rerr := sqlTx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, mapErr(rerr))
 		}
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		if cerr := ctx.Err(); cerr != nil && errors.Is(err, sql.ErrTxDone) {
+		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
 		return fmt.Errorf("sqlite: commit: %w", mapErr(err))

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/store"
 	"github.com/passengine/passengine/store/sqlite"
 	"github.com/passengine/passengine/store/storetest"
@@ -29,10 +30,23 @@ func openTemp(t testing.TB, opts ...sqlite.Option) *sqlite.Store {
 // TestConformance runs the store conformance suite on SQLite files
 // (synchronous=NORMAL: the crash test covers the default, FULL). The
 // double-spend tests run 20 rounds, 3 with -short or -race.
+// TestEngineHostileInput sends the hostile-input table to an Engine on
+// SQLite: the same field errors as on memstore, nothing written (RULES S2,
+// S4).
+func TestEngineHostileInput(t *testing.T) {
+	enginetest.RunHostile(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
+}
+
 func TestConformance(t *testing.T) {
 	var o storetest.Options
 	if raceEnabled {
 		o.Repeats = 3
 	}
 	storetest.RunOptions(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) }, o)
+}
+
+// TestEngineEdges runs the Engine's store-sensitive edges on SQLite:
+// context cancellation, the passcode key check, the cap across days.
+func TestEngineEdges(t *testing.T) {
+	enginetest.RunEdges(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
 }

@@ -17,11 +17,24 @@ import (
 // of enginetest, whose model is the expected behaviour (the same machine
 // runs on memstore in the root package).
 func TestStateMachine(t *testing.T) {
+	enginetest.Run(t, rapidStores(t, "sm"))
+}
+
+// Rule C10: the dry runs of bookings and redemptions equal the real
+// calls' decisions and leave SQLite unchanged (a new database per run).
+func TestRule_C10_DryRuns(t *testing.T) {
+	enginetest.RunDryRuns(t, rapidStores(t, "dry"))
+}
+
+// rapidStores returns a maker of new, migrated SQLite databases, one file
+// per rapid run in t's temporary directory, each removed when its run
+// ends.
+func rapidStores(t *testing.T, prefix string) enginetest.NewStore {
 	dir := t.TempDir()
 	n := 0
-	enginetest.Run(t, func(rt *rapid.T) store.Store {
+	return func(rt *rapid.T) store.Store {
 		n++
-		path := filepath.Join(dir, fmt.Sprintf("sm-%d.db", n))
+		path := filepath.Join(dir, fmt.Sprintf("%s-%d.db", prefix, n))
 		ctx := context.Background()
 		st, err := sqlite.Open(ctx, path, sqlite.WithSyncNormal())
 		if err != nil {
@@ -35,5 +48,5 @@ func TestStateMachine(t *testing.T) {
 			rt.Fatalf("Migrate: %v", err)
 		}
 		return st
-	})
+	}
 }

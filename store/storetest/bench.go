@@ -11,6 +11,7 @@ import (
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/field"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
@@ -20,7 +21,7 @@ const BenchNetwork = "bench"
 
 // BenchUnits is the balance of each benchmark holder's pass: enough that
 // no benchmark uses it up.
-const BenchUnits = 1 << 30
+const BenchUnits = field.MaxCount
 
 // BenchStart is the instant of the benchmark's first check-in; adapters
 // seeding history put it before this.

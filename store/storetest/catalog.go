@@ -10,6 +10,7 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/money"
+	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
 
@@ -264,4 +265,74 @@ func (s *suite) testLocks(t *testing.T) {
 func incr(s string) string {
 	n, _ := strconv.Atoi(s)
 	return strconv.Itoa(n + 1)
+}
+
+// testCatalogPages: Products returns a network's products in ID order, a
+// page at a time after the last ID of the previous page, and none of
+// another network's; the passcode key check of a network is "" until
+// recorded, then kept, and a second record is ErrConflict that writes
+// nothing (S6).
+func (s *suite) testCatalogPages(t *testing.T) {
+	st := s.store(t)
+	const n, other = "net-1", "net-2"
+	update(t, st, func(tx store.Tx) error {
+		c := tx.Catalog()
+		must(t, "PutNetwork", c.PutNetwork(bg, sampleNetwork(n)))
+		must(t, "PutNetwork", c.PutNetwork(bg, sampleNetwork(other)))
+		for _, id := range []string{"p-3", "p-1", "p-5", "p-2", "p-4"} {
+			must(t, "PutProduct", c.PutProduct(bg, sampleProduct(n, id)))
+		}
+		must(t, "PutProduct", c.PutProduct(bg, sampleProduct(other, "p-0")))
+		return nil
+	})
+	view(t, st, func(tx store.Tx) error {
+		c := tx.Catalog()
+		all, err := c.Products(bg, n, store.Page{})
+		must(t, "Products", err)
+		same(t, "Products IDs", ids(all, func(p pass.Product) string { return p.ID }), []string{"p-1", "p-2", "p-3", "p-4", "p-5"})
+		if len(all) > 0 {
+			want := sampleProduct(n, "p-1")
+			same(t, "Products[0]", all[0], want)
+		}
+		var got []string
+		for after := ""; ; {
+			page, err := c.Products(bg, n, store.Page{After: after, Limit: 2})
+			must(t, "Products page", err)
+			if len(page) == 0 {
+				break
+			}
+			if len(page) > 2 {
+				t.Fatalf("page of limit 2: got %d", len(page))
+			}
+			for _, p := range page {
+				got = append(got, p.ID)
+			}
+			after = page[len(page)-1].ID
+		}
+		same(t, "Products paged by 2", got, []string{"p-1", "p-2", "p-3", "p-4", "p-5"})
+		none, err := c.Products(bg, "net-3", store.Page{})
+		must(t, "Products of an empty network", err)
+		if len(none) != 0 {
+			t.Errorf("Products of an empty network: got %d", len(none))
+		}
+		check, err := c.CodeKeyCheck(bg, n)
+		must(t, "CodeKeyCheck", err)
+		if check != "" {
+			t.Errorf("CodeKeyCheck before any: got %q, want empty", check)
+		}
+		return nil
+	})
+	update(t, st, func(tx store.Tx) error { return tx.Catalog().PutCodeKeyCheck(bg, n, "check-1") })
+	err := st.Update(bg, func(tx store.Tx) error { return tx.Catalog().PutCodeKeyCheck(bg, n, "check-2") })
+	wantErr(t, "PutCodeKeyCheck a second time", err, store.ErrConflict)
+	view(t, st, func(tx store.Tx) error {
+		for net, want := range map[string]string{n: "check-1", other: ""} {
+			got, err := tx.Catalog().CodeKeyCheck(bg, net)
+			must(t, "CodeKeyCheck", err)
+			if got != want {
+				t.Errorf("CodeKeyCheck of %s: got %q, want %q", net, got, want)
+			}
+		}
+		return nil
+	})
 }

@@ -47,6 +47,7 @@ func (s *suite) testStateLoader(t *testing.T) {
 	d := func(day int) calendar.Date { return calendar.DateOf(hubAt(day, 12, 0)) }
 	queries := map[string]store.StateQuery{
 		"open since yesterday": {Network: hub, Holder: "ada", Location: "downtown", From: d(5), To: d(6)},
+		"look back two days":   {Network: hub, Holder: "ada", Location: "downtown", From: d(5), To: d(6), Lookback: 2},
 		"visit and lineage": {Network: hub, Holder: "ada", Location: "uptown", Visit: day3.Visit.ID, From: d(3), To: d(3),
 			Lineage: []string{five.ID, "no-such-pass", one.ID}},
 		"all days": {Network: hub, Holder: "ada", Location: "uptown", From: d(1), To: d(9)},

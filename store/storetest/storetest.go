@@ -74,6 +74,7 @@ func RunOptions(t *testing.T, open func(t *testing.T) store.Store, o Options) {
 	}
 	s := &suite{open: open, opts: o}
 	t.Run("Catalog", s.testCatalog)
+	t.Run("CatalogPages", s.testCatalogPages)
 	t.Run("Locks", s.testLocks)
 	t.Run("Passes", s.testPasses)
 	t.Run("PassCodes", s.testPassCodes)

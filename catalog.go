@@ -15,8 +15,8 @@ import (
 // same call has the same effect: the ID is the idempotency key.
 
 // PutNetwork creates or replaces network n. A network's currency is fixed
-// once it has products, PAYG products or passes (S5): everything priced in
-// it stays in it. It returns a *FieldError for an invalid network (empty
+// once it has products, PAYG products, passes or prepaid accounts (S5):
+// everything priced in it stays in it. It returns a *FieldError for an invalid network (empty
 // ID, malformed currency, unknown zone) and one named "currency" for a
 // change of currency the network can no longer make.
 func (e *Engine) PutNetwork(ctx context.Context, n catalog.Network) error {
@@ -39,7 +39,8 @@ func (e *Engine) PutNetwork(ctx context.Context, n catalog.Network) error {
 }
 
 // currencyUnused returns a *FieldError named "currency" when network n has
-// products, PAYG products or passes, whose amounts are in its currency.
+// products, PAYG products, passes or prepaid accounts, whose amounts are in
+// its currency.
 func currencyUnused(ctx context.Context, tx store.Tx, n catalog.Network) error {
 	c := tx.Catalog()
 	products, err := c.Products(ctx, n.ID, store.Page{Limit: 1})
@@ -54,8 +55,12 @@ func currencyUnused(ctx context.Context, tx store.Tx, n catalog.Network) error {
 	if err != nil {
 		return err
 	}
-	if len(products)+len(paygs)+len(passes) > 0 {
-		return field.Invalid("currency", "the network has products, PAYG products or passes in %s: its currency is fixed", n.Currency)
+	accounts, err := tx.Accounts().List(ctx, store.AccountFilter{Network: n.ID, Limit: 1}) // W1
+	if err != nil {
+		return err
+	}
+	if len(products)+len(paygs)+len(passes)+len(accounts) > 0 {
+		return field.Invalid("currency", "the network has products, PAYG products, passes or accounts in %s: its currency is fixed", n.Currency)
 	}
 	return nil
 }

@@ -101,6 +101,7 @@ type Engine struct {
 	refundLate   bool
 	noShowFee    decimal.Decimal
 	settleLater  bool
+	accountDebit bool       // WithAccountDebit (wallet.go)
 	zones        sync.Map   // zone name -> *time.Location
 	locZones     sync.Map   // network + "\x00" + location -> calendar.Zone last seen there
 	agg          aggregator // passcodes and lockout (aggregator.go)

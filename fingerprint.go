@@ -160,8 +160,12 @@ func (r IssueRequest) normalized() IssueRequest {
 func (r IssueRequest) fingerprint(op string) [fpLen]byte {
 	r = r.normalized()
 	var a [512]byte
-	return fpStart(a[:0], op).str(r.Product).str(r.Holder).str(r.Team).str(string(r.Source)).int(r.Remaining).
-		money(r.Price).bool(r.Paid).date(r.ActivatedOn).date(r.ExpiresOn).bool(r.Passcode).sum()
+	b := fpStart(a[:0], op).str(r.Product).str(r.Holder).str(r.Team).str(string(r.Source)).int(r.Remaining).
+		money(r.Price).bool(r.Paid).date(r.ActivatedOn).date(r.ExpiresOn).bool(r.Passcode)
+	if r.PayFromAccount { // W2; written only when set, so records of issues without it still match
+		b = b.bool(true)
+	}
+	return b.sum()
 }
 
 func (r AdjustRequest) fingerprint(op string) [fpLen]byte {

@@ -42,6 +42,10 @@ type IssueRequest struct {
 	// RotatePasscode). It needs WithCodeKey, and a holder's day or visits
 	// pass.
 	Passcode bool `json:"passcode,omitempty"`
+	// PayFromAccount pays the pass's price from the holder's prepaid
+	// account (W2): the pass is marked paid by Actor (the holder when
+	// empty) with the account entry that paid (PaidWith).
+	PayFromAccount bool `json:"pay_from_account,omitempty"`
 }
 
 // Validate returns a *FieldError for a missing key, network or product, not
@@ -64,6 +68,9 @@ func (r IssueRequest) Validate() error {
 		field.Text("actor", r.Actor), field.Text("comment", r.Comment)); err != nil {
 		return err
 	}
+	if err := validPayFromAccount(r.PayFromAccount, r.Paid, r.Team); err != nil {
+		return err
+	}
 	if !r.Price.IsZero() {
 		return r.Price.Validate("price", "")
 	}
@@ -78,6 +85,9 @@ func (r IssueRequest) Validate() error {
 // With Passcode it returns ErrNoCodeKey without a key, ErrCodeKeyMismatch
 // when the key is not the network's, and a *FieldError for a team or time
 // pass.
+// With PayFromAccount it returns a *wallet.InsufficientFundsError
+// (ErrInsufficientFunds) when the balance and overdraft limit do not
+// cover the price, and then writes nothing (W2).
 func (e *Engine) IssuePass(ctx context.Context, req IssueRequest) (pass.Pass, error) {
 	if err := req.Validate(); err != nil {
 		return pass.Pass{}, err
@@ -131,6 +141,13 @@ func (e *Engine) issue(ctx context.Context, tx store.Tx, req IssueRequest, now t
 			return pass.Pass{}, err
 		}
 		entries = append(entries, codeEntry(&p, "passcode assigned", now))
+	}
+	if req.PayFromAccount { // W2, wallet_pay.go
+		paid, err := e.payFromAccount(ctx, tx, n, &p, req.Key, req.Actor, req.Comment, now)
+		if err != nil {
+			return pass.Pass{}, err
+		}
+		entries = append(entries, paid...)
 	}
 	if err := tx.Passes().Put(ctx, p); err != nil {
 		return pass.Pass{}, err
@@ -190,6 +207,10 @@ type BulkIssueRequest struct {
 	Paid    bool        `json:"paid"`
 	Actor   string      `json:"actor,omitempty"`
 	Comment string      `json:"comment,omitempty"`
+	// PayFromAccount pays each pass from its holder's account (W2): a
+	// holder whose account cannot pay gets ErrInsufficientFunds in its
+	// result and no pass.
+	PayFromAccount bool `json:"pay_from_account,omitempty"`
 }
 
 // BulkResult is one holder's outcome of a bulk issue: the pass, or the
@@ -216,6 +237,9 @@ func (e *Engine) BulkIssue(ctx context.Context, req BulkIssueRequest) ([]BulkRes
 	if req.Source != "" && !req.Source.Valid() {
 		return nil, field.Invalid("source", "%s is not plan, product, manual or import", field.Quote(string(req.Source)))
 	}
+	if err := validPayFromAccount(req.PayFromAccount, req.Paid, ""); err != nil {
+		return nil, err
+	}
 	if len(req.Holders) == 0 {
 		return nil, field.Invalid("holders", "at least one holder is required")
 	}
@@ -235,7 +259,8 @@ func (e *Engine) BulkIssue(ctx context.Context, req BulkIssueRequest) ([]BulkRes
 	out := make([]BulkResult, len(req.Holders))
 	for i, h := range req.Holders {
 		p, err := e.IssuePass(ctx, IssueRequest{Key: deriveKey(req.Key, h), Network: req.Network, Product: req.Product,
-			Holder: h, Source: req.Source, Paid: req.Paid, Actor: req.Actor, Comment: req.Comment})
+			Holder: h, Source: req.Source, Paid: req.Paid, Actor: req.Actor, Comment: req.Comment,
+			PayFromAccount: req.PayFromAccount})
 		out[i] = BulkResult{Holder: h, Pass: p, Err: err}
 	}
 	return out, nil

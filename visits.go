@@ -123,6 +123,9 @@ func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor str
 		if err != nil {
 			return VisitResult{}, err
 		}
+		if err := e.debit(ctx, tx, n, &o, key, actor); err != nil { // W2, visits closed on the way
+			return VisitResult{}, err
+		}
 		if err := e.write(ctx, tx, &o, key, actor); err != nil {
 			return VisitResult{}, err
 		}
@@ -269,6 +272,9 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 		}
 		o, err := decide(s.Network, st, s.Visit)
 		if err != nil {
+			return VisitResult{}, err
+		}
+		if err := e.debit(ctx, tx, s.Network, &o, key, actor); err != nil { // W2
 			return VisitResult{}, err
 		}
 		if err := e.write(ctx, tx, &o, key, actor); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 )
 
@@ -92,6 +93,14 @@ type Visit struct {
 	Terms string `json:"terms,omitempty"`
 	// SettledAt is when an unpaid visit was settled by a pass (C12).
 	SettledAt *time.Time `json:"settled_at,omitempty"`
+	// Debited is what the holder's prepaid account paid of the visit's
+	// charges and fee, later settlements included (W2); zero Money when
+	// the account paid nothing.
+	Debited money.Money `json:"debited,omitzero"`
+	// Owed is what the visit's charges and fee still owe: the part the
+	// account's funds and overdraft did not cover when they were debited
+	// (W2); zero when nothing is owed.
+	Owed money.Money `json:"owed,omitzero"`
 }
 
 // Clone returns a deep copy of v.

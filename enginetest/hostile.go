@@ -113,7 +113,7 @@ func HostileInputs() []Hostile {
 			return h.Eng.PutTerms(ctx, tm)
 		}
 	}
-	return []Hostile{
+	return append([]Hostile{
 		{"network ID with NUL", "id", func(ctx context.Context, h *HostileWorld) error {
 			return h.Eng.PutNetwork(ctx, catalog.Network{ID: "a\x00b", Currency: "USD", Zone: "UTC"})
 		}},
@@ -202,7 +202,7 @@ func HostileInputs() []Hostile {
 			_, err := h.Eng.Holder(ctx, hostileNet, "")
 			return err
 		}},
-	}
+	}, walletHostileInputs()...) // wallet_hostile.go
 }
 
 // RunHostile sends every hostile input to an Engine on a store open makes,

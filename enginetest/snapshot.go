@@ -31,6 +31,7 @@ import (
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/wallet"
 )
 
 // Snapshot is what one network holds in a store: its locations and PAYG
@@ -42,7 +43,11 @@ type Snapshot struct {
 	Passes    []pass.Pass
 	Visits    []checkin.Visit
 	Ledger    []pass.Entry
-	Cards     []card.Card
+	// Accounts and AccountEntries are the network's prepaid accounts and
+	// their entries (W1), in the store's list order.
+	Accounts       []wallet.Account
+	AccountEntries []wallet.Entry
+	Cards          []card.Card
 }
 
 // Take returns the snapshot of network in st, read in one View. It returns
@@ -66,6 +71,12 @@ func Take(ctx context.Context, st store.Store, network string) (Snapshot, error)
 		if s.Ledger, err = tx.Ledger().List(ctx, store.LedgerFilter{Network: network}); err != nil {
 			return err
 		}
+		if s.Accounts, err = tx.Accounts().List(ctx, store.AccountFilter{Network: network}); err != nil {
+			return err
+		}
+		if s.AccountEntries, err = tx.Accounts().Entries(ctx, store.EntryFilter{Network: network}); err != nil {
+			return err
+		}
 		s.Cards, err = tx.Cards().List(ctx, store.CardFilter{Network: network})
 		return err
 	})
@@ -83,6 +94,12 @@ func Take(ctx context.Context, st store.Store, network string) (Snapshot, error)
 	}
 	if len(s.Ledger) == 0 {
 		s.Ledger = nil
+	}
+	if len(s.Accounts) == 0 {
+		s.Accounts = nil
+	}
+	if len(s.AccountEntries) == 0 {
+		s.AccountEntries = nil
 	}
 	if len(s.Cards) == 0 {
 		s.Cards = nil

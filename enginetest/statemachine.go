@@ -41,8 +41,16 @@ type NewStore func(t *rapid.T) store.Store
 // card's counters; after each step Run compares the store with the model
 // and checks that no balance is negative, that each pass's balance equals
 // the sum of its ledger entries, and that each card's counters equal
-// those replayed from its history (Snapshot.CheckCards). Before every check-in, Explain is asked
-// the same question and must give the same decision (RULES C10).
+// those replayed from its history (Snapshot.CheckCards). Before every
+// check-in, Explain is asked the same question and must give the same
+// decision (RULES C10).
+//
+// With the prepaid account operations (deposit, spend, refund, account
+// adjustment, overdraft limit, settle, a pass paid from the account) and,
+// drawn per run, WithAccountDebit, the model also predicts the account's
+// balance, limit, entries and debts and every refusal for money; each
+// step checks that the balance equals the sum of its entries and never
+// goes below minus the limit (W1, W2).
 //
 // Passes never expire in the model (validity zero) and belong to one
 // holder; the consumption order is the default policy, of which the keys
@@ -62,6 +70,14 @@ func Run(t *testing.T, newStore NewStore) {
 			"cancel":     m.cancel,
 			"attendance": m.attendance,
 			"advance":    m.advance,
+			// The prepaid account (W1, W2; statemachine_wallet.go).
+			"deposit":       m.deposit,
+			"spend":         m.spend,
+			"refund":        m.refund,
+			"adjustAccount": m.adjustAccount,
+			"overdraft":     m.overdraft,
+			"settle":        m.settle,
+			"issuePaid":     m.issuePaid,
 			// multipass cards (statemachine_cards.go)
 			"issueCard":      m.issueCard,
 			"addVisits":      m.addVisits,
@@ -125,6 +141,8 @@ type machine struct {
 	open     map[string]string        // location -> open visit
 	dayUnit  map[calendar.Date]string // business date -> pass whose day unit covers it
 	keys     int
+	debit    bool              // WithAccountDebit
+	wal      mWallet           // the holder's prepaid account
 	cards    map[string]*mCard // statemachine_cards.go
 }
 
@@ -145,6 +163,11 @@ func newMachine(t *rapid.T, st store.Store) *machine {
 		products: map[string]bool{}, visits: map[string]*mVisit{},
 		open: map[string]string{}, dayUnit: map[calendar.Date]string{},
 		payg: rapid.Bool().Draw(t, "payg"),
+	}
+	m.debit = rapid.Bool().Draw(t, "accountDebit")
+	if m.debit {
+		m.eng = passengine.New(st, passengine.WithClock(clock), passengine.WithIDs(ids), passengine.WithAccountDebit(),
+			passengine.WithBonusRule(card.BonusRule{PerVisit: smBonusPerVisit}))
 	}
 	must(t, m.eng.PutNetwork(ctx, catalog.Network{ID: smNetwork, Currency: "USD", Zone: "America/New_York"}))
 	for _, l := range smLocations {
@@ -537,6 +560,9 @@ func (m *machine) close(t *rapid.T, v *mVisit, got checkin.Visit) {
 			t.Fatalf("negative charge %s", c.Amount)
 		}
 	}
+	if check {
+		m.charged(t, got) // W2
+	}
 	v.status = checkin.Closed
 	m.open[v.location] = ""
 }
@@ -658,6 +684,7 @@ func (m *machine) check(t *rapid.T) {
 	if err := s.CheckBalances(); err != nil {
 		t.Fatal(err)
 	}
+	m.checkWallet(t, &s) // W1, W2
 	if got, want := len(s.Passes), len(m.passes); got != want {
 		t.Fatalf("got %d passes, want %d", got, want)
 	}

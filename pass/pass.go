@@ -62,6 +62,9 @@ type Pass struct {
 	// CodeSealed is the passcode encrypted with the host's key, so that the
 	// holder's app can show it again; the plain code is never stored.
 	CodeSealed string `json:"code_sealed,omitempty"`
+	// PaidWith is the ID of the prepaid account entry that paid for the
+	// pass (W2); empty when it was not paid from an account.
+	PaidWith string `json:"paid_with,omitempty"`
 	// Card is the ID of the multipass card whose prepaid visits this pass
 	// holds (M1-M6), "" for a pass that is no card's. The card's row holds
 	// its status, bonus points and metrics; the visits are this pass's

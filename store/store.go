@@ -59,6 +59,7 @@ type Tx interface {
 	Guards() Guards
 	Terms() Terms
 	Cards() Cards
+	Accounts() Accounts
 }
 
 // Catalog stores networks and their locations, teams, holders, products and

@@ -55,7 +55,8 @@ type Store struct {
 	byDate map[string]map[calendar.Date]map[string]bool // network+holder -> date -> visit IDs
 	byPass map[string][]int                             // network+pass -> ledger indexes
 
-	cardIndexes // cards.go
+	cardIndexes             // cards.go
+	wallet      *walletData // prepaid accounts (wallet.go)
 }
 
 // New returns an empty Store.
@@ -71,6 +72,7 @@ func New() *Store {
 		live:     map[string]map[string]bool{}, open: map[string]map[string]bool{},
 		byDate: map[string]map[calendar.Date]map[string]bool{}, byPass: map[string][]int{},
 		cardIndexes: newCardIndexes(),
+		wallet:      newWalletData(),
 	}
 }
 

@@ -14,6 +14,14 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return memstore.New() })
 }
 
+// TestWallet runs the Engine's prepaid account checks on memstore (Rules
+// W1, W2 with I1-I3): 200 spends racing for 50, one deposit key sent 20
+// times at once, bad input writing nothing, passes paid from the account
+// and PAYG debited at check-out.
+func TestWallet(t *testing.T) {
+	enginetest.RunWallet(t, 5, func(*testing.T) store.Store { return memstore.New() })
+}
+
 // TestEngineHostileInput sends the hostile-input table to an Engine on
 // memstore (RULES S2, S4).
 func TestEngineHostileInput(t *testing.T) {

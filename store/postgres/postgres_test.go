@@ -34,6 +34,15 @@ func TestEngineConcurrency(t *testing.T) {
 	enginetest.RunConcurrency(t, 5, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
 }
 
+// TestWallet runs the Engine's prepaid account checks (Rules W1, W2 with
+// I1-I3): 200 spends racing for 50, one deposit key sent 20 times at
+// once, bad input writing nothing, passes paid from the account and PAYG
+// debited at check-out.
+func TestWallet(t *testing.T) {
+	postgres.RequireDSN(t)
+	enginetest.RunWallet(t, 5, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
+}
+
 // TestEngineHostileInput sends the hostile-input table to an Engine on
 // PostgreSQL: the same field errors as on memstore, nothing written
 // (RULES S2, S4).

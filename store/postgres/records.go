@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,25 +66,12 @@ func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
 // appendChunk).
 func insertEntries(entries []pass.Entry) (string, []any) {
 	const n = 16
-	var sql strings.Builder
-	sql.WriteString(`INSERT INTO ledger (` + entryCols + `) VALUES `)
 	args := make([]any, 0, n*len(entries))
-	for i, e := range entries {
-		if i > 0 {
-			sql.WriteString(", ")
-		}
-		sql.WriteString("(")
-		for j := range n {
-			if j > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("$" + itoa(i*n+j+1))
-		}
-		sql.WriteString(")")
+	for _, e := range entries {
 		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, e.At.UTC(), string(e.Type),
 			e.Units, e.Balance, numeric(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment, e.Points, e.Bonus)
 	}
-	return sql.String(), args
+	return `INSERT INTO ledger (` + entryCols + `) VALUES ` + valueRows(len(entries), n), args
 }
 
 // List reads the index ledger_pass, ledger_holder or ledger_network,

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -303,4 +304,24 @@ func itoa(n int) string {
 		return string(rune('0' + n))
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// valueRows returns the VALUES rows of an INSERT of rows rows of n
+// parameters each: "($1, $2), ($3, $4)" for 2 and 2.
+func valueRows(rows, n int) string {
+	var b strings.Builder
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(")
+		for j := range n {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("$" + itoa(i*n+j+1))
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }

@@ -16,18 +16,26 @@ type visitRepo struct{ t *tx }
 
 const visitCols = `network, id, holder, location, kind, mode, status, start_at, end_at, date, cost, pass,
 	covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at,
-	late_cancel, cancelled_by, fee, terms, settled_at`
+	late_cancel, cancelled_by, fee, terms, settled_at, debited, debited_currency, owed, owed_currency`
 
 func scanVisit(r pgx.Row) (v checkin.Visit, err error) {
 	var (
 		start, end, cancelled, settled pgtype.Timestamptz
 		date                           pgtype.Date
 		consumptions, charges, fee     []byte
+		debited, owed                  moneyCol
 	)
 	err = r.Scan(&v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end, &date,
 		&v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &consumptions, &charges, &v.UncoveredMinutes, &v.AutoClosed,
-		&v.Activated, &cancelled, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settled)
+		&v.Activated, &cancelled, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settled,
+		&debited.amount, &debited.currency, &owed.amount, &owed.currency)
 	if err != nil {
+		return v, err
+	}
+	if v.Debited, err = debited.value(); err != nil {
+		return v, err
+	}
+	if v.Owed, err = owed.value(); err != nil {
 		return v, err
 	}
 	v.Start, v.End, v.CancelledAt, v.SettledAt = instantOf(start), instantPtrOf(end), instantPtrOf(cancelled), instantPtrOf(settled)
@@ -73,18 +81,21 @@ func upsertVisit(v checkin.Visit) (string, []any, error) {
 		return "", nil, err
 	}
 	return `INSERT INTO visits (` + visitCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
+		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
 		ON CONFLICT (network, id) DO UPDATE SET holder = excluded.holder, location = excluded.location,
 		kind = excluded.kind, mode = excluded.mode, status = excluded.status, start_at = excluded.start_at,
 		end_at = excluded.end_at, date = excluded.date, cost = excluded.cost, pass = excluded.pass,
 		covered_by = excluded.covered_by, payg = excluded.payg, consumptions = excluded.consumptions,
 		charges = excluded.charges, uncovered_minutes = excluded.uncovered_minutes, auto_closed = excluded.auto_closed,
 		activated = excluded.activated, cancelled_at = excluded.cancelled_at, late_cancel = excluded.late_cancel,
-		cancelled_by = excluded.cancelled_by, fee = excluded.fee, terms = excluded.terms, settled_at = excluded.settled_at`, []any{
+		cancelled_by = excluded.cancelled_by, fee = excluded.fee, terms = excluded.terms, settled_at = excluded.settled_at,
+		debited = excluded.debited, debited_currency = excluded.debited_currency, owed = excluded.owed,
+		owed_currency = excluded.owed_currency`, []any{
 			v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
 			v.Start.UTC(), instantPtrParam(v.End), dateParam(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
 			consumptions, charges, v.UncoveredMinutes, v.AutoClosed, v.Activated, instantPtrParam(v.CancelledAt),
-			v.LateCancel, v.CancelledBy, fee, v.Terms, instantPtrParam(v.SettledAt)}, nil
+			v.LateCancel, v.CancelledBy, fee, v.Terms, instantPtrParam(v.SettledAt),
+			numeric(v.Debited.Amount), v.Debited.Currency, numeric(v.Owed.Amount), v.Owed.Currency}, nil
 }
 
 // Open reads the partial index visits_holder_open.

@@ -17,7 +17,7 @@ var passColumns = []string{"network", "id", "product", "holder", "team", "kind",
 	"unit_value", "unit_value_currency", "price", "price_currency", "paid", "paid_at", "paid_by", "locations",
 	"tier", "audience", "priority", "activation", "locked", "validity_months", "validity_days",
 	"activated_on", "activated_by", "expires_on", "freezes", "uses", "issued_at", "issued_on", "code_hash", "code_sealed",
-	"card", "revoked"}
+	"paid_with", "card", "revoked"}
 
 var (
 	passCols = strings.Join(passColumns, ", ")
@@ -40,7 +40,7 @@ func scanPass(s scanner) (p pass.Pass, err error) {
 		&unitValue, &unitCur, &price, &priceCur, &p.Paid, &paidAt, &p.PaidBy, &locs,
 		&p.Tier, &p.Audience, &p.Priority, &p.Activation, &p.Locked, &p.Validity.Months, &p.Validity.Days,
 		&activatedOn, &p.ActivatedBy, &expiresOn, &freezes, &p.Uses, &issuedAt, &issuedOn, &p.CodeHash, &p.CodeSealed,
-		&p.Card, &p.Revoked); err != nil {
+		&p.PaidWith, &p.Card, &p.Revoked); err != nil {
 		return p, err
 	}
 	var d sqlutil.Decoder
@@ -78,7 +78,7 @@ func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
 		p.Tier, string(p.Audience), string(p.Priority), string(p.Activation), b2i(p.Locked), p.Validity.Months, p.Validity.Days,
 		sqlutil.FormatDate(p.ActivatedOn), p.ActivatedBy, sqlutil.FormatDate(p.ExpiresOn), freezes, p.Uses,
 		sqlutil.FormatTime(p.IssuedAt), sqlutil.FormatDate(p.IssuedOn), p.CodeHash, p.CodeSealed,
-		p.Card, b2i(p.Revoked), sqlutil.FormatDate(p.Expiry()))
+		p.PaidWith, p.Card, b2i(p.Revoked), sqlutil.FormatDate(p.Expiry()))
 	if err != nil {
 		return fmt.Errorf("pass %q: %w", p.ID, err)
 	}

@@ -45,6 +45,18 @@ func TestConformance(t *testing.T) {
 	storetest.RunOptions(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) }, o)
 }
 
+// TestWallet runs the Engine's prepaid account checks on SQLite files
+// (Rules W1, W2 with I1-I3): 200 spends racing for 50 (5 rounds, 1 with
+// -race), one deposit key sent 20 times at once, bad input writing
+// nothing, passes paid from the account and PAYG debited at check-out.
+func TestWallet(t *testing.T) {
+	rounds := 5
+	if raceEnabled {
+		rounds = 1
+	}
+	enginetest.RunWallet(t, rounds, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
+}
+
 // TestEngineEdges runs the Engine's store-sensitive edges on SQLite:
 // context cancellation, the passcode key check, the cap across days.
 func TestEngineEdges(t *testing.T) {

@@ -17,7 +17,8 @@ type visitRepo struct{ t *tx }
 
 var visitColumns = []string{"network", "id", "holder", "location", "kind", "mode", "status", "start_at", "end_at",
 	"service_date", "cost", "pass", "covered_by", "payg", "consumptions", "charges", "uncovered_minutes",
-	"auto_closed", "activated", "cancelled_at", "late_cancel", "cancelled_by", "fee", "terms", "settled_at"}
+	"auto_closed", "activated", "cancelled_at", "late_cancel", "cancelled_by", "fee", "terms", "settled_at",
+	"debited", "debited_currency", "owed", "owed_currency"}
 
 var (
 	visitCols = strings.Join(visitColumns, ", ")
@@ -30,11 +31,12 @@ var (
 )
 
 func scanVisit(s scanner) (v checkin.Visit, err error) {
-	var start, date, consumptions, charges, fee string
+	var start, date, consumptions, charges, fee, debited, debitedCur, owed, owedCur string
 	var end, cancelledAt, settledAt sql.NullString
 	if err = s.Scan(&v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end,
 		&date, &v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &consumptions, &charges, &v.UncoveredMinutes,
-		&v.AutoClosed, &v.Activated, &cancelledAt, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settledAt); err != nil {
+		&v.AutoClosed, &v.Activated, &cancelledAt, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settledAt,
+		&debited, &debitedCur, &owed, &owedCur); err != nil {
 		return v, err
 	}
 	var d sqlutil.Decoder
@@ -46,6 +48,8 @@ func scanVisit(s scanner) (v checkin.Visit, err error) {
 	v.CancelledAt = d.TimePtr(cancelledAt)
 	d.JSON(fee, &v.Fee)
 	v.SettledAt = d.TimePtr(settledAt)
+	v.Debited = d.Money(debited, debitedCur)
+	v.Owed = d.Money(owed, owedCur)
 	return v, d.Err()
 }
 
@@ -70,7 +74,8 @@ func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
 	err = r.t.exec(ctx, putVisit, v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
 		sqlutil.FormatTime(v.Start), sqlutil.FormatTimePtr(v.End), sqlutil.FormatDate(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
 		consumptions, charges, v.UncoveredMinutes, b2i(v.AutoClosed), v.Activated, sqlutil.FormatTimePtr(v.CancelledAt),
-		b2i(v.LateCancel), v.CancelledBy, fee, v.Terms, sqlutil.FormatTimePtr(v.SettledAt))
+		b2i(v.LateCancel), v.CancelledBy, fee, v.Terms, sqlutil.FormatTimePtr(v.SettledAt),
+		sqlutil.FormatDecimal(v.Debited.Amount), v.Debited.Currency, owedText(v.Owed), v.Owed.Currency)
 	if err != nil {
 		return fmt.Errorf("visit %q: %w", v.ID, err)
 	}

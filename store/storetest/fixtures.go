@@ -80,7 +80,7 @@ func samplePass(network, id, holder string) pass.Pass {
 		ActivatedOn: date("2026-03-02"), ActivatedBy: "visit-0", ExpiresOn: date("2026-05-05"),
 		Freezes: []pass.Freeze{{From: date("2026-03-10"), To: date("2026-03-17"), Actor: "manager", Comment: "travel"}},
 		Uses:    8, IssuedAt: instant(2, 9, 15), IssuedOn: date("2026-03-02"),
-		CodeHash: "hash-" + id, CodeSealed: "sealed-" + id, Card: "card-" + id, Revoked: true}
+		CodeHash: "hash-" + id, CodeSealed: "sealed-" + id, PaidWith: "entry-" + id, Card: "card-" + id, Revoked: true}
 }
 
 // simplePass is a live holder's pass of kind visits with units left.
@@ -101,7 +101,7 @@ func sampleVisit(network, id, holder string) checkin.Visit {
 		UncoveredMinutes: 5, AutoClosed: true, Activated: "pass-1", CancelledAt: ptr(instant(2, 18, 0)),
 		LateCancel: true, CancelledBy: "holder", Fee: &billing.DayCharge{Date: date("2026-03-03"), Minutes: 60,
 			Increments: 4, Amount: usd("7.5"), Capped: true, PAYG: "payg-1"},
-		Terms: "terms-1", SettledAt: ptr(instant(4, 12, 0))}
+		Terms: "terms-1", SettledAt: ptr(instant(4, 12, 0)), Debited: usd("30.125"), Owed: usd("19.875")}
 }
 
 // openVisit is a check-in of holder at location that is still open.

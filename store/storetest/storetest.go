@@ -24,7 +24,10 @@
 // team's shared pass. An adapter whose Tx implements the optional
 // store.StateLoader or store.CommitWriter is checked against the
 // repository calls they stand for (store.ReadState, and the writes read
-// back); one that does not skips those two tests.
+// back); one that does not skips those two tests. The same holds for the
+// optional store.AccountLoader (store.ReadAccount). The prepaid account
+// repository (store.Accounts) is covered like the others: round trips,
+// cursor pages, debts, conflicts, isolation, rollback and copies.
 //
 // Verify checks a network's ledger invariants on any store, and Bench
 // measures check-in and check-out on it.
@@ -87,6 +90,11 @@ func RunOptions(t *testing.T, open func(t *testing.T) store.Store, o Options) {
 	t.Run("DeleteHolder", s.testDeleteHolder)
 	t.Run("Expiring", s.testExpiring)
 	t.Run("LedgerPages", s.testLedgerPages)
+	t.Run("Accounts", s.testAccounts)
+	t.Run("AccountsIsolation", s.testAccountsIsolation)
+	t.Run("AccountsRollback", s.testAccountsRollback)
+	t.Run("AccountsCopies", s.testAccountsCopies)
+	t.Run("AccountLoader", s.testAccountLoader)
 	t.Run("Isolation", s.testIsolation)
 	t.Run("Rollback", s.testRollback)
 	t.Run("Copies", s.testCopies)

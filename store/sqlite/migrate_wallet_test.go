@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/passengine/passengine/internal/sqlutil"
+	"github.com/passengine/passengine/store/storetest"
+)
+
+// walletVersion is the migration that adds prepaid accounts.
+const walletVersion = 3
+
+// TestMigrateKeepsRowsOfThePreviousSchema: a database made by the schema
+// before the prepaid accounts (every migration before 0003) opens,
+// migrates, and keeps its rows; the new columns read as empty (a pass
+// paid by no account entry, a visit that owes nothing) and the new tables
+// work.
+func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var earlier []sqlutil.Migration
+	for _, m := range ms {
+		if m.Version < walletVersion {
+			earlier = append(earlier, m)
+		}
+	}
+	if err := sqlutil.Migrate(ctx, st.w, earlier, func(int) string { return "?" }); err != nil {
+		t.Fatal(err)
+	}
+	// Rows as the previous schema's code wrote them (its columns only).
+	rows := []struct {
+		table string
+		cols  string
+		vals  []any
+	}{
+		{"networks", "id, name, currency, zone", []any{"n", "Net", "USD", "UTC"}},
+		{"holders", "network, id, name, audience, team", []any{"n", "ada", "Ada", "member", ""}},
+		{"passes", "network, id, product, holder, team, kind, source, units, balance, unit_value, unit_value_currency, " +
+			"price, price_currency, paid, paid_at, paid_by, locations, tier, audience, priority, activation, locked, " +
+			"validity_months, validity_days, activated_on, activated_by, expires_on, freezes, uses, issued_at, issued_on, " +
+			"code_hash, code_sealed",
+			[]any{"n", "p1", "prod", "ada", "", "visits", "product", 10, 7, "4", "USD", "40.00", "USD", 1,
+				"2026-03-02T10:00:00.000000000Z", "desk", "", 0, "", "", "on_purchase", 0, 0, 0, "2026-03-02", "", "",
+				"", 3, "2026-03-02T10:00:00.000000000Z", "2026-03-02", "", ""}},
+		{"visits", "network, id, holder, location, kind, mode, status, start_at, end_at, service_date, cost, pass, " +
+			"covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at, " +
+			"late_cancel, cancelled_by, fee, terms, settled_at",
+			[]any{"n", "v1", "ada", "club", "check_in", "payg", "closed", "2026-03-02T09:00:00.000000000Z",
+				"2026-03-02T11:00:00.000000000Z", "2026-03-02", 1, "", "", "payg", "",
+				`[{"date":"2026-03-02","minutes":120,"increments":8,"amount":{"amount":"20","currency":"USD"},"payg":"payg"}]`,
+				0, 0, "", nil, 0, "", "", "", nil}},
+	}
+	for _, r := range rows {
+		q := "INSERT INTO " + r.table + " (" + r.cols + ") VALUES (?" + strings.Repeat(", ?", len(r.vals)-1) + ")"
+		if _, err := st.w.ExecContext(ctx, q, r.vals...); err != nil {
+			t.Fatalf("insert into %s at the previous schema: %v", r.table, err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate from the previous schema: %v", err)
+	}
+	if v, err := st.SchemaVersion(ctx); err != nil || v != ms[len(ms)-1].Version {
+		t.Fatalf("SchemaVersion: got %d, %v; want %d", v, err, ms[len(ms)-1].Version)
+	}
+	storetest.CheckWalletMigration(t, st)
+}

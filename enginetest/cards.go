@@ -45,6 +45,7 @@ func RunCards(t *testing.T, newStore func(t *testing.T) store.Store) {
 		"AdjustUnitsRefusesCardPass":        cardAdjustRefused,
 		"Rule_M7_CardHistoryCSV":            cardHistoryCSV,
 		"Rule_M7_NetworkHistoryCSV":         networkHistoryCSV,
+		"Rule_M7_W1_AccountHistoryCSV":      accountHistoryCSV,
 		"Seed004_MyPurchases":               myPurchases,
 		"Seed003_ExpiringSoon":              expiringSoon,
 		"Seed003_Segments":                  segments,

@@ -110,6 +110,37 @@ func networkHistoryCSV(t *testing.T, w *cardWorld) {
 	wantField(t, err, "to")
 }
 
+// accountHistoryCSV: a prepaid account's entries export through the same
+// streaming facility as a card's (M7, W1): a holder's account, oldest
+// first, with the signed amount and the balance after; and every account
+// of the network in a period.
+func accountHistoryCSV(t *testing.T, w *cardWorld) {
+	_, err := w.eng.Deposit(w.ctx, passengine.DepositRequest{Key: w.key("dep"), Network: cardNet, Holder: "ada",
+		Amount: gbp("50.00"), Actor: "portal", Comment: "card payment"})
+	require.NoError(t, err)
+	w.clock.Advance(time.Hour)
+	_, err = w.eng.Spend(w.ctx, passengine.SpendRequest{Key: w.key("spend"), Network: cardNet, Holder: "ada",
+		Amount: gbp("20.00"), Actor: "desk", Comment: "smoothie, protein"})
+	require.NoError(t, err)
+	w.clock.Set(time.Date(2026, 3, 3, 10, 0, 0, 0, london))
+	_, err = w.eng.Deposit(w.ctx, passengine.DepositRequest{Key: w.key("dep"), Network: cardNet, Holder: "ben", Amount: gbp("5")})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, w.eng.WriteAccountHistoryCSV(w.ctx, passengine.AccountHistoryRequest{Network: cardNet, Holder: "ada"}, &buf))
+	require.Equal(t, [][]string{
+		{"2026-03-02T09:00:00Z", "2026-03-02T09:00:00Z", "ada", "account", "GBP", "deposit", "GBP", "50.00", "50.00", "GBP", "card payment", "portal", "50.00"},
+		{"2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "ada", "account", "GBP", "spend", "GBP", "-20.00", "20.00", "GBP", "smoothie, protein", "desk", "30.00"},
+	}, readCSV(t, buf.Bytes()))
+	buf.Reset()
+	require.NoError(t, w.eng.WriteAccountHistoryCSV(w.ctx, passengine.AccountHistoryRequest{Network: cardNet,
+		From: calendar.MustDate("2026-03-03"), To: calendar.MustDate("2026-03-03")}, &buf))
+	rows := readCSV(t, buf.Bytes())
+	require.Len(t, rows, 1)
+	require.Equal(t, []string{"ben", "deposit", "5.00", "5.00"}, []string{rows[0][2], rows[0][5], rows[0][7], rows[0][12]})
+	err = w.eng.WriteAccountHistoryCSV(w.ctx, passengine.AccountHistoryRequest{Network: cardNet, Holder: "nobody"}, &buf)
+	require.ErrorIs(t, err, passengine.ErrNotFound)
+}
+
 // myPurchases: a member's passes and cards grouped as usable (units
 // left), used up and expired, with units used and left, in pages (seed
 // 004 "My purchases").

@@ -17,24 +17,7 @@ import (
 // after the SQL), ledger entries with no points, and the holder.
 func TestMigrationCardsKeepsRows(t *testing.T) {
 	ctx := context.Background()
-	st := NewTestStore(t)
-	var schema string
-	if err := st.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		t.Fatal(err)
-	}
-	if err := Exec(st, fmt.Sprintf(`DROP SCHEMA %s CASCADE; CREATE SCHEMA %s`, schema, schema)); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := sqlutil.Before(ms, 5)
-	db := stdlib.OpenDBFromPool(st.pool)
-	defer db.Close()
-	if err := sqlutil.Migrate(ctx, db, before, func(n int) string { return fmt.Sprintf("$%d", n) }); err != nil {
-		t.Fatalf("the previous schema: %v", err)
-	}
+	st, ms := storeBefore(t, 5)
 	const passRow = `INSERT INTO passes (network, id, product, holder, team, kind, source, units, balance, unit_value,
 		unit_value_currency, price, price_currency, paid, paid_at, paid_by, locations, tier, audience, priority, activation,
 		locked, validity_months, validity_days, activated_on, activated_by, expires_on, freezes, uses, issued_at, issued_on,
@@ -68,4 +51,30 @@ func TestMigrationCardsKeepsRows(t *testing.T) {
 		t.Errorf("passes without a derived expiry after Migrate: got %d, %v; want 0", n, err)
 	}
 	storetest.CheckCardsMigration(t, st)
+}
+
+// storeBefore returns a store in a new schema (dropped when t ends) with
+// the embedded migrations below version applied: the schema a database
+// had before that migration; and every embedded migration.
+func storeBefore(t *testing.T, version int) (*Store, []sqlutil.Migration) {
+	t.Helper()
+	ctx := context.Background()
+	st := NewTestStore(t)
+	var schema string
+	if err := st.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if err := Exec(st, fmt.Sprintf(`DROP SCHEMA %s CASCADE; CREATE SCHEMA %s`, schema, schema)); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := stdlib.OpenDBFromPool(st.pool)
+	defer db.Close()
+	if err := sqlutil.Migrate(ctx, db, sqlutil.Before(ms, version), func(n int) string { return fmt.Sprintf("$%d", n) }); err != nil {
+		t.Fatalf("the schema before version %d: %v", version, err)
+	}
+	return st, ms
 }

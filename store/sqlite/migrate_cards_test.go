@@ -17,19 +17,7 @@ import (
 // entries with no points, and the expiring-soon index finds the passes.
 func TestMigrationCardsKeepsRows(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := sqlutil.Before(ms, 4)
-	if err := sqlutil.Migrate(ctx, st.w, before, func(int) string { return "?" }); err != nil {
-		t.Fatalf("the previous schema: %v", err)
-	}
+	st, path, ms := openBefore(t, 4)
 	const passRow = `INSERT INTO passes (network, id, product, holder, team, kind, source, units, balance, unit_value,
 		unit_value_currency, price, price_currency, paid, paid_at, paid_by, locations, tier, audience, priority, activation,
 		locked, validity_months, validity_days, activated_on, activated_by, expires_on, freezes, uses, issued_at, issued_on,
@@ -52,6 +40,14 @@ func TestMigrationCardsKeepsRows(t *testing.T) {
 			t.Fatalf("write with the previous schema: %v", err)
 		}
 	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
@@ -66,5 +62,27 @@ func TestMigrationCardsKeepsRows(t *testing.T) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate again: %v", err)
 	}
-	st.Close()
+}
+
+// openBefore opens a new database in t's temporary directory with the
+// embedded migrations below version applied: the schema a database had
+// before that migration. It returns the store (closed when t ends), the
+// database file's path and every embedded migration.
+func openBefore(t *testing.T, version int) (*Store, string, []sqlutil.Migration) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlutil.Migrate(ctx, st.w, sqlutil.Before(ms, version), func(int) string { return "?" }); err != nil {
+		t.Fatalf("the schema before version %d: %v", version, err)
+	}
+	return st, path, ms
 }

@@ -2,11 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/store/storetest"
 )
 
@@ -20,24 +18,7 @@ const walletVersion = 3
 // work.
 func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var earlier []sqlutil.Migration
-	for _, m := range ms {
-		if m.Version < walletVersion {
-			earlier = append(earlier, m)
-		}
-	}
-	if err := sqlutil.Migrate(ctx, st.w, earlier, func(int) string { return "?" }); err != nil {
-		t.Fatal(err)
-	}
+	st, path, ms := openBefore(t, walletVersion)
 	// Rows as the previous schema's code wrote them (its columns only).
 	rows := []struct {
 		table string
@@ -71,7 +52,7 @@ func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, err = Open(ctx, path)
+	st, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

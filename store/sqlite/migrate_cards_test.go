@@ -40,20 +40,7 @@ func TestMigrationCardsKeepsRows(t *testing.T) {
 			t.Fatalf("write with the previous schema: %v", err)
 		}
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	if v, err := st.SchemaVersion(ctx); err != nil || v != ms[len(ms)-1].Version {
-		t.Fatalf("SchemaVersion: got %d, %v; want %d", v, err, ms[len(ms)-1].Version)
-	}
+	st = reopenMigrated(t, st, path, ms)
 	var nullExpiry int
 	if err := st.w.QueryRowContext(ctx, `SELECT count(*) FROM passes WHERE expiry IS NULL`).Scan(&nullExpiry); err != nil || nullExpiry != 0 {
 		t.Errorf("passes without a derived expiry after Migrate: got %d, %v; want 0", nullExpiry, err)
@@ -85,4 +72,27 @@ func openBefore(t *testing.T, version int) (*Store, string, []sqlutil.Migration)
 		t.Fatalf("the schema before version %d: %v", version, err)
 	}
 	return st, path, ms
+}
+
+// reopenMigrated closes st, opens the database at path again, migrates it
+// and checks that it is at the newest of ms, and returns it (closed when t
+// ends).
+func reopenMigrated(t *testing.T, st *Store, path string, ms []sqlutil.Migration) *Store {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate from the previous schema: %v", err)
+	}
+	if v, err := st.SchemaVersion(ctx); err != nil || v != ms[len(ms)-1].Version {
+		t.Fatalf("SchemaVersion: got %d, %v; want %d", v, err, ms[len(ms)-1].Version)
+	}
+	return st
 }

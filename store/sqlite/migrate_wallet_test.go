@@ -48,20 +48,6 @@ func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
 			t.Fatalf("insert into %s at the previous schema: %v", r.table, err)
 		}
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate from the previous schema: %v", err)
-	}
-	if v, err := st.SchemaVersion(ctx); err != nil || v != ms[len(ms)-1].Version {
-		t.Fatalf("SchemaVersion: got %d, %v; want %d", v, err, ms[len(ms)-1].Version)
-	}
+	st = reopenMigrated(t, st, path, ms)
 	storetest.CheckWalletMigration(t, st)
 }

@@ -144,12 +144,12 @@ func seedHolders(b *testing.B, st *postgres.Store, from, n int) {
 		`INSERT INTO passes (network, id, product, holder, team, kind, source, units, balance, unit_value,
 			unit_value_currency, price, price_currency, paid, paid_by, tier, audience, priority, activation, locked,
 			validity_months, validity_days, activated_on, activated_by, uses, issued_at, issued_on, code_hash, code_sealed)
-		SELECT 'bench', `+id("p")+`, 'bench-visits', `+id("h")+`, '', 'visits', 'product', 1073741824, 1073741823,
+		SELECT 'bench', `+id("p")+`, 'bench-visits', `+id("h")+`, '', 'visits', 'product', 1000000000, 999999999,
 			0.0000001, 'USD', 100, 'USD', true, '', 0, '', '', 'on_purchase', false, 0, 0, date '2025-01-01', '', 1,
 			timestamptz '2025-01-01 00:00:00+00', date '2025-01-01', '', ''`+series,
 		`INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment)
 		SELECT 'bench', 'issue-' || `+id("p")+`, `+id("p")+`, `+id("h")+`, '', timestamptz '2025-01-01 00:00:00+00',
-			'issue', 1073741824, 1073741824, 100, 'USD', '', '', ''`+series,
+			'issue', 1000000000, 1000000000, 100, 'USD', '', '', ''`+series,
 		`INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at, end_at, date, cost, pass,
 			covered_by, payg, consumptions, uncovered_minutes, auto_closed, activated, late_cancel, cancelled_by, terms)
 		SELECT 'bench', `+id("v")+`, `+id("h")+`, 'l0000', 'check_in', 'visits', 'closed', `+start+`,
@@ -158,7 +158,7 @@ func seedHolders(b *testing.B, st *postgres.Store, from, n int) {
 			0, false, '', false, '', ''`+series,
 		`INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment)
 		SELECT 'bench', 'use-' || `+id("p")+`, `+id("p")+`, `+id("h")+`, `+id("v")+`, `+start+`,
-			'use', -1, 1073741823, 0, '', `+id("k")+`, '', ''`+series,
+			'use', -1, 999999999, 0, '', `+id("k")+`, '', ''`+series,
 		`INSERT INTO idempotency (network, key, operation, request, result, at)
 		SELECT 'bench', `+id("k")+`, 'check_in', '\x00'::bytea, '{}'::bytea, `+start+series,
 		`ANALYZE`,

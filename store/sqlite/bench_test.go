@@ -110,10 +110,14 @@ func seedHistory(b *testing.B, st *sqlite.Store, i, visits, usedUp int) {
 		sql  string
 		args []any
 	}{
-		{series + `INSERT INTO passes SELECT 'bench', 'hist-' || ?3 || '-' || x, 'bench-visits', ?3, '', 'visits', 'product',
+		{series + `INSERT INTO passes (network, id, product, holder, team, kind, source, units, balance, unit_value, unit_value_currency,
+			price, price_currency, paid, paid_at, paid_by, locations, tier, audience, priority, activation, locked, validity_months,
+			validity_days, activated_on, activated_by, expires_on, freezes, uses, issued_at, issued_on, code_hash, code_sealed) SELECT 'bench', 'hist-' || ?3 || '-' || x, 'bench-visits', ?3, '', 'visits', 'product',
 			?4, 0, '1', 'USD', '100', 'USD', 1, NULL, '', '', 0, '', '', 'on_purchase', 0, 0, 0, '2009-12-31', '', '',
 			'', ?4, '2009-12-31T00:00:00.000000000Z', '2009-12-31', '', '' FROM c`, []any{0, usedUp + 1, h, visits}},
-		{series + `INSERT INTO visits SELECT 'bench', 'hv-' || ?3 || '-' || x, ?3, 'l0000', 'check_in', 'visits', 'closed',
+		{series + `INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at, end_at, service_date, cost, pass,
+			covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at, late_cancel,
+			cancelled_by, fee, terms, settled_at) SELECT 'bench', 'hv-' || ?3 || '-' || x, ?3, 'l0000', 'check_in', 'visits', 'closed',
 			` + instantSQL(start) + `, ` + instantSQL(`datetime(`+start+`, '+30 minutes')`) + `, date(` + start + `), 1,
 			'hist-' || ?3 || '-0', '', '', '[{"pass":"hist-' || ?3 || '-0","kind":"visits","units":1}]', '', 0, 0, '', NULL, 0, '', '', '', NULL
 			FROM c`, []any{0, visits, h}},
@@ -150,18 +154,22 @@ func seedHolders(b *testing.B, st *sqlite.Store, from, n int) {
 	start := `datetime('2025-01-01', '+' || (x % 8760) || ' hours')`
 	for _, q := range []string{
 		`INSERT INTO holders SELECT 'bench', ` + id("h") + `, '', 'member', '', NULL FROM c`,
-		`INSERT INTO passes SELECT 'bench', ` + id("p") + `, 'bench-visits', ` + id("h") + `, '', 'visits', 'product',
-			1073741824, 1073741823, '0.0000001', 'USD', '100', 'USD', 1, NULL, '', '', 0, '', '', 'on_purchase', 0, 0, 0,
+		`INSERT INTO passes (network, id, product, holder, team, kind, source, units, balance, unit_value, unit_value_currency,
+			price, price_currency, paid, paid_at, paid_by, locations, tier, audience, priority, activation, locked, validity_months,
+			validity_days, activated_on, activated_by, expires_on, freezes, uses, issued_at, issued_on, code_hash, code_sealed) SELECT 'bench', ` + id("p") + `, 'bench-visits', ` + id("h") + `, '', 'visits', 'product',
+			1000000000, 999999999, '0.0000001', 'USD', '100', 'USD', 1, NULL, '', '', 0, '', '', 'on_purchase', 0, 0, 0,
 			'2025-01-01', '', '', '', 1, '2025-01-01T00:00:00.000000000Z', '2025-01-01', '', '' FROM c`,
 		`INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, idem_key, actor, comment)
 			SELECT 'bench', 'issue-' || ` + id("p") + `, ` + id("p") + `, ` + id("h") + `, '', '2025-01-01T00:00:00.000000000Z',
-			'issue', 1073741824, 1073741824, '100', 'USD', '', '', '' FROM c`,
-		`INSERT INTO visits SELECT 'bench', ` + id("v") + `, ` + id("h") + `, 'l0000', 'check_in', 'visits', 'closed',
+			'issue', 1000000000, 1000000000, '100', 'USD', '', '', '' FROM c`,
+		`INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at, end_at, service_date, cost, pass,
+			covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at, late_cancel,
+			cancelled_by, fee, terms, settled_at) SELECT 'bench', ` + id("v") + `, ` + id("h") + `, 'l0000', 'check_in', 'visits', 'closed',
 			` + instantSQL(start) + `, ` + instantSQL(`datetime(`+start+`, '+30 minutes')`) + `, date(` + start + `), 1,
 			` + id("p") + `, '', '', '[{"pass":"' || ` + id("p") + ` || '","kind":"visits","units":1}]', '', 0, 0, '', NULL, 0, '', '', '', NULL FROM c`,
 		`INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, idem_key, actor, comment)
 			SELECT 'bench', 'use-' || ` + id("p") + `, ` + id("p") + `, ` + id("h") + `, ` + id("v") + `, ` + instantSQL(start) + `,
-			'use', -1, 1073741823, '0', '', ` + id("k") + `, '', '' FROM c`,
+			'use', -1, 999999999, '0', '', ` + id("k") + `, '', '' FROM c`,
 		`INSERT INTO idempotency SELECT 'bench', ` + id("k") + `, 'check_in', zeroblob(32), '{}', ` + instantSQL(start) + ` FROM c`,
 	} {
 		if _, err := tx.ExecContext(ctx, series+q, from, n); err != nil {

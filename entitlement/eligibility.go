@@ -22,6 +22,7 @@ type Reason string
 
 // The reasons, one per rule that can exclude a pass (G7).
 const (
+	Revoked       Reason = "revoked"              // M5: its card or its holder was deleted
 	NotHolders    Reason = "not_holders"          // G1: neither the holder's nor the team's
 	SharingOff    Reason = "team_sharing_off"     // G1: the team's, but credit sharing is off
 	Audience      Reason = "audience"             // G6: the product's audience excludes the holder
@@ -37,6 +38,7 @@ const (
 )
 
 var reasonText = map[Reason]string{
+	Revoked:       "pass was revoked: its card or its holder was deleted",
 	NotHolders:    "pass belongs to someone else",
 	SharingOff:    "team pass, but the team's credit sharing is off",
 	Audience:      "pass is not for the holder's audience",
@@ -82,7 +84,8 @@ type Use struct {
 	At time.Time
 }
 
-// Check returns why p cannot pay for u, or "" when it can (G1-G6). A pass
+// Check returns why p cannot pay for u, or "" when it can (G1-G6); a
+// revoked pass (a deleted card's, M5) is never eligible. A pass
 // that activates on first use is eligible: it activates on this use (A2).
 func Check(p *pass.Pass, u *Use) Reason { return check(p, u, true, p.Expiry()) }
 
@@ -93,6 +96,9 @@ func CheckCoverage(p *pass.Pass, u *Use) Reason { return check(p, u, false, p.Ex
 // check is Check (needBalance) or CheckCoverage of p, whose expiry (with
 // its freezes, pass.Pass.Expiry) is expiry.
 func check(p *pass.Pass, u *Use, needBalance bool, expiry calendar.Date) Reason {
+	if p.Revoked { // M5: never usable, whoever asks
+		return Revoked
+	}
 	switch {
 	case p.Holder != "" && p.Holder == u.Holder.ID:
 	case p.Team != "" && p.Team == u.Holder.Team:

@@ -142,3 +142,15 @@ func rollback(tx *sql.Tx) error {
 	}
 	return nil
 }
+
+// Before returns the migrations of ms below version: the schema a database
+// had before that migration (tests of a migration build one with it).
+func Before(ms []Migration, version int) []Migration {
+	var out []Migration
+	for _, m := range ms {
+		if m.Version < version {
+			out = append(out, m)
+		}
+	}
+	return out
+}

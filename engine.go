@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/entitlement"
@@ -109,6 +110,7 @@ type Engine struct {
 	zones        sync.Map   // zone name -> *time.Location
 	locZones     sync.Map   // network + "\x00" + location -> calendar.Zone last seen there
 	agg          aggregator // passcodes and lockout (aggregator.go)
+	bonus        card.BonusRule
 }
 
 // Option configures an Engine.
@@ -278,11 +280,16 @@ func lockOwner(ctx context.Context, tx store.Tx, p *pass.Pass) error {
 
 // write stores an outcome's effects: the visits, the changed passes and the
 // ledger entries, stamped with new IDs, the call's key and actor. A Tx that
-// is a store.CommitWriter sends them with its commit.
+// is a store.CommitWriter sends them with its commit. The cards of changed
+// passes that are cards' are brought up to date first (M3).
 func (e *Engine) write(ctx context.Context, tx store.Tx, o *checkin.Outcome, key, actor string) error {
+	cards, err := e.cardEffects(ctx, tx, o) // cards.go
+	if err != nil {
+		return err
+	}
 	e.stamp(o.Entries, key, actor, "")
 	if w, ok := tx.(store.CommitWriter); ok {
-		ws := store.Writes{Visits: o.Closed, Entries: o.Entries}
+		ws := store.Writes{Visits: o.Closed, Entries: o.Entries, Cards: cards}
 		if o.Visit.ID != "" {
 			ws.Visits = append(slices.Clip(ws.Visits), o.Visit)
 		}
@@ -303,6 +310,11 @@ func (e *Engine) write(ctx context.Context, tx store.Tx, o *checkin.Outcome, key
 	}
 	for _, p := range o.Passes {
 		if err := tx.Passes().Put(ctx, *p); err != nil {
+			return err
+		}
+	}
+	for _, c := range cards {
+		if err := tx.Cards().Put(ctx, c); err != nil {
 			return err
 		}
 	}

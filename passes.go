@@ -354,9 +354,11 @@ type AdjustRequest struct {
 
 // AdjustUnits adds or subtracts units (E4) and returns the pass. It returns
 // a *FieldError for zero units, units beyond field.MaxCount either way (or
-// a balance that would go past it), or an amount in another currency,
-// ErrBalance (writing nothing) if the balance would go below zero, and
-// ErrNotFound for an unknown pass.
+// a balance that would go past it), an amount in another currency, or a
+// multipass card's pass (whose visits change through AddVisits and
+// SubtractVisits, which keep the card's metrics), ErrBalance (writing
+// nothing) if the balance would go below zero, and ErrNotFound for an
+// unknown pass.
 func (e *Engine) AdjustUnits(ctx context.Context, req AdjustRequest) (pass.Pass, error) {
 	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), field.Count("units", req.Units),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
@@ -370,6 +372,9 @@ func (e *Engine) AdjustUnits(ctx context.Context, req AdjustRequest) (pass.Pass,
 			if err := req.Amount.Validate("amount", n.Currency); err != nil {
 				return nil, err
 			}
+		}
+		if p.Card != "" {
+			return nil, field.Invalid("pass", "is card %s's: add or subtract its visits with AddVisits or SubtractVisits (M1, M2)", p.Card)
 		}
 		if err := p.Adjust(req.Units); err != nil {
 			return nil, err
@@ -408,17 +413,24 @@ func (e *Engine) SetExpiry(ctx context.Context, req ExpiryRequest) (pass.Pass, e
 		return pass.Pass{}, err
 	}
 	return e.changePass(ctx, req.Network, req.Key, "expiry", req.Pass, req.fingerprint("expiry"), func(_ catalog.Network, p *pass.Pass, _ time.Time) ([]pass.Entry, error) {
-		if p.Activated() && req.ExpiresOn.Before(p.ActivatedOn) {
-			return nil, field.Invalid("expires_on", "%s is before activation %s", req.ExpiresOn, p.ActivatedOn)
-		}
-		old := p.ExpiresOn
-		p.ExpiresOn = req.ExpiresOn
-		if !p.Expiry().Valid() {
-			return nil, field.Invalid("expires_on", "%s with the pass's freezes is past %d-12-31", req.ExpiresOn, calendar.MaxYear)
-		}
-		return []pass.Entry{{Type: pass.EntryExpiry, Actor: req.Actor,
-			Comment: joinComment(fmt.Sprintf("expiry %s -> %s", orNone(old), req.ExpiresOn), req.Comment)}}, nil
+		return moveExpiry(p, req.ExpiresOn, req.Actor, req.Comment)
 	})
+}
+
+// moveExpiry moves p's expiry date to on (E2) and returns the audit entry.
+// It returns a *FieldError for a date before the activation date, or one
+// that the pass's freezes would move past calendar.MaxYear.
+func moveExpiry(p *pass.Pass, on calendar.Date, actor, comment string) ([]pass.Entry, error) {
+	if p.Activated() && on.Before(p.ActivatedOn) {
+		return nil, field.Invalid("expires_on", "%s is before activation %s", on, p.ActivatedOn)
+	}
+	old := p.ExpiresOn
+	p.ExpiresOn = on
+	if !p.Expiry().Valid() {
+		return nil, field.Invalid("expires_on", "%s with the pass's freezes is past %d-12-31", on, calendar.MaxYear)
+	}
+	return []pass.Entry{{Type: pass.EntryExpiry, Actor: actor,
+		Comment: joinComment(fmt.Sprintf("expiry %s -> %s", orNone(old), on), comment)}}, nil
 }
 
 func orNone(d calendar.Date) string {

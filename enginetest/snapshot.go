@@ -26,6 +26,7 @@ import (
 	"fmt"
 
 	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
@@ -34,8 +35,8 @@ import (
 )
 
 // Snapshot is what one network holds in a store: its locations and PAYG
-// products, and every pass, visit and ledger entry, in the store's list
-// order. Two snapshots of an unchanged store are equal (reflect.DeepEqual).
+// products, and every pass, visit, ledger entry and card, in the store's
+// list order. Two snapshots of an unchanged store are equal (reflect.DeepEqual).
 type Snapshot struct {
 	// Locations are the network's locations, by ID.
 	Locations []catalog.Location
@@ -52,6 +53,7 @@ type Snapshot struct {
 	Accounts []wallet.Account
 	// AccountEntries is described with Accounts above.
 	AccountEntries []wallet.Entry
+	Cards          []card.Card
 }
 
 // Take returns the snapshot of network in st, read in one View. It returns
@@ -78,7 +80,10 @@ func Take(ctx context.Context, st store.Store, network string) (Snapshot, error)
 		if s.Accounts, err = tx.Accounts().List(ctx, store.AccountFilter{Network: network}); err != nil {
 			return err
 		}
-		s.AccountEntries, err = tx.Accounts().Entries(ctx, store.EntryFilter{Network: network})
+		if s.AccountEntries, err = tx.Accounts().Entries(ctx, store.EntryFilter{Network: network}); err != nil {
+			return err
+		}
+		s.Cards, err = tx.Cards().List(ctx, store.CardFilter{Network: network})
 		return err
 	})
 	if len(s.Locations) == 0 {
@@ -101,6 +106,9 @@ func Take(ctx context.Context, st store.Store, network string) (Snapshot, error)
 	}
 	if len(s.AccountEntries) == 0 {
 		s.AccountEntries = nil
+	}
+	if len(s.Cards) == 0 {
+		s.Cards = nil
 	}
 	return s, err
 }

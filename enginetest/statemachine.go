@@ -13,6 +13,7 @@ import (
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/entitlement"
@@ -33,11 +34,16 @@ type NewStore func(t *rapid.T) store.Store
 // issuing day, time and visits passes (on purchase or on first use, locked
 // or not, bought or imported part-used), check-ins, check-outs after random
 // durations, unit adjustments, class bookings, cancels, attendance and
-// clock moves. A simple model predicts every balance, which pass pays, and
-// every refusal; after each step Run compares the store with the model and
-// checks that no balance is negative and that each pass's balance equals
-// the sum of its ledger entries. Before every check-in, Explain is asked
-// the same question and must give the same decision (RULES C10).
+// clock moves, and multipass cards (statemachine_cards.go: issue, visits
+// added and subtracted, bonus points, status and deletion, with their
+// visits paying check-ins and bookings and earning points). A simple
+// model predicts every balance, which pass pays, every refusal and every
+// card's counters; after each step Run compares the store with the model
+// and checks that no balance is negative, that each pass's balance equals
+// the sum of its ledger entries, and that each card's counters equal
+// those replayed from its history (Snapshot.CheckCards). Before every
+// check-in, Explain is asked the same question and must give the same
+// decision (RULES C10).
 //
 // With the prepaid account operations (deposit, spend, refund, account
 // adjustment, overdraft limit, settle, a pass paid from the account) and,
@@ -72,6 +78,12 @@ func Run(t *testing.T, newStore NewStore) {
 			"overdraft":     m.overdraft,
 			"settle":        m.settle,
 			"issuePaid":     m.issuePaid,
+			// multipass cards (statemachine_cards.go)
+			"issueCard":      m.issueCard,
+			"addVisits":      m.addVisits,
+			"subtractVisits": m.subtractVisits,
+			"cardBonus":      m.cardBonus,
+			"cardStatus":     m.cardStatus,
 		})
 	})
 }
@@ -99,6 +111,8 @@ type mPass struct {
 	uses        int
 	activatedOn calendar.Date
 	activatedBy string
+	card        string // the card whose visits the pass holds, "" for none
+	revoked     bool   // its card was deleted (M5)
 }
 
 // mVisit is the model of a visit or booking.
@@ -127,8 +141,9 @@ type machine struct {
 	open     map[string]string        // location -> open visit
 	dayUnit  map[calendar.Date]string // business date -> pass whose day unit covers it
 	keys     int
-	debit    bool    // WithAccountDebit
-	wal      mWallet // the holder's prepaid account
+	debit    bool              // WithAccountDebit
+	wal      mWallet           // the holder's prepaid account
+	cards    map[string]*mCard // statemachine_cards.go
 }
 
 func newMachine(t *rapid.T, st store.Store) *machine {
@@ -142,14 +157,17 @@ func newMachine(t *rapid.T, st store.Store) *machine {
 	ids := seqIDs("id%08d")
 	m := &machine{
 		ctx: ctx, st: st, clock: clock, zone: ny,
-		eng:      passengine.New(st, passengine.WithClock(clock), passengine.WithIDs(ids)),
+		eng: passengine.New(st, passengine.WithClock(clock), passengine.WithIDs(ids),
+			passengine.WithBonusRule(card.BonusRule{PerVisit: smBonusPerVisit})),
+		cards:    map[string]*mCard{},
 		products: map[string]bool{}, visits: map[string]*mVisit{},
 		open: map[string]string{}, dayUnit: map[calendar.Date]string{},
 		payg: rapid.Bool().Draw(t, "payg"),
 	}
 	m.debit = rapid.Bool().Draw(t, "accountDebit")
 	if m.debit {
-		m.eng = passengine.New(st, passengine.WithClock(clock), passengine.WithIDs(ids), passengine.WithAccountDebit())
+		m.eng = passengine.New(st, passengine.WithClock(clock), passengine.WithIDs(ids), passengine.WithAccountDebit(),
+			passengine.WithBonusRule(card.BonusRule{PerVisit: smBonusPerVisit}))
 	}
 	must(t, m.eng.PutNetwork(ctx, catalog.Network{ID: smNetwork, Currency: "USD", Zone: "America/New_York"}))
 	for _, l := range smLocations {
@@ -235,6 +253,9 @@ func (m *machine) issue(t *rapid.T) {
 // reason returns why the model's pass p cannot pay for a use on date d of
 // cost cost accepting kinds (nil: any), or "" when it can.
 func reason(p *mPass, d calendar.Date, cost int, kinds []pass.Kind) entitlement.Reason {
+	if p.revoked {
+		return entitlement.Revoked // M5
+	}
 	if kinds != nil && !slices.Contains(kinds, p.kind) {
 		return entitlement.KindNotUsable
 	}
@@ -303,6 +324,7 @@ func (m *machine) consume(p *mPass, n int, visit string, d calendar.Date) {
 	p.balance -= n
 	p.uses++
 	m.activate(p, d, visit)
+	m.redeemed(p, n) // M3
 }
 
 func (m *machine) activate(p *mPass, d calendar.Date, visit string) {
@@ -552,6 +574,10 @@ func (m *machine) adjust(t *rapid.T) {
 	p := rapid.SampledFrom(m.passes).Draw(t, "pass")
 	delta := rapid.IntRange(-p.balance-2, 6).Filter(func(n int) bool { return n != 0 }).Draw(t, "delta")
 	got, err := m.eng.AdjustUnits(m.ctx, passengine.AdjustRequest{Key: m.key("adjust"), Network: smNetwork, Pass: p.id, Units: delta})
+	if p.card != "" { // a card's visits change through the card calls
+		wantFieldError(t, err, "pass")
+		return
+	}
 	if p.balance+delta < 0 { // E4
 		if !errors.Is(err, passengine.ErrBalance) {
 			t.Fatalf("adjust %d of %d: got %v, want ErrBalance", delta, p.balance, err)
@@ -617,6 +643,8 @@ func (m *machine) cancel(t *rapid.T) {
 	p := m.pass(v.paidBy)
 	p.balance += v.cost
 	p.uses--
+	// M3: a card gets the visits and takes the points back.
+	m.returned(p, v.cost)
 	if p.activatedBy == v.id && p.uses == 0 { // A5
 		p.activatedOn, p.activatedBy = calendar.Date{}, ""
 	}
@@ -675,6 +703,7 @@ func (m *machine) check(t *rapid.T) {
 			t.Fatalf("pass %s: got %d uses, want %d", p.ID, p.Uses, mp.uses)
 		}
 	}
+	m.checkCards(t, &s)
 	if got, want := len(s.Visits), len(m.visits); got != want {
 		t.Fatalf("got %d visits, want %d", got, want)
 	}

@@ -3,7 +3,6 @@ package enginetest
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/internal/storecheck"
@@ -78,14 +77,6 @@ var (
 	bg      = context.Background()
 	newYork = mustZone("America/New_York")
 )
-
-func mustZone(name string) *time.Location {
-	z, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return z
-}
 
 func usd(s string) money.Money { return money.MustNew(s, "USD") }
 

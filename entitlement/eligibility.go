@@ -22,6 +22,7 @@ type Reason string
 
 // The reasons, one per rule that can exclude a pass (G7).
 const (
+	Revoked       Reason = "revoked"              // M5: its card or its holder was deleted
 	NotHolders    Reason = "not_holders"          // G1: neither the holder's nor the team's
 	SharingOff    Reason = "team_sharing_off"     // G1: the team's, but credit sharing is off
 	Audience      Reason = "audience"             // G6: the product's audience excludes the holder
@@ -37,6 +38,7 @@ const (
 )
 
 var reasonText = map[Reason]string{
+	Revoked:       "pass was revoked: its card or its holder was deleted",
 	NotHolders:    "pass belongs to someone else",
 	SharingOff:    "team pass, but the team's credit sharing is off",
 	Audience:      "pass is not for the holder's audience",
@@ -87,15 +89,21 @@ type Use struct {
 	At time.Time
 }
 
-// Check returns why p cannot pay for u, or "" when it can (G1-G6). A pass
+// Check returns why p cannot pay for u, or "" when it can (G1-G6); a
+// revoked pass (a deleted card's, M5) is never eligible. A pass
 // that activates on first use is eligible: it activates on this use (A2).
-func Check(p *pass.Pass, u *Use) Reason { return check(p, u, true) }
+func Check(p *pass.Pass, u *Use) Reason { return check(p, u, true, p.Expiry()) }
 
 // CheckCoverage is Check without the balance test: whether a day pass whose
 // unit already covers u's date may be used again for u (C2).
-func CheckCoverage(p *pass.Pass, u *Use) Reason { return check(p, u, false) }
+func CheckCoverage(p *pass.Pass, u *Use) Reason { return check(p, u, false, p.Expiry()) }
 
-func check(p *pass.Pass, u *Use, needBalance bool) Reason {
+// check is Check (needBalance) or CheckCoverage of p, whose expiry (with
+// its freezes, pass.Pass.Expiry) is expiry.
+func check(p *pass.Pass, u *Use, needBalance bool, expiry calendar.Date) Reason {
+	if p.Revoked { // M5: never usable, whoever asks
+		return Revoked
+	}
 	switch {
 	case p.Holder != "" && p.Holder == u.Holder.ID:
 	case p.Team != "" && p.Team == u.Holder.Team:
@@ -120,7 +128,7 @@ func check(p *pass.Pass, u *Use, needBalance bool) Reason {
 	if !u.At.IsZero() && u.At.Before(p.IssuedAt) {
 		return NotYetIssued
 	}
-	switch p.StatusOn(u.Date) {
+	switch p.StatusWith(u.Date, expiry) {
 	case pass.StatusExpired:
 		return Expired
 	case pass.StatusFrozen:

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"math"
 
+	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/pass"
+	"github.com/shopspring/decimal"
 )
 
 // Candidate is one pass considered for a use. Pass is the pass itself (not
@@ -35,6 +37,74 @@ type Candidate struct {
 	// DecidedBy is, for an outranked pass, the name of the policy key
 	// that put the chosen pass before it; "" otherwise.
 	DecidedBy string `json:"decided_by,omitempty"`
+
+	// sort is what the package's own keys compare, derived from Pass once
+	// (Select and Rank refresh it; a key's first comparison of a candidate
+	// built elsewhere fills it), so that a comparison reads numbers.
+	sort sortData
+}
+
+// sortData is a candidate's Pass reduced to what the default keys compare.
+type sortData struct {
+	ready          bool
+	priority, kind int8
+	source         int8
+	// unitValue is the unit value in 10^-8 of the currency when exact
+	// (unitExact), the common case; otherwise keys compare the decimals.
+	unitExact bool
+	unitValue int64
+	// expiry is the last usable date as yyyymmdd, or MaxInt32 for none.
+	expiry int32
+	issued int64 // IssuedAt in Unix nanoseconds
+}
+
+// prepare fills c's sort data from c.Pass.
+func (c *Candidate) prepare() { c.prepareWith(c.Pass.Expiry()) }
+
+// prepareWith is prepare for a caller that has c.Pass.Expiry() at hand.
+func (c *Candidate) prepareWith(expiry calendar.Date) {
+	p := c.Pass
+	d := &c.sort
+	d.ready, d.priority, d.kind, d.source = true, int8(p.Priority.Rank()), int8(kindRank(c.Kind)), int8(sourceRank(p.Source))
+	d.expiry, d.issued = math.MaxInt32, p.IssuedAt.UnixNano()
+	if !expiry.IsZero() {
+		d.expiry = int32(expiry.Year*10000 + int(expiry.Month)*100 + expiry.Day)
+	}
+	d.unitValue, d.unitExact = scaled(p.UnitValue.Amount)
+}
+
+// data returns c's sort data, filling it the first time.
+func (c *Candidate) data() *sortData {
+	if !c.sort.ready {
+		c.prepare()
+	}
+	return &c.sort
+}
+
+// unitScale is the number of decimals sortData.unitValue keeps.
+const unitScale = 8
+
+// pow10 holds 10^0 to 10^18.
+var pow10 = func() (t [19]int64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// scaled returns d x 10^8 as an int64 and true when that is exact and
+// fits, without allocating; false otherwise.
+func scaled(d decimal.Decimal) (int64, bool) {
+	shift := int(d.Exponent()) + unitScale
+	if shift < 0 || shift >= len(pow10) || d.NumDigits() > 18 {
+		return 0, false
+	}
+	v, m := d.CoefficientInt64(), pow10[shift]
+	if v > math.MaxInt64/m || v < math.MinInt64/m {
+		return 0, false
+	}
+	return v * m, true
 }
 
 // Key is one named criterion of the consumption order. Compare returns a
@@ -53,20 +123,24 @@ type Key struct {
 // remaining tie by pass ID, so every policy gives a total order.
 type Policy []Key
 
-// The keys of the default policy (O0-O7).
+// The keys of the default policy (O0-O7). They compare what a candidate's
+// pass says, reduced once per candidate to numbers, so that a selection's
+// comparisons allocate nothing and cost a few nanoseconds.
 var (
 	// ByPriority: high-priority products first, then normal, then low (O0).
-	ByPriority = Key{"priority", func(a, b *Candidate) int {
-		return cmp.Compare(a.Pass.Priority.Rank(), b.Pass.Priority.Rank())
-	}}
+	ByPriority = Key{"priority", func(a, b *Candidate) int { return cmp.Compare(a.data().priority, b.data().priority) }}
 	// ByKind: day passes, then visits, then time (O1).
-	ByKind = Key{"kind", func(a, b *Candidate) int { return cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)) }}
+	ByKind = Key{"kind", func(a, b *Candidate) int { return cmp.Compare(a.data().kind, b.data().kind) }}
 	// ByUnitValue: lower unit value first, whatever the source (O2).
-	ByUnitValue = Key{"unit_value", func(a, b *Candidate) int { return a.Pass.UnitValue.Amount.Cmp(b.Pass.UnitValue.Amount) }}
-	// BySource: plan and product passes before manual and import ones (O3).
-	BySource = Key{"source", func(a, b *Candidate) int {
-		return cmp.Compare(sourceRank(a.Pass.Source), sourceRank(b.Pass.Source))
+	ByUnitValue = Key{"unit_value", func(a, b *Candidate) int {
+		da, db := a.data(), b.data()
+		if da.unitExact && db.unitExact {
+			return cmp.Compare(da.unitValue, db.unitValue)
+		}
+		return a.Pass.UnitValue.Amount.Cmp(b.Pass.UnitValue.Amount)
 	}}
+	// BySource: plan and product passes before manual and import ones (O3).
+	BySource = Key{"source", func(a, b *Candidate) int { return cmp.Compare(a.data().source, b.data().source) }}
 	// ByLocations: fewer covered locations first; network-wide counts as
 	// all of them (O4).
 	ByLocations = Key{"locations", func(a, b *Candidate) int { return cmp.Compare(a.Locations, b.Locations) }}
@@ -80,20 +154,9 @@ var (
 	// ByOwnership: the holder's own passes before team-shared ones (O6).
 	ByOwnership = Key{"ownership", func(a, b *Candidate) int { return cmp.Compare(boolRank(a.Shared), boolRank(b.Shared)) }}
 	// ByExpiry: earlier expiry first, no expiry last (O7).
-	ByExpiry = Key{"expiry", func(a, b *Candidate) int {
-		ea, eb := a.Pass.Expiry(), b.Pass.Expiry()
-		switch {
-		case ea.IsZero() && eb.IsZero():
-			return 0
-		case ea.IsZero():
-			return 1
-		case eb.IsZero():
-			return -1
-		}
-		return ea.Compare(eb)
-	}}
+	ByExpiry = Key{"expiry", func(a, b *Candidate) int { return cmp.Compare(a.data().expiry, b.data().expiry) }}
 	// ByIssue: earlier issue first (O7).
-	ByIssue = Key{"issued", func(a, b *Candidate) int { return a.Pass.IssuedAt.Compare(b.Pass.IssuedAt) }}
+	ByIssue = Key{"issued", func(a, b *Candidate) int { return cmp.Compare(a.data().issued, b.data().issued) }}
 	// ByID: pass ID, the last tie-break (O7).
 	ByID = Key{"id", func(a, b *Candidate) int { return cmp.Compare(a.PassID, b.PassID) }}
 )
@@ -176,33 +239,43 @@ func (s *Selection) Chosen() *Candidate {
 
 // Select checks every pass against u, ranks the eligible ones by policy and
 // returns the selection. buf is reused for the candidates when its capacity
-// suffices, so a caller that keeps one buffer allocates nothing. The result
-// does not depend on the order of passes.
+// suffices, so a caller that keeps one buffer allocates nothing (up to 64
+// passes). The result does not depend on the order of passes.
 func Select(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selection {
 	cands := buf[:0]
 	for _, p := range passes {
-		c := Candidate{Pass: p, PassID: p.ID, Kind: p.Kind, Balance: p.Balance,
-			Shared: p.Holder != u.Holder.ID, Locations: len(p.Locations)}
+		cands = append(cands, Candidate{})
+		c := &cands[len(cands)-1]
+		c.Pass, c.PassID, c.Kind, c.Balance, c.Shared = p, p.ID, p.Kind, p.Balance, p.Holder != u.Holder.ID
+		c.Locations = len(p.Locations)
 		if c.Locations == 0 { // network-wide counts as every location (O4)
 			c.Locations = u.NetworkLocations
 			if c.Locations == 0 {
 				c.Locations = math.MaxInt32
 			}
 		}
-		c.Reason = Check(p, u)
-		cands = append(cands, c)
+		exp := p.Expiry()
+		c.prepareWith(exp)
+		c.Reason = check(p, u, true, exp)
 	}
-	return Rank(cands, policy)
+	return rank(cands, policy)
 }
 
 // Rank orders candidates whose Reason is already set: eligible ones (empty
-// Reason) first in policy order, the rest by pass ID. It marks eligible
-// candidates after the first Outranked with the key that decided against
-// them, and returns the Selection over the same slice.
+// Reason or Outranked) first in policy order, the rest by pass ID. It marks
+// eligible candidates after the first Outranked with the key that decided
+// against them, and returns the Selection over the same slice.
 func Rank(cands []Candidate, policy Policy) Selection {
+	for i := range cands {
+		cands[i].prepare()
+	}
+	return rank(cands, policy)
+}
+
+func rank(cands []Candidate, policy Policy) Selection {
 	sortCandidates(cands, policy)
 	s := Selection{Candidates: cands}
-	for s.Eligible < len(cands) && (cands[s.Eligible].Reason == "" || cands[s.Eligible].Reason == Outranked) {
+	for s.Eligible < len(cands) && eligible(&cands[s.Eligible]) {
 		s.Eligible++
 	}
 	if s.Eligible > 0 {
@@ -215,13 +288,20 @@ func Rank(cands []Candidate, policy Policy) Selection {
 			s.DecidedBy = key
 		}
 	}
+	// The sort data served the ranking; a selection carries only its
+	// report, so that equal decisions are equal values.
+	for i := range cands {
+		cands[i].sort = sortData{}
+	}
 	return s
 }
 
-// rankCompare orders eligible candidates (empty Reason or Outranked) before
-// the rest, the eligible ones by policy and the rest by pass ID.
+func eligible(c *Candidate) bool { return c.Reason == "" || c.Reason == Outranked }
+
+// rankCompare orders eligible candidates before the rest, the eligible ones
+// by policy and the rest by pass ID.
 func rankCompare(policy Policy, a, b *Candidate) int {
-	ea, eb := a.Reason == "" || a.Reason == Outranked, b.Reason == "" || b.Reason == Outranked
+	ea, eb := eligible(a), eligible(b)
 	if ea != eb {
 		if ea {
 			return -1
@@ -235,47 +315,92 @@ func rankCompare(policy Policy, a, b *Candidate) int {
 	return c
 }
 
-// sortCandidates sorts cands in place by rankCompare. The candidates are
-// first put in pass ID order, so that the result depends only on the set of
-// candidates even when a policy's keys are not a consistent order (a policy
-// that keeps ByRemainingMinutes but drops ByKind: a time pass of 100
-// minutes before one of 50, each tied with a visits pass), and the
-// selection is the same on every store whatever order it lists passes in
-// (O7, O8). It is a heap sort that compares through pointers into cands:
-// slices.SortFunc hands its comparison copies of the elements, whose
-// addresses, passed on to the policy's key functions, escaped to the heap
-// on every comparison.
+// stackOrder is how many candidates sortCandidates orders without
+// allocating.
+const stackOrder = 64
+
+// sortCandidates sorts cands in place by rankCompare. It orders indexes,
+// not the candidates themselves, with a stable binary insertion sort (few
+// comparisons, and the moves are of small integers), then puts each
+// candidate in its place once. The candidates are first put in pass ID
+// order (a check when the store listed them so, as stores do), so that the
+// result depends only on the set of candidates even when a policy's keys
+// are not a consistent order (a policy that keeps ByRemainingMinutes but
+// drops ByKind: a time pass of 100 minutes before one of 50, each tied with
+// a visits pass), and the selection is the same on every store whatever
+// order it lists passes in (O7, O8).
 func sortCandidates(cands []Candidate, policy Policy) {
-	heapSort(cands, policy, byPassID)
-	heapSort(cands, policy, rankCompare)
-}
-
-func byPassID(_ Policy, a, b *Candidate) int { return cmp.Compare(a.PassID, b.PassID) }
-
-func heapSort(cands []Candidate, policy Policy, compare func(Policy, *Candidate, *Candidate) int) {
 	n := len(cands)
-	for i := n/2 - 1; i >= 0; i-- {
-		siftDown(cands, i, n, policy, compare)
+	if n < 2 {
+		return
 	}
-	for end := n - 1; end > 0; end-- {
-		cands[0], cands[end] = cands[end], cands[0]
-		siftDown(cands, 0, end, policy, compare)
+	var stack [stackOrder]uint16
+	var idx []uint16
+	if n <= stackOrder {
+		idx = stack[:n]
+	} else {
+		idx = make([]uint16, n)
+	}
+	for i := range idx {
+		idx[i] = uint16(i)
+	}
+	insertionSort(idx, cands, nil)
+	insertionSort(idx, cands, policy)
+	permute(cands, idx)
+}
+
+// compareBy compares a and b by pass ID when policy is nil, and by
+// rankCompare otherwise.
+func compareBy(policy Policy, a, b *Candidate) int {
+	if policy == nil {
+		return cmp.Compare(a.PassID, b.PassID)
+	}
+	return rankCompare(policy, a, b)
+}
+
+// insertionSort sorts idx, indexes of cands, by compareBy(policy) of the
+// candidates, stably: each index goes after the last one that does not
+// compare after it, found by binary search. An idx already in order costs
+// one comparison an index.
+func insertionSort(idx []uint16, cands []Candidate, policy Policy) {
+	for i := 1; i < len(idx); i++ {
+		x := idx[i]
+		c := &cands[x]
+		if compareBy(policy, &cands[idx[i-1]], c) <= 0 {
+			continue
+		}
+		lo, hi := 0, i-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if compareBy(policy, &cands[idx[m]], c) <= 0 {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		copy(idx[lo+1:i+1], idx[lo:i])
+		idx[lo] = x
 	}
 }
 
-func siftDown(cands []Candidate, root, n int, policy Policy, compare func(Policy, *Candidate, *Candidate) int) {
-	for {
-		child := 2*root + 1
-		if child >= n {
-			return
+// permute moves cands so that cands[i] becomes the candidate that was at
+// idx[i], following the permutation's cycles (each candidate moves once).
+func permute(cands []Candidate, idx []uint16) {
+	for i := range idx {
+		if int(idx[i]) == i {
+			continue
 		}
-		if child+1 < n && compare(policy, &cands[child], &cands[child+1]) < 0 {
-			child++
+		tmp := cands[i]
+		j := i
+		for {
+			k := int(idx[j])
+			idx[j] = uint16(j)
+			if k == i {
+				cands[j] = tmp
+				break
+			}
+			cands[j] = cands[k]
+			j = k
 		}
-		if compare(policy, &cands[root], &cands[child]) >= 0 {
-			return
-		}
-		cands[root], cands[child] = cands[child], cands[root]
-		root = child
 	}
 }

@@ -15,19 +15,27 @@ const (
 	EntryImported EntryType = "imported" // units used before an import (E5)
 	EntryUse      EntryType = "use"      // units consumed by a visit or booking
 	EntryReturn   EntryType = "return"   // units given back (cancel, move)
-	EntryAdjust   EntryType = "adjust"   // units added or subtracted by staff (E4)
+	EntryAdjust   EntryType = "adjust"   // units added or subtracted by staff (E4, M1, M2)
+	EntryReferral EntryType = "referral" // visits added to a card as a referral reward (M1, M6)
+	// The bonus entries change a card's bonus points (Points), not units.
+	EntryBonus  EntryType = "bonus"  // points added or subtracted by staff (M4)
+	EntryReward EntryType = "reward" // points awarded for redeemed visits, or taken back when they return (M3)
 	// The audit entries below change no units (Units is 0).
 	EntryExpiry EntryType = "expiry" // expiry moved (E2)
 	EntryFreeze EntryType = "freeze" // freeze added or ended (E3)
 	EntryPaid   EntryType = "paid"   // marked paid (A6)
 	EntryCode   EntryType = "code"   // passcode assigned or rotated (P1); never the code
+	EntryStatus EntryType = "status" // a card's status changed (M5)
+	EntryRevoke EntryType = "revoke" // the pass was revoked: its card or holder was deleted (M5)
 )
 
 // Entry is one append-only record of a change to a pass's balance. Units is
 // signed; Balance is the pass's balance after it. Visit links a use or
 // return to the visit it paid for (lineage, C9). Amount is an optional
 // purchase or refund amount. Key is the idempotency key of the call that
-// wrote it.
+// wrote it. Points is the change a bonus entry makes to a card's bonus
+// points (M3, M4) and Bonus the card's points after it; both are 0 on
+// entries that are no card's bonus entries.
 type Entry struct {
 	// Network is the ID of the entry's network (S1).
 	Network string `json:"network"`
@@ -63,4 +71,10 @@ type Entry struct {
 	// Comment is the reason given, free text; audit entries say what
 	// changed ("expiry 2026-04-01 -> 2026-05-01").
 	Comment string `json:"comment,omitempty"`
+	// Points is the signed change a bonus entry makes to the card's bonus
+	// points (M3, M4); 0 on the entries that are no card's bonus entries.
+	Points int `json:"points,omitempty"`
+	// Bonus is the card's bonus points after the entry; 0 on the entries
+	// that are no card's bonus entries.
+	Bonus int `json:"bonus,omitempty"`
 }

@@ -115,6 +115,14 @@ type Pass struct {
 	// PaidWith is the ID of the prepaid account entry that paid for the
 	// pass (W2); empty when it was not paid from an account.
 	PaidWith string `json:"paid_with,omitempty"`
+	// Card is the ID of the multipass card whose prepaid visits this pass
+	// holds (M1-M6), "" for a pass that is no card's. The card's row holds
+	// its status, bonus points and metrics; the visits are this pass's
+	// balance and pay like any visits pass.
+	Card string `json:"card,omitempty"`
+	// Revoked marks a pass that may never be used again: its card or its
+	// holder was deleted (M5). Its units and history stay recorded.
+	Revoked bool `json:"revoked,omitempty"`
 }
 
 // Freeze is a pause of a pass over the dates [From, To): uses with a service
@@ -179,6 +187,7 @@ type Status string
 
 // The statuses, in the order StatusOn tests them.
 const (
+	StatusRevoked  Status = "revoked"           // its card or holder was deleted (M5)
 	StatusExpired  Status = "expired"           // the date is after the expiry (E1)
 	StatusFrozen   Status = "frozen"            // the date is inside a freeze (E3)
 	StatusEarly    Status = "before_activation" // locked and the date is before activation (A3)
@@ -187,13 +196,20 @@ const (
 	StatusActive   Status = "active"
 )
 
-// StatusOn returns p's status for a use with service date d: expired after
-// its expiry (E1), frozen inside a freeze (E3), before activation when
+// StatusOn returns p's status for a use with service date d: revoked when
+// its card or holder was deleted (M5), expired after its expiry (E1), frozen inside a freeze (E3), before activation when
 // locked and d is before the activation date (A3; when not locked any date
 // up to expiry is fine, A4), used up with no balance, inactive when it
 // activates on first use and has not been used, and otherwise active.
-func (p *Pass) StatusOn(d calendar.Date) Status {
-	if exp := p.Expiry(); !exp.IsZero() && d.After(exp) {
+func (p *Pass) StatusOn(d calendar.Date) Status { return p.StatusWith(d, p.Expiry()) }
+
+// StatusWith is StatusOn for a caller that has p.Expiry() at hand already
+// (the zero Date when p has none), so it is not computed again.
+func (p *Pass) StatusWith(d, expiry calendar.Date) Status {
+	if p.Revoked {
+		return StatusRevoked
+	}
+	if !expiry.IsZero() && d.After(expiry) {
 		return StatusExpired
 	}
 	if p.Frozen(d) {

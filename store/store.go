@@ -22,6 +22,7 @@ import (
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
@@ -65,6 +66,8 @@ type Tx interface {
 	Guards() Guards
 	// Terms returns the repository of commercial terms versions.
 	Terms() Terms
+	// Cards returns the repository of multipass cards.
+	Cards() Cards
 	// Accounts returns the repository of prepaid accounts.
 	Accounts() Accounts
 	// Lists returns the repository of hosts' listings.
@@ -95,6 +98,10 @@ type Catalog interface {
 	Holder(ctx context.Context, network, id string) (catalog.Holder, error)
 	// PutHolder inserts or replaces h.
 	PutHolder(ctx context.Context, h catalog.Holder) error
+	// DeleteHolder removes the holder's row: its name, audience, team and
+	// health declaration. Its passes, visits and ledger entries stay, under
+	// its ID. It returns ErrNotFound for an unknown holder.
+	DeleteHolder(ctx context.Context, network, id string) error
 	// LockHolder holds the holder against every other unit of work that
 	// locks it, until this unit ends. It returns ErrNotFound for an unknown
 	// holder.
@@ -153,6 +160,13 @@ type Passes interface {
 	// passes of a network never share a code hash: Put of a pass with the
 	// code hash of another returns ErrConflict.
 	ByCode(ctx context.Context, network, hash string) (pass.Pass, error)
+	// Expiring returns up to limit (>= 1) passes of the network with a
+	// balance above zero, not revoked, whose expiry (freezes included,
+	// pass.Pass.Expiry) is in [from, to], ordered by expiry then ID,
+	// starting after cursor ("" for the first page), and the cursor of the
+	// next page, "" when this page holds fewer than limit. Its cost must
+	// not grow with the passes that expired before from.
+	Expiring(ctx context.Context, network string, from, to calendar.Date, cursor string, limit int) ([]pass.Pass, string, error)
 }
 
 // PassFilter selects passes. Network is required; empty fields match all.
@@ -218,6 +232,17 @@ type Ledger interface {
 	Append(ctx context.Context, entries ...pass.Entry) error
 	// List returns the entries matching f in the order they were appended.
 	List(ctx context.Context, f LedgerFilter) ([]pass.Entry, error)
+	// PassPage returns up to limit (>= 1) entries of the pass in the order
+	// they were appended, starting after cursor ("" for the first page),
+	// and the cursor of the next page, "" when this page holds fewer than
+	// limit. Its cost follows the page, not the pass's history before it.
+	PassPage(ctx context.Context, network, pass, cursor string, limit int) ([]pass.Entry, string, error)
+	// PeriodPage returns up to limit (>= 1) entries of the network whose
+	// At is in [from, to), ordered by At and then the order they were
+	// appended, starting after cursor, and the cursor of the next page, ""
+	// when this page holds fewer than limit. Its cost follows the page,
+	// not the network's history outside the period.
+	PeriodPage(ctx context.Context, network string, from, to time.Time, cursor string, limit int) ([]pass.Entry, string, error)
 }
 
 // LedgerFilter selects ledger entries. Network is required.
@@ -364,14 +389,16 @@ type CommitWriter interface {
 }
 
 // Writes are the writes Defer holds, sent in this order: visits (insert or
-// replace, as Visits.Put), passes (as Passes.Put), ledger entries (as
-// Ledger.Append), then idempotency records (inserted; a key that exists
-// fails the unit of work with ErrConflict).
+// replace, as Visits.Put), passes (as Passes.Put), cards (as Cards.Put),
+// ledger entries (as Ledger.Append), then idempotency records (inserted; a
+// key that exists fails the unit of work with ErrConflict).
 type Writes struct {
 	// Visits are inserted or replaced first.
 	Visits []checkin.Visit
 	// Passes are inserted or replaced next.
 	Passes []pass.Pass
+	// Cards are inserted or replaced after the passes.
+	Cards []card.Card
 	// Entries are appended after them.
 	Entries []pass.Entry
 	// Records are inserted last.

@@ -142,3 +142,17 @@ func (d *Decoder) JSON(s string, v any) {
 		d.fail("JSON", s, err)
 	}
 }
+
+// Page returns the items of the rows a paged query read (at most limit)
+// and the cursor of the next page, made by cursor from the last row: ""
+// when the rows are fewer than limit, the last page.
+func Page[R, T any](rows []R, limit int, item func(*R) T, cursor func(*R) string) ([]T, string) {
+	out := make([]T, len(rows))
+	for i := range rows {
+		out[i] = item(&rows[i])
+	}
+	if len(rows) < limit {
+		return out, ""
+	}
+	return out, cursor(&rows[len(rows)-1])
+}

@@ -55,7 +55,8 @@ type Store struct {
 	byDate map[string]map[calendar.Date]map[string]bool // network+holder -> date -> visit IDs
 	byPass map[string][]int                             // network+pass -> ledger indexes
 
-	wallet *walletData // prepaid accounts (wallet.go)
+	cardIndexes             // cards.go
+	wallet      *walletData // prepaid accounts (wallet.go)
 }
 
 // New returns an empty Store.
@@ -70,7 +71,8 @@ func New() *Store {
 		codeKeys: map[string]string{},
 		live:     map[string]map[string]bool{}, open: map[string]map[string]bool{},
 		byDate: map[string]map[calendar.Date]map[string]bool{}, byPass: map[string][]int{},
-		wallet: newWalletData(),
+		cardIndexes: newCardIndexes(),
+		wallet:      newWalletData(),
 	}
 }
 
@@ -154,6 +156,7 @@ func (t *tx) Ledger() store.Ledger           { return ledgerRepo{t} }
 func (t *tx) Idempotency() store.Idempotency { return idemRepo{t} }
 func (t *tx) Guards() store.Guards           { return guardRepo{t} }
 func (t *tx) Terms() store.Terms             { return termsRepo{t} }
+func (t *tx) Cards() store.Cards             { return cardRepo{t} }
 
 // put stores v at k in m and logs how to undo it.
 func put[V any](t *tx, m map[string]V, k string, v V) error {
@@ -348,6 +351,7 @@ func owner(p *pass.Pass) string {
 // index current.
 func (s *Store) setPass(k string, p *pass.Pass) {
 	if old, ok := s.passes[k]; ok {
+		s.unindexExpiry(&old)
 		delete(s.live[owner(&old)], old.ID)
 		if old.CodeHash != "" {
 			delete(s.codes, key(old.Network, old.CodeHash))
@@ -358,6 +362,7 @@ func (s *Store) setPass(k string, p *pass.Pass) {
 		return
 	}
 	s.passes[k] = *p
+	s.indexExpiry(p)
 	if p.CodeHash != "" {
 		s.codes[key(p.Network, p.CodeHash)] = p.ID
 	}
@@ -566,7 +571,9 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 		s.entryIDs[k] = true
 		s.byPass[pk] = append(s.byPass[pk], len(s.ledger))
 		s.ledger = append(s.ledger, e)
+		s.indexAt(len(s.ledger) - 1)
 		r.t.undo = append(r.t.undo, func() {
+			s.unindexAt(len(s.ledger) - 1)
 			delete(s.entryIDs, k)
 			s.byPass[pk] = s.byPass[pk][:len(s.byPass[pk])-1]
 			s.ledger = s.ledger[:len(s.ledger)-1]

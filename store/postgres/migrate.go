@@ -40,7 +40,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := sqlutil.Migrate(ctx, db, ms, func(n int) string { return fmt.Sprintf("$%d", n) }); err != nil {
 		return mapErr(err, "migrate")
 	}
-	return nil
+	return s.backfillExpiry(ctx)
 }
 
 // SchemaVersion returns the highest migration version applied, or 0 for a

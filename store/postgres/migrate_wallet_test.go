@@ -2,15 +2,10 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/store/storetest"
 )
 
@@ -22,42 +17,8 @@ const walletVersion = 4
 // its rows; the new columns read as empty (a pass paid by no account
 // entry, a visit that owes nothing) and the new tables work.
 func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
-	dsn := RequireDSN(t)
 	ctx := context.Background()
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "passengine_test_" + hex.EncodeToString(b[:])
-	st, err := Open(ctx, dsn, WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	if _, err := st.pool.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	earlier := sqlutil.Before(ms, walletVersion)
-	db := stdlib.OpenDBFromPool(st.pool)
-	if err := sqlutil.Migrate(ctx, db, earlier, func(n int) string { return fmt.Sprintf("$%d", n) }); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	st, ms := storeBefore(t, walletVersion)
 	// Rows as the previous schema's code wrote them (its columns only).
 	rows := []struct {
 		table string

@@ -16,7 +16,7 @@ type passRepo struct{ t *tx }
 const passCols = `network, id, product, holder, team, kind, source, units, balance,
 	unit_value, unit_value_currency, price, price_currency, paid, paid_at, paid_by, locations, tier,
 	audience, priority, activation, locked, validity_months, validity_days, activated_on, activated_by,
-	expires_on, freezes, uses, issued_at, issued_on, code_hash, code_sealed, paid_with`
+	expires_on, freezes, uses, issued_at, issued_on, code_hash, code_sealed, paid_with, card, revoked`
 
 func scanPass(r pgx.Row) (p pass.Pass, err error) {
 	var (
@@ -29,7 +29,7 @@ func scanPass(r pgx.Row) (p pass.Pass, err error) {
 		&unitValue.amount, &unitValue.currency, &price.amount, &price.currency, &p.Paid, &paidAt, &p.PaidBy,
 		&p.Locations, &p.Tier, &p.Audience, &p.Priority, &p.Activation, &p.Locked, &p.Validity.Months,
 		&p.Validity.Days, &activatedOn, &p.ActivatedBy, &expiresOn, &freezes, &p.Uses, &issuedAt, &issuedOn,
-		&p.CodeHash, &p.CodeSealed, &p.PaidWith)
+		&p.CodeHash, &p.CodeSealed, &p.PaidWith, &p.Card, &p.Revoked)
 	if err != nil {
 		return p, err
 	}
@@ -81,8 +81,9 @@ func upsertPass(p pass.Pass) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return `INSERT INTO passes (` + passCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
+	return `INSERT INTO passes (` + passCols + `, expiry) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33,
+		$34, $35, $36, $37)
 		ON CONFLICT (network, id) DO UPDATE SET product = excluded.product, holder = excluded.holder,
 		team = excluded.team, kind = excluded.kind, source = excluded.source, units = excluded.units,
 		balance = excluded.balance, unit_value = excluded.unit_value, unit_value_currency = excluded.unit_value_currency,
@@ -92,13 +93,14 @@ func upsertPass(p pass.Pass) (string, []any, error) {
 		locked = excluded.locked, validity_months = excluded.validity_months, validity_days = excluded.validity_days,
 		activated_on = excluded.activated_on, activated_by = excluded.activated_by, expires_on = excluded.expires_on,
 		freezes = excluded.freezes, uses = excluded.uses, issued_at = excluded.issued_at, issued_on = excluded.issued_on,
-		code_hash = excluded.code_hash, code_sealed = excluded.code_sealed, paid_with = excluded.paid_with`, []any{
+		code_hash = excluded.code_hash, code_sealed = excluded.code_sealed, paid_with = excluded.paid_with,
+		card = excluded.card, revoked = excluded.revoked, expiry = excluded.expiry`, []any{
 			p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
 			numeric(p.UnitValue.Amount), p.UnitValue.Currency, numeric(p.Price.Amount), p.Price.Currency,
 			p.Paid, instantPtrParam(p.PaidAt), p.PaidBy, textArray(p.Locations), p.Tier, string(p.Audience),
 			string(p.Priority), string(p.Activation), p.Locked, p.Validity.Months, p.Validity.Days,
 			dateParam(p.ActivatedOn), p.ActivatedBy, dateParam(p.ExpiresOn), freezes, p.Uses,
-			p.IssuedAt.UTC(), dateParam(p.IssuedOn), p.CodeHash, p.CodeSealed, p.PaidWith}, nil
+			p.IssuedAt.UTC(), dateParam(p.IssuedOn), p.CodeHash, p.CodeSealed, p.PaidWith, p.Card, p.Revoked, expiryParam(p.Expiry())}, nil
 }
 
 // Live reads the partial indexes passes_live_holder and passes_live_team:

@@ -16,7 +16,8 @@ import (
 
 type ledgerRepo struct{ t *tx }
 
-const entryCols = `network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment`
+const entryCols = `network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment,
+	points, bonus`
 
 func scanEntry(r pgx.Row) (e pass.Entry, err error) {
 	var (
@@ -24,7 +25,7 @@ func scanEntry(r pgx.Row) (e pass.Entry, err error) {
 		amount moneyCol
 	)
 	err = r.Scan(&e.Network, &e.ID, &e.Pass, &e.Holder, &e.Visit, &at, &e.Type, &e.Units, &e.Balance,
-		&amount.amount, &amount.currency, &e.Key, &e.Actor, &e.Comment)
+		&amount.amount, &amount.currency, &e.Key, &e.Actor, &e.Comment, &e.Points, &e.Bonus)
 	if err != nil {
 		return e, err
 	}
@@ -52,7 +53,7 @@ func (r ledgerRepo) Append(ctx context.Context, entries ...pass.Entry) error {
 }
 
 // appendChunk bounds the rows of one INSERT, keeping its parameters
-// (14 a row) under PostgreSQL's limit of 65,535.
+// (16 a row) under PostgreSQL's limit of 65,535.
 const appendChunk = 1000
 
 func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
@@ -64,11 +65,11 @@ func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
 // insertEntries returns the statement that inserts entries (at most
 // appendChunk).
 func insertEntries(entries []pass.Entry) (string, []any) {
-	const n = 14
+	const n = 16
 	args := make([]any, 0, n*len(entries))
 	for _, e := range entries {
 		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, e.At.UTC(), string(e.Type),
-			e.Units, e.Balance, numeric(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment)
+			e.Units, e.Balance, numeric(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment, e.Points, e.Bonus)
 	}
 	return `INSERT INTO ledger (` + entryCols + `) VALUES ` + valueRows(len(entries), n), args
 }

@@ -220,7 +220,7 @@ func scanRows[T any](br pgx.BatchResults, what string, scan func(pgx.Row) (T, er
 }
 
 // Defer holds w's writes, sent before the unit of work's next statement or
-// with its COMMIT in one round trip: each visit and pass inserted or
+// with its COMMIT in one round trip: each visit, pass and card inserted or
 // replaced, the entries inserted (their IDs unique), and each record
 // inserted, a key that exists failing the unit of work with
 // store.ErrConflict. A pass whose code hash another pass holds fails it
@@ -246,6 +246,12 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		}
 		if err := t.hold(fmt.Sprintf("put pass %q", p.ID), sql, args...); err != nil {
 			return mapErr(err, fmt.Sprintf("put pass %q", p.ID))
+		}
+	}
+	for _, c := range w.Cards {
+		sql, args := upsertCard(c)
+		if err := t.hold(fmt.Sprintf("put card %q", c.ID), sql, args...); err != nil {
+			return mapErr(err, fmt.Sprintf("put card %q", c.ID))
 		}
 	}
 	for entries := w.Entries; len(entries) > 0; {

@@ -47,6 +47,7 @@ func (t *tx) Ledger() store.Ledger           { return ledgerRepo{t} }
 func (t *tx) Idempotency() store.Idempotency { return idemRepo{t} }
 func (t *tx) Guards() store.Guards           { return guardRepo{t} }
 func (t *tx) Terms() store.Terms             { return termsRepo{t} }
+func (t *tx) Cards() store.Cards             { return cardRepo{t} }
 
 // writable returns ErrReadOnly inside View.
 func (t *tx) writable() error {

@@ -13,7 +13,7 @@ import (
 type ledgerRepo struct{ t *tx }
 
 var ledgerColumns = []string{"network", "id", "pass", "holder", "visit", "at", "type", "units", "balance",
-	"amount", "amount_currency", "idem_key", "actor", "comment"}
+	"amount", "amount_currency", "idem_key", "actor", "comment", "points", "bonus"}
 
 var ledgerCols = strings.Join(ledgerColumns, ", ")
 
@@ -53,7 +53,7 @@ func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
 	args := make([]any, 0, len(entries)*len(ledgerColumns))
 	for _, e := range entries {
 		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, sqlutil.FormatTime(e.At), string(e.Type), e.Units, e.Balance,
-			sqlutil.FormatDecimal(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment)
+			sqlutil.FormatDecimal(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment, e.Points, e.Bonus)
 	}
 	if err := r.t.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("ledger entries: %w", err)
@@ -64,7 +64,7 @@ func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
 func scanEntry(s scanner) (e pass.Entry, err error) {
 	var at, amount, amountCur string
 	if err = s.Scan(&e.Network, &e.ID, &e.Pass, &e.Holder, &e.Visit, &at, &e.Type, &e.Units, &e.Balance,
-		&amount, &amountCur, &e.Key, &e.Actor, &e.Comment); err != nil {
+		&amount, &amountCur, &e.Key, &e.Actor, &e.Comment, &e.Points, &e.Bonus); err != nil {
 		return e, err
 	}
 	var d sqlutil.Decoder

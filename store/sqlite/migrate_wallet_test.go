@@ -2,11 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/store/storetest"
 )
 
@@ -20,19 +18,7 @@ const walletVersion = 3
 // work.
 func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := sqlutil.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	earlier := sqlutil.Before(ms, walletVersion)
-	if err := sqlutil.Migrate(ctx, st.w, earlier, func(int) string { return "?" }); err != nil {
-		t.Fatal(err)
-	}
+	st, path, ms := openBefore(t, walletVersion)
 	// Rows as the previous schema's code wrote them (its columns only).
 	rows := []struct {
 		table string
@@ -62,20 +48,6 @@ func TestMigrateKeepsRowsOfThePreviousSchema(t *testing.T) {
 			t.Fatalf("insert into %s at the previous schema: %v", r.table, err)
 		}
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	st, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate from the previous schema: %v", err)
-	}
-	if v, err := st.SchemaVersion(ctx); err != nil || v != ms[len(ms)-1].Version {
-		t.Fatalf("SchemaVersion: got %d, %v; want %d", v, err, ms[len(ms)-1].Version)
-	}
+	st = reopenMigrated(t, st, path, ms)
 	storetest.CheckWalletMigration(t, st)
 }

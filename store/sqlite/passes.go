@@ -17,11 +17,12 @@ var passColumns = []string{"network", "id", "product", "holder", "team", "kind",
 	"unit_value", "unit_value_currency", "price", "price_currency", "paid", "paid_at", "paid_by", "locations",
 	"tier", "audience", "priority", "activation", "locked", "validity_months", "validity_days",
 	"activated_on", "activated_by", "expires_on", "freezes", "uses", "issued_at", "issued_on", "code_hash", "code_sealed",
-	"paid_with"}
+	"paid_with", "card", "revoked"}
 
 var (
 	passCols = strings.Join(passColumns, ", ")
-	putPass  = upsert("passes", 2, passColumns...)
+	// putPass also writes the derived column expiry (pass.Pass.Expiry).
+	putPass = upsert("passes", 2, append(passColumns[:len(passColumns):len(passColumns)], "expiry")...)
 	// liveQuery and liveTeamQuery read the partial indexes
 	// passes_live_holder and passes_live_team: used-up passes are not in
 	// them.
@@ -39,7 +40,7 @@ func scanPass(s scanner) (p pass.Pass, err error) {
 		&unitValue, &unitCur, &price, &priceCur, &p.Paid, &paidAt, &p.PaidBy, &locs,
 		&p.Tier, &p.Audience, &p.Priority, &p.Activation, &p.Locked, &p.Validity.Months, &p.Validity.Days,
 		&activatedOn, &p.ActivatedBy, &expiresOn, &freezes, &p.Uses, &issuedAt, &issuedOn, &p.CodeHash, &p.CodeSealed,
-		&p.PaidWith); err != nil {
+		&p.PaidWith, &p.Card, &p.Revoked); err != nil {
 		return p, err
 	}
 	var d sqlutil.Decoder
@@ -77,7 +78,7 @@ func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
 		p.Tier, string(p.Audience), string(p.Priority), string(p.Activation), b2i(p.Locked), p.Validity.Months, p.Validity.Days,
 		sqlutil.FormatDate(p.ActivatedOn), p.ActivatedBy, sqlutil.FormatDate(p.ExpiresOn), freezes, p.Uses,
 		sqlutil.FormatTime(p.IssuedAt), sqlutil.FormatDate(p.IssuedOn), p.CodeHash, p.CodeSealed,
-		p.PaidWith)
+		p.PaidWith, p.Card, b2i(p.Revoked), sqlutil.FormatDate(p.Expiry()))
 	if err != nil {
 		return fmt.Errorf("pass %q: %w", p.ID, err)
 	}

@@ -11,15 +11,7 @@ import (
 // indexes that keep them on live rows (DESIGN: the hot path's cost does
 // not grow with history), never a table scan.
 func TestHotPathUsesIndexes(t *testing.T) {
-	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := planStore(t)
 	for _, c := range []struct {
 		name, query string
 		args        []any
@@ -34,21 +26,7 @@ func TestHotPathUsesIndexes(t *testing.T) {
 		{"Ledger.List by pass", `SELECT ` + ledgerCols + ` FROM ledger WHERE network = ? AND pass = ? ORDER BY seq LIMIT ? OFFSET ?`,
 			[]any{"n", "p", -1, 0}, []string{"ledger_pass"}},
 	} {
-		rows, err := st.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN `+c.query, c.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "; ")
+		text := queryPlan(t, st, c.name, c.query, c.args...)
 		for _, idx := range c.want {
 			if !strings.Contains(text, "INDEX "+idx) {
 				t.Errorf("%s: plan %q does not use index %s", c.name, text, idx)
@@ -58,4 +36,40 @@ func TestHotPathUsesIndexes(t *testing.T) {
 			t.Errorf("%s: plan %q scans a table", c.name, text)
 		}
 	}
+}
+
+// queryPlan returns SQLite's plan of query, its steps joined by "; ".
+func queryPlan(t *testing.T, st *Store, name, query string, args ...any) string {
+	t.Helper()
+	rows, err := st.DB().QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
+}
+
+// planStore returns a new migrated store in t's temporary directory,
+// closed when t ends.
+func planStore(t *testing.T) *Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

@@ -151,7 +151,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return mapErr(sqlutil.Migrate(ctx, s.w, ms, func(int) string { return "?" }))
+	if err := sqlutil.Migrate(ctx, s.w, ms, func(int) string { return "?" }); err != nil {
+		return mapErr(err)
+	}
+	return s.backfillExpiry(ctx)
 }
 
 // SchemaVersion returns the highest migration version applied, or 0 for a

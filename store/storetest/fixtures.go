@@ -80,7 +80,7 @@ func samplePass(network, id, holder string) pass.Pass {
 		ActivatedOn: date("2026-03-02"), ActivatedBy: "visit-0", ExpiresOn: date("2026-05-05"),
 		Freezes: []pass.Freeze{{From: date("2026-03-10"), To: date("2026-03-17"), Actor: "manager", Comment: "travel"}},
 		Uses:    8, IssuedAt: instant(2, 9, 15), IssuedOn: date("2026-03-02"),
-		CodeHash: "hash-" + id, CodeSealed: "sealed-" + id, PaidWith: "entry-" + id}
+		CodeHash: "hash-" + id, CodeSealed: "sealed-" + id, PaidWith: "entry-" + id, Card: "card-" + id, Revoked: true}
 }
 
 // simplePass is a live holder's pass of kind visits with units left.
@@ -113,7 +113,7 @@ func openVisit(network, id, holder, location string, start time.Time, d calendar
 func sampleEntry(network, id, passID string) pass.Entry {
 	return pass.Entry{Network: network, ID: id, Pass: passID, Holder: "holder-1", Visit: "visit-1",
 		At: instant(3, 9, 0), Type: pass.EntryAdjust, Units: -3, Balance: 7, Amount: usd("12.345678901234"),
-		Key: "key-" + id, Actor: "manager", Comment: "goodwill"}
+		Key: "key-" + id, Actor: "manager", Comment: "goodwill", Points: -4, Bonus: 11}
 }
 
 func sampleGuard(network, location string) checkin.Guard {

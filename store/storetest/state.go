@@ -8,6 +8,7 @@ import (
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
@@ -147,8 +148,9 @@ func loadBoth(t *testing.T, st store.Store, write bool, q store.StateQuery) (got
 	return got, want, gerr, werr
 }
 
-// testCommitWriter: writes held by a Tx that is a store.CommitWriter are
-// stored as the repositories store them, are seen by the unit's later
+// testCommitWriter: writes held by a Tx that is a store.CommitWriter
+// (visits, passes, cards, entries, records) are stored as the repositories
+// store them, are seen by the unit's later
 // reads, and fail the whole unit with ErrConflict when a record's key
 // exists, leaving nothing of it. A store without CommitWriter skips it.
 func (s *suite) testCommitWriter(t *testing.T) {
@@ -164,8 +166,9 @@ func (s *suite) testCommitWriter(t *testing.T) {
 	v, p := sampleVisit(n, "visit-1", "holder-1"), samplePass(n, "pass-1", "holder-1")
 	e1, e2 := sampleEntry(n, "entry-1", "pass-1"), sampleEntry(n, "entry-2", "pass-1")
 	rec := sampleRecord(n, "key-1")
+	c := sampleCard(n, "card-1", "holder-1", "multipass")
 	update(t, st, func(tx store.Tx) error {
-		if err := tx.(store.CommitWriter).Defer(ctx, store.Writes{Visits: []checkin.Visit{v}, Passes: []pass.Pass{p}}); err != nil {
+		if err := tx.(store.CommitWriter).Defer(ctx, store.Writes{Visits: []checkin.Visit{v}, Passes: []pass.Pass{p}, Cards: []card.Card{c}}); err != nil {
 			return err
 		}
 		got, err := tx.Visits().Get(ctx, n, v.ID) // sends the held writes first
@@ -194,7 +197,11 @@ func (s *suite) testCommitWriter(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for what, d := range map[string]string{"visit": Diff(gv, v), "pass": Diff(gp, p),
+		gc, err := tx.Cards().Get(ctx, n, c.ID)
+		if err != nil {
+			return err
+		}
+		for what, d := range map[string]string{"visit": Diff(gv, v), "pass": Diff(gp, p), "card": Diff(gc, c),
 			"entries": Diff(es, []pass.Entry{e1, e2}), "record": Diff(gr, rec)} {
 			if d != "" {
 				t.Errorf("%s written by Defer: %s", what, d)

@@ -12,7 +12,8 @@
 //		})
 //	}
 //
-// It covers every repository method of store.Tx, network isolation (S1),
+// It covers every repository method of store.Tx (multipass cards, holder
+// deletion, expiring passes and ledger pages included), network isolation (S1),
 // rollback of a failed or panicking unit of work (I3), values returned as
 // copies, exact round trips of every field (decimals compared with
 // decimal.Decimal.Equal, instants with time.Time.Equal, at microsecond
@@ -59,6 +60,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Idempotency", s.testIdempotency)
 	t.Run("Guards", s.testGuards)
 	t.Run("Terms", s.testTerms)
+	t.Run("Cards", s.testCards)
+	t.Run("DeleteHolder", s.testDeleteHolder)
+	t.Run("Expiring", s.testExpiring)
+	t.Run("LedgerPages", s.testLedgerPages)
 	t.Run("Accounts", s.testAccounts)
 	t.Run("AccountsIsolation", s.testAccountsIsolation)
 	t.Run("AccountsRollback", s.testAccountsRollback)

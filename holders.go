@@ -1,0 +1,186 @@
+package passengine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/card"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+)
+
+// DeleteHolderRequest deletes a holder and erases their personal data
+// (M5).
+type DeleteHolderRequest struct {
+	Key     string `json:"key"`
+	Network string `json:"network"`
+	Holder  string `json:"holder"`
+	Actor   string `json:"actor,omitempty"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// DeleteHolderResult is what DeleteHolder did: the bookings it cancelled,
+// the cards it deleted and the passes it revoked.
+type DeleteHolderResult struct {
+	Holder    string   `json:"holder"`
+	Cancelled []string `json:"cancelled,omitempty"`
+	Cards     []string `json:"cards,omitempty"`
+	Revoked   []string `json:"revoked,omitempty"`
+}
+
+// DeleteHolder deletes a holder (M5) in one unit of work, with the
+// holder (and their team) locked:
+//   - it is refused while a card of the holder is installed (a
+//     *CardInstalledError: delete the card first, seed 003) or while the
+//     holder is checked in somewhere (a *checkin.AlreadyCheckedInError:
+//     check them out first);
+//   - the holder's bookings of classes that have not started are cancelled
+//     by the business, their units returned to the passes that paid (B2);
+//   - every card of the holder is deleted and every pass of the holder
+//     revoked, with a ledger entry each, so nothing of theirs is usable
+//     again, even by a holder later put with the same ID;
+//   - the holder's row is deleted: their name, audience, team and health
+//     declaration are erased. Their passes, visits, ledger entries and
+//     cards stay, under the holder's ID only, so statements and payouts
+//     computed again stay the same.
+//
+// It returns what it did, a *FieldError for a missing key, network or
+// holder, ErrNotFound for an unknown network or holder, and an
+// *IdempotencyError for a reused key.
+func (e *Engine) DeleteHolder(ctx context.Context, req DeleteHolderRequest) (DeleteHolderResult, error) {
+	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.Text("actor", req.Actor),
+		field.Text("comment", req.Comment)); err != nil {
+		return DeleteHolderResult{}, err
+	}
+	now := e.now()
+	return idempotent(ctx, e, req.Network, req.Key, "delete_holder", req.fingerprint("delete_holder"), func(tx store.Tx) (DeleteHolderResult, error) {
+		res := DeleteHolderResult{Holder: req.Holder}
+		if _, err := network(ctx, tx, req.Network); err != nil {
+			return res, err
+		}
+		h, err := tx.Catalog().Holder(ctx, req.Network, req.Holder)
+		if err != nil {
+			return res, err
+		}
+		if h.Team != "" {
+			if err := tx.Catalog().LockTeam(ctx, req.Network, h.Team); err != nil {
+				return res, err
+			}
+		}
+		if err := tx.Catalog().LockHolder(ctx, req.Network, req.Holder); err != nil {
+			return res, err
+		}
+		cards, err := tx.Cards().List(ctx, store.CardFilter{Network: req.Network, Holder: req.Holder})
+		if err != nil {
+			return res, err
+		}
+		for _, c := range cards {
+			if c.Status == card.Installed {
+				return res, &CardInstalledError{Card: c.ID}
+			}
+		}
+		open, err := tx.Visits().Open(ctx, req.Network, req.Holder)
+		if err != nil {
+			return res, err
+		}
+		if len(open) > 0 {
+			return res, &checkin.AlreadyCheckedInError{Visit: open[0]}
+		}
+		passes, err := tx.Passes().List(ctx, store.PassFilter{Network: req.Network, Holder: req.Holder})
+		if err != nil {
+			return res, err
+		}
+		revoked := make([]bool, len(passes)) // before this call
+		for i := range passes {
+			revoked[i] = passes[i].Revoked
+		}
+		if res.Cancelled, err = e.cancelUpcoming(ctx, tx, req, passes, now); err != nil {
+			return res, err
+		}
+		var entries []pass.Entry
+		for _, c := range cards {
+			if c.Status == card.Deleted {
+				continue
+			}
+			if c, err = tx.Cards().Get(ctx, req.Network, c.ID); err != nil { // as its bookings' cancels left it
+				return res, err
+			}
+			i := slices.IndexFunc(passes, func(p pass.Pass) bool { return p.ID == c.Pass })
+			if i < 0 {
+				return res, fmt.Errorf("pass %q of card %q: %w", c.Pass, c.ID, store.ErrNotFound)
+			}
+			es, err := card.SetStatus(&c, &passes[i], card.Deleted, req.Actor, "holder deleted", now)
+			if err != nil {
+				return res, err
+			}
+			if err := tx.Cards().Put(ctx, c); err != nil {
+				return res, err
+			}
+			entries = append(entries, es...)
+			res.Cards = append(res.Cards, c.ID)
+		}
+		for i := range passes {
+			if revoked[i] {
+				continue
+			}
+			p := &passes[i]
+			p.Revoked = true
+			entries = append(entries, pass.Entry{Network: p.Network, Pass: p.ID, Holder: p.Holder, At: now,
+				Type: pass.EntryRevoke, Balance: p.Balance, Comment: joinComment("holder deleted", req.Comment)})
+			if err := tx.Passes().Put(ctx, *p); err != nil {
+				return res, err
+			}
+			res.Revoked = append(res.Revoked, p.ID)
+		}
+		if err := e.appendEntries(ctx, tx, entries, req.Key, req.Actor, ""); err != nil {
+			return res, err
+		}
+		return res, tx.Catalog().DeleteHolder(ctx, req.Network, req.Holder)
+	})
+}
+
+// cancelUpcoming cancels, by the business, the holder's bookings of
+// classes that start after now, returning their units to the passes that
+// paid (B2): passes, the holder's, are changed in place; team passes are
+// read as needed. It returns the cancelled visits' IDs.
+func (e *Engine) cancelUpcoming(ctx context.Context, tx store.Tx, req DeleteHolderRequest, passes []pass.Pass, now time.Time) ([]string, error) {
+	first, _ := calendar.Bounds(now)
+	bookings, err := tx.Visits().List(ctx, store.VisitFilter{Network: req.Network, Holder: req.Holder, Kind: checkin.Booking, From: first})
+	if err != nil {
+		return nil, err
+	}
+	st := &checkin.State{}
+	for i := range passes {
+		st.Passes = append(st.Passes, &passes[i])
+	}
+	var ids []string
+	for _, v := range bookings {
+		if v.Status != checkin.Booked || !v.Start.After(now) {
+			continue
+		}
+		for _, c := range v.Consumptions {
+			if st.Has(c.Pass) {
+				continue
+			}
+			p, err := tx.Passes().Get(ctx, req.Network, c.Pass)
+			if err != nil {
+				return nil, err
+			}
+			st.Passes = append(st.Passes, &p)
+		}
+		o, err := checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: true})
+		if err != nil {
+			return nil, err
+		}
+		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
+			return nil, err
+		}
+		ids = append(ids, v.ID)
+	}
+	return ids, nil
+}

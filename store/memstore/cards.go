@@ -1,0 +1,258 @@
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/card"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+)
+
+// cardIndexes are the memory store's cards and the indexes of the card
+// queries: a holder's cards, the one live card per holder and program,
+// each network's live passes by expiry, and each network's ledger by
+// instant.
+type cardIndexes struct {
+	cards    map[string]card.Card       // network+card -> card
+	byHolder map[string]map[string]bool // network+holder -> card IDs
+	liveCard map[string]string          // network+holder+program -> the card not deleted
+	expiring map[string][]expiryKey     // network -> live passes with an expiry, sorted
+	byAt     map[string][]int           // network -> ledger indexes by (At, index)
+}
+
+func newCardIndexes() cardIndexes {
+	return cardIndexes{cards: map[string]card.Card{}, byHolder: map[string]map[string]bool{},
+		liveCard: map[string]string{}, expiring: map[string][]expiryKey{}, byAt: map[string][]int{}}
+}
+
+type expiryKey struct {
+	on calendar.Date
+	id string
+}
+
+func compareExpiry(a, b expiryKey) int { return cmp.Or(a.on.Compare(b.on), cmp.Compare(a.id, b.id)) }
+
+// expiringKey returns p's place in the expiry index, and false for a pass
+// the index leaves out: no units left, revoked, or no expiry.
+func expiringKey(p *pass.Pass) (expiryKey, bool) {
+	exp := p.Expiry()
+	return expiryKey{exp, p.ID}, p.Balance > 0 && !p.Revoked && !exp.IsZero()
+}
+
+func (s *Store) indexExpiry(p *pass.Pass) {
+	if k, ok := expiringKey(p); ok {
+		ks := s.expiring[p.Network]
+		i, _ := slices.BinarySearchFunc(ks, k, compareExpiry)
+		s.expiring[p.Network] = slices.Insert(ks, i, k)
+	}
+}
+
+func (s *Store) unindexExpiry(p *pass.Pass) {
+	if k, ok := expiringKey(p); ok {
+		ks := s.expiring[p.Network]
+		if i, found := slices.BinarySearchFunc(ks, k, compareExpiry); found {
+			s.expiring[p.Network] = slices.Delete(ks, i, i+1)
+		}
+	}
+}
+
+// compareAt orders ledger indexes by the entry's instant, then by index.
+func (s *Store) compareAt(a, b int) int {
+	return cmp.Or(s.ledger[a].At.Compare(s.ledger[b].At), cmp.Compare(a, b))
+}
+
+func (s *Store) indexAt(i int) {
+	n := s.ledger[i].Network
+	ix := s.byAt[n]
+	j, _ := slices.BinarySearchFunc(ix, i, s.compareAt)
+	s.byAt[n] = slices.Insert(ix, j, i)
+}
+
+func (s *Store) unindexAt(i int) {
+	n := s.ledger[i].Network
+	ix := s.byAt[n]
+	if j, found := slices.BinarySearchFunc(ix, i, s.compareAt); found {
+		s.byAt[n] = slices.Delete(ix, j, j+1)
+	}
+}
+
+type cardRepo struct{ t *tx }
+
+func liveKey(c *card.Card) string { return key(c.Network, c.Holder+"\x00"+c.Program) }
+
+// setCard replaces the card at k with c (nil deletes) and keeps the
+// indexes current.
+func (s *Store) setCard(k string, c *card.Card) {
+	if old, ok := s.cards[k]; ok {
+		delete(s.byHolder[key(old.Network, old.Holder)], old.ID)
+		if s.liveCard[liveKey(&old)] == old.ID {
+			delete(s.liveCard, liveKey(&old))
+		}
+	}
+	if c == nil {
+		delete(s.cards, k)
+		return
+	}
+	s.cards[k] = *c
+	hk := key(c.Network, c.Holder)
+	if s.byHolder[hk] == nil {
+		s.byHolder[hk] = map[string]bool{}
+	}
+	s.byHolder[hk][c.ID] = true
+	if c.Status != card.Deleted {
+		s.liveCard[liveKey(c)] = c.ID
+	}
+}
+
+func (r cardRepo) Get(_ context.Context, network, id string) (card.Card, error) {
+	return get(r.t.s.cards, key(network, id), "card")
+}
+
+func (r cardRepo) Put(_ context.Context, c card.Card) error {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	s, k := r.t.s, key(c.Network, c.ID)
+	if c.Status != card.Deleted {
+		if id, ok := s.liveCard[liveKey(&c)]; ok && id != c.ID {
+			return fmt.Errorf("card %q: holder %q has card %q of program %q: %w", c.ID, c.Holder, id, c.Program, store.ErrConflict)
+		}
+	}
+	c.IssuedAt = c.IssuedAt.UTC()
+	c.LastRedemption, c.LastAdding = c.LastRedemption.UTC(), c.LastAdding.UTC()
+	old, had := s.cards[k]
+	s.setCard(k, &c)
+	r.t.undo = append(r.t.undo, func() {
+		if had {
+			s.setCard(k, &old)
+		} else {
+			s.setCard(k, nil)
+		}
+	})
+	return nil
+}
+
+func (r cardRepo) List(_ context.Context, f store.CardFilter) ([]card.Card, error) {
+	s := r.t.s
+	var cs []card.Card
+	if f.Holder != "" {
+		for id := range s.byHolder[key(f.Network, f.Holder)] {
+			cs = append(cs, s.cards[key(f.Network, id)])
+		}
+		slices.SortFunc(cs, func(a, b card.Card) int { return cmp.Compare(a.ID, b.ID) })
+	} else {
+		cs = sortedValues(s.cards, f.Network, func(a, b card.Card) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		if (f.Program == "" || c.Program == f.Program) && (!f.Live || c.Status != card.Deleted) && c.ID > f.After {
+			out = append(out, c)
+		}
+	}
+	return page(out, 0, f.Limit), nil
+}
+
+func (r catalogRepo) DeleteHolder(_ context.Context, network, id string) error {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	s, k := r.t.s, key(network, id)
+	old, ok := s.holders[k]
+	if !ok {
+		return fmt.Errorf("holder %q: %w", id, store.ErrNotFound)
+	}
+	delete(s.holders, k)
+	r.t.undo = append(r.t.undo, func() { s.holders[k] = old })
+	return nil
+}
+
+// Expiring reads the network's expiry index from from (or after the
+// cursor): expired passes sort before it and are never visited.
+func (r passRepo) Expiring(_ context.Context, network string, from, to calendar.Date, cursor string, limit int) ([]pass.Pass, string, error) {
+	ks := r.t.s.expiring[network]
+	start := expiryKey{on: from}
+	i, _ := slices.BinarySearchFunc(ks, start, compareExpiry)
+	if cursor != "" {
+		on, id, _ := strings.Cut(cursor, "\x00")
+		d, err := calendar.ParseDate(on)
+		if err != nil {
+			return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, store.ErrCursor)
+		}
+		j, found := slices.BinarySearchFunc(ks, expiryKey{d, id}, compareExpiry)
+		if found {
+			j++
+		}
+		i = max(i, j)
+	}
+	var out []pass.Pass
+	for ; i < len(ks) && len(out) < limit && !ks[i].on.After(to); i++ {
+		out = append(out, r.t.s.passes[key(network, ks[i].id)].Clone())
+	}
+	if len(out) < limit {
+		return out, "", nil
+	}
+	last := out[len(out)-1]
+	return out, last.Expiry().String() + "\x00" + last.ID, nil
+}
+
+// PassPage reads the pass's ledger index; the cursor is the number of the
+// pass's entries already returned.
+func (r ledgerRepo) PassPage(_ context.Context, network, passID, cursor string, limit int) ([]pass.Entry, string, error) {
+	s := r.t.s
+	from := 0
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 0 {
+			return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, store.ErrCursor)
+		}
+		from = n
+	}
+	ix := s.byPass[key(network, passID)]
+	if from >= len(ix) {
+		return nil, "", nil
+	}
+	end := min(len(ix), from+limit)
+	out := make([]pass.Entry, 0, end-from)
+	for _, i := range ix[from:end] {
+		out = append(out, s.ledger[i])
+	}
+	if len(out) < limit {
+		return out, "", nil
+	}
+	return out, strconv.Itoa(end), nil
+}
+
+// PeriodPage reads the network's ledger index by instant; the cursor is
+// the ledger index of the last entry returned.
+func (r ledgerRepo) PeriodPage(_ context.Context, network string, from, to time.Time, cursor string, limit int) ([]pass.Entry, string, error) {
+	s := r.t.s
+	ix := s.byAt[network]
+	i, _ := slices.BinarySearchFunc(ix, from, func(j int, t time.Time) int {
+		return cmp.Or(s.ledger[j].At.Compare(t), 1)
+	})
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 0 || n >= len(s.ledger) {
+			return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, store.ErrCursor)
+		}
+		j, _ := slices.BinarySearchFunc(ix, n, s.compareAt)
+		i = max(i, j+1)
+	}
+	var out []pass.Entry
+	last := 0
+	for ; i < len(ix) && len(out) < limit && s.ledger[ix[i]].At.Before(to); i++ {
+		out = append(out, s.ledger[ix[i]])
+		last = ix[i]
+	}
+	if len(out) < limit {
+		return out, "", nil
+	}
+	return out, strconv.Itoa(last), nil
+}

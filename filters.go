@@ -51,3 +51,22 @@ type DebtFilter struct {
 	// Limit is the most visits returned; 0 means all.
 	Limit int `json:"limit,omitempty"`
 }
+
+// CardFilter selects multipass cards for Cards: a holder's, a program's,
+// or the network's, by ID. Network is required; the other fields, when
+// set, narrow the list.
+type CardFilter struct {
+	// Network is the cards' network; it is not read from JSON.
+	Network string `json:"-"`
+	// Holder, when set, keeps one holder's cards.
+	Holder string `json:"holder,omitempty"`
+	// Program, when set, keeps the cards of one program (a product).
+	Program string `json:"program,omitempty"`
+	// Live keeps only the cards that are not deleted.
+	Live bool `json:"live,omitempty"`
+	// After keeps only the cards whose ID sorts after it: the last ID of
+	// the page before; "" starts at the first.
+	After string `json:"after,omitempty"`
+	// Limit is the most cards returned; 0 means all.
+	Limit int `json:"limit,omitempty"`
+}

@@ -53,7 +53,8 @@ type Snapshot struct {
 	Accounts []wallet.Account
 	// AccountEntries is described with Accounts above.
 	AccountEntries []wallet.Entry
-	Cards          []card.Card
+	// Cards are the network's multipass cards, by ID.
+	Cards []card.Card
 }
 
 // Take returns the snapshot of network in st, read in one View. It returns

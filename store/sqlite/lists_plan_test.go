@@ -1,8 +1,6 @@
 package sqlite
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,15 +14,7 @@ import (
 // cursor on, in the order of the page (no sort, no table scan), so that
 // its cost does not grow with the rows before the cursor.
 func TestListsUseIndexes(t *testing.T) {
-	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := planStore(t)
 	after := &store.VisitCursor{Start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), ID: "v"}
 	visits := func(q store.VisitQuery) (string, []any) {
 		q.Network, q.After, q.Limit = "n", after, 10
@@ -64,21 +54,7 @@ func TestListsUseIndexes(t *testing.T) {
 		cases = append(cases, query{"Visits " + c.name, sql, args, c.index})
 	}
 	for _, c := range cases {
-		rows, err := st.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN `+c.sql, c.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "; ")
+		text := queryPlan(t, st, c.name, c.sql, c.args...)
 		if !strings.Contains(text, "INDEX "+c.index+" (") {
 			t.Errorf("%s: plan %q does not search index %s", c.name, text, c.index)
 		}

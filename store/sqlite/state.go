@@ -92,7 +92,7 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	}
 	// The window's first day: from, or the look-back before the holder's
 	// earliest open visit at the location (store.WindowStart).
-	window := "min(" + from + ", coalesce((SELECT date(min(service_date), '-' || ?6 || ' days') FROM visits" +
+	window := "min(" + from + ", coalesce((SELECT date(min(service_date), '-' || ?6 || ' days') FROM visits INDEXED BY visits_open" +
 		" WHERE network = ?1 AND holder = " + holder + " AND status = 'open' AND location = " + location + "), " + from + "))"
 	team := "(SELECT team FROM holders WHERE network = ?1 AND id = " + holder + ")"
 	nv := len(visitColumns)

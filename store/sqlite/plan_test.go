@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,4 +73,26 @@ func planStore(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// TestStateQueryUsesIndexes: every variant of LoadState's one statement
+// reads the live indexes: the window's open visits through visits_open
+// (not every visit at the location), the holder's visits by date, live
+// passes, named passes by key; it scans no table.
+func TestStateQueryUsesIndexes(t *testing.T) {
+	st := planStore(t)
+	for v := range len(stateQueries) {
+		text := queryPlan(t, st, fmt.Sprint("variant ", v), stateQuery(v),
+			"n", "h", "l", "2026-03-01", "2026-03-02", 1, "v", "[]", "k")
+		for _, idx := range []string{"visits_open", "visits_holder_date", "passes_live_holder", "passes_live_team"} {
+			if !strings.Contains(text, "INDEX "+idx) {
+				t.Errorf("variant %d: plan %q does not use index %s", v, text, idx)
+			}
+		}
+		for _, bad := range []string{"visits_location_date", "SCAN passes", "SCAN visits", "SCAN ledger"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("variant %d: plan %q uses %s", v, text, bad)
+			}
+		}
+	}
 }

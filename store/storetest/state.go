@@ -26,8 +26,9 @@ func (s *suite) testStateLoader(t *testing.T) {
 	if !isStateLoader(t, st) {
 		t.Skip("the store's Tx is not a store.StateLoader")
 	}
-	day3, cy := stateWorld(t, st)
+	stateWorld(t, st)
 	const hub, one, five = "hub", "one", "five"
+	const day2, day3, open, cy = "ada-2", "ada-3", "ada-4", "cy-3"
 	d := func(day int) calendar.Date { return calendar.NewDate(2026, 3, day) }
 	queries := map[string]store.StateQuery{
 		"open since yesterday": {Network: hub, Holder: "ada", Location: "downtown", From: d(5), To: d(6)},
@@ -38,6 +39,16 @@ func (s *suite) testStateLoader(t *testing.T) {
 		"team":     {Network: hub, Holder: "cy", Location: "downtown", Visit: cy, From: d(2), To: d(4)},
 		"PAYG":     {Network: hub, Holder: "ben", Location: "uptown", From: d(3), To: d(3)},
 		"nothing":  {Network: hub, Holder: "dee", Location: "uptown", From: d(3), To: d(3)},
+		// A call on a visit names only the visit: its holder and location,
+		// and a window from its day, come from the visit.
+		"visit first":      {Network: hub, Visit: day3, FromVisit: -2, To: d(4), Lookback: 2},
+		"visit first open": {Network: hub, Visit: open, FromVisit: -1, To: d(6)},
+		"visit first team": {Network: hub, Visit: cy, To: d(3)},
+		"visit first day":  {Network: hub, Visit: day2},
+		// A key's record comes back with the state, or none.
+		"key":             {Network: hub, Holder: "ada", Location: "downtown", From: d(2), To: d(3), Key: "ada-in-2"},
+		"missing key":     {Network: hub, Holder: "ada", Location: "downtown", From: d(2), To: d(3), Key: "no-such-key"},
+		"visit first key": {Network: hub, Visit: day3, FromVisit: -1, To: d(3), Key: "ada-out-3"},
 	}
 	for name, q := range queries {
 		for _, write := range []bool{true, false} {
@@ -56,11 +67,19 @@ func (s *suite) testStateLoader(t *testing.T) {
 		t.Errorf("visit and lineage: got %d named passes and visit %q, want 2 (the missing one left out) and %q",
 			len(got.Named), got.Visit.ID, day3)
 	}
+	if got, _, _, _ := loadBoth(t, st, true, queries["key"]); got.Record == nil || got.Record.Key != "ada-in-2" {
+		t.Errorf("key: got record %+v, want the record of ada-in-2", got.Record)
+	}
+	if got, _, _, _ := loadBoth(t, st, true, queries["visit first"]); got.Holder.ID != "ada" || got.Location.ID != "uptown" || got.Visit.ID != day3 {
+		t.Errorf("visit first: got holder %q at %q, visit %q; want ada at uptown, %s", got.Holder.ID, got.Location.ID, got.Visit.ID, day3)
+	}
 	for name, change := range map[string]func(*store.StateQuery){
-		"network":  func(q *store.StateQuery) { q.Network = "nowhere" },
-		"holder":   func(q *store.StateQuery) { q.Holder = "nobody" },
-		"location": func(q *store.StateQuery) { q.Location = "nowhere" },
-		"visit":    func(q *store.StateQuery) { q.Visit = "no-such-visit" },
+		"network":        func(q *store.StateQuery) { q.Network = "nowhere" },
+		"holder":         func(q *store.StateQuery) { q.Holder = "nobody" },
+		"location":       func(q *store.StateQuery) { q.Location = "nowhere" },
+		"visit":          func(q *store.StateQuery) { q.Visit = "no-such-visit" },
+		"first visit":    func(q *store.StateQuery) { q.Holder, q.Location, q.Visit = "", "", "no-such-visit" },
+		"first, network": func(q *store.StateQuery) { q.Holder, q.Location, q.Network = "", "", "nowhere" },
 	} {
 		q := base
 		change(&q)
@@ -77,9 +96,9 @@ func (s *suite) testStateLoader(t *testing.T) {
 // ("one") and a day pass of 3 left ("five"), her closed visits of 2 and
 // 3 March and her visit open since 4 March 22:00; cy of team "crew",
 // whose shared time pass paid her visit of 3 March; ben's PAYG visit of
-// 3 March; dee with nothing. It returns the IDs of ada's visit of 3 March
-// and cy's.
-func stateWorld(t *testing.T, st store.Store) (day3, cy string) {
+// 3 March; dee with nothing; and the idempotency records of keys
+// "ada-in-2" and "ada-out-3".
+func stateWorld(t *testing.T, st store.Store) {
 	t.Helper()
 	const hub = "hub"
 	at := func(day, hour, minute int) time.Time { return time.Date(2026, 3, day, hour, minute, 0, 0, newYork) }
@@ -122,9 +141,11 @@ func stateWorld(t *testing.T, st store.Store) (day3, cy string) {
 		} {
 			must(t, "Visits.Put", tx.Visits().Put(bg, v))
 		}
+		for _, key := range []string{"ada-in-2", "ada-out-3"} {
+			must(t, "Idempotency.Put", tx.Idempotency().Put(bg, sampleRecord(hub, key)))
+		}
 		return nil
 	})
-	return "ada-3", "cy-3"
 }
 
 // isStateLoader reports whether st's Tx is a store.StateLoader.

@@ -201,10 +201,17 @@ func codeEntry(p *pass.Pass, what string, at time.Time) pass.Entry {
 
 // PasscodeRequest gives a pass a new passcode (P1).
 type PasscodeRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Pass    string `json:"pass"`
-	Actor   string `json:"actor,omitempty"`
+	// Pass is the ID of the pass that gets the new code.
+	Pass string `json:"pass"`
+	// Actor is who asks for the new code, kept on the pass's code ledger
+	// entry; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on that entry, free text.
 	Comment string `json:"comment,omitempty"`
 }
 
@@ -291,23 +298,37 @@ func (e *Engine) Passcode(ctx context.Context, network, passID string) (string, 
 // UnlockRequest lifts a location's passcode lock (P2). Actor, the manager,
 // is required.
 type UnlockRequest struct {
-	Key      string `json:"key"`
-	Network  string `json:"network"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Location is the ID of the location unlocked.
 	Location string `json:"location"`
-	Actor    string `json:"actor"`
-	Comment  string `json:"comment,omitempty"`
+	// Actor is the manager who unlocks; required.
+	Actor string `json:"actor"`
+	// Comment is the manager's note, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // UnlockResult is what an unlock did: whether the location was locked and
 // until when, how many recent failures it forgot, who unlocked and when.
 type UnlockResult struct {
-	Location    string    `json:"location"`
-	WasLocked   bool      `json:"was_locked"`
+	// Location is the ID of the location.
+	Location string `json:"location"`
+	// WasLocked is whether the location was locked when the unlock came.
+	WasLocked bool `json:"was_locked"`
+	// LockedUntil is when the lifted lock would have ended; the zero time when
+	// there was none.
 	LockedUntil time.Time `json:"locked_until"`
-	Failures    int       `json:"failures"`
-	Actor       string    `json:"actor"`
-	Comment     string    `json:"comment,omitempty"`
-	At          time.Time `json:"at"`
+	// Failures is how many recent failures the unlock forgot.
+	Failures int `json:"failures"`
+	// Actor is the manager who unlocked.
+	Actor string `json:"actor"`
+	// Comment is the manager's note.
+	Comment string `json:"comment,omitempty"`
+	// At is when the unlock took effect, on the Engine's clock, in UTC.
+	At time.Time `json:"at"`
 }
 
 // Unlock lifts the location's passcode lock and forgets its recent

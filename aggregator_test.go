@@ -151,9 +151,9 @@ func (w *aggWorld) wrongCode(i int, taken ...string) string {
 
 func (w *aggWorld) redemptions() []checkin.Visit {
 	w.t.Helper()
-	vs, err := w.eng.Visits(w.ctx, store.VisitFilter{Network: aggNet, Kind: checkin.Redemption})
+	vs, err := w.eng.Visits(w.ctx, passengine.VisitFilter{Network: aggNet, Kind: checkin.Redemption})
 	w.must(err)
-	return vs
+	return vs.Items
 }
 
 func (w *aggWorld) guard(club string) checkin.Guard {
@@ -302,7 +302,7 @@ func TestRule_P1_CodeSpaceExhausted(t *testing.T) {
 	if !errors.Is(err, passengine.ErrCodesExhausted) {
 		t.Fatalf("got %v, want ErrCodesExhausted", err)
 	}
-	if ps, _ := w.eng.Passes(w.ctx, store.PassFilter{Network: aggNet, Holder: "ben"}); len(ps) != 0 {
+	if ps, _ := w.eng.Passes(w.ctx, passengine.PassFilter{Network: aggNet, Holder: "ben"}); len(ps) != 0 {
 		t.Errorf("ben's passes: got %d, want 0", len(ps))
 	}
 }

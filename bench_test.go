@@ -98,7 +98,7 @@ func (e *benchEngine) addHistory(b *testing.B, holder string, passes int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	es, err := e.eng.Ledger(ctx, store.LedgerFilter{Network: benchNet, Holder: holder})
+	es, err := e.eng.Ledger(ctx, passengine.LedgerFilter{Network: benchNet, Holder: holder})
 	if err != nil || len(es) < passes*10 {
 		b.Fatalf("history of %s: %d ledger entries (%v), want at least %d", holder, len(es), err, passes*10)
 	}

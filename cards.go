@@ -37,6 +37,7 @@ var (
 // card of the program that is not deleted; Card is its ID. It unwraps to
 // ErrCardExists.
 type CardExistsError struct {
+	// Card is the ID of the holder's card of the program.
 	Card string
 }
 
@@ -51,6 +52,7 @@ func (e *CardExistsError) Unwrap() error { return ErrCardExists }
 // CardInstalledError is returned by DeleteHolder while a card of the
 // holder is installed (M5); Card is its ID. It unwraps to ErrCardInstalled.
 type CardInstalledError struct {
+	// Card is the ID of the installed card.
 	Card string
 }
 
@@ -70,9 +72,14 @@ func WithBonusRule(r card.BonusRule) Option { return func(e *Engine) { e.bonus =
 // the pass's status today in the network's zone (revoked for a deleted
 // card), and its metrics (M6).
 type CardView struct {
-	Card    card.Card    `json:"card"`
-	Visits  pass.Pass    `json:"visits"`
-	Status  pass.Status  `json:"status"`
+	// Card is the card.
+	Card card.Card `json:"card"`
+	// Visits is the card's visits pass: its balance is the visits left.
+	Visits pass.Pass `json:"visits"`
+	// Status is the pass's status today in the network's zone; revoked for a
+	// deleted card.
+	Status pass.Status `json:"status"`
+	// Metrics are the card's metrics (M6), kept current with every entry.
 	Metrics card.Metrics `json:"metrics"`
 }
 
@@ -124,9 +131,14 @@ func (e *Engine) cardEffects(ctx context.Context, tx store.Tx, o *checkin.Outcom
 // IssueCardRequest issues a multipass card of a program (a product of kind
 // visits) to a holder.
 type IssueCardRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Holder  string `json:"holder"`
+	// Holder is the ID of the holder who gets the card.
+	Holder string `json:"holder"`
+	// Program is the ID of the card's program: a product of kind visits.
 	Program string `json:"program"`
 	// Card is the card's ID, its serial number; empty: a new ID.
 	Card string `json:"card,omitempty"`
@@ -134,8 +146,11 @@ type IssueCardRequest struct {
 	Status card.Status `json:"status,omitempty"`
 	// ExpiresOn overrides the expiry the program's validity gives.
 	ExpiresOn calendar.Date `json:"expires_on"`
-	Actor     string        `json:"actor,omitempty"`
-	Comment   string        `json:"comment,omitempty"`
+	// Actor is who makes the call (staff, a desk, the holder in a portal),
+	// kept on the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // IssueCard issues a card with no visits yet (add them with AddVisits)
@@ -259,9 +274,13 @@ func (e *Engine) changeCard(ctx context.Context, netID, key, op, id string, sum 
 
 // VisitsRequest adds visits to a card or subtracts them (M1, M2).
 type VisitsRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Card    string `json:"card"`
+	// Card is the ID of the card.
+	Card string `json:"card"`
 	// Visits is the whole number of visits, above zero.
 	Visits int `json:"visits"`
 	// Amount is the optional purchase amount of an addition, or refund
@@ -273,9 +292,12 @@ type VisitsRequest struct {
 	// Redeemed marks visits subtracted because they were used without a
 	// check-in, a phone booking or a backend redemption (subtractions
 	// only, with no amount): they count as redeemed and earn bonus points.
-	Redeemed bool   `json:"redeemed,omitempty"`
-	Actor    string `json:"actor,omitempty"`
-	Comment  string `json:"comment,omitempty"`
+	Redeemed bool `json:"redeemed,omitempty"`
+	// Actor is who makes the call (staff, a desk, the holder in a portal),
+	// kept on the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // validate checks the key, IDs and text of r; the card checks the rest.
@@ -327,17 +349,24 @@ func (e *Engine) SubtractVisits(ctx context.Context, req VisitsRequest) (CardVie
 
 // BonusRequest adds bonus points to a card or subtracts them (M4).
 type BonusRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Card    string `json:"card"`
+	// Card is the ID of the card.
+	Card string `json:"card"`
 	// Points is the whole number of points, above zero.
 	Points int `json:"points"`
 	// Amount is optional: a purchase when adding points (LTV and net
 	// revenue grow by it), what the points bought when subtracting (kept
 	// on the entry only).
-	Amount  money.Money `json:"amount"`
-	Actor   string      `json:"actor,omitempty"`
-	Comment string      `json:"comment,omitempty"`
+	Amount money.Money `json:"amount"`
+	// Actor is who makes the call (staff, a desk, the holder in a portal),
+	// kept on the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // AddBonus adds bonus points to a card (M4). It returns the card, a
@@ -371,12 +400,20 @@ func (e *Engine) bonusCall(ctx context.Context, req BonusRequest, op string,
 
 // CardStatusRequest changes a card's status (M5).
 type CardStatusRequest struct {
-	Key     string      `json:"key"`
-	Network string      `json:"network"`
-	Card    string      `json:"card"`
-	Status  card.Status `json:"status"`
-	Actor   string      `json:"actor,omitempty"`
-	Comment string      `json:"comment,omitempty"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Card is the ID of the card.
+	Card string `json:"card"`
+	// Status is the new status: not_installed, installed or deleted (final).
+	Status card.Status `json:"status"`
+	// Actor is who makes the call (staff, a desk, the holder in a portal),
+	// kept on the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // SetCardStatus moves a card between not installed and installed, or
@@ -399,12 +436,21 @@ func (e *Engine) SetCardStatus(ctx context.Context, req CardStatusRequest) (Card
 
 // CardExpiryRequest moves a card's expiry date (E2).
 type CardExpiryRequest struct {
-	Key       string        `json:"key"`
-	Network   string        `json:"network"`
-	Card      string        `json:"card"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Card is the ID of the card.
+	Card string `json:"card"`
+	// ExpiresOn is the card's new last usable date (T5), before freezes; not
+	// before its activation date.
 	ExpiresOn calendar.Date `json:"expires_on"`
-	Actor     string        `json:"actor,omitempty"`
-	Comment   string        `json:"comment,omitempty"`
+	// Actor is who makes the call (staff, a desk, the holder in a portal),
+	// kept on the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // SetCardExpiry moves the card's expiry either way, as SetExpiry does for
@@ -456,7 +502,7 @@ func (e *Engine) Card(ctx context.Context, network, id string) (CardView, error)
 // Cards returns the cards matching f with their passes and metrics, by
 // ID. It returns a *FieldError for a missing network or a negative limit,
 // and ErrNotFound for an unknown network.
-func (e *Engine) Cards(ctx context.Context, f store.CardFilter) ([]CardView, error) {
+func (e *Engine) Cards(ctx context.Context, f CardFilter) ([]CardView, error) {
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("program", f.Program),
 		field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
@@ -467,7 +513,7 @@ func (e *Engine) Cards(ctx context.Context, f store.CardFilter) ([]CardView, err
 		if err != nil {
 			return err
 		}
-		cs, err := tx.Cards().List(ctx, f)
+		cs, err := tx.Cards().List(ctx, store.CardFilter(f))
 		if err != nil {
 			return err
 		}

@@ -367,7 +367,7 @@ func TestRule_S2_SmallerEdges(t *testing.T) {
 	err = w.eng.PutHolder(ctx, catalog.Holder{Network: coreNet, ID: "zed", Audience: catalog.Member, HealthDeclaredAt: &future})
 	wantField(t, "a declaration an hour ahead", err, "health_declared_at")
 
-	_, err = w.eng.Visits(ctx, store.VisitFilter{Network: coreNet, From: calendar.Date{Year: 2026, Month: 2, Day: 31}})
+	_, err = w.eng.Visits(ctx, passengine.VisitFilter{Network: coreNet, From: calendar.Date{Year: 2026, Month: 2, Day: 31}})
 	wantField(t, "visits from 2026-02-31", err, "from")
 }
 

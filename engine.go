@@ -58,7 +58,10 @@ type FieldError = field.Error
 // IdempotencyError is returned when Key was first used for another request
 // (or another operation). It unwraps to ErrKeyReused.
 type IdempotencyError struct {
-	Key       string
+	// Key is the idempotency key sent again.
+	Key string
+	// Operation is the operation the key was first used for
+	// ("check_in", "issue", ...).
 	Operation string
 }
 
@@ -73,6 +76,8 @@ func (e *IdempotencyError) Unwrap() error { return ErrKeyReused }
 // Clock tells the Engine the time. The Engine reads it once per call; the
 // domain packages never read a clock.
 type Clock interface {
+	// Now returns the current instant; the Engine takes it in UTC,
+	// truncated to the microsecond.
 	Now() time.Time
 }
 

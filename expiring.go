@@ -14,11 +14,14 @@ import (
 // ExpiringRequest asks for a network's passes and cards with units left
 // that expire soon (seed 003: remind customers 30, 14 and 7 days before).
 type ExpiringRequest struct {
+	// Network is the ID of the network the call is in.
 	Network string
 	// Within and AtLeast bound the days from today (in the network's zone)
 	// to the last usable date: [today + AtLeast, today + Within]. A daily
 	// reminder job for "7 days before" asks for AtLeast = Within = 7.
-	Within  int
+	Within int
+	// AtLeast is described with Within above: days, 0 or more, not above
+	// Within.
 	AtLeast int
 	// Cursor is the Next of the page before; "" for the first page.
 	Cursor string
@@ -30,18 +33,26 @@ type ExpiringRequest struct {
 // usable date, the days left until it, the units left, and the card whose
 // visits it holds (nil for a pass that is no card's).
 type ExpiringPass struct {
-	Pass      pass.Pass     `json:"pass"`
-	Card      *card.Card    `json:"card,omitempty"`
+	// Pass is the pass.
+	Pass pass.Pass `json:"pass"`
+	// Card is the card whose visits the pass holds; nil for a pass that is no
+	// card's.
+	Card *card.Card `json:"card,omitempty"`
+	// ExpiresOn is the pass's last usable date, freezes included.
 	ExpiresOn calendar.Date `json:"expires_on"`
-	DaysLeft  int           `json:"days_left"`
-	UnitsLeft int           `json:"units_left"`
+	// DaysLeft is how many days from today to ExpiresOn: 0 when it is today.
+	DaysLeft int `json:"days_left"`
+	// UnitsLeft is the pass's balance, in its unit (days, minutes or visits).
+	UnitsLeft int `json:"units_left"`
 }
 
 // ExpiringPage is a page of expiring passes and the cursor of the next, ""
 // after the last.
 type ExpiringPage struct {
+	// Items are the page's passes, by expiry then pass ID.
 	Items []ExpiringPass `json:"items"`
-	Next  string         `json:"next,omitempty"`
+	// Next is the cursor of the next page; "" after the last.
+	Next string `json:"next,omitempty"`
 }
 
 // maxExpiringDays bounds ExpiringRequest.Within: ten years.

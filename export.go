@@ -22,10 +22,12 @@ import (
 // pass or an account, whichever its source reads.
 type HistoryRow struct {
 	// At is the entry's instant.
-	At     time.Time
+	At time.Time
+	// Holder is the ID of the holder the entry concerns.
 	Holder string
 	// Kind is what Subject is: "card", "pass" or "account".
-	Kind    string
+	Kind string
+	// Subject is the ID of the card, pass or account holder the entry is of.
 	Subject string
 	// Type says what the entry did ("visits_added", "bonus_awarded", ...).
 	Type string
@@ -33,10 +35,15 @@ type HistoryRow struct {
 	// "minutes", or a currency code; "" for an entry that counts nothing.
 	Unit string
 	// Value is the signed change; Balance the balance after it.
-	Value   string
-	Amount  money.Money
+	Value string
+	// Amount is the money the entry carried; zero Money for none.
+	Amount money.Money
+	// Comment is the entry's comment.
 	Comment string
-	Actor   string
+	// Actor is who made the entry.
+	Actor string
+	// Balance is described with Value above: the balance after the entry, as
+	// text in Unit.
 	Balance string
 }
 
@@ -212,6 +219,7 @@ func (e *Engine) WriteCardHistoryCSV(ctx context.Context, network, cardID string
 
 // NetworkHistoryRequest asks for a network's ledger entries of a period.
 type NetworkHistoryRequest struct {
+	// Network is the ID of the network whose entries are exported.
 	Network string
 	// From and To are the period's first and last days in the network's
 	// zone.

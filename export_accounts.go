@@ -14,6 +14,7 @@ import (
 // AccountHistoryRequest asks for prepaid account entries to export (M7,
 // W1): one holder's, or every account's of the network.
 type AccountHistoryRequest struct {
+	// Network is the ID of the network whose entries are exported.
 	Network string
 	// Holder selects the holder's account; empty: every account.
 	Holder string

@@ -288,9 +288,9 @@ func FuzzReads(f *testing.F) {
 	seeds(f, func(s string, n int, sec int64) { f.Add(s, n, int(sec%3000), 2, 31) })
 	f.Fuzz(func(t *testing.T, id string, n, y, m, d int) {
 		try(t, func(w *fuzzWorld) error {
-			_, e1 := w.eng.Passes(w.ctx, store.PassFilter{Network: coreNet, Holder: id, Offset: n, Limit: n})
-			_, e2 := w.eng.Visits(w.ctx, store.VisitFilter{Network: coreNet, Location: id, From: fuzzDate(y, m, d), Limit: n})
-			_, e3 := w.eng.Ledger(w.ctx, store.LedgerFilter{Network: coreNet, Pass: id, Offset: n})
+			_, e1 := w.eng.Passes(w.ctx, passengine.PassFilter{Network: coreNet, Holder: id, Offset: n, Limit: n})
+			_, e2 := w.eng.Visits(w.ctx, passengine.VisitFilter{Network: coreNet, Location: id, From: fuzzDate(y, m, d), Limit: n})
+			_, e3 := w.eng.Ledger(w.ctx, passengine.LedgerFilter{Network: coreNet, Pass: id, Offset: n})
 			_, e4 := w.eng.Payout(w.ctx, passengine.PayoutRequest{Network: coreNet, Location: id, From: calendar.NewDate(2026, 10, 1), To: fuzzDate(y, m, d)})
 			_, e5 := w.eng.Pass(w.ctx, coreNet, id)
 			_, e6 := w.eng.CanLeaveFeedback(w.ctx, coreNet, id, id)

@@ -17,20 +17,30 @@ import (
 // DeleteHolderRequest deletes a holder and erases their personal data
 // (M5).
 type DeleteHolderRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Holder  string `json:"holder"`
-	Actor   string `json:"actor,omitempty"`
+	// Holder is the ID of the holder deleted.
+	Holder string `json:"holder"`
+	// Actor is the staff member who deletes, kept on the ledger entries.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
 	Comment string `json:"comment,omitempty"`
 }
 
 // DeleteHolderResult is what DeleteHolder did: the bookings it cancelled,
 // the cards it deleted and the passes it revoked.
 type DeleteHolderResult struct {
-	Holder    string   `json:"holder"`
+	// Holder is the ID of the holder deleted.
+	Holder string `json:"holder"`
+	// Cancelled are the IDs of the bookings cancelled.
 	Cancelled []string `json:"cancelled,omitempty"`
-	Cards     []string `json:"cards,omitempty"`
-	Revoked   []string `json:"revoked,omitempty"`
+	// Cards are the IDs of the cards deleted.
+	Cards []string `json:"cards,omitempty"`
+	// Revoked are the IDs of the passes revoked.
+	Revoked []string `json:"revoked,omitempty"`
 }
 
 // DeleteHolder deletes a holder (M5) in one unit of work, with the

@@ -19,11 +19,17 @@ import (
 // IssueRequest issues a product as a pass to a holder, or to a team whose
 // members share it when the team's credit sharing is on (G1).
 type IssueRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
+	// Product is the ID of the product issued.
 	Product string `json:"product"`
-	Holder  string `json:"holder,omitempty"`
-	Team    string `json:"team,omitempty"`
+	// Holder is the ID of the holder who gets the pass; "" when Team is set.
+	Holder string `json:"holder,omitempty"`
+	// Team is the ID of the team that gets the pass; "" when Holder is set.
+	Team string `json:"team,omitempty"`
 	// Source defaults to pass.FromProduct.
 	Source pass.Source `json:"source,omitempty"`
 	// Remaining, above zero, imports a part-used pack with that many units
@@ -31,13 +37,20 @@ type IssueRequest struct {
 	Remaining int `json:"remaining,omitempty"`
 	// Price overrides the product's price; zero Money keeps it.
 	Price money.Money `json:"price"`
-	Paid  bool        `json:"paid"`
+	// Paid marks the pass paid at issue (A6); false, the zero value, leaves it
+	// unpaid and usable.
+	Paid bool `json:"paid"`
 	// ActivatedOn and ExpiresOn: required for a merchant-set activation
 	// (A3); ExpiresOn alone sets the expiry of a pass active on purchase.
 	ActivatedOn calendar.Date `json:"activated_on"`
-	ExpiresOn   calendar.Date `json:"expires_on"`
-	Actor       string        `json:"actor,omitempty"`
-	Comment     string        `json:"comment,omitempty"`
+	// ExpiresOn is described with ActivatedOn above; the zero Date computes it
+	// from the product's validity.
+	ExpiresOn calendar.Date `json:"expires_on"`
+	// Actor is who makes the call (a desk, a staff member), kept on the ledger
+	// entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 	// Passcode gives the pass an aggregator passcode (P1; see
 	// RotatePasscode). It needs WithCodeKey, and a holder's day or visits
 	// pass.
@@ -199,14 +212,25 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 
 // BulkIssueRequest issues one product to many holders (E6).
 type BulkIssueRequest struct {
-	Key     string      `json:"key"`
-	Network string      `json:"network"`
-	Product string      `json:"product"`
-	Holders []string    `json:"holders"`
-	Source  pass.Source `json:"source,omitempty"`
-	Paid    bool        `json:"paid"`
-	Actor   string      `json:"actor,omitempty"`
-	Comment string      `json:"comment,omitempty"`
+	// Key is the call's idempotency key (I1); each holder's issue is keyed by
+	// Key and the holder's ID (see BulkIssue).
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Product is the ID of the product issued.
+	Product string `json:"product"`
+	// Holders are the IDs of the holders who each get a pass: at least
+	// one, none twice.
+	Holders []string `json:"holders"`
+	// Source is how the passes reach their holders; "" means pass.FromProduct.
+	Source pass.Source `json:"source,omitempty"`
+	// Paid marks every pass paid at issue (A6).
+	Paid bool `json:"paid"`
+	// Actor is who makes the call (a desk, a staff member), kept on the ledger
+	// entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 	// PayFromAccount pays each pass from its holder's account (W2): a
 	// holder whose account cannot pay gets ErrInsufficientFunds in its
 	// result and no pass.
@@ -216,9 +240,13 @@ type BulkIssueRequest struct {
 // BulkResult is one holder's outcome of a bulk issue: the pass, or the
 // error that refused it.
 type BulkResult struct {
+	// Holder is the ID of the holder.
 	Holder string
-	Pass   pass.Pass
-	Err    error
+	// Pass is the pass issued to the holder; zero when Err is set.
+	Pass pass.Pass
+	// Err is why the holder got no pass (ErrNotFound for an unknown holder,
+	// ErrInsufficientFunds, ...); nil when it got one.
+	Err error
 }
 
 // BulkIssue issues the product to each holder (E6). Each holder's issue is
@@ -304,13 +332,24 @@ func (e *Engine) changePass(ctx context.Context, netID, key, op, id string, sum 
 // AdjustRequest adds (Units > 0) or subtracts (Units < 0) units of a pass
 // (E4), with an optional purchase or refund amount.
 type AdjustRequest struct {
-	Key     string      `json:"key"`
-	Network string      `json:"network"`
-	Pass    string      `json:"pass"`
-	Units   int         `json:"units"`
-	Amount  money.Money `json:"amount"`
-	Actor   string      `json:"actor,omitempty"`
-	Comment string      `json:"comment,omitempty"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Pass is the ID of the pass adjusted.
+	Pass string `json:"pass"`
+	// Units is the signed change of the balance, in the pass's unit (days,
+	// minutes or visits): above zero adds, below subtracts; not zero.
+	Units int `json:"units"`
+	// Amount is the purchase (or refund) amount that comes with the change, in
+	// the network's currency; zero Money for none.
+	Amount money.Money `json:"amount"`
+	// Actor is who makes the call (a desk, a staff member), kept on the ledger
+	// entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // AdjustUnits adds or subtracts units (E4) and returns the pass. It returns
@@ -346,12 +385,21 @@ func (e *Engine) AdjustUnits(ctx context.Context, req AdjustRequest) (pass.Pass,
 
 // ExpiryRequest moves a pass's expiry date (E2).
 type ExpiryRequest struct {
-	Key       string        `json:"key"`
-	Network   string        `json:"network"`
-	Pass      string        `json:"pass"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Pass is the ID of the pass whose expiry moves.
+	Pass string `json:"pass"`
+	// ExpiresOn is the new last date the pass is usable (T5), before freezes;
+	// not before its activation date.
 	ExpiresOn calendar.Date `json:"expires_on"`
-	Actor     string        `json:"actor,omitempty"`
-	Comment   string        `json:"comment,omitempty"`
+	// Actor is who makes the call (a desk, a staff member), kept on the ledger
+	// entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // SetExpiry moves the pass's expiry either way (E2): moved past today, its
@@ -401,13 +449,22 @@ func joinComment(what, comment string) string {
 
 // FreezeRequest pauses a pass over [From, To) (E3).
 type FreezeRequest struct {
-	Key     string        `json:"key"`
-	Network string        `json:"network"`
-	Pass    string        `json:"pass"`
-	From    calendar.Date `json:"from"`
-	To      calendar.Date `json:"to"`
-	Actor   string        `json:"actor,omitempty"`
-	Comment string        `json:"comment,omitempty"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Pass is the ID of the pass frozen.
+	Pass string `json:"pass"`
+	// From is the first date frozen.
+	From calendar.Date `json:"from"`
+	// To is the first date no longer frozen: after From.
+	To calendar.Date `json:"to"`
+	// Actor is who makes the call (a desk, a staff member), kept on the ledger
+	// entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // Freeze pauses the pass over [From, To): uses with a service date inside
@@ -430,12 +487,20 @@ func (e *Engine) Freeze(ctx context.Context, req FreezeRequest) (pass.Pass, erro
 
 // UnfreezeRequest ends a pass's running or planned freeze on date On.
 type UnfreezeRequest struct {
-	Key     string        `json:"key"`
-	Network string        `json:"network"`
-	Pass    string        `json:"pass"`
-	On      calendar.Date `json:"on"`
-	Actor   string        `json:"actor,omitempty"`
-	Comment string        `json:"comment,omitempty"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Pass is the ID of the pass.
+	Pass string `json:"pass"`
+	// On is the date the freeze ends: the first date no longer frozen.
+	On calendar.Date `json:"on"`
+	// Actor is who makes the call (a desk, a staff member), kept on the ledger
+	// entries; "" for none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the ledger entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // Unfreeze ends the freeze covering On early (a planned one is removed);
@@ -457,10 +522,15 @@ func (e *Engine) Unfreeze(ctx context.Context, req UnfreezeRequest) (pass.Pass, 
 
 // PaidRequest marks a pass paid (A6).
 type PaidRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Pass    string `json:"pass"`
-	By      string `json:"by"`
+	// Pass is the ID of the pass marked paid.
+	Pass string `json:"pass"`
+	// By is who marks the pass paid (PaidBy); required.
+	By string `json:"by"`
 }
 
 // MarkPaid marks the pass paid by By at the current time (A6). Marking a
@@ -482,6 +552,8 @@ func (e *Engine) MarkPaid(ctx context.Context, req PaidRequest) (pass.Pass, erro
 // PassView is a pass with its status today in the network's zone.
 type PassView struct {
 	pass.Pass
+	// Status is the pass's status on today's date in the network's zone:
+	// derived, never stored.
 	Status pass.Status `json:"status"`
 }
 
@@ -510,9 +582,10 @@ func (e *Engine) Pass(ctx context.Context, network, id string) (PassView, error)
 
 // Passes returns the passes matching f (a holder's, a team's, or the
 // network's unpaid ones, A6) with their status today, in issue order. It
-// returns a *FieldError for a missing network or a negative offset or
-// limit, and ErrNotFound for an unknown network.
-func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, error) {
+// returns a *FieldError for a missing network, a malformed holder or team,
+// or a negative offset or limit, and ErrNotFound for an unknown network,
+// holder or team.
+func (e *Engine) Passes(ctx context.Context, f PassFilter) ([]PassView, error) {
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("team", f.Team),
 		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
@@ -523,11 +596,14 @@ func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, er
 		if err != nil {
 			return err
 		}
+		if err := ownersExist(ctx, tx, f.Network, f.Holder, f.Team); err != nil {
+			return err
+		}
 		z, err := e.networkZone(n)
 		if err != nil {
 			return err
 		}
-		ps, err := tx.Passes().List(ctx, f)
+		ps, err := tx.Passes().List(ctx, store.PassFilter(f))
 		today := z.Date(e.now())
 		for _, p := range ps {
 			out = append(out, PassView{Pass: p, Status: p.StatusOn(today)})
@@ -537,17 +613,45 @@ func (e *Engine) Passes(ctx context.Context, f store.PassFilter) ([]PassView, er
 	return out, err
 }
 
+// ownersExist returns ErrNotFound for a holder or team named ("" names
+// none) that the network does not have.
+func ownersExist(ctx context.Context, tx store.Tx, network, holder, team string) error {
+	if holder != "" {
+		if _, err := tx.Catalog().Holder(ctx, network, holder); err != nil {
+			return err
+		}
+	}
+	if team != "" {
+		if _, err := tx.Catalog().Team(ctx, network, team); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Ledger returns the ledger entries matching f in the order they were
-// written. It returns a *FieldError for a missing network or a negative
-// offset or limit.
-func (e *Engine) Ledger(ctx context.Context, f store.LedgerFilter) ([]pass.Entry, error) {
+// written. It returns a *FieldError for a missing network, a malformed
+// pass or holder, or a negative offset or limit, and ErrNotFound for an
+// unknown network, pass or holder.
+func (e *Engine) Ledger(ctx context.Context, f LedgerFilter) ([]pass.Entry, error) {
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("pass", f.Pass), field.OptionalID("holder", f.Holder),
 		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []pass.Entry
 	err := e.st.View(ctx, func(tx store.Tx) (err error) {
-		out, err = tx.Ledger().List(ctx, f)
+		if _, err := tx.Catalog().Network(ctx, f.Network); err != nil {
+			return err
+		}
+		if f.Pass != "" {
+			if _, err := tx.Passes().Get(ctx, f.Network, f.Pass); err != nil {
+				return err
+			}
+		}
+		if err := ownersExist(ctx, tx, f.Network, f.Holder, ""); err != nil {
+			return err
+		}
+		out, err = tx.Ledger().List(ctx, store.LedgerFilter(f))
 		return err
 	})
 	return out, err

@@ -17,10 +17,15 @@ import (
 // whole network's when Location is empty, over the service dates
 // [From, To].
 type PayoutRequest struct {
-	Network  string        `json:"network"`
-	Location string        `json:"location,omitempty"`
-	From     calendar.Date `json:"from"`
-	To       calendar.Date `json:"to"`
+	// Network is the ID of the network that pays.
+	Network string `json:"network"`
+	// Location is the ID of the club paid; "" for every club.
+	Location string `json:"location,omitempty"`
+	// From is the first service date of the period.
+	From calendar.Date `json:"from"`
+	// To is the last service date of the period, included; not before
+	// From.
+	To calendar.Date `json:"to"`
 }
 
 // Payout computes a payout statement (Y1-Y3) with billing.ComputeStatement:

@@ -45,18 +45,27 @@ func groupOf(p *pass.Pass, today calendar.Date) PurchaseGroup {
 // card whose visits it holds (nil for a pass that is no card's), its group
 // and status today, and the units used and left.
 type Purchase struct {
-	Pass      pass.Pass     `json:"pass"`
-	Card      *card.Card    `json:"card,omitempty"`
-	Group     PurchaseGroup `json:"group"`
-	Status    pass.Status   `json:"status"`
-	UnitsUsed int           `json:"units_used"`
-	UnitsLeft int           `json:"units_left"`
+	// Pass is the pass.
+	Pass pass.Pass `json:"pass"`
+	// Card is the card whose visits the pass holds; nil for a pass that is no
+	// card's.
+	Card *card.Card `json:"card,omitempty"`
+	// Group is where "My purchases" lists it today.
+	Group PurchaseGroup `json:"group"`
+	// Status is the pass's status today in the network's zone.
+	Status pass.Status `json:"status"`
+	// UnitsUsed is the units granted less the units left, in the pass's unit.
+	UnitsUsed int `json:"units_used"`
+	// UnitsLeft is the pass's balance, in its unit.
+	UnitsLeft int `json:"units_left"`
 }
 
 // PurchasesRequest asks for a page of a holder's purchases.
 type PurchasesRequest struct {
+	// Network is the ID of the network the call is in.
 	Network string
-	Holder  string
+	// Holder is the ID of the holder whose purchases they are.
+	Holder string
 	// Group keeps one group; "" lists every group.
 	Group PurchaseGroup
 	// Cursor is the Next of the page before; "" for the first page.
@@ -68,8 +77,10 @@ type PurchasesRequest struct {
 // PurchasesPage is a page of purchases and the cursor of the next, ""
 // after the last.
 type PurchasesPage struct {
+	// Items are the page's purchases, in issue order.
 	Items []Purchase `json:"items"`
-	Next  string     `json:"next,omitempty"`
+	// Next is the cursor of the next page; "" after the last.
+	Next string `json:"next,omitempty"`
 }
 
 // purchasesBatch is how many passes Purchases reads at a time.

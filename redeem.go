@@ -17,8 +17,12 @@ import (
 // RedeemRequest is a front desk entering a customer's passcode at a
 // location (P2, P3).
 type RedeemRequest struct {
-	Key      string `json:"key"`
-	Network  string `json:"network"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Location is the ID of the desk's location.
 	Location string `json:"location"`
 	// Code is the 8-digit passcode as typed; spaces and hyphens are
 	// ignored.
@@ -28,15 +32,19 @@ type RedeemRequest struct {
 	// skew ahead of now and its backdating window behind (S3), and a pass
 	// issued after it cannot pay for it. The lockout is measured on the
 	// Engine's clock, whatever At says.
-	At    time.Time `json:"at"`
-	Actor string    `json:"actor,omitempty"`
+	At time.Time `json:"at"`
+	// Actor is who redeems (the desk or its clerk), kept on the ledger entry;
+	// "" for none.
+	Actor string `json:"actor,omitempty"`
 }
 
 // HealthDeclaration is what a desk is shown of the holder's health
 // declaration (P3): done or not, and when.
 type HealthDeclaration struct {
-	Done bool       `json:"done"`
-	At   *time.Time `json:"at,omitempty"`
+	// Done is whether the holder made the declaration by the visit's instant.
+	Done bool `json:"done"`
+	// At is when it was made; nil when it was not.
+	At *time.Time `json:"at,omitempty"`
 }
 
 // RedeemResult is the outcome of a redemption (P2, P3). Outcome says what
@@ -47,15 +55,28 @@ type HealthDeclaration struct {
 // terms version in force), Holder the customer, Health the declaration,
 // and Balance the pass's units left.
 type RedeemResult struct {
-	Outcome     checkin.RedeemOutcome `json:"outcome"`
-	Reason      entitlement.Reason    `json:"reason,omitempty"`
-	LockedUntil time.Time             `json:"locked_until"`
-	Pass        string                `json:"pass,omitempty"`
-	Product     string                `json:"product,omitempty"`
-	Visit       checkin.Visit         `json:"visit"`
-	Holder      catalog.Holder        `json:"holder"`
-	Health      HealthDeclaration     `json:"health"`
-	Balance     int                   `json:"balance"`
+	// Outcome is what happened: Redeemed, or why not.
+	Outcome checkin.RedeemOutcome `json:"outcome"`
+	// Reason is the pass's eligibility reason behind a pass refusal; ""
+	// otherwise.
+	Reason entitlement.Reason `json:"reason,omitempty"`
+	// LockedUntil is when the location's lock ends, set when it is locked; the
+	// zero time otherwise.
+	LockedUntil time.Time `json:"locked_until"`
+	// Pass is the ID of the pass the code found; "" for an unknown code.
+	Pass string `json:"pass,omitempty"`
+	// Product is the ID of that pass's product.
+	Product string `json:"product,omitempty"`
+	// Visit is the visit recorded, with the terms version in force; zero
+	// unless Redeemed.
+	Visit checkin.Visit `json:"visit"`
+	// Holder is the customer; zero unless Redeemed.
+	Holder catalog.Holder `json:"holder"`
+	// Health is the holder's health declaration; zero unless Redeemed.
+	Health HealthDeclaration `json:"health"`
+	// Balance is the pass's units left after the redemption, in days or
+	// visits.
+	Balance int `json:"balance"`
 }
 
 // Err returns nil for a redeemed result and the *RedeemError of a refusal.

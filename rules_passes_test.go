@@ -13,7 +13,6 @@ import (
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/entitlement"
 	"github.com/passengine/passengine/pass"
-	"github.com/passengine/passengine/store"
 	"github.com/shopspring/decimal"
 )
 
@@ -237,7 +236,7 @@ func TestRule_A6_MarkPaidAndListUnpaid(t *testing.T) {
 	paid, err := w.eng.IssuePass(w.ctx, passengine.IssueRequest{Key: "paid", Network: coreNet, Product: "days", Holder: "ben", Paid: true})
 	w.must(err)
 	list := func() []string {
-		ps, err := w.eng.Passes(w.ctx, store.PassFilter{Network: coreNet, Unpaid: true})
+		ps, err := w.eng.Passes(w.ctx, passengine.PassFilter{Network: coreNet, Unpaid: true})
 		w.must(err)
 		var ids []string
 		for _, p := range ps {

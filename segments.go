@@ -13,6 +13,7 @@ import (
 // SegmentsRequest asks for the RFM segments of a network's card holders
 // (seed 003).
 type SegmentsRequest struct {
+	// Network is the ID of the network the call is in.
 	Network string
 	// From and To are the period whose redeemed visits count as frequency,
 	// inclusive, in the network's zone; recency is measured to To. Zero To
@@ -25,11 +26,17 @@ type SegmentsRequest struct {
 
 // CardSegment is a card's RFM values, score and segment.
 type CardSegment struct {
-	Card    string       `json:"card"`
-	Holder  string       `json:"holder"`
-	Program string       `json:"program"`
-	RFM     card.RFM     `json:"rfm"`
-	Score   card.Score   `json:"score"`
+	// Card is the card's ID.
+	Card string `json:"card"`
+	// Holder is the ID of the card's holder.
+	Holder string `json:"holder"`
+	// Program is the ID of the card's program.
+	Program string `json:"program"`
+	// RFM is the card holder's recency, frequency and monetary values.
+	RFM card.RFM `json:"rfm"`
+	// Score is their scores.
+	Score card.Score `json:"score"`
+	// Segment is the segment the scores fall in.
 	Segment card.Segment `json:"segment"`
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
-	"github.com/passengine/passengine/store"
 )
 
 // badInput is one bad request to one public call and the field its
@@ -177,13 +176,13 @@ func badInputs() []badInput {
 			return err
 		}
 	}
-	passes := func(f store.PassFilter) func(*coreWorld, map[string]string) error {
+	passes := func(f passengine.PassFilter) func(*coreWorld, map[string]string) error {
 		return func(w *coreWorld, _ map[string]string) error { _, err := w.eng.Passes(w.ctx, f); return err }
 	}
-	ledger := func(f store.LedgerFilter) func(*coreWorld, map[string]string) error {
+	ledger := func(f passengine.LedgerFilter) func(*coreWorld, map[string]string) error {
 		return func(w *coreWorld, _ map[string]string) error { _, err := w.eng.Ledger(w.ctx, f); return err }
 	}
-	visits := func(f store.VisitFilter) func(*coreWorld, map[string]string) error {
+	visits := func(f passengine.VisitFilter) func(*coreWorld, map[string]string) error {
 		return func(w *coreWorld, _ map[string]string) error { _, err := w.eng.Visits(w.ctx, f); return err }
 	}
 	long := strings.Repeat("x", 201)
@@ -303,15 +302,15 @@ func badInputs() []badInput {
 		{"MoveVisit", "empty pass", "pass", move(func(r *passengine.MoveRequest) { r.Pass = "" })},
 		{"CloseStale", "empty key", "key", closeStale(func(r *passengine.CloseStaleRequest) { r.Key = "" })},
 		{"CloseStale", "negative limit", "limit", closeStale(func(r *passengine.CloseStaleRequest) { r.Limit = -1 })},
-		{"Passes", "empty network", "network", passes(store.PassFilter{})},
-		{"Passes", "negative offset", "offset", passes(store.PassFilter{Network: coreNet, Offset: -1})},
-		{"Passes", "negative limit", "limit", passes(store.PassFilter{Network: coreNet, Limit: -1})},
-		{"Ledger", "empty network", "network", ledger(store.LedgerFilter{Pass: "x"})},
-		{"Ledger", "negative offset", "offset", ledger(store.LedgerFilter{Network: coreNet, Offset: -3})},
-		{"Ledger", "negative limit", "limit", ledger(store.LedgerFilter{Network: coreNet, Limit: -3})},
-		{"Visits", "empty network", "network", visits(store.VisitFilter{})},
-		{"Visits", "inverted dates", "to", visits(store.VisitFilter{Network: coreNet, From: d(2026, 10, 5), To: d(2026, 10, 1)})},
-		{"Visits", "negative limit", "limit", visits(store.VisitFilter{Network: coreNet, Limit: -1})},
+		{"Passes", "empty network", "network", passes(passengine.PassFilter{})},
+		{"Passes", "negative offset", "offset", passes(passengine.PassFilter{Network: coreNet, Offset: -1})},
+		{"Passes", "negative limit", "limit", passes(passengine.PassFilter{Network: coreNet, Limit: -1})},
+		{"Ledger", "empty network", "network", ledger(passengine.LedgerFilter{Pass: "x"})},
+		{"Ledger", "negative offset", "offset", ledger(passengine.LedgerFilter{Network: coreNet, Offset: -3})},
+		{"Ledger", "negative limit", "limit", ledger(passengine.LedgerFilter{Network: coreNet, Limit: -3})},
+		{"Visits", "empty network", "network", visits(passengine.VisitFilter{})},
+		{"Visits", "inverted dates", "to", visits(passengine.VisitFilter{Network: coreNet, From: d(2026, 10, 5), To: d(2026, 10, 1)})},
+		{"Visits", "negative limit", "limit", visits(passengine.VisitFilter{Network: coreNet, Limit: -1})},
 	}
 }
 

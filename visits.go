@@ -22,18 +22,30 @@ import (
 // (C8), the balances after of the passes it changed, the money it charged,
 // and the ranked candidates with their reasons.
 type VisitResult struct {
-	Visit     checkin.Visit         `json:"visit"`
-	Closed    []checkin.Visit       `json:"closed,omitempty"`
-	Balances  []Balance             `json:"balances,omitempty"`
-	Charge    money.Money           `json:"charge"`
+	// Visit is the visit the call opened, closed or changed.
+	Visit checkin.Visit `json:"visit"`
+	// Closed are the holder's older visits closed automatically on the way
+	// (C8); empty for most calls.
+	Closed []checkin.Visit `json:"closed,omitempty"`
+	// Balances are the balances after the call of the passes it changed, by
+	// pass ID.
+	Balances []Balance `json:"balances,omitempty"`
+	// Charge is the money the call charged: the visit's PAYG charges and no-
+	// show fee, in the network's currency; zero for none.
+	Charge money.Money `json:"charge"`
+	// Selection ranks every pass considered, with the reason each was not
+	// used; empty when no pass was ranked (a check-out).
 	Selection entitlement.Selection `json:"selection"`
 }
 
 // Balance is a pass's balance after a call.
 type Balance struct {
-	Pass    string    `json:"pass"`
-	Kind    pass.Kind `json:"kind"`
-	Balance int       `json:"balance"`
+	// Pass is the pass's ID.
+	Pass string `json:"pass"`
+	// Kind is the pass's kind, which says Balance's unit.
+	Kind pass.Kind `json:"kind"`
+	// Balance is the units left: days, minutes or visits.
+	Balance int `json:"balance"`
 }
 
 func result(o *checkin.Outcome, currency string) VisitResult {
@@ -63,16 +75,23 @@ func compareStrings(a, b string) int {
 
 // CheckInRequest checks a holder in at a location.
 type CheckInRequest struct {
-	Key      string `json:"key"`
-	Network  string `json:"network"`
-	Holder   string `json:"holder"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Holder is the ID of the holder who comes in.
+	Holder string `json:"holder"`
+	// Location is the ID of the location they come into.
 	Location string `json:"location"`
 	// At is when the holder came in; zero means now. A door controller
 	// replaying an offline event sets it: it may be at most the Engine's
 	// clock skew ahead of now and its backdating window behind (S3).
 	At time.Time `json:"at"`
 	// Cost is what the visit takes from a visits pass; 0 means 1 (C3).
-	Cost  int    `json:"cost,omitempty"`
+	Cost int `json:"cost,omitempty"`
+	// Actor is who makes the call (a desk, a door, a staff member), kept on
+	// the ledger entries; "" for none.
 	Actor string `json:"actor,omitempty"`
 }
 
@@ -171,15 +190,21 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 
 // CheckOutRequest checks a visit out.
 type CheckOutRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Visit   string `json:"visit"`
+	// Visit is the ID of the open visit checked out.
+	Visit string `json:"visit"`
 	// At is when the holder left; zero means now. It is bounded like a
 	// check-in's At (S3), and a check-out later than the visit's start plus
 	// the maximum visit length (WithMaxOpen) closes it at that instant,
 	// marked automatic (C8).
-	At    time.Time `json:"at"`
-	Actor string    `json:"actor,omitempty"`
+	At time.Time `json:"at"`
+	// Actor is who makes the call (a desk, a door, a staff member), kept on
+	// the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
 }
 
 // CheckOut closes an open visit (C4-C7, C9): time passes are drained in
@@ -282,15 +307,22 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 
 // BookRequest books a class for a holder (B1).
 type BookRequest struct {
-	Key      string `json:"key"`
-	Network  string `json:"network"`
-	Holder   string `json:"holder"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Holder is the ID of the holder who books.
+	Holder string `json:"holder"`
+	// Location is the ID of the location of the class.
 	Location string `json:"location"`
 	// Start is when the class starts: at most the booking horizon ahead of
 	// the Engine's clock and its backdating window behind (S3).
 	Start time.Time `json:"start"`
 	// Cost is the class's cost in visits or points; 0 means 1.
-	Cost  int    `json:"cost,omitempty"`
+	Cost int `json:"cost,omitempty"`
+	// Actor is who makes the call (a desk, a door, a staff member), kept on
+	// the ledger entries; "" for none.
 	Actor string `json:"actor,omitempty"`
 }
 
@@ -350,12 +382,18 @@ func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, s
 
 // CancelRequest cancels a booking (B2).
 type CancelRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Visit   string `json:"visit"`
+	// Visit is the ID of the booking cancelled.
+	Visit string `json:"visit"`
 	// ByBusiness: the business cancelled; never late.
-	ByBusiness bool   `json:"by_business"`
-	Actor      string `json:"actor,omitempty"`
+	ByBusiness bool `json:"by_business"`
+	// Actor is who makes the call (a desk, a door, a staff member), kept on
+	// the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
 }
 
 // CancelBooking cancels a booking (B2, A5): on time (or by the business)
@@ -376,11 +414,18 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 
 // AttendanceRequest marks a booking attended or missed (B3).
 type AttendanceRequest struct {
-	Key      string `json:"key"`
-	Network  string `json:"network"`
-	Visit    string `json:"visit"`
-	Attended bool   `json:"attended"`
-	Actor    string `json:"actor,omitempty"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Visit is the ID of the booking marked.
+	Visit string `json:"visit"`
+	// Attended is true for a booking held, false for a no-show (B3).
+	Attended bool `json:"attended"`
+	// Actor is who makes the call (a desk, a door, a staff member), kept on
+	// the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
 }
 
 // MarkAttendance marks a booking attended or a no-show and applies the
@@ -404,11 +449,18 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 
 // MoveRequest moves a visit to another pass (C11).
 type MoveRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Visit   string `json:"visit"`
-	Pass    string `json:"pass"`
-	Actor   string `json:"actor,omitempty"`
+	// Visit is the ID of the visit moved.
+	Visit string `json:"visit"`
+	// Pass is the ID of the holder's pass that pays instead.
+	Pass string `json:"pass"`
+	// Actor is who makes the call (a desk, a door, a staff member), kept on
+	// the ledger entries; "" for none.
+	Actor string `json:"actor,omitempty"`
 }
 
 // MoveVisit moves a visit paid by day or visits units to another eligible
@@ -430,7 +482,10 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 
 // CloseStaleRequest closes visits left open too long (C8).
 type CloseStaleRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1); each visit's check-out is keyed
+	// by Key and the visit's ID (see CloseStale).
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
 	// Limit bounds how many visits one call closes; 0 means 100.
 	Limit int `json:"limit,omitempty"`
@@ -494,22 +549,4 @@ func (e *Engine) Visit(ctx context.Context, network, id string) (v checkin.Visit
 	}
 	err = e.st.View(ctx, func(tx store.Tx) error { v, err = tx.Visits().Get(ctx, network, id); return err })
 	return v, err
-}
-
-// Visits returns the visits matching f, by start. It returns a
-// *FieldError for a missing network, a malformed holder or location, a
-// date that is not a real one (2026-02-31) or out of range, a negative
-// offset or limit, or To before From.
-func (e *Engine) Visits(ctx context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
-	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("location", f.Location),
-		calendar.CheckOptionalDate("from", f.From), calendar.CheckOptionalDate("to", f.To),
-		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
-		return nil, err
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return nil, field.Invalid("to", "%s is before from %s", f.To, f.From)
-	}
-	var out []checkin.Visit
-	err := e.st.View(ctx, func(tx store.Tx) (err error) { out, err = tx.Visits().List(ctx, f); return err })
-	return out, err
 }

@@ -40,19 +40,31 @@ func WithAccountDebit() Option { return func(e *Engine) { e.accountDebit = true 
 // entries it wrote in order (none when it changed nothing), and the visits
 // whose debts it settled, in their new state (W2).
 type AccountResult struct {
-	Account wallet.Account  `json:"account"`
-	Entries []wallet.Entry  `json:"entries,omitempty"`
+	// Account is the holder's account after the call.
+	Account wallet.Account `json:"account"`
+	// Entries are the entries the call wrote, in order; none when it changed
+	// nothing.
+	Entries []wallet.Entry `json:"entries,omitempty"`
+	// Settled are the visits whose debts the call paid, in their new state
+	// (W2).
 	Settled []checkin.Visit `json:"settled,omitempty"`
 }
 
 // DepositRequest pays money into a holder's prepaid account (W1).
 type DepositRequest struct {
-	Key     string      `json:"key"`
-	Network string      `json:"network"`
-	Holder  string      `json:"holder"`
-	Amount  money.Money `json:"amount"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Holder is the ID of the holder whose account it is.
+	Holder string `json:"holder"`
+	// Amount is what is paid in: above zero, in the network's currency and its
+	// minor unit (S5).
+	Amount money.Money `json:"amount"`
 	// Actor is who made the call; empty means the holder.
-	Actor   string `json:"actor,omitempty"`
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the entries, free text.
 	Comment string `json:"comment,omitempty"`
 }
 
@@ -84,12 +96,19 @@ func (e *Engine) Deposit(ctx context.Context, req DepositRequest) (AccountResult
 // from a holder's account (W1). Passes are paid with
 // IssueRequest.PayFromAccount, which links the entry to the pass.
 type SpendRequest struct {
-	Key     string      `json:"key"`
-	Network string      `json:"network"`
-	Holder  string      `json:"holder"`
-	Amount  money.Money `json:"amount"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
+	Network string `json:"network"`
+	// Holder is the ID of the holder whose account it is.
+	Holder string `json:"holder"`
+	// Amount is what is paid out: above zero, in the network's currency and
+	// its minor unit (S5).
+	Amount money.Money `json:"amount"`
 	// Actor is who made the call; empty means the holder.
-	Actor   string `json:"actor,omitempty"`
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the entries, free text.
 	Comment string `json:"comment,omitempty"`
 }
 
@@ -110,15 +129,20 @@ func (e *Engine) Spend(ctx context.Context, req SpendRequest) (AccountResult, er
 // RefundRequest gives money back into an account for one of its debits:
 // a spend, a PAYG charge or fee, or a settle (W1).
 type RefundRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
 	// Entry is the ID of the entry refunded.
 	Entry string `json:"entry"`
 	// Amount is what to give back; zero Money gives back all that is left
 	// to refund of the entry.
-	Amount  money.Money `json:"amount"`
-	Actor   string      `json:"actor"`
-	Comment string      `json:"comment,omitempty"`
+	Amount money.Money `json:"amount"`
+	// Actor is the staff member who makes the change; required.
+	Actor string `json:"actor"`
+	// Comment is a note kept on the entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // Refund credits the account of req.Entry with a refund entry linked to
@@ -162,13 +186,19 @@ func (e *Engine) Refund(ctx context.Context, req RefundRequest) (AccountResult, 
 // AdjustAccountRequest corrects a holder's account by a signed amount, by
 // staff (W1).
 type AdjustAccountRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Holder  string `json:"holder"`
+	// Holder is the ID of the holder whose account it is.
+	Holder string `json:"holder"`
 	// Amount is added to the balance: negative takes money out.
-	Amount  money.Money `json:"amount"`
-	Actor   string      `json:"actor"`
-	Comment string      `json:"comment,omitempty"`
+	Amount money.Money `json:"amount"`
+	// Actor is the staff member who makes the change; required.
+	Actor string `json:"actor"`
+	// Comment is a note kept on the entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // AdjustAccount moves the holder's balance by req.Amount with an adjust
@@ -189,13 +219,19 @@ func (e *Engine) AdjustAccount(ctx context.Context, req AdjustAccountRequest) (A
 
 // OverdraftRequest sets a holder's overdraft limit, by staff (W1).
 type OverdraftRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Holder  string `json:"holder"`
+	// Holder is the ID of the holder whose account it is.
+	Holder string `json:"holder"`
 	// Limit is how far below zero the balance may go; zero Money: none.
-	Limit   money.Money `json:"limit"`
-	Actor   string      `json:"actor"`
-	Comment string      `json:"comment,omitempty"`
+	Limit money.Money `json:"limit"`
+	// Actor is the staff member who makes the change; required.
+	Actor string `json:"actor"`
+	// Comment is a note kept on the entries, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // SetOverdraft sets the holder's overdraft limit, recorded with an
@@ -220,14 +256,19 @@ func (e *Engine) SetOverdraft(ctx context.Context, req OverdraftRequest) (Accoun
 
 // SettleRequest pays a holder's debts from its account (W2).
 type SettleRequest struct {
-	Key     string `json:"key"`
+	// Key is the call's idempotency key (I1): the same key with the same
+	// request returns the first result, with another request ErrKeyReused.
+	Key string `json:"key"`
+	// Network is the ID of the network the call is in.
 	Network string `json:"network"`
-	Holder  string `json:"holder"`
+	// Holder is the ID of the holder whose account it is.
+	Holder string `json:"holder"`
 	// Visit, when set, settles that visit's debt only; otherwise every
 	// debt is settled, oldest first.
 	Visit string `json:"visit,omitempty"`
 	// Actor is who made the call; empty means the holder.
-	Actor   string `json:"actor,omitempty"`
+	Actor string `json:"actor,omitempty"`
+	// Comment is a note kept on the entries, free text.
 	Comment string `json:"comment,omitempty"`
 }
 
@@ -391,10 +432,12 @@ func (e *Engine) Account(ctx context.Context, network, holder string) (wallet.Ac
 
 // Outstanding returns the visits that owe money (W2), the network's or
 // f.Holder's, oldest first (by start, then ID), with Owed and Debited set.
-// It returns a *FieldError for a missing network or a negative offset or
-// limit, and ErrNotFound for an unknown network or holder.
-func (e *Engine) Outstanding(ctx context.Context, f store.DebtFilter) ([]checkin.Visit, error) {
-	if err := field.First(field.ID("network", f.Network), field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
+// It returns a *FieldError for a missing network, a malformed holder or a
+// negative offset or limit, and ErrNotFound for an unknown network or
+// holder.
+func (e *Engine) Outstanding(ctx context.Context, f DebtFilter) ([]checkin.Visit, error) {
+	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder),
+		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
 	}
 	var out []checkin.Visit
@@ -402,12 +445,10 @@ func (e *Engine) Outstanding(ctx context.Context, f store.DebtFilter) ([]checkin
 		if _, err := tx.Catalog().Network(ctx, f.Network); err != nil {
 			return err
 		}
-		if f.Holder != "" {
-			if _, err := tx.Catalog().Holder(ctx, f.Network, f.Holder); err != nil {
-				return err
-			}
+		if err := ownersExist(ctx, tx, f.Network, f.Holder, ""); err != nil {
+			return err
 		}
-		out, err = tx.Accounts().Debts(ctx, f)
+		out, err = tx.Accounts().Debts(ctx, store.DebtFilter(f))
 		return err
 	})
 	return out, err

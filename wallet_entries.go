@@ -15,6 +15,7 @@ import (
 // AccountEntriesRequest asks for a page of prepaid account entries: one
 // holder's, or the network's in a period.
 type AccountEntriesRequest struct {
+	// Network is the ID of the entries' network.
 	Network string `json:"network"`
 	// Holder, when set, selects the holder's account (in the network's
 	// currency); otherwise every account of the network.
@@ -22,7 +23,8 @@ type AccountEntriesRequest struct {
 	// From and To bound the entries' instants, From <= At < To; zero:
 	// unbounded.
 	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
+	// To is described with From above.
+	To time.Time `json:"to"`
 	// Cursor is the Next of the previous page; empty: the first page.
 	Cursor string `json:"cursor,omitempty"`
 	// Limit is the page size: 0 means 100; at most 10,000.
@@ -32,8 +34,10 @@ type AccountEntriesRequest struct {
 // EntryPage is a page of account entries, oldest first, and the cursor of
 // the next page: empty when this page is the last.
 type EntryPage struct {
+	// Entries are the page's entries, oldest first.
 	Entries []wallet.Entry `json:"entries"`
-	Next    string         `json:"next,omitempty"`
+	// Next is the cursor of the next page; "" when this page is the last.
+	Next string `json:"next,omitempty"`
 }
 
 // maxEntryPage bounds AccountEntriesRequest.Limit.

@@ -10,7 +10,6 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
-	"github.com/passengine/passengine/store"
 )
 
 // A member's prepaid account (seed 004): a deposit, a pass bought from the
@@ -45,7 +44,7 @@ func ExampleEngine_Deposit() {
 	out, _ := eng.CheckOut(ctx, passengine.CheckOutRequest{Key: "out-1", Network: "hub", Visit: in.Visit.ID})
 	fmt.Println("charge:", out.Charge, "debited:", out.Visit.Debited, "owed:", out.Visit.Owed)
 
-	owing, _ := eng.Outstanding(ctx, store.DebtFilter{Network: "hub"})
+	owing, _ := eng.Outstanding(ctx, passengine.DebtFilter{Network: "hub"})
 	fmt.Println("outstanding visits:", len(owing))
 
 	r, _ = eng.Deposit(ctx, passengine.DepositRequest{Key: "pay-2", Network: "hub", Holder: "ada", Amount: usd("20.00")})

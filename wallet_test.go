@@ -217,7 +217,7 @@ func TestRule_W2_BulkIssuePaidFromAccount(t *testing.T) {
 	if !errors.Is(rs[1].Err, passengine.ErrInsufficientFunds) {
 		t.Errorf("ben: got %v, want ErrInsufficientFunds", rs[1].Err)
 	}
-	ps, err := w.eng.Passes(w.ctx, store.PassFilter{Network: coreNet, Holder: "ben"})
+	ps, err := w.eng.Passes(w.ctx, passengine.PassFilter{Network: coreNet, Holder: "ben"})
 	w.must(err)
 	if len(ps) != 0 {
 		t.Errorf("ben's passes: got %d, want none", len(ps))
@@ -243,7 +243,7 @@ func TestRule_W2_PAYGDebitAtCheckOut(t *testing.T) {
 	if c := es[len(es)-1]; c.Type != wallet.EntryCharge || c.Visit != out.Visit.ID || c.Comment != "PAYG of visit "+out.Visit.ID {
 		t.Errorf("charge entry: got %+v", c)
 	}
-	debts, err := w.eng.Outstanding(w.ctx, store.DebtFilter{Network: coreNet, Holder: "ada"})
+	debts, err := w.eng.Outstanding(w.ctx, passengine.DebtFilter{Network: coreNet, Holder: "ada"})
 	w.must(err)
 	if len(debts) != 1 || debts[0].ID != out.Visit.ID {
 		t.Fatalf("outstanding: got %+v", debts)
@@ -278,7 +278,7 @@ func TestRule_W2_DepositSettlesOldestFirst(t *testing.T) {
 	}
 	wantAmount(t, "balance", r.Account.Balance, "0")
 	wantAmount(t, "account owes", r.Account.Owed, "15")
-	debts, err := w.eng.Outstanding(w.ctx, store.DebtFilter{Network: coreNet})
+	debts, err := w.eng.Outstanding(w.ctx, passengine.DebtFilter{Network: coreNet})
 	w.must(err)
 	if len(debts) != 1 || debts[0].ID != recent.Visit.ID {
 		t.Errorf("outstanding after the deposit: got %+v", debts)
@@ -299,7 +299,7 @@ func TestRule_W2_ExplicitSettle(t *testing.T) {
 	}
 	_, err = w.eng.Refund(w.ctx, passengine.RefundRequest{Key: "ref", Network: coreNet, Entry: sp.Entries[0].ID, Actor: "desk"})
 	w.must(err)
-	if d, _ := w.eng.Outstanding(w.ctx, store.DebtFilter{Network: coreNet}); len(d) != 1 {
+	if d, _ := w.eng.Outstanding(w.ctx, passengine.DebtFilter{Network: coreNet}); len(d) != 1 {
 		t.Fatalf("a refund settles nothing by itself: got %d debts", len(d))
 	}
 	r, err := w.eng.Settle(w.ctx, passengine.SettleRequest{Key: "settle-1", Network: coreNet, Holder: "ada", Visit: out.Visit.ID, Actor: "desk"})

@@ -71,7 +71,7 @@ func (w *world) pass(id string) passengine.PassView {
 // ledger returns the pass's ledger entries in order.
 func (w *world) ledger(passID string) []pass.Entry {
 	w.tb.Helper()
-	es, err := w.eng.Ledger(w.ctx, store.LedgerFilter{Network: w.net, Pass: passID})
+	es, err := w.eng.Ledger(w.ctx, passengine.LedgerFilter{Network: w.net, Pass: passID})
 	w.must(err)
 	return es
 }

@@ -19,8 +19,11 @@ const Increment = 15 * time.Minute
 // Price is an hourly PAYG price for an audience; an empty Audience is the
 // price for everyone without a price of their own.
 type Price struct {
+	// Audience is who pays this price; "" is everyone without one.
 	Audience catalog.Audience `json:"audience,omitempty"`
-	Hourly   money.Money      `json:"hourly"`
+	// Hourly is the price of an hour, charged a quarter of it per
+	// 15-minute increment begun (C5), in the network's currency.
+	Hourly money.Money `json:"hourly"`
 }
 
 // PAYG is a pay-as-you-go product: sold automatically to a holder who checks
@@ -28,12 +31,21 @@ type Price struct {
 // DailyCap, when not zero, bounds a holder's PAYG charges on one business
 // day.
 type PAYG struct {
-	Network   string      `json:"network"`
-	ID        string      `json:"id"`
-	Name      string      `json:"name"`
-	Prices    []Price     `json:"prices"`
-	DailyCap  money.Money `json:"daily_cap"`
-	Locations []string    `json:"locations,omitempty"`
+	// Network is the ID of the product's network (S1).
+	Network string `json:"network"`
+	// ID names the product in its network.
+	ID string `json:"id"`
+	// Name is what people read; free text, may be empty.
+	Name string `json:"name"`
+	// Prices are the hourly prices, at most one per audience; at least
+	// one.
+	Prices []Price `json:"prices"`
+	// DailyCap is the most a holder's PAYG charges of one business day
+	// come to (C6), in the network's currency; zero Money: no cap.
+	DailyCap money.Money `json:"daily_cap"`
+	// Locations are the IDs of the locations it applies at; empty: every
+	// location of the network.
+	Locations []string `json:"locations,omitempty"`
 }
 
 // Validate returns a *field.Error for empty IDs, a name that is not
@@ -121,13 +133,21 @@ func Cheapest(products []PAYG, loc string, a catalog.Audience) *PAYG {
 
 // DayCharge is the PAYG charge of a visit on one business day.
 type DayCharge struct {
-	Date       calendar.Date `json:"date"`
-	Minutes    int           `json:"minutes"`
-	Increments int           `json:"increments"`
-	Amount     money.Money   `json:"amount"`
+	// Date is the business day charged (C6).
+	Date calendar.Date `json:"date"`
+	// Minutes is how many minutes of the visit fell on that day and were
+	// not covered by time passes.
+	Minutes int `json:"minutes"`
+	// Increments is how many 15-minute increments were begun on that day
+	// (C5): Minutes divided by 15, rounded up.
+	Increments int `json:"increments"`
+	// Amount is the charge, rounded to the currency's minor unit and
+	// capped; in the network's currency.
+	Amount money.Money `json:"amount"`
 	// Capped is true when the daily cap reduced the amount.
-	Capped bool   `json:"capped,omitempty"`
-	PAYG   string `json:"payg"`
+	Capped bool `json:"capped,omitempty"`
+	// PAYG is the ID of the PAYG product charged; "" for a no-show fee.
+	PAYG string `json:"payg"`
 }
 
 // Minutes returns the whole minutes from start to end, rounded up (C4).

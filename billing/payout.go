@@ -40,17 +40,27 @@ const (
 // PayoutVisit is a visit as a statement reads it. The caller fills it from
 // the stored visit and the pass that paid for it.
 type PayoutVisit struct {
-	ID       string
+	// ID is the visit's ID.
+	ID string
+	// Location is the ID of the club the visit was at.
 	Location string
-	Holder   string
-	Pass     string
-	Product  string
-	Tier     int
+	// Holder is the ID of the holder who came: the caps count per holder.
+	Holder string
+	// Pass is the ID of the pass that paid; "" for PAYG.
+	Pass string
+	// Product is the ID of that pass's product, which a rate may name.
+	Product string
+	// Tier is that pass's tier, which picks the rate when no rate names
+	// the product (Y2).
+	Tier int
 	// Date is the visit's service date (the business day in the location's
 	// zone): it decides the statement period and the calendar month of the
 	// caps.
 	Date calendar.Date
-	At   time.Time
+	// At is the visit's instant; it orders the lines and, for a PAYG
+	// visit, picks the terms version.
+	At time.Time
+	// Kind is VisitLine for a redemption, PAYGLine for a PAYG check-in.
 	Kind LineKind
 	// Terms is the version recorded on a redeemed visit (Y1); "" if the
 	// location had none. PAYG visits take the version in force at At.
@@ -62,10 +72,15 @@ type PayoutVisit struct {
 // StatementSpec says which statement to compute: one location's (Location
 // set) or the whole network's, over the service dates [From, To].
 type StatementSpec struct {
-	Network  string
+	// Network is the ID of the network that pays.
+	Network string
+	// Location is the ID of the club paid; "" for every club.
 	Location string
-	From     calendar.Date
-	To       calendar.Date
+	// From is the first service date of the period.
+	From calendar.Date
+	// To is the last service date of the period, included.
+	To calendar.Date
+	// Currency is the network's currency, of every amount.
 	Currency string
 }
 
@@ -75,45 +90,80 @@ type StatementSpec struct {
 // minor unit. Capped names the monthly cap that reduced it; Note says why a
 // line has no rate.
 type Line struct {
-	Location string          `json:"location"`
-	Date     calendar.Date   `json:"date"`
-	At       time.Time       `json:"at"`
-	Visit    string          `json:"visit"`
-	Holder   string          `json:"holder"`
-	Pass     string          `json:"pass,omitempty"`
-	Product  string          `json:"product,omitempty"`
-	Tier     int             `json:"tier"`
-	Kind     LineKind        `json:"kind"`
-	Terms    string          `json:"terms,omitempty"`
-	Rate     money.Money     `json:"rate"`
-	Share    decimal.Decimal `json:"share"`
-	Base     money.Money     `json:"base"`
-	Amount   money.Money     `json:"amount"`
-	Capped   string          `json:"capped,omitempty"`
-	Note     string          `json:"note,omitempty"`
+	// Location is the ID of the club paid.
+	Location string `json:"location"`
+	// Date is the visit's service date.
+	Date calendar.Date `json:"date"`
+	// At is the visit's instant, in UTC.
+	At time.Time `json:"at"`
+	// Visit is the visit's ID.
+	Visit string `json:"visit"`
+	// Holder is the ID of the holder who came.
+	Holder string `json:"holder"`
+	// Pass is the ID of the pass that paid; "" for PAYG.
+	Pass string `json:"pass,omitempty"`
+	// Product is the ID of that pass's product; "" for PAYG.
+	Product string `json:"product,omitempty"`
+	// Tier is that pass's tier.
+	Tier int `json:"tier"`
+	// Kind is what the line pays for.
+	Kind LineKind `json:"kind"`
+	// Terms is the ID of the terms version applied; "" when the club had
+	// none (Note is NoTerms).
+	Terms string `json:"terms,omitempty"`
+	// Rate is the per-visit rate applied to a visit line; zero Money for
+	// a PAYG line or when there was none.
+	Rate money.Money `json:"rate"`
+	// Share is the fraction (0 to 1) of Base paid for a PAYG line; 0 for
+	// a visit line.
+	Share decimal.Decimal `json:"share"`
+	// Base is what the holder was charged for a PAYG visit; zero Money
+	// for a visit line.
+	Base money.Money `json:"base"`
+	// Amount is what the club is paid for the visit.
+	Amount money.Money `json:"amount"`
+	// Capped is CapVisits or CapAmount when a monthly cap reduced the
+	// amount, "" otherwise.
+	Capped string `json:"capped,omitempty"`
+	// Note is NoTerms or NoRate when the line has no rate, "" otherwise.
+	Note string `json:"note,omitempty"`
 }
 
 // LocationTotal is one location's part of a statement: how many lines, how
 // many of them paid something, and the sum of their amounts.
 type LocationTotal struct {
-	Location string      `json:"location"`
-	Visits   int         `json:"visits"`
-	Paid     int         `json:"paid"`
-	Total    money.Money `json:"total"`
+	// Location is the ID of the club.
+	Location string `json:"location"`
+	// Visits is how many lines the club has in the statement.
+	Visits int `json:"visits"`
+	// Paid is how many of them pay more than zero.
+	Paid int `json:"paid"`
+	// Total is the sum of their amounts.
+	Total money.Money `json:"total"`
 }
 
 // Statement is a payout statement (Y3): a line per visit ordered by
 // location, instant and visit ID; each location's total; and the total.
 // Every total is the sum of its lines.
 type Statement struct {
-	Network   string          `json:"network"`
-	Location  string          `json:"location,omitempty"`
-	From      calendar.Date   `json:"from"`
-	To        calendar.Date   `json:"to"`
-	Currency  string          `json:"currency"`
-	Lines     []Line          `json:"lines"`
+	// Network is the ID of the network that pays.
+	Network string `json:"network"`
+	// Location is the ID of the club the statement is for; "" for every
+	// club of the network.
+	Location string `json:"location,omitempty"`
+	// From is the first service date of the period.
+	From calendar.Date `json:"from"`
+	// To is the last service date of the period, included.
+	To calendar.Date `json:"to"`
+	// Currency is the currency of every amount.
+	Currency string `json:"currency"`
+	// Lines are the visits of the period, by location, instant and
+	// visit ID.
+	Lines []Line `json:"lines"`
+	// Locations are the clubs' totals, by location ID.
 	Locations []LocationTotal `json:"locations"`
-	Total     money.Money     `json:"total"`
+	// Total is the sum of every line's amount.
+	Total money.Money `json:"total"`
 }
 
 // ErrTermsMissing is returned when a visit names a terms version that is

@@ -14,9 +14,15 @@ import (
 // each version has an ID and the instant it takes effect; a visit keeps the
 // version in force when it happened, so later versions never reprice it.
 type Terms struct {
-	Network       string    `json:"network"`
-	Location      string    `json:"location"`
-	ID            string    `json:"id"`
+	// Network is the ID of the terms' network (S1).
+	Network string `json:"network"`
+	// Location is the ID of the club the terms pay.
+	Location string `json:"location"`
+	// ID names the version in the network; a version stored is never
+	// changed (Y1).
+	ID string `json:"id"`
+	// EffectiveFrom is the instant the version takes effect: it is in
+	// force for visits from then until a later version's.
 	EffectiveFrom time.Time `json:"effective_from"`
 	// Rates are the per-visit rates: a rate naming a product applies to
 	// passes of that product; otherwise the rate of the pass's tier applies.
@@ -34,9 +40,15 @@ type Terms struct {
 // Rate is a per-visit rate for a product, or for a pass tier when Product
 // is empty.
 type Rate struct {
-	Product string      `json:"product,omitempty"`
-	Tier    int         `json:"tier"`
-	Amount  money.Money `json:"amount"`
+	// Product is the ID of the product whose passes the rate pays; "" for
+	// a tier's rate.
+	Product string `json:"product,omitempty"`
+	// Tier is the pass tier the rate pays when Product is "": it pays
+	// passes of that tier, and of higher tiers without a rate of their
+	// own (Y2).
+	Tier int `json:"tier"`
+	// Amount is what a visit is paid, in the network's currency.
+	Amount money.Money `json:"amount"`
 }
 
 // Validate returns a *field.Error for empty IDs, a zero effective instant

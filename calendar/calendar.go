@@ -16,9 +16,12 @@ import (
 
 // Date is a civil date. The zero Date means "no date".
 type Date struct {
-	Year  int
+	// Year is the year, MinYear to MaxYear for a date the Engine accepts.
+	Year int
+	// Month is the month, time.January to time.December.
 	Month time.Month
-	Day   int
+	// Day is the day of the month, from 1.
+	Day int
 }
 
 // NewDate returns the date y-m-d, normalised like time.Date (Feb 30 becomes
@@ -106,7 +109,8 @@ func CheckDate(name string, d Date) error {
 }
 
 // CheckOptionalDate is CheckDate for a field where the zero Date means
-// none.
+// none: it returns nil for the zero Date and CheckDate's *field.Error
+// otherwise.
 func CheckOptionalDate(name string, d Date) error {
 	if d.IsZero() {
 		return nil
@@ -206,10 +210,12 @@ func fromDays(n int) Date {
 	return Date{y, time.Month(m), day}
 }
 
-// MarshalText returns "2006-01-02", or nothing for the zero Date.
+// MarshalText returns "2006-01-02", or nothing for the zero Date. Its
+// error is always nil.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText parses "2006-01-02"; empty text is the zero Date.
+// UnmarshalText parses "2006-01-02"; empty text is the zero Date. It
+// returns ParseDate's *field.Error for anything else.
 func (d *Date) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
 		*d = Date{}
@@ -227,7 +233,10 @@ func (d *Date) UnmarshalText(b []byte) error {
 // business day's cut-off (RULES T4). With a cut-off of 3h the business day
 // of Oct 10 runs from Oct 10 03:00 to Oct 11 03:00 local time.
 type Zone struct {
-	Loc    *time.Location
+	// Loc is the IANA time zone whose wall clock the business day follows.
+	Loc *time.Location
+	// Cutoff is the wall-clock time the business day starts at, from 0
+	// (midnight) up to but not including 24h, in whole minutes.
 	Cutoff time.Duration
 }
 
@@ -344,8 +353,13 @@ func (z Zone) Range(from, to Date) (start, end time.Time, err error) {
 // Validity is how long a pass stays usable after activation: Days and Months
 // of calendar arithmetic (RULES T3). The zero Validity means no expiry.
 type Validity struct {
+	// Months is how many calendar months the pass lasts, counted first
+	// (a month end clamps: Jan 31 plus a month is Feb 28 or 29); 0 to
+	// MaxValidityMonths.
 	Months int `json:"months,omitempty"`
-	Days   int `json:"days,omitempty"`
+	// Days is how many days the pass lasts after the months; 0 to
+	// MaxValidityDays.
+	Days int `json:"days,omitempty"`
 }
 
 // IsZero reports whether v sets no expiry.

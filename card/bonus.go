@@ -10,7 +10,11 @@ import "github.com/passengine/passengine/pass"
 // Values below zero count as zero, and above MaxValue as MaxValue. The zero
 // BonusRule awards nothing.
 type BonusRule struct {
-	PerVisit int            `json:"per_visit,omitempty"`
+	// PerVisit is the points each visit redeemed from a card earns; 0 earns
+	// none.
+	PerVisit int `json:"per_visit,omitempty"`
+	// Programs maps a program's ID to the points per visit of its cards,
+	// instead of PerVisit; nil for none.
 	Programs map[string]int `json:"programs,omitempty"`
 }
 

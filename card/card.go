@@ -63,11 +63,13 @@ type Counters struct {
 	// bonus points; Refunds the sum of those entered when subtracting
 	// visits (M1, M2).
 	Purchases money.Money `json:"purchases"`
-	Refunds   money.Money `json:"refunds"`
+	// Refunds is described with Purchases above; in the network's currency.
+	Refunds money.Money `json:"refunds"`
 	// LastRedemption and LastAdding are the latest instants a visit was
 	// redeemed and visits were added; zero for never.
 	LastRedemption time.Time `json:"last_redemption"`
-	LastAdding     time.Time `json:"last_adding"`
+	// LastAdding is described with LastRedemption above.
+	LastAdding time.Time `json:"last_adding"`
 }
 
 // Card is a holder's multipass card of one program (a product of kind
@@ -76,13 +78,21 @@ type Counters struct {
 // installation or manual addition, seed 003) and IssuedOn that date in the
 // network's zone.
 type Card struct {
-	Network  string        `json:"network"`
-	ID       string        `json:"id"`
-	Holder   string        `json:"holder"`
-	Program  string        `json:"program"`
-	Pass     string        `json:"pass"`
-	Status   Status        `json:"status"`
-	IssuedAt time.Time     `json:"issued_at"`
+	// Network is the ID of the card's network (S1).
+	Network string `json:"network"`
+	// ID names the card in its network: its serial number.
+	ID string `json:"id"`
+	// Holder is the ID of the holder whose card it is.
+	Holder string `json:"holder"`
+	// Program is the ID of the card's program.
+	Program string `json:"program"`
+	// Pass is the ID of the card's visits pass.
+	Pass string `json:"pass"`
+	// Status is where the card is in its life (M5).
+	Status Status `json:"status"`
+	// IssuedAt is described above; in UTC.
+	IssuedAt time.Time `json:"issued_at"`
+	// IssuedOn is described above.
 	IssuedOn calendar.Date `json:"issued_on"`
 	Counters
 }

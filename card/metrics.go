@@ -14,23 +14,35 @@ import (
 type Metrics struct {
 	// LTV counts every amount entered (seed 003: refunds too, M2);
 	// NetRevenue is purchases less refunds.
-	LTV        money.Money `json:"ltv"`
+	LTV money.Money `json:"ltv"`
+	// NetRevenue is described with LTV above.
 	NetRevenue money.Money `json:"net_revenue"`
-	Purchases  money.Money `json:"purchases"`
-	Refunds    money.Money `json:"refunds"`
-	Sold       int         `json:"visits_sold"`
-	Redeemed   int         `json:"redeemed"`
+	// Purchases is the sum of the amounts entered when adding visits or points
+	// (M1, M4).
+	Purchases money.Money `json:"purchases"`
+	// Refunds is the sum of the amounts entered when subtracting visits (M2).
+	Refunds money.Money `json:"refunds"`
+	// Sold is every visit ever added: bought, gifted or referral (M1).
+	Sold int `json:"visits_sold"`
+	// Redeemed is the visits used, less those given back by cancels and moves
+	// (M3).
+	Redeemed int `json:"redeemed"`
 	// Available is the pass's balance: the visits left to use.
 	Available int `json:"available"`
-	Removed   int `json:"removed"`
+	// Removed is the visits subtracted by staff (M2).
+	Removed int `json:"removed"`
 	// TotalVisits is redeemed plus removed.
-	TotalVisits    int `json:"total_visits"`
-	Bonus          int `json:"bonus"`
+	TotalVisits int `json:"total_visits"`
+	// Bonus is the bonus points balance, never below zero (M4).
+	Bonus int `json:"bonus"`
+	// ReferralVisits is the visits added as referral rewards (M6).
 	ReferralVisits int `json:"referral_visits"`
 	// LastRedemption and LastAdding are zero for never.
-	LastRedemption time.Time     `json:"last_redemption"`
-	LastAdding     time.Time     `json:"last_adding"`
-	IssuedOn       calendar.Date `json:"issued_on"`
+	LastRedemption time.Time `json:"last_redemption"`
+	// LastAdding is described with LastRedemption above.
+	LastAdding time.Time `json:"last_adding"`
+	// IssuedOn is the card's issue date in the network's zone.
+	IssuedOn calendar.Date `json:"issued_on"`
 	// ExpiresOn is the last date the visits are usable (freezes included);
 	// zero for no expiry.
 	ExpiresOn calendar.Date `json:"expires_on"`

@@ -15,13 +15,21 @@ import (
 // deleted), an optional expiry that overrides the program's validity, the
 // issue instant and the issue date in the network's zone.
 type IssueSpec struct {
-	ID        string
-	Pass      string
-	Holder    string
-	Status    Status
+	// ID names the new card: its serial number.
+	ID string
+	// Pass is the ID its visits pass gets.
+	Pass string
+	// Holder is the ID of the holder who gets the card.
+	Holder string
+	// Status is NotInstalled (the default, for "") or Installed.
+	Status Status
+	// ExpiresOn overrides the expiry the program's validity gives; the zero
+	// Date keeps it.
 	ExpiresOn calendar.Date
-	At        time.Time
-	On        calendar.Date
+	// At is the issue instant.
+	At time.Time
+	// On is At's date in the network's zone.
+	On calendar.Date
 }
 
 // Issue returns a new card of program prog and the pass that will hold its
@@ -67,12 +75,18 @@ func Issue(prod pass.Product, spec IssueSpec) (Card, pass.Pass, []pass.Entry, er
 // (the zero Money for none); Actor and Comment say who and why; At is the
 // instant and On its date in the network's zone.
 type Change struct {
-	Value   int
-	Amount  money.Money
-	Actor   string
+	// Value is the number of visits or points, described above.
+	Value int
+	// Amount is the purchase or refund amount, described above.
+	Amount money.Money
+	// Actor is who makes the change.
+	Actor string
+	// Comment is why, free text.
 	Comment string
-	At      time.Time
-	On      calendar.Date
+	// At is the change's instant.
+	At time.Time
+	// On is At's date in the network's zone.
+	On calendar.Date
 	// Referral marks visits added as a referral reward (M6). Adding only.
 	Referral bool
 	// Redeemed marks visits subtracted because they were used without a

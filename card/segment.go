@@ -30,15 +30,21 @@ const (
 // Frequency the visits redeemed in the period looked at, and Monetary the
 // card's net revenue (purchases less refunds).
 type RFM struct {
-	Recency   int             `json:"recency"`
-	Frequency int             `json:"frequency"`
-	Monetary  decimal.Decimal `json:"monetary"`
+	// Recency is days, described above.
+	Recency int `json:"recency"`
+	// Frequency is visits, described above.
+	Frequency int `json:"frequency"`
+	// Monetary is an amount of the network's currency, described above.
+	Monetary decimal.Decimal `json:"monetary"`
 }
 
 // Score is an RFM score: R, F and M from 1 (lowest) to 5 (highest).
 type Score struct {
+	// R is the recency score, 1 to 5.
 	R int `json:"r"`
+	// F is the frequency score, 1 to 5.
 	F int `json:"f"`
+	// M is the monetary score, 1 to 5.
 	M int `json:"m"`
 }
 
@@ -50,9 +56,12 @@ type Score struct {
 //   - Monetary: net revenue at least Monetary[0] score 5, ... (descending),
 //     in the network's currency.
 type Thresholds struct {
-	Recency   [4]int             `json:"recency"`
-	Frequency [4]int             `json:"frequency"`
-	Monetary  [4]decimal.Decimal `json:"monetary"`
+	// Recency holds days, ascending, described above.
+	Recency [4]int `json:"recency"`
+	// Frequency holds visits, descending, described above.
+	Frequency [4]int `json:"frequency"`
+	// Monetary holds amounts, descending, described above.
+	Monetary [4]decimal.Decimal `json:"monetary"`
 }
 
 // DefaultThresholds returns thresholds for a studio whose period is 90
@@ -111,10 +120,14 @@ func (t Thresholds) Score(v RFM) Score {
 // Rule names the segment of the scores inside its inclusive ranges: R, F
 // and M each hold a lowest and a highest score.
 type Rule struct {
+	// Segment is the segment the rule names.
 	Segment Segment `json:"segment"`
-	R       [2]int  `json:"r"`
-	F       [2]int  `json:"f"`
-	M       [2]int  `json:"m"`
+	// R is the lowest and highest recency score the rule matches.
+	R [2]int `json:"r"`
+	// F is the lowest and highest frequency score the rule matches.
+	F [2]int `json:"f"`
+	// M is the lowest and highest monetary score the rule matches.
+	M [2]int `json:"m"`
 }
 
 func (r Rule) matches(s Score) bool {
@@ -166,8 +179,10 @@ func Classify(s Score, rules []Rule) Segment {
 
 // Segmentation is an RFM segmentation: thresholds and a segment map.
 type Segmentation struct {
+	// Thresholds turn RFM values into scores.
 	Thresholds Thresholds `json:"thresholds"`
-	Rules      []Rule     `json:"rules"`
+	// Rules map scores to segments, first match wins.
+	Rules []Rule `json:"rules"`
 }
 
 // DefaultSegmentation returns DefaultThresholds and DefaultRules.

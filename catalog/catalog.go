@@ -14,10 +14,18 @@ import (
 // Network is one business or chain: the tenant. It has one currency and a
 // home time zone in which purchase dates and validity are computed (T3).
 type Network struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
+	// ID names the network, chosen by the host: 1 to 200 bytes of UTF-8
+	// without control characters (field.ID), like every ID.
+	ID string `json:"id"`
+	// Name is what people read; free text, may be empty.
+	Name string `json:"name"`
+	// Currency is the ISO 4217 code ("USD") of every amount in the
+	// network: prices, charges, accounts, payouts. It is fixed once the
+	// network has products, passes or accounts (S5).
 	Currency string `json:"currency"`
-	Zone     string `json:"zone"`
+	// Zone is the IANA time zone ("Europe/London") in which purchase
+	// dates and validity are computed (T3).
+	Zone string `json:"zone"`
 }
 
 // Validate returns a *field.Error for an empty ID, a name that is not
@@ -37,12 +45,23 @@ func (n Network) Validate() error {
 // business day a use falls on (T1, T4); Tier is its price level in an
 // aggregator network (G3): a pass of a lower tier does not admit here.
 type Location struct {
-	Network   string        `json:"network"`
-	ID        string        `json:"id"`
-	Name      string        `json:"name"`
-	Zone      string        `json:"zone"`
+	// Network is the ID of the location's network (S1).
+	Network string `json:"network"`
+	// ID names the location in its network.
+	ID string `json:"id"`
+	// Name is what people read; free text, may be empty.
+	Name string `json:"name"`
+	// Zone is the IANA time zone of the location's wall clock (T1).
+	Zone string `json:"zone"`
+	// DayCutoff is the wall-clock time a business day starts at (T4),
+	// in whole minutes from 0 (midnight, the zero value) up to but not
+	// including 24h: with 3h, visits until 02:59 belong to the day
+	// before.
 	DayCutoff time.Duration `json:"day_cutoff"`
-	Tier      int           `json:"tier"`
+	// Tier is the location's price level in an aggregator network, 0 (the
+	// lowest, the zero value) to field.MaxCount: a pass of a lower tier
+	// does not admit here (G3).
+	Tier int `json:"tier"`
 }
 
 // Validate returns a *field.Error for empty IDs, a name that is not
@@ -61,10 +80,15 @@ func (l Location) Validate() error {
 // Team groups holders. With CreditSharing on, passes issued to the team are
 // usable by its members (G1); their own passes come first (O6).
 type Team struct {
-	Network       string `json:"network"`
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	CreditSharing bool   `json:"credit_sharing"`
+	// Network is the ID of the team's network (S1).
+	Network string `json:"network"`
+	// ID names the team in its network.
+	ID string `json:"id"`
+	// Name is what people read; free text, may be empty.
+	Name string `json:"name"`
+	// CreditSharing lets the team's members use its passes (G1); false,
+	// the zero value, keeps them to the team.
+	CreditSharing bool `json:"credit_sharing"`
 }
 
 // Validate returns a *field.Error for empty IDs or a name that is not
@@ -78,8 +102,8 @@ type Audience string
 
 // The audiences. A product or PAYG price with no audience admits everyone.
 const (
-	Member  Audience = "member"
-	Contact Audience = "contact"
+	Member  Audience = "member"  // a member of the business
+	Contact Audience = "contact" // a guest or lead, not a member
 )
 
 // Valid reports whether a is Member or Contact.
@@ -92,11 +116,20 @@ func (a Audience) Admits(h Audience) bool { return a == "" || a == h }
 // Holder is a customer. HealthDeclaredAt is when the holder completed the
 // health declaration (nil: not done), which an aggregator desk checks (P3).
 type Holder struct {
-	Network          string     `json:"network"`
-	ID               string     `json:"id"`
-	Name             string     `json:"name"`
-	Audience         Audience   `json:"audience"`
-	Team             string     `json:"team,omitempty"`
+	// Network is the ID of the holder's network (S1).
+	Network string `json:"network"`
+	// ID names the holder in its network; a host may use its own
+	// customer IDs.
+	ID string `json:"id"`
+	// Name is what people read; free text, may be empty.
+	Name string `json:"name"`
+	// Audience is Member or Contact: it picks the PAYG price and the
+	// products the holder may use (G6).
+	Audience Audience `json:"audience"`
+	// Team is the ID of the holder's team in the network, "" for none.
+	Team string `json:"team,omitempty"`
+	// HealthDeclaredAt is when the holder made the health declaration;
+	// nil when not made (P3).
 	HealthDeclaredAt *time.Time `json:"health_declared_at,omitempty"`
 }
 

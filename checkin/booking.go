@@ -14,10 +14,15 @@ import (
 // Book is a class booking request: the new visit's ID, the class start,
 // its cost in visits (0 means 1) and when the booking is made.
 type Book struct {
+	// Visit is the ID the booking's visit gets.
 	Visit string
+	// Start is the class's start; its service date is the booking's (T4).
 	Start time.Time
-	Cost  int
-	At    time.Time
+	// Cost is what the class takes from a visits pass, in visits or
+	// points; 0 means 1 (B1).
+	Cost int
+	// At is when the booking is made: a pass must be valid then too.
+	At time.Time
 }
 
 // bookable lists the pass kinds that pay for a class: visits (and class
@@ -57,9 +62,16 @@ func DecideBook(st *State, req Book) (Outcome, error) {
 // the host's cancel window before the class start, and whether the host
 // refunds late cancels.
 type Cancel struct {
-	At         time.Time
+	// At is when the booking is cancelled.
+	At time.Time
+	// ByBusiness is whether the business cancels (the class is off),
+	// which always returns the units; false: the holder cancels.
 	ByBusiness bool
-	Window     time.Duration
+	// Window is how long before the class start a holder's cancel
+	// becomes late (B2); 0: every cancel before the start is on time.
+	Window time.Duration
+	// RefundLate returns the units of a late cancel too; false, the zero
+	// value, forfeits them (B2).
 	RefundLate bool
 }
 
@@ -95,9 +107,12 @@ func DecideCancel(st *State, v Visit, req Cancel) (Outcome, error) {
 // fee: zero Money forfeits the units (the default policy), a fee returns
 // them and charges the fee instead (B3).
 type Attendance struct {
+	// Attended is true for a booking held, false for a no-show (B3).
 	Attended bool
-	At       time.Time
-	Fee      money.Money
+	// At is when the attendance is marked.
+	At time.Time
+	// Fee is the no-show fee, described above; ignored when Attended.
+	Fee money.Money
 }
 
 // DecideAttendance marks booking v attended or a no-show and applies the

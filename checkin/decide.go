@@ -19,13 +19,18 @@ import (
 // the Outcome lists. A decision that returns an error may have changed the
 // State part way: discard it, as the Engine does with its unit of work.
 type State struct {
+	// Holder is the holder the decision is for.
 	Holder catalog.Holder
 	// TeamSharing is whether the holder's team shares credit (G1).
 	TeamSharing bool
 	// Location is where the use happens (for a check-out or a booking's
 	// cancel, the visit's location); Zone is its calendar.
-	Location         catalog.Location
-	Zone             calendar.Zone
+	Location catalog.Location
+	// Zone is the location's zone and cut-off, which turn instants into
+	// service dates (T4).
+	Zone calendar.Zone
+	// NetworkLocations is how many locations the network has; a
+	// network-wide pass counts as covering them all (O4).
 	NetworkLocations int
 	// Passes are the holder's and the team's live passes, plus every pass
 	// that Recent or the visit at hand names in its lineage.
@@ -33,9 +38,14 @@ type State struct {
 	// Open holds the holder's open visits; Recent the holder's visits whose
 	// service date is near the use (day coverage, C2, and the PAYG totals of
 	// the days a check-out touches, C5, C6).
-	Open   []Visit
+	Open []Visit
+	// Recent is described with Open above.
 	Recent []Visit
-	PAYG   []billing.PAYG
+	// PAYG are the network's PAYG products; the cheapest for the holder's
+	// audience at the location applies when no pass pays (C5).
+	PAYG []billing.PAYG
+	// Policy is the consumption order (O0-O8); an empty Policy ranks by
+	// pass ID alone.
 	Policy entitlement.Policy
 	// MaxOpen is the longest a visit counts (C8, S3): a check-out later
 	// than its start plus MaxOpen closes it at that instant, marked
@@ -50,10 +60,18 @@ type State struct {
 // ledger entries to append (without IDs or keys). Selection is the ranking
 // that decided (C9).
 type Outcome struct {
-	Visit     Visit                 `json:"visit"`
-	Closed    []Visit               `json:"closed,omitempty"`
-	Passes    []*pass.Pass          `json:"-"`
-	Entries   []pass.Entry          `json:"-"`
+	// Visit is the visit the decision opened, closed or changed.
+	Visit Visit `json:"visit"`
+	// Closed are the holder's other visits closed automatically on the
+	// way (C8); empty for most decisions.
+	Closed []Visit `json:"closed,omitempty"`
+	// Passes are the passes the decision changed, in their new state.
+	Passes []*pass.Pass `json:"-"`
+	// Entries are the ledger entries to append, without ID, key or actor
+	// (the caller stamps them).
+	Entries []pass.Entry `json:"-"`
+	// Selection is the ranking that chose the pass (C9); empty when no
+	// pass was ranked (a check-out, a cancel).
 	Selection entitlement.Selection `json:"selection"`
 }
 
@@ -133,9 +151,13 @@ func (st *State) activate(o *Outcome, p *pass.Pass, d calendar.Date, v *Visit) {
 // CheckIn is a check-in request: the new visit's ID, the instant and the
 // visit's cost for visits passes (C3; 0 means 1).
 type CheckIn struct {
+	// Visit is the ID the new visit gets.
 	Visit string
-	At    time.Time
-	Cost  int
+	// At is the instant of the check-in.
+	At time.Time
+	// Cost is what the visit takes from a visits pass, in visits; 0
+	// means 1 (C3).
+	Cost int
 	// AllowUnpaid is the host's "allow and settle later" policy (C12).
 	AllowUnpaid bool
 }

@@ -8,10 +8,17 @@ import (
 // Guard is a location's passcode brute-force state (RULES P2): the instants
 // of recent failed codes and, while locked, when the lock ends.
 type Guard struct {
-	Network     string      `json:"network"`
-	Location    string      `json:"location"`
-	Failures    []time.Time `json:"failures,omitempty"`
-	LockedUntil time.Time   `json:"locked_until"`
+	// Network is the ID of the location's network (S1).
+	Network string `json:"network"`
+	// Location is the ID of the location the guard counts failures at.
+	Location string `json:"location"`
+	// Failures are the instants of the unknown codes entered at the
+	// location within the lockout's window, oldest first; a lock clears
+	// them (P2).
+	Failures []time.Time `json:"failures,omitempty"`
+	// LockedUntil is when the location's lock ends; the zero time, or an
+	// instant past, when it is not locked.
+	LockedUntil time.Time `json:"locked_until"`
 }
 
 // Clone returns a deep copy of g.

@@ -15,9 +15,15 @@ import (
 // MaxFailures failed codes at a location within Window lock redemption
 // there for Duration.
 type Lockout struct {
-	MaxFailures int           `json:"max_failures"`
-	Window      time.Duration `json:"window"`
-	Duration    time.Duration `json:"duration"`
+	// MaxFailures is how many unknown codes within Window a location
+	// tolerates: the next one locks it; 0 or less means 5 (OrDefault).
+	MaxFailures int `json:"max_failures"`
+	// Window is how far back failures count from each new one; 0 or
+	// less means 15 minutes.
+	Window time.Duration `json:"window"`
+	// Duration is how long a lock lasts from the failure that set it; 0
+	// or less means 24 hours.
+	Duration time.Duration `json:"duration"`
 }
 
 // DefaultLockout returns the lockout of RULES P2: more than 5 failed codes
@@ -164,9 +170,15 @@ func (o RedeemOutcome) Message() string {
 // ErrNoHealthDeclaration, and for pass refusals also to
 // entitlement.ErrNoEntitlement.
 type RedeemError struct {
-	Outcome     RedeemOutcome
-	Reason      entitlement.Reason
-	Pass        string
+	// Outcome is why the redemption was refused; never Redeemed.
+	Outcome RedeemOutcome
+	// Reason is the pass's eligibility reason behind a pass refusal
+	// (NotIncluded, PassNotUsable); "" for the other outcomes.
+	Reason entitlement.Reason
+	// Pass is the ID of the pass the code named; "" for an unknown code.
+	Pass string
+	// LockedUntil is when the location's lock ends, for LocationLocked
+	// and for the failure that set the lock; the zero time otherwise.
 	LockedUntil time.Time
 }
 
@@ -228,14 +240,18 @@ var Redeemable = []pass.Kind{pass.Day, pass.Visits}
 // unit of work with the location locked (P2) and, when the code names a
 // pass, its holder locked too.
 type RedeemState struct {
+	// Location is the desk's location, locked by the caller (P2).
 	Location catalog.Location
-	Zone     calendar.Zone
+	// Zone is the location's zone and cut-off, which date the visit (T4).
+	Zone calendar.Zone
 	// Guard is the location's lockout state; Lockout the host's policy.
-	Guard   Guard
+	Guard Guard
+	// Lockout is described with Guard above.
 	Lockout Lockout
 	// Pass is the pass the code names, nil for an unknown code; Holder is
 	// its holder.
-	Pass   *pass.Pass
+	Pass *pass.Pass
+	// Holder is described with Pass above; zero for an unknown code.
 	Holder catalog.Holder
 	// Recent holds the holder's visits on the service date, for a day
 	// pass whose unit already covers the date (C2).
@@ -250,9 +266,13 @@ type RedeemState struct {
 // lockout is measured on, so that a client-supplied instant cannot dodge
 // it).
 type Redeem struct {
+	// Visit is the ID the new visit gets.
 	Visit string
-	At    time.Time
-	Now   time.Time
+	// At is when the holder came in: the visit's instant.
+	At time.Time
+	// Now is the Engine's clock, on which the lockout's window and lock
+	// are measured.
+	Now time.Time
 }
 
 // RedeemDecision is what DecideRedeem decided: the outcome and its detail,
@@ -261,14 +281,24 @@ type Redeem struct {
 // Redeemed, the effects to write (the visit, the pass and its ledger
 // entries).
 type RedeemDecision struct {
-	Outcome     RedeemOutcome
-	Reason      entitlement.Reason
+	// Outcome is Redeemed or why the redemption was refused.
+	Outcome RedeemOutcome
+	// Reason is the pass's eligibility reason behind a pass refusal; ""
+	// otherwise.
+	Reason entitlement.Reason
+	// LockedUntil is when the location's lock ends when it is locked;
+	// the zero time otherwise.
 	LockedUntil time.Time
 	// Pass is the pass the code named, "" for an unknown code.
-	Pass         string
-	Guard        Guard
+	Pass string
+	// Guard is the location's lockout state after the decision.
+	Guard Guard
+	// GuardChanged says Guard must be stored: a failure was counted, a
+	// lock set or an expired lock cleared.
 	GuardChanged bool
-	Effects      Outcome
+	// Effects are the visit, the pass and its ledger entries to write;
+	// empty unless Outcome is Redeemed.
+	Effects Outcome
 }
 
 // Err returns the *RedeemError of a refusal, or nil when Redeemed.

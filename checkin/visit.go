@@ -26,6 +26,9 @@ const (
 	Redemption   Kind = "redemption" // an aggregator passcode redeemed at a desk (P3)
 )
 
+// Valid reports whether k is one of the visit kinds.
+func (k Kind) Valid() bool { return k == CheckInVisit || k == Booking || k == Redemption }
+
 // Mode is what pays for a visit.
 type Mode string
 
@@ -37,6 +40,11 @@ const (
 	ByPAYG   Mode = "payg"   // pay-as-you-go (C5)
 	Unpaid   Mode = "unpaid" // let in with nothing eligible, to be settled later (C12)
 )
+
+// Valid reports whether m is one of the modes.
+func (m Mode) Valid() bool {
+	return m == ByDay || m == ByVisits || m == ByTime || m == ByPAYG || m == Unpaid
+}
 
 // Status is where a visit is in its life.
 type Status string
@@ -51,12 +59,20 @@ const (
 	NoShow    Status = "no_show"   // a booking missed (B3)
 )
 
+// Valid reports whether s is one of the statuses.
+func (s Status) Valid() bool {
+	return s == Open || s == Closed || s == Booked || s == Cancelled || s == Attended || s == NoShow
+}
+
 // Consumption is the lineage of a visit: Units of Pass that paid for it
 // (C9). A cancelled or moved visit returns exactly these units.
 type Consumption struct {
-	Pass  string    `json:"pass"`
-	Kind  pass.Kind `json:"kind"`
-	Units int       `json:"units"`
+	// Pass is the ID of the pass that paid.
+	Pass string `json:"pass"`
+	// Kind is the pass's kind, which says Units' unit.
+	Kind pass.Kind `json:"kind"`
+	// Units is how many units the pass gave: days, minutes or visits.
+	Units int `json:"units"`
 }
 
 // Visit is one check-in (with its check-out) or one booking. Date is the
@@ -65,29 +81,68 @@ type Consumption struct {
 // covered by an earlier unit, that unit's pass; for time, the first time
 // candidate). CoveredBy names the visit whose day unit covers this one.
 type Visit struct {
-	Network          string              `json:"network"`
-	ID               string              `json:"id"`
-	Holder           string              `json:"holder"`
-	Location         string              `json:"location"`
-	Kind             Kind                `json:"kind"`
-	Mode             Mode                `json:"mode"`
-	Status           Status              `json:"status"`
-	Start            time.Time           `json:"start"`
-	End              *time.Time          `json:"end,omitempty"`
-	Date             calendar.Date       `json:"date"`
-	Cost             int                 `json:"cost"`
-	Pass             string              `json:"pass,omitempty"`
-	CoveredBy        string              `json:"covered_by,omitempty"`
-	PAYG             string              `json:"payg,omitempty"`
-	Consumptions     []Consumption       `json:"consumptions,omitempty"`
-	Charges          []billing.DayCharge `json:"charges,omitempty"`
-	UncoveredMinutes int                 `json:"uncovered_minutes,omitempty"`
-	AutoClosed       bool                `json:"auto_closed,omitempty"`
-	Activated        string              `json:"activated,omitempty"`
-	CancelledAt      *time.Time          `json:"cancelled_at,omitempty"`
-	LateCancel       bool                `json:"late_cancel,omitempty"`
-	CancelledBy      string              `json:"cancelled_by,omitempty"`
-	Fee              *billing.DayCharge  `json:"fee,omitempty"`
+	// Network is the ID of the visit's network (S1).
+	Network string `json:"network"`
+	// ID names the visit in its network.
+	ID string `json:"id"`
+	// Holder is the ID of the holder who came.
+	Holder string `json:"holder"`
+	// Location is the ID of the location of the visit.
+	Location string `json:"location"`
+	// Kind is a check-in, a booking or a redemption.
+	Kind Kind `json:"kind"`
+	// Mode is what pays for the visit: a day, visits or time pass, PAYG,
+	// or nothing yet (unpaid, C12).
+	Mode Mode `json:"mode"`
+	// Status is where the visit is in its life.
+	Status Status `json:"status"`
+	// Start is the check-in's instant, the class's start or the
+	// redemption's instant, in UTC.
+	Start time.Time `json:"start"`
+	// End is the check-out's instant (or the automatic close's, C8); nil
+	// while open and for a booking.
+	End *time.Time `json:"end,omitempty"`
+	// Date is the service date, described above.
+	Date calendar.Date `json:"date"`
+	// Cost is what the visit takes from a visits pass, in visits or class
+	// points (C3, B1); at least 1.
+	Cost int `json:"cost"`
+	// Pass is the ID of the pass the visit opened on, described above; ""
+	// for a PAYG or unpaid visit.
+	Pass string `json:"pass,omitempty"`
+	// CoveredBy is the ID of the visit whose day unit covers this one
+	// (C2); "" when this visit took its own.
+	CoveredBy string `json:"covered_by,omitempty"`
+	// PAYG is the ID of the PAYG product that charges the visit (C5); ""
+	// when passes pay.
+	PAYG string `json:"payg,omitempty"`
+	// Consumptions are the units each pass gave the visit, the lineage
+	// (C9): what a cancel or move returns.
+	Consumptions []Consumption `json:"consumptions,omitempty"`
+	// Charges are the visit's PAYG charges, one per business day it
+	// touched (C5, C6); empty when passes paid.
+	Charges []billing.DayCharge `json:"charges,omitempty"`
+	// UncoveredMinutes is how many minutes of the visit no time pass and
+	// no PAYG product covered (C4); 0 when all were.
+	UncoveredMinutes int `json:"uncovered_minutes,omitempty"`
+	// AutoClosed is whether the visit was closed at its start plus the
+	// longest visit rather than by a check-out at the door (C8).
+	AutoClosed bool `json:"auto_closed,omitempty"`
+	// Activated is the ID of the pass the visit's use activated (A2),
+	// which cancelling it may deactivate (A5); "" for none.
+	Activated string `json:"activated,omitempty"`
+	// CancelledAt is when a booking was cancelled; nil when it was not
+	// (B2).
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	// LateCancel is whether the holder cancelled inside the cancel
+	// window (B2).
+	LateCancel bool `json:"late_cancel,omitempty"`
+	// CancelledBy is "holder" or "business" for a cancelled booking, ""
+	// otherwise.
+	CancelledBy string `json:"cancelled_by,omitempty"`
+	// Fee is the no-show fee charged instead of the units (B3); nil when
+	// none was.
+	Fee *billing.DayCharge `json:"fee,omitempty"`
 	// Terms is the ID of the location's commercial terms version in force
 	// at a redemption (Y1).
 	Terms string `json:"terms,omitempty"`
@@ -162,6 +217,7 @@ var (
 // AlreadyCheckedInError carries the open visit of a holder who checks in
 // again at the same location (C1). It unwraps to ErrAlreadyCheckedIn.
 type AlreadyCheckedInError struct {
+	// Visit is the holder's open visit at the location.
 	Visit Visit
 }
 

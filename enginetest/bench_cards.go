@@ -25,10 +25,12 @@ import (
 // visits, and holder "plain" with an ordinary visits pass of as many, for
 // comparison.
 type CardBench struct {
+	// Engine is the Engine the benchmark calls.
 	Engine *passengine.Engine
-	Store  store.Store
-	clock  *passengine.ManualClock
-	seq    atomic.Int64
+	// Store is the store the benchmark seeded.
+	Store store.Store
+	clock *passengine.ManualClock
+	seq   atomic.Int64
 }
 
 // cardBenchNet is the network of CardBench.

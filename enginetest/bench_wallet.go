@@ -24,9 +24,11 @@ func WalletBenchHolder(i int) string { return fmt.Sprintf("w%07d", i) }
 
 // WalletBench measures prepaid account calls on a store.
 type WalletBench struct {
+	// Engine is the Engine the benchmark calls.
 	Engine *passengine.Engine
-	Store  store.Store
-	seq    atomic.Int64
+	// Store is the store NewWalletBench seeded.
+	Store store.Store
+	seq   atomic.Int64
 }
 
 // walletBenchStart is the instant of the seeded history; the benchmark's

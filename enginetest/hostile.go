@@ -25,17 +25,23 @@ import (
 // Hostile is one input no front desk should be able to send, and the
 // field its refusal must name.
 type Hostile struct {
-	Name  string
+	// Name says what the input is ("check-in in 1990").
+	Name string
+	// Field is the name the *FieldError must carry.
 	Field string
-	Call  func(ctx context.Context, h *HostileWorld) error
+	// Call sends the input to h's Engine and returns its error.
+	Call func(ctx context.Context, h *HostileWorld) error
 }
 
 // HostileWorld is the network the hostile inputs are sent to: one
 // location, one holder with a visits pass, on a fixed clock.
 type HostileWorld struct {
-	Eng   *passengine.Engine
+	// Eng is the Engine the inputs are sent to.
+	Eng *passengine.Engine
+	// Clock is Eng's clock, at 2026-03-02 09:00 UTC.
 	Clock *passengine.ManualClock
-	Pass  string
+	// Pass is the ID of the holder's visits pass.
+	Pass string
 }
 
 const hostileNet = "hostile"
@@ -186,11 +192,11 @@ func HostileInputs() []Hostile {
 			return err
 		}},
 		{"passes limit 2^31", "limit", func(ctx context.Context, h *HostileWorld) error {
-			_, err := h.Eng.Passes(ctx, store.PassFilter{Network: hostileNet, Limit: big})
+			_, err := h.Eng.Passes(ctx, passengine.PassFilter{Network: hostileNet, Limit: big})
 			return err
 		}},
 		{"visits from 2026-02-31", "from", func(ctx context.Context, h *HostileWorld) error {
-			_, err := h.Eng.Visits(ctx, store.VisitFilter{Network: hostileNet, From: calendar.Date{Year: 2026, Month: 2, Day: 31}})
+			_, err := h.Eng.Visits(ctx, passengine.VisitFilter{Network: hostileNet, From: calendar.Date{Year: 2026, Month: 2, Day: 31}})
 			return err
 		}},
 		{"payout to 20260", "to", func(ctx context.Context, h *HostileWorld) error {
@@ -202,7 +208,7 @@ func HostileInputs() []Hostile {
 			_, err := h.Eng.Holder(ctx, hostileNet, "")
 			return err
 		}},
-	}, walletHostileInputs()...) // wallet_hostile.go
+	}, append(walletHostileInputs(), listHostileInputs()...)...) // wallet_hostile.go, lists_hostile.go
 }
 
 // RunHostile sends every hostile input to an Engine on a store open makes,

@@ -38,16 +38,23 @@ import (
 // products, and every pass, visit, ledger entry and card, in the store's
 // list order. Two snapshots of an unchanged store are equal (reflect.DeepEqual).
 type Snapshot struct {
+	// Locations are the network's locations, by ID.
 	Locations []catalog.Location
-	PAYGs     []billing.PAYG
-	Passes    []pass.Pass
-	Visits    []checkin.Visit
-	Ledger    []pass.Entry
+	// PAYGs are the network's PAYG products, by ID.
+	PAYGs []billing.PAYG
+	// Passes are every pass of the network, by issue instant then ID.
+	Passes []pass.Pass
+	// Visits are every visit of the network, by start then ID.
+	Visits []checkin.Visit
+	// Ledger is every pass ledger entry of the network, in append order.
+	Ledger []pass.Entry
 	// Accounts and AccountEntries are the network's prepaid accounts and
 	// their entries (W1), in the store's list order.
-	Accounts       []wallet.Account
+	Accounts []wallet.Account
+	// AccountEntries is described with Accounts above.
 	AccountEntries []wallet.Entry
-	Cards          []card.Card
+	// Cards are the network's multipass cards, by ID.
+	Cards []card.Card
 }
 
 // Take returns the snapshot of network in st, read in one View. It returns

@@ -64,15 +64,20 @@ func (r Reason) String() string {
 // Use is what a pass is checked against: who, where, which service date and
 // what it costs.
 type Use struct {
+	// Holder is who uses the pass: its audience (G6) and team (G1) count.
 	Holder catalog.Holder
 	// TeamSharing is whether the holder's team has credit sharing on.
 	TeamSharing bool
-	Location    string
-	Tier        int
+	// Location is the ID of the location of the use (G2).
+	Location string
+	// Tier is the location's tier (G3).
+	Tier int
 	// NetworkLocations is the number of locations in the network; a
 	// network-wide pass counts as covering that many (O4).
 	NetworkLocations int
-	Date             calendar.Date
+	// Date is the use's service date at the location (T4): what the
+	// pass's activation, lock, expiry and freezes are checked against.
+	Date calendar.Date
 	// Cost is what the use takes from a visits pass (C3, B1); at least 1.
 	Cost int
 	// Kinds lists the pass kinds the use accepts; nil accepts all.
@@ -162,6 +167,8 @@ var ErrNoEntitlement = errors.New("no eligible pass")
 // every pass the holder could have used, each with its Reason (G7), so a
 // front desk can say why. It unwraps to ErrNoEntitlement.
 type RefusalError struct {
+	// Candidates are the passes considered, by pass ID, each with its
+	// Reason.
 	Candidates []Candidate
 }
 

@@ -15,14 +15,28 @@ import (
 // and the exclusion otherwise. DecidedBy names, for an outranked pass, the
 // policy key that put the chosen pass before it.
 type Candidate struct {
-	Pass      *pass.Pass `json:"-"`
-	PassID    string     `json:"pass"`
-	Kind      pass.Kind  `json:"kind"`
-	Balance   int        `json:"balance"`
-	Shared    bool       `json:"shared,omitempty"`
-	Locations int        `json:"locations"`
-	Reason    Reason     `json:"reason,omitempty"`
-	DecidedBy string     `json:"decided_by,omitempty"`
+	// Pass is the pass considered; nil in a candidate read back from a
+	// stored result (an idempotent replay), which keeps the snapshot only.
+	Pass *pass.Pass `json:"-"`
+	// PassID is the pass's ID.
+	PassID string `json:"pass"`
+	// Kind is the pass's kind (O1).
+	Kind pass.Kind `json:"kind"`
+	// Balance is the pass's balance before the use, in its unit.
+	Balance int `json:"balance"`
+	// Shared is whether the pass is the holder's team's rather than its
+	// own (O6).
+	Shared bool `json:"shared,omitempty"`
+	// Locations is how many locations the pass covers, a network-wide
+	// pass counting as all of the network's (O4).
+	Locations int `json:"locations"`
+	// Reason is why the pass was not used: "" for the chosen pass,
+	// Outranked for an eligible pass the order put after it, and the
+	// exclusion otherwise (G7).
+	Reason Reason `json:"reason,omitempty"`
+	// DecidedBy is, for an outranked pass, the name of the policy key
+	// that put the chosen pass before it; "" otherwise.
+	DecidedBy string `json:"decided_by,omitempty"`
 
 	// sort is what the package's own keys compare, derived from Pass once
 	// (Select and Rank refresh it; a key's first comparison of a candidate
@@ -102,7 +116,10 @@ func scaled(d decimal.Decimal) (int64, bool) {
 // to order by a criterion of your own, write a new Key rather than
 // replacing the Compare of a copy of one of them.
 type Key struct {
-	Name    string
+	// Name names the key in reports (Candidate.DecidedBy): "kind",
+	// "unit_value", ... for the default keys.
+	Name string
+	// Compare orders two eligible candidates by this key alone.
 	Compare func(a, b *Candidate) int
 
 	builtin builtinKey // which of the package's own keys this is, if any
@@ -253,9 +270,15 @@ func (p Policy) Names() []string {
 // Eligible counts the former. DecidedBy names the key that put the first
 // candidate before the second ("" with fewer than two eligible).
 type Selection struct {
+	// Candidates are the eligible passes in consumption order, the one
+	// chosen first, then the ineligible ones by pass ID.
 	Candidates []Candidate `json:"candidates"`
-	Eligible   int         `json:"eligible"`
-	DecidedBy  string      `json:"decided_by,omitempty"`
+	// Eligible is how many of Candidates are eligible: the first
+	// Eligible of them.
+	Eligible int `json:"eligible"`
+	// DecidedBy is the name of the key that put the first candidate
+	// before the second; "" with fewer than two eligible.
+	DecidedBy string `json:"decided_by,omitempty"`
 }
 
 // Chosen returns the first eligible candidate, or nil if there is none.

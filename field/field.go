@@ -40,7 +40,11 @@ var ErrInvalid = errors.New("invalid input")
 // Error is an input error: Name is the field (dotted for nested fields, such
 // as "product.units"), Problem says what is wrong with it.
 type Error struct {
-	Name    string
+	// Name is the field's JSON name, dotted for a nested field
+	// ("validity.months").
+	Name string
+	// Problem says what is wrong, in words for a person; it quotes at
+	// most a short prefix of the input (Quote).
 	Problem string
 }
 
@@ -99,7 +103,8 @@ func ID(name, id string) error {
 	return nil
 }
 
-// OptionalID is ID for a field that may be empty.
+// OptionalID is ID for a field that may be empty: it returns nil for ""
+// and ID's *Error otherwise.
 func OptionalID(name, id string) error {
 	if id == "" {
 		return nil

@@ -12,8 +12,12 @@ import (
 // Money is an exact amount of one currency. The zero Money has no currency
 // and is treated as "no amount" by the calls that accept an optional amount.
 type Money struct {
-	Amount   decimal.Decimal `json:"amount"`
-	Currency string          `json:"currency"`
+	// Amount is the exact amount in units of the currency (12.50 is
+	// twelve dollars fifty), negative for a debit where a rule allows one.
+	Amount decimal.Decimal `json:"amount"`
+	// Currency is the ISO 4217 code, three capital letters; "" only in
+	// the zero Money.
+	Currency string `json:"currency"`
 }
 
 // New returns amount (a decimal string such as "12.50") in currency. It

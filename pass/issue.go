@@ -12,9 +12,15 @@ import (
 // Team, exactly one), Source, At (the issue instant) and On (the purchase
 // date in the network's zone) are required.
 type IssueSpec struct {
-	ID     string
+	// ID names the new pass in its network.
+	ID string
+	// Holder is the ID of the holder who will own the pass; "" when Team
+	// is set.
 	Holder string
-	Team   string
+	// Team is the ID of the team that will own the pass; "" when Holder
+	// is set.
+	Team string
+	// Source is how the pass reaches its owner (O3).
 	Source Source
 	// Remaining, when above zero, imports a part-used pack: the pass keeps
 	// the product's units as granted, records the units used before import,
@@ -23,14 +29,19 @@ type IssueSpec struct {
 	// Price overrides the product's price (or the prorated one); zero Money
 	// keeps it.
 	Price money.Money
-	Paid  bool
+	// Paid marks the pass paid at issue (A6).
+	Paid bool
 	// ActivatedOn and ExpiresOn are required with a merchant-set activation
 	// (A3). ExpiresOn alone overrides the computed expiry of a pass
 	// activated on purchase (a manual pass expiring at month end, say).
 	ActivatedOn calendar.Date
-	ExpiresOn   calendar.Date
-	At          time.Time
-	On          calendar.Date
+	// ExpiresOn is described with ActivatedOn above; the zero Date
+	// computes it from the validity.
+	ExpiresOn calendar.Date
+	// At is the instant of the issue.
+	At time.Time
+	// On is the purchase date: At's date in the network's zone (T3).
+	On calendar.Date
 }
 
 // Issue returns the pass that spec issues from prod and its ledger entries:

@@ -37,19 +37,44 @@ const (
 // points (M3, M4) and Bonus the card's points after it; both are 0 on
 // entries that are no card's bonus entries.
 type Entry struct {
-	Network string      `json:"network"`
-	ID      string      `json:"id"`
-	Pass    string      `json:"pass"`
-	Holder  string      `json:"holder,omitempty"`
-	Visit   string      `json:"visit,omitempty"`
-	At      time.Time   `json:"at"`
-	Type    EntryType   `json:"type"`
-	Units   int         `json:"units"`
-	Balance int         `json:"balance"`
-	Amount  money.Money `json:"amount"`
-	Key     string      `json:"key,omitempty"`
-	Actor   string      `json:"actor,omitempty"`
-	Comment string      `json:"comment,omitempty"`
-	Points  int         `json:"points,omitempty"`
-	Bonus   int         `json:"bonus,omitempty"`
+	// Network is the ID of the entry's network (S1).
+	Network string `json:"network"`
+	// ID names the entry in its network.
+	ID string `json:"id"`
+	// Pass is the ID of the pass whose balance the entry changes.
+	Pass string `json:"pass"`
+	// Holder is the ID of the holder the entry concerns: the pass's
+	// owner, or for a team's pass the member who used it; "" for a
+	// team's pass outside a use.
+	Holder string `json:"holder,omitempty"`
+	// Visit is the ID of the visit a use or return paid for (C9); "" for
+	// other entries.
+	Visit string `json:"visit,omitempty"`
+	// At is the instant of the change, in UTC.
+	At time.Time `json:"at"`
+	// Type is what the entry records.
+	Type EntryType `json:"type"`
+	// Units is the signed change of the balance, in the pass's unit
+	// (days, minutes or visits): above 0 grants, below 0 takes, 0 for the
+	// audit types.
+	Units int `json:"units"`
+	// Balance is the pass's balance after the entry.
+	Balance int `json:"balance"`
+	// Amount is a purchase or refund amount that came with the change
+	// (the price at issue, an adjustment's amount); zero Money for none.
+	Amount money.Money `json:"amount"`
+	// Key is the idempotency key of the call that wrote the entry.
+	Key string `json:"key,omitempty"`
+	// Actor is who made the change: the call's actor; "" when the call
+	// named none.
+	Actor string `json:"actor,omitempty"`
+	// Comment is the reason given, free text; audit entries say what
+	// changed ("expiry 2026-04-01 -> 2026-05-01").
+	Comment string `json:"comment,omitempty"`
+	// Points is the signed change a bonus entry makes to the card's bonus
+	// points (M3, M4); 0 on the entries that are no card's bonus entries.
+	Points int `json:"points,omitempty"`
+	// Bonus is the card's bonus points after the entry; 0 on the entries
+	// that are no card's bonus entries.
+	Bonus int `json:"bonus,omitempty"`
 }

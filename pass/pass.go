@@ -26,35 +26,85 @@ var ErrBalance = errors.New("balance would go below zero")
 // ledger entries. Its status is derived from these and a date (StatusOn),
 // never stored.
 type Pass struct {
-	Network     string            `json:"network"`
-	ID          string            `json:"id"`
-	Product     string            `json:"product"`
-	Holder      string            `json:"holder,omitempty"`
-	Team        string            `json:"team,omitempty"`
-	Kind        Kind              `json:"kind"`
-	Source      Source            `json:"source"`
-	Units       int               `json:"units"`
-	Balance     int               `json:"balance"`
-	UnitValue   money.Money       `json:"unit_value"`
-	Price       money.Money       `json:"price"`
-	Paid        bool              `json:"paid"`
-	PaidAt      *time.Time        `json:"paid_at,omitempty"`
-	PaidBy      string            `json:"paid_by,omitempty"`
-	Locations   []string          `json:"locations,omitempty"`
-	Tier        int               `json:"tier"`
-	Audience    catalog.Audience  `json:"audience,omitempty"`
-	Priority    Priority          `json:"priority,omitempty"`
-	Activation  Activation        `json:"activation"`
-	Locked      bool              `json:"locked"`
-	Validity    calendar.Validity `json:"validity"`
-	ActivatedOn calendar.Date     `json:"activated_on"`
-	ActivatedBy string            `json:"activated_by,omitempty"`
-	ExpiresOn   calendar.Date     `json:"expires_on"`
-	Freezes     []Freeze          `json:"freezes,omitempty"`
+	// Network is the ID of the pass's network (S1).
+	Network string `json:"network"`
+	// ID names the pass in its network.
+	ID string `json:"id"`
+	// Product is the ID of the product the pass was issued from.
+	Product string `json:"product"`
+	// Holder is the ID of the holder who owns the pass; "" for a team's.
+	Holder string `json:"holder,omitempty"`
+	// Team is the ID of the team that owns the pass, whose members share
+	// it when the team shares credit (G1); "" for a holder's.
+	Team string `json:"team,omitempty"`
+	// Kind says what the units are: days, minutes or visits.
+	Kind Kind `json:"kind"`
+	// Source is how the pass reached its owner (O3).
+	Source Source `json:"source"`
+	// Units is how many units the pass granted, in days, minutes or
+	// visits (Kind): the product's at issue, plus and minus adjustments
+	// (E4).
+	Units int `json:"units"`
+	// Balance is how many units are left, in the same unit; 0 when used
+	// up. It equals the sum of the pass's ledger entries.
+	Balance int `json:"balance"`
+	// UnitValue is what one unit is worth in the network's currency, for
+	// the consumption order (O2): the product's, or its price divided by
+	// its units.
+	UnitValue money.Money `json:"unit_value"`
+	// Price is what the pass costs its owner: the product's price, the
+	// prorated price of an import (E5), or a price set at issue.
+	Price money.Money `json:"price"`
+	// Paid is whether the pass is marked paid; false, the zero value, is
+	// unpaid, and an unpaid pass is usable all the same (A6).
+	Paid bool `json:"paid"`
+	// PaidAt is when the pass was marked paid with MarkPaid or from the
+	// account; nil when unpaid or paid at issue.
+	PaidAt *time.Time `json:"paid_at,omitempty"`
+	// PaidBy is who marked the pass paid; "" when nobody did.
+	PaidBy string `json:"paid_by,omitempty"`
+	// Locations are the IDs of the locations the pass admits; empty
+	// admits every location of the network (G2).
+	Locations []string `json:"locations,omitempty"`
+	// Tier is the highest location tier the pass admits, 0 (the zero
+	// value: tier 0 locations only) to field.MaxCount (G3).
+	Tier int `json:"tier"`
+	// Audience is the audience the pass is kept to; "" admits any holder
+	// (G6).
+	Audience catalog.Audience `json:"audience,omitempty"`
+	// Priority is the product's place in the consumption order's first
+	// key (O0); "" is Normal.
+	Priority Priority `json:"priority,omitempty"`
+	// Activation is when the pass's validity starts (A1-A3).
+	Activation Activation `json:"activation"`
+	// Locked keeps uses to service dates from ActivatedOn through the
+	// expiry (A3); false, the zero value, lets an activated pass pay for
+	// any date up to its expiry (A4).
+	Locked bool `json:"locked"`
+	// Validity is how long the pass lasts from its activation date; the
+	// zero Validity never expires (T3).
+	Validity calendar.Validity `json:"validity"`
+	// ActivatedOn is the date the pass's validity started; the zero Date
+	// while it is not activated (A2).
+	ActivatedOn calendar.Date `json:"activated_on"`
+	// ActivatedBy is the ID of the visit whose use activated the pass
+	// (A2), so that cancelling it can deactivate the pass (A5); "" when it
+	// was activated otherwise.
+	ActivatedBy string `json:"activated_by,omitempty"`
+	// ExpiresOn is the last date the pass is usable, through the end of
+	// that date at the location (T5), before freezes move it (Expiry
+	// adds them); the zero Date while not activated or for no expiry.
+	ExpiresOn calendar.Date `json:"expires_on"`
+	// Freezes are the pass's pauses, in the order they were added; none
+	// overlaps another (E3).
+	Freezes []Freeze `json:"freezes,omitempty"`
 	// Uses counts the visits and bookings that hold units of the pass now
 	// (returns take theirs back); A5 deactivates only a pass with none.
-	Uses     int           `json:"uses"`
-	IssuedAt time.Time     `json:"issued_at"`
+	Uses int `json:"uses"`
+	// IssuedAt is the instant the pass was issued, in UTC.
+	IssuedAt time.Time `json:"issued_at"`
+	// IssuedOn is the purchase date: IssuedAt's date in the network's
+	// zone (T3), from which an on-purchase pass is activated (A1).
 	IssuedOn calendar.Date `json:"issued_on"`
 	// CodeHash is the keyed hash of the pass's passcode (P1), by which a
 	// desk's code finds the pass; empty when the pass has no code.
@@ -78,10 +128,15 @@ type Pass struct {
 // Freeze is a pause of a pass over the dates [From, To): uses with a service
 // date inside it are refused, and expiry moves later by its length (E3).
 type Freeze struct {
-	From    calendar.Date `json:"from"`
-	To      calendar.Date `json:"to"`
-	Actor   string        `json:"actor,omitempty"`
-	Comment string        `json:"comment,omitempty"`
+	// From is the first date frozen.
+	From calendar.Date `json:"from"`
+	// To is the first date no longer frozen: the freeze covers From up to
+	// the day before To.
+	To calendar.Date `json:"to"`
+	// Actor is who set the freeze (staff, or the holder in a portal).
+	Actor string `json:"actor,omitempty"`
+	// Comment is the reason given, free text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // Days returns the freeze's length in calendar days.

@@ -20,9 +20,9 @@ type Kind string
 
 // The pass kinds.
 const (
-	Day    Kind = "day"
-	Time   Kind = "time"
-	Visits Kind = "visits"
+	Day    Kind = "day"    // units are days: one covers a business day (C2)
+	Time   Kind = "time"   // units are minutes, drawn at check-out (C4)
+	Visits Kind = "visits" // units are visits or class points (C3, B1)
 )
 
 // Valid reports whether k is Day, Time or Visits.
@@ -34,10 +34,10 @@ type Source string
 // The sources. Plan and product passes are used before manual and import
 // ones (O3).
 const (
-	FromPlan    Source = "plan"
-	FromProduct Source = "product"
-	FromManual  Source = "manual"
-	FromImport  Source = "import"
+	FromPlan    Source = "plan"    // part of a subscription plan
+	FromProduct Source = "product" // a product sold (the default of an issue)
+	FromManual  Source = "manual"  // given by staff by hand
+	FromImport  Source = "import"  // a part-used pack carried over (E5)
 )
 
 // Valid reports whether s is one of the four sources.
@@ -50,9 +50,9 @@ type Priority string
 
 // The priorities; the empty Priority is Normal.
 const (
-	High   Priority = "high"
-	Normal Priority = "normal"
-	Low    Priority = "low"
+	High   Priority = "high"   // used before normal and low passes
+	Normal Priority = "normal" // the default
+	Low    Priority = "low"    // used after high and normal passes
 )
 
 // Rank returns 0 for High, 1 for Normal (and empty), 2 for Low.
@@ -92,20 +92,45 @@ func (a Activation) Valid() bool { return a == OnPurchase || a == OnFirstUse || 
 // highest location tier admitted (G3). Audience empty admits everyone (G6).
 // Locked restricts uses to [activation, expiry] (A3, A4).
 type Product struct {
-	Network    string            `json:"network"`
-	ID         string            `json:"id"`
-	Name       string            `json:"name"`
-	Kind       Kind              `json:"kind"`
-	Units      int               `json:"units"`
-	UnitValue  money.Money       `json:"unit_value"`
-	Price      money.Money       `json:"price"`
-	Locations  []string          `json:"locations,omitempty"`
-	Tier       int               `json:"tier"`
-	Audience   catalog.Audience  `json:"audience,omitempty"`
-	Priority   Priority          `json:"priority,omitempty"`
-	Validity   calendar.Validity `json:"validity"`
-	Activation Activation        `json:"activation"`
-	Locked     bool              `json:"locked"`
+	// Network is the ID of the product's network (S1).
+	Network string `json:"network"`
+	// ID names the product in its network.
+	ID string `json:"id"`
+	// Name is what people read ("10 visits"); free text, may be empty.
+	Name string `json:"name"`
+	// Kind says what the units are: Day (days), Time (minutes) or Visits
+	// (visits, or class points).
+	Kind Kind `json:"kind"`
+	// Units is how many units one issue grants, in the kind's unit: 1 to
+	// field.MaxCount.
+	Units int `json:"units"`
+	// UnitValue is what one unit is worth, for the consumption order
+	// (O2), in the network's currency; zero Money: Price / Units.
+	UnitValue money.Money `json:"unit_value"`
+	// Price is what one issue costs, in the network's currency and its
+	// minor unit (S5); zero for a free pass.
+	Price money.Money `json:"price"`
+	// Locations are the IDs of the locations the passes admit; empty
+	// admits every location of the network (G2).
+	Locations []string `json:"locations,omitempty"`
+	// Tier is the highest location tier the passes admit, 0 (the zero
+	// value: tier 0 locations only) to field.MaxCount (G3).
+	Tier int `json:"tier"`
+	// Audience keeps the passes to members or contacts; "" admits any
+	// holder (G6).
+	Audience catalog.Audience `json:"audience,omitempty"`
+	// Priority is the passes' place in the consumption order's first key
+	// (O0); "" is Normal.
+	Priority Priority `json:"priority,omitempty"`
+	// Validity is how long a pass lasts from its activation date; the
+	// zero Validity never expires (T3).
+	Validity calendar.Validity `json:"validity"`
+	// Activation is when a pass's validity starts (A1-A3).
+	Activation Activation `json:"activation"`
+	// Locked keeps uses to service dates inside [activation, expiry]
+	// (A3); false, the zero value, lets an activated pass pay for any
+	// date up to its expiry (A4).
+	Locked bool `json:"locked"`
 }
 
 // Validate returns a *field.Error for empty IDs, a name that is not

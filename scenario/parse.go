@@ -12,7 +12,9 @@ import (
 // File is a parsed scenario file: its cases in order and the lines after
 // the last one.
 type File struct {
-	Name  string
+	// Name is the file's name, as given to the parser.
+	Name string
+	// Cases are the file's directives in order.
 	Cases []Case
 	// Trailer holds the comment and blank lines after the last case.
 	Trailer []string
@@ -28,20 +30,26 @@ type Case struct {
 	// Directive holds the directive's lines as written (more than one
 	// when a line ends in a backslash).
 	Directive []string
-	Cmd       string
-	Args      []Arg
+	// Cmd is the directive's command, its first word.
+	Cmd string
+	// Args are the directive's arguments, in order.
+	Args []Arg
 	// Input holds the lines between the directive and the separator.
 	Input []string
 	// Expected is the expected output, lines ending in "\n" ("" for
 	// none); HasSeparator is false when the directive has no "----".
-	Expected     string
+	Expected string
+	// HasSeparator is described with Expected above.
 	HasSeparator bool
 }
 
 // Arg is one argument of a directive: key, key=value or
 // key=(value, value, ...). Vals is nil for a bare key.
 type Arg struct {
-	Key  string
+	// Key is the argument's name.
+	Key string
+	// Vals are its values: one for key=value, several for
+	// key=(a, b, ...), nil for a bare key.
 	Vals []string
 }
 
@@ -168,7 +176,9 @@ func readExpected(lines []string, i int) (string, int, error) {
 // ParseLine parses a directive line: a command followed by arguments of
 // the forms key, key=value and key=(value1, value2, ...) (values in
 // parentheses may contain spaces and nested parentheses), as
-// github.com/cockroachdb/datadriven does.
+// github.com/cockroachdb/datadriven does. A blank line gives an empty
+// command. It returns an error naming the column of what it cannot parse
+// (an unclosed parenthesis, a malformed key).
 func ParseLine(line string) (cmd string, args []Arg, err error) {
 	line = strings.TrimSpace(line)
 	if line == "" {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/pass"
-	"github.com/passengine/passengine/store"
 )
 
 // The pass commands: issue, adjust, freeze, unfreeze, set-expiry,
@@ -160,7 +159,7 @@ func cmdLedger(w *world, a *args, o *out) error {
 	if err := a.done(); err != nil {
 		return err
 	}
-	es, err := w.eng.Ledger(w.ctx, store.LedgerFilter{Network: w.net.ID, Pass: id})
+	es, err := w.eng.Ledger(w.ctx, passengine.LedgerFilter{Network: w.net.ID, Pass: id})
 	if err != nil {
 		w.failure(o, err)
 		return nil

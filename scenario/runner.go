@@ -28,12 +28,16 @@ type Options struct {
 
 // Failure is a case whose output differs from its expected output.
 type Failure struct {
+	// Path is the scenario file's path.
 	Path string
+	// Line is the 1-based line of the case's directive.
 	Line int
 	// Command is the case's directive on one line.
-	Command  string
+	Command string
+	// Expected is the output the file states.
 	Expected string
-	Actual   string
+	// Actual is the output the case produced.
+	Actual string
 }
 
 // Error names the file, line and command and shows the line diff of the
@@ -47,9 +51,13 @@ func (f *Failure) Error() string {
 // those whose output differs. Rewritten is true when the file was written
 // back with new output.
 type Report struct {
-	Path      string
-	Cases     int
-	Failures  []*Failure
+	// Path is the scenario file's path.
+	Path string
+	// Cases is how many cases ran.
+	Cases int
+	// Failures are the cases whose output differs, in file order.
+	Failures []*Failure
+	// Rewritten is described above.
 	Rewritten bool
 }
 
@@ -140,7 +148,8 @@ func indent(s string) string {
 
 // Files returns the scenario files under dir, recursively, sorted: every
 // regular file whose name does not start with "." or "_". It returns dir
-// itself when dir is a file.
+// itself when dir is a file, and os.Stat's or the walk's error when dir
+// cannot be read.
 func Files(dir string) ([]string, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {

@@ -3,7 +3,6 @@ package scenario
 import (
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/checkin"
-	"github.com/passengine/passengine/store"
 )
 
 // The visit commands: check-in, check-out, book, cancel, attend, move and
@@ -162,21 +161,28 @@ func cmdCloseStale(w *world, a *args, o *out) error {
 
 // cmdVisits lists a holder's visits (at a location, of a kind) by start.
 func cmdVisits(w *world, a *args, o *out) error {
-	f := store.VisitFilter{Network: w.net.ID, Holder: a.req("holder"), Location: a.str("location", ""),
+	f := passengine.VisitFilter{Network: w.net.ID, Holder: a.req("holder"), Location: a.str("location", ""),
 		Kind: checkin.Kind(a.str("kind", ""))}
 	if err := a.done(); err != nil {
 		return err
 	}
-	vs, err := w.eng.Visits(w.ctx, f)
-	if err != nil {
-		w.failure(o, err)
-		return nil
+	n := 0
+	for {
+		page, err := w.eng.Visits(w.ctx, f)
+		if err != nil {
+			w.failure(o, err)
+			return nil
+		}
+		for _, v := range page.Items {
+			w.visit(o, w.name(v.ID), v)
+			n++
+		}
+		if f.Cursor = page.Next; f.Cursor == "" {
+			break
+		}
 	}
-	if len(vs) == 0 {
+	if n == 0 {
 		o.line("no visits")
-	}
-	for _, v := range vs {
-		w.visit(o, w.name(v.ID), v)
 	}
 	return nil
 }

@@ -54,11 +54,16 @@ type Accounts interface {
 // EntryFilter selects account entries. Network is required; empty fields
 // match all. From and To bound the entries' instants: From <= At < To.
 type EntryFilter struct {
-	Network  string
-	Holder   string
+	// Network is the ID of the entries' network.
+	Network string
+	// Holder keeps one holder's entries.
+	Holder string
+	// Currency keeps the entries of the accounts in one currency.
 	Currency string
-	From     time.Time
-	To       time.Time
+	// From is the earliest instant kept; the zero time: no bound.
+	From time.Time
+	// To is the first instant no longer kept; the zero time: no bound.
+	To time.Time
 	// After, when set, is the position of the last entry of the previous
 	// page: the page starts after it.
 	After *EntryCursor
@@ -69,10 +74,14 @@ type EntryFilter struct {
 // EntryCursor is the position of an entry in the order Entries returns
 // them.
 type EntryCursor struct {
-	At       time.Time `json:"at"`
-	Holder   string    `json:"holder"`
-	Currency string    `json:"currency"`
-	Seq      int64     `json:"seq"`
+	// At is the entry's instant, in UTC.
+	At time.Time `json:"at"`
+	// Holder is the ID of the entry's holder.
+	Holder string `json:"holder"`
+	// Currency is the entry's account's currency.
+	Currency string `json:"currency"`
+	// Seq is the entry's position in its account.
+	Seq int64 `json:"seq"`
 }
 
 // CursorOf returns the position of e.
@@ -90,19 +99,25 @@ func (c EntryCursor) Compare(d EntryCursor) int {
 // AccountFilter selects accounts. Network is required; an empty Holder
 // matches all.
 type AccountFilter struct {
+	// Network is the ID of the accounts' network.
 	Network string
-	Holder  string
-	Offset  int
-	Limit   int // 0: no limit
+	// Holder keeps one holder's accounts.
+	Holder string
+	// Offset is how many accounts of the list to skip.
+	Offset int
+	Limit  int // 0: no limit
 }
 
 // DebtFilter selects the visits that owe money. Network is required; an
 // empty Holder matches all.
 type DebtFilter struct {
+	// Network is the ID of the visits' network.
 	Network string
-	Holder  string
-	Offset  int
-	Limit   int // 0: no limit
+	// Holder keeps one holder's visits.
+	Holder string
+	// Offset is how many visits of the list to skip.
+	Offset int
+	Limit  int // 0: no limit
 }
 
 // AccountLoader is an optional interface of a Tx: it reads what an
@@ -121,14 +136,17 @@ type AccountLoader interface {
 
 // AccountQuery names what LoadAccount reads.
 type AccountQuery struct {
+	// Network is the ID of the network the call is in.
 	Network string
-	Holder  string
+	// Holder is the ID of the holder whose account it is; it is locked.
+	Holder string
 	// Debts asks for the holder's visits that owe money.
 	Debts bool
 }
 
 // AccountState is what an account call reads after the holder's lock.
 type AccountState struct {
+	// Network is the query's network, whose currency the account is in.
 	Network catalog.Network
 	// Account is the holder's account in the network's currency:
 	// wallet.New's empty account when the holder has none.

@@ -23,8 +23,11 @@ type Cards interface {
 
 // CardFilter selects cards. Network is required; empty fields match all.
 type CardFilter struct {
+	// Network is the ID of the cards' network.
 	Network string
-	Holder  string
+	// Holder keeps one holder's cards.
+	Holder string
+	// Program keeps the cards of one program.
 	Program string
 	// Live keeps only cards that are not deleted.
 	Live bool

@@ -51,31 +51,52 @@ type Store interface {
 
 // Tx is one unit of work's access to the repositories.
 type Tx interface {
+	// Catalog returns the repository of networks, locations, teams,
+	// holders, products and PAYG products.
 	Catalog() Catalog
+	// Passes returns the repository of issued passes.
 	Passes() Passes
+	// Visits returns the repository of visits and bookings.
 	Visits() Visits
+	// Ledger returns the repository of pass ledger entries.
 	Ledger() Ledger
+	// Idempotency returns the repository of idempotency records.
 	Idempotency() Idempotency
+	// Guards returns the repository of the locations' lockout state.
 	Guards() Guards
+	// Terms returns the repository of commercial terms versions.
 	Terms() Terms
+	// Cards returns the repository of multipass cards.
 	Cards() Cards
+	// Accounts returns the repository of prepaid accounts.
 	Accounts() Accounts
+	// Lists returns the repository of hosts' listings.
+	Lists() Lists
 }
 
 // Catalog stores networks and their locations, teams, holders, products and
 // PAYG products. Puts insert or replace by (network, ID).
 type Catalog interface {
+	// Network returns the network with id, or ErrNotFound.
 	Network(ctx context.Context, id string) (catalog.Network, error)
+	// PutNetwork inserts or replaces n.
 	PutNetwork(ctx context.Context, n catalog.Network) error
+	// Location returns the network's location with id, or ErrNotFound.
 	Location(ctx context.Context, network, id string) (catalog.Location, error)
+	// PutLocation inserts or replaces l.
 	PutLocation(ctx context.Context, l catalog.Location) error
 	// Locations returns the network's locations ordered by ID.
 	Locations(ctx context.Context, network string) ([]catalog.Location, error)
 	// CountLocations returns how many locations the network has.
 	CountLocations(ctx context.Context, network string) (int, error)
+	// Team returns the network's team with id, or ErrNotFound.
 	Team(ctx context.Context, network, id string) (catalog.Team, error)
+	// PutTeam inserts or replaces t.
 	PutTeam(ctx context.Context, t catalog.Team) error
+	// Holder returns the network's holder with id, or ErrNotFound. Its
+	// HealthDeclaredAt, when set, is in UTC.
 	Holder(ctx context.Context, network, id string) (catalog.Holder, error)
+	// PutHolder inserts or replaces h.
 	PutHolder(ctx context.Context, h catalog.Holder) error
 	// DeleteHolder removes the holder's row: its name, audience, team and
 	// health declaration. Its passes, visits and ledger entries stay, under
@@ -90,11 +111,15 @@ type Catalog interface {
 	// LockLocation is LockHolder for a location: passcode redemptions at
 	// one location are serialized so its failure count is exact (P2).
 	LockLocation(ctx context.Context, network, id string) error
+	// Product returns the network's product with id, or ErrNotFound.
 	Product(ctx context.Context, network, id string) (pass.Product, error)
+	// PutProduct inserts or replaces p.
 	PutProduct(ctx context.Context, p pass.Product) error
 	// Products returns one page of the network's products in ID order.
 	Products(ctx context.Context, network string, p Page) ([]pass.Product, error)
+	// PAYG returns the network's PAYG product with id, or ErrNotFound.
 	PAYG(ctx context.Context, network, id string) (billing.PAYG, error)
+	// PutPAYG inserts or replaces p.
 	PutPAYG(ctx context.Context, p billing.PAYG) error
 	// PAYGs returns the network's PAYG products ordered by ID.
 	PAYGs(ctx context.Context, network string) ([]billing.PAYG, error)
@@ -113,12 +138,15 @@ type Catalog interface {
 // The next page starts after the last ID of this one, so a page costs the
 // same wherever it starts.
 type Page struct {
+	// After is the ID the page starts after; "" starts at the first.
 	After string
+	// Limit is the most items the page holds; 0 holds all.
 	Limit int
 }
 
 // Passes stores issued passes.
 type Passes interface {
+	// Get returns the network's pass with id, or ErrNotFound.
 	Get(ctx context.Context, network, id string) (pass.Pass, error)
 	// Put inserts or replaces the pass.
 	Put(ctx context.Context, p pass.Pass) error
@@ -143,17 +171,22 @@ type Passes interface {
 
 // PassFilter selects passes. Network is required; empty fields match all.
 type PassFilter struct {
+	// Network is the ID of the passes' network.
 	Network string
-	Holder  string
-	Team    string
+	// Holder keeps the passes the holder owns.
+	Holder string
+	// Team keeps the passes the team owns.
+	Team string
 	// Unpaid keeps only passes not marked paid (A6).
 	Unpaid bool
+	// Offset is how many passes of the list to skip.
 	Offset int
 	Limit  int // 0: no limit
 }
 
 // Visits stores visits and bookings.
 type Visits interface {
+	// Get returns the network's visit with id, or ErrNotFound.
 	Get(ctx context.Context, network, id string) (checkin.Visit, error)
 	// Put inserts or replaces the visit.
 	Put(ctx context.Context, v checkin.Visit) error
@@ -173,15 +206,24 @@ type Visits interface {
 // VisitFilter selects visits. Network is required; empty fields match all;
 // From and To bound the service date inclusively.
 type VisitFilter struct {
-	Network  string
-	Holder   string
+	// Network is the ID of the visits' network.
+	Network string
+	// Holder keeps one holder's visits.
+	Holder string
+	// Location keeps one location's visits.
 	Location string
-	Kind     checkin.Kind
-	Mode     checkin.Mode
-	From     calendar.Date
-	To       calendar.Date
-	Offset   int
-	Limit    int
+	// Kind keeps the visits of one kind.
+	Kind checkin.Kind
+	// Mode keeps the visits paid one way.
+	Mode checkin.Mode
+	// From is the first service date kept; the zero Date: no bound.
+	From calendar.Date
+	// To is the last service date kept; the zero Date: no bound.
+	To calendar.Date
+	// Offset is how many visits of the list to skip.
+	Offset int
+	// Limit is the most visits returned; 0: no limit.
+	Limit int
 }
 
 // Ledger stores the append-only ledger entries of pass balances.
@@ -205,22 +247,38 @@ type Ledger interface {
 
 // LedgerFilter selects ledger entries. Network is required.
 type LedgerFilter struct {
+	// Network is the ID of the entries' network.
 	Network string
-	Pass    string
-	Holder  string
-	Offset  int
-	Limit   int
+	// Pass keeps one pass's entries.
+	Pass string
+	// Holder keeps the entries of one holder.
+	Holder string
+	// Offset is how many entries of the list to skip.
+	Offset int
+	// Limit is the most entries returned; 0: no limit.
+	Limit int
 }
 
 // Record is a stored idempotency record: the first result of the call
 // made with Key (I1). Request is a fingerprint of the request.
 type Record struct {
-	Network   string
-	Key       string
+	// Network is the ID of the network the call was made in: keys are
+	// per network.
+	Network string
+	// Key is the idempotency key the call was made with.
+	Key string
+	// Operation is the call's operation ("check_in", "issue", ...): the
+	// same key with another operation is another request.
 	Operation string
-	Request   []byte
-	Result    []byte
-	At        time.Time
+	// Request is the fingerprint of the normalized request (I4), compared
+	// byte for byte; empty in records of releases before fingerprints,
+	// which match any request of their operation.
+	Request []byte
+	// Result is the call's first result, encoded by the Engine; opaque to
+	// the store.
+	Result []byte
+	// At is when the record was written, in UTC.
+	At time.Time
 }
 
 // Idempotency stores idempotency records.
@@ -271,11 +329,13 @@ type StateLoader interface {
 
 // StateQuery names what LoadState reads.
 type StateQuery struct {
+	// Network is the ID of the network the call is in.
 	Network string
 	// Holder and Location are whose state and where; when both are empty,
 	// they are Visit's holder and location (a call on a visit, which knows
-	// them only once it has read the visit).
-	Holder   string
+	// them only once it has read the visit). The holder is locked.
+	Holder string
+	// Location is described with Holder above.
 	Location string
 	// Visit, when set, is a visit of the holder read again after the locks:
 	// the visit the call acts on, as of the lock.
@@ -302,8 +362,11 @@ type StateQuery struct {
 
 // State is a holder's state as a unit of work sees it after the locks.
 type State struct {
-	Network  catalog.Network
-	Holder   catalog.Holder
+	// Network is the query's network.
+	Network catalog.Network
+	// Holder is the query's holder, read after its lock.
+	Holder catalog.Holder
+	// Location is the query's location.
 	Location catalog.Location
 	// Team is the holder's team, zero when the holder has none.
 	Team catalog.Team
@@ -345,9 +408,14 @@ type CommitWriter interface {
 // ledger entries (as Ledger.Append), then idempotency records (inserted; a
 // key that exists fails the unit of work with ErrConflict).
 type Writes struct {
-	Visits  []checkin.Visit
-	Passes  []pass.Pass
-	Cards   []card.Card
+	// Visits are inserted or replaced first.
+	Visits []checkin.Visit
+	// Passes are inserted or replaced next.
+	Passes []pass.Pass
+	// Cards are inserted or replaced after the passes.
+	Cards []card.Card
+	// Entries are appended after them.
 	Entries []pass.Entry
+	// Records are inserted last.
 	Records []Record
 }

@@ -24,8 +24,12 @@ import (
 // minus Overdraft; it is kept current on the account row, written in the
 // same unit of work as its entries.
 type Account struct {
-	Network  string `json:"network"`
-	Holder   string `json:"holder"`
+	// Network is the ID of the account's network (S1).
+	Network string `json:"network"`
+	// Holder is the ID of the holder whose money it is.
+	Holder string `json:"holder"`
+	// Currency is the ISO 4217 code of every amount of the account: the
+	// network's (S5).
 	Currency string `json:"currency"`
 	// Balance is the sum of the entries' amounts: negative only inside the
 	// overdraft.
@@ -94,23 +98,39 @@ func (t EntryType) Refundable() bool {
 // gives money back for. Key is the idempotency key of the call that wrote
 // it; Actor who made the call (the holder when the call names nobody).
 type Entry struct {
-	Network  string      `json:"network"`
-	Holder   string      `json:"holder"`
-	Currency string      `json:"currency"`
-	Seq      int64       `json:"seq"`
-	ID       string      `json:"id"`
-	At       time.Time   `json:"at"`
-	Type     EntryType   `json:"type"`
-	Amount   money.Money `json:"amount"`
-	Balance  money.Money `json:"balance"`
+	// Network is the ID of the entry's network (S1).
+	Network string `json:"network"`
+	// Holder is the ID of the holder whose account it is.
+	Holder string `json:"holder"`
+	// Currency is the account's currency, of Amount and Balance.
+	Currency string `json:"currency"`
+	// Seq is the entry's position in its account: 1 for the first, with
+	// no gaps.
+	Seq int64 `json:"seq"`
+	// ID names the entry in its network.
+	ID string `json:"id"`
+	// At is the instant of the entry, in UTC; never before the account's
+	// previous entry's.
+	At time.Time `json:"at"`
+	// Type is what the entry records.
+	Type EntryType `json:"type"`
+	// Amount is the signed change: credits above zero, debits below, zero
+	// for an overdraft change.
+	Amount money.Money `json:"amount"`
+	// Balance is the account's balance after the entry.
+	Balance money.Money `json:"balance"`
 	// Pass is the pass a spend paid for (W2).
 	Pass string `json:"pass,omitempty"`
 	// Visit is the visit a charge or settle paid for (W2).
 	Visit string `json:"visit,omitempty"`
 	// Refunds is the ID of the entry a refund gives money back for.
 	Refunds string `json:"refunds,omitempty"`
-	Key     string `json:"key,omitempty"`
-	Actor   string `json:"actor,omitempty"`
+	// Key is the idempotency key of the call that wrote the entry.
+	Key string `json:"key,omitempty"`
+	// Actor is who made the call: the holder when the call named nobody.
+	Actor string `json:"actor,omitempty"`
+	// Comment is the reason given, free text; an overdraft entry says the
+	// old and new limits.
 	Comment string `json:"comment,omitempty"`
 }
 
@@ -132,10 +152,15 @@ var (
 // pay: Amount asked, Available = Balance + Overdraft. It unwraps to
 // ErrInsufficientFunds.
 type InsufficientFundsError struct {
-	Holder    string
-	Amount    money.Money
+	// Holder is the ID of the account's holder.
+	Holder string
+	// Amount is the debit asked.
+	Amount money.Money
+	// Available is what the account could pay: Balance plus Overdraft.
 	Available money.Money
-	Balance   money.Money
+	// Balance is the account's balance.
+	Balance money.Money
+	// Overdraft is the account's overdraft limit; zero for none.
 	Overdraft money.Money
 }
 
@@ -152,9 +177,13 @@ func (e *InsufficientFundsError) Unwrap() error { return ErrInsufficientFunds }
 // entry Entry: it took Took, Refunded of it was refunded already. It
 // unwraps to ErrRefundTooLarge.
 type RefundError struct {
-	Entry    string
-	Asked    money.Money
-	Took     money.Money
+	// Entry is the ID of the entry refunded.
+	Entry string
+	// Asked is the refund asked for.
+	Asked money.Money
+	// Took is what the entry took from the account, above zero.
+	Took money.Money
+	// Refunded is what earlier refunds gave back of it.
 	Refunded money.Money
 }
 
@@ -170,8 +199,11 @@ func (e *RefundError) Unwrap() error { return ErrRefundTooLarge }
 // NoDebtError is the refusal of a settle with nothing owed: by the
 // holder, or by Visit when the settle names one. It unwraps to ErrNoDebt.
 type NoDebtError struct {
+	// Holder is the ID of the account's holder.
 	Holder string
-	Visit  string
+	// Visit is the ID of the visit the settle named; "" when it named
+	// none.
+	Visit string
 }
 
 // Error names the holder or the visit.

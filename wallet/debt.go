@@ -14,10 +14,15 @@ import (
 // settlements included, and Owed what is still owed. Start orders debts:
 // the oldest first, ties by visit ID.
 type Debt struct {
-	Visit   string      `json:"visit"`
-	Start   time.Time   `json:"start"`
+	// Visit is the ID of the visit whose charges these are.
+	Visit string `json:"visit"`
+	// Start is the visit's start.
+	Start time.Time `json:"start"`
+	// Debited is what the account paid of the charges so far, described
+	// above.
 	Debited money.Money `json:"debited"`
-	Owed    money.Money `json:"owed"`
+	// Owed is what is still owed, described above; zero when paid.
+	Owed money.Money `json:"owed"`
 }
 
 // Due is a charge of a visit that no entry or debt accounts for yet:
@@ -25,12 +30,15 @@ type Debt struct {
 // set, is the comment of its charge entry instead of the call's.
 type Due struct {
 	Debt
-	Amount  money.Money
+	// Amount is what is left to debit, above zero, described above.
+	Amount money.Money
+	// Comment, described above, is "" to use the call's.
 	Comment string
 }
 
 // Charge debits the charges Dues from the account.
 type Charge struct {
+	// Dues are the charges to debit, in the order they are debited.
 	Dues []Due
 	Meta
 }
@@ -82,6 +90,7 @@ func add(a, b money.Money, currency string) money.Money {
 // Settle pays the holder's debts from the account: the one of Visit when
 // it is set, otherwise all, oldest first.
 type Settle struct {
+	// Visit is the ID of the visit whose debt to pay; "" pays them all.
 	Visit string
 	Meta
 }

@@ -12,26 +12,38 @@ import (
 // (New's empty account when the holder has none yet) and, for a deposit
 // or a settle, the holder's debts oldest first.
 type State struct {
+	// Account is the holder's account, described above.
 	Account Account
-	Debts   []Debt
+	// Debts are the holder's debts, oldest first; nil when the decision
+	// reads none.
+	Debts []Debt
 }
 
 // Meta is what every entry of a call carries: the call's idempotency key,
 // actor and comment, and the instant it is written at.
 type Meta struct {
-	Key     string
-	Actor   string
+	// Key is the call's idempotency key.
+	Key string
+	// Actor is who makes the call; "" names the holder.
+	Actor string
+	// Comment is the reason given, free text.
 	Comment string
-	At      time.Time
+	// At is the instant the entries are written at (or the account's
+	// last, when later).
+	At time.Time
 }
 
 // Outcome lists every effect of a decision: the account after it, the
 // entries to append in order (without IDs: the caller gives each one),
 // and the debts it created, changed or settled, in their new state.
 type Outcome struct {
+	// Account is the account after the decision.
 	Account Account
+	// Entries are the entries to append, in order, without IDs.
 	Entries []Entry
-	Debts   []Debt
+	// Debts are the debts created, changed or settled, in their new
+	// state.
+	Debts []Debt
 }
 
 // entry appends an entry of type t and signed amount to o and moves the
@@ -75,7 +87,8 @@ func ValidAmount(name string, m money.Money, currency string) error {
 }
 
 // ValidAdjustment is ValidAmount for a signed amount: it must not be zero
-// and may be negative (money.Money.ValidateSigned).
+// and may be negative (money.Money.ValidateSigned). It returns a
+// *field.Error named name, or name.amount or name.currency, otherwise.
 func ValidAdjustment(name string, m money.Money, currency string) error {
 	if m.IsZero() {
 		return field.Invalid(name, "is required")
@@ -102,6 +115,7 @@ func least(a, b money.Money) money.Money {
 
 // Deposit pays Amount into the account.
 type Deposit struct {
+	// Amount is what is paid in, above zero, in the account's currency.
 	Amount money.Money
 	Meta
 }
@@ -123,8 +137,10 @@ func DecideDeposit(st State, req Deposit) (Outcome, error) {
 
 // Spend pays Amount from the account, for Pass when it is set (W2).
 type Spend struct {
+	// Amount is what is paid out, above zero, in the account's currency.
 	Amount money.Money
-	Pass   string
+	// Pass is the ID of the pass bought; "" for another purchase.
+	Pass string
 	Meta
 }
 
@@ -158,9 +174,13 @@ func (o *Outcome) canPay(amount money.Money) error {
 // account, of which Refunded was refunded already. Amount zero refunds all
 // that is left.
 type Refund struct {
-	Of       Entry
+	// Of is the entry refunded.
+	Of Entry
+	// Refunded is what earlier refunds gave back of it.
 	Refunded money.Money
-	Amount   money.Money
+	// Amount is what to give back, above zero; zero Money gives all that
+	// is left.
+	Amount money.Money
 	Meta
 }
 
@@ -199,6 +219,8 @@ func DecideRefund(st State, req Refund) (Outcome, error) {
 
 // Adjust is a staff correction of the account by Amount, either sign.
 type Adjust struct {
+	// Amount is the signed correction, not zero: above zero credits,
+	// below debits.
 	Amount money.Money
 	Meta
 }
@@ -224,6 +246,7 @@ func DecideAdjust(st State, req Adjust) (Outcome, error) {
 
 // Overdraft sets the account's overdraft limit to Limit (zero: none).
 type Overdraft struct {
+	// Limit is the new limit, zero or above, in the account's currency.
 	Limit money.Money
 	Meta
 }

@@ -36,11 +36,18 @@ const (
 // shows it (removing any one of them makes the property hold) and what
 // was seen.
 type Violation struct {
+	// Property is the property broken: PropStrict, PropTransitive,
+	// PropKey or PropListing.
 	Property string
-	Policy   []string
-	Use      entitlement.Use
-	Passes   []*pass.Pass
-	Detail   string
+	// Policy is the names of the policy's keys, in order.
+	Policy []string
+	// Use is the use the passes were ranked for.
+	Use entitlement.Use
+	// Passes is the minimal set of passes that shows the violation.
+	Passes []*pass.Pass
+	// Detail says what was seen: which passes came in which order, by
+	// which key.
+	Detail string
 }
 
 // Error returns the report: the property and what was seen, the policy,

@@ -217,9 +217,9 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	// call of a run that is new. The number of the visit shows what the
 	// file kept.
 	must(eng.PutHolder(ctx, catalog.Holder{Network: net, ID: "guest", Name: "Guest", Audience: catalog.Contact}))
-	before, err := eng.Visits(ctx, store.VisitFilter{Network: net, Holder: "guest"})
+	before, err := eng.Visits(ctx, passengine.VisitFilter{Network: net, Holder: "guest", Limit: 10_000})
 	must(err)
-	run := len(before) + 1
+	run := len(before.Items) + 1
 	day := at(6, 10, 0).AddDate(0, 0, run-1)
 	fmt.Printf("\n== The guest drops by for an hour (visit #%d; the earlier ones are kept in the store)\n", run)
 	clk.t = day
@@ -316,6 +316,6 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func storeFilter(holder string) store.PassFilter {
-	return store.PassFilter{Network: net, Holder: holder}
+func storeFilter(holder string) passengine.PassFilter {
+	return passengine.PassFilter{Network: net, Holder: holder}
 }

@@ -16,9 +16,13 @@ import (
 // Migration is one numbered SQL file of an adapter's schema, such as
 // migrations/0001_init.sql: version 1, name "init".
 type Migration struct {
+	// Version is the number the file's name starts with, from 1; the
+	// migrations run in its order.
 	Version int
-	Name    string
-	SQL     string
+	// Name is the rest of the file's name, without ".sql".
+	Name string
+	// SQL is the file's statements, run in one transaction.
+	SQL string
 }
 
 // LoadMigrations reads the files dir/NNNN_name.sql of fsys (an embed.FS,

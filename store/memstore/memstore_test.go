@@ -14,6 +14,13 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return memstore.New() })
 }
 
+// TestEngineScenarios runs the Engine's scenarios on memstore: day, time
+// and PAYG check-ins, replay, refusals, passcodes and payouts, and the
+// double spend of a holder's and a team's pass.
+func TestEngineScenarios(t *testing.T) {
+	enginetest.RunStore(t, func(t *testing.T) store.Store { return memstore.New() })
+}
+
 // TestWallet runs the Engine's prepaid account checks on memstore (Rules
 // W1, W2 with I1-I3): 200 spends racing for 50, one deposit key sent 20
 // times at once, bad input writing nothing, passes paid from the account

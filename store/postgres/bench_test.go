@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/store/postgres"
-	"github.com/passengine/passengine/store/storetest"
 )
 
 // The PostgreSQL benchmarks. Each op is a pair: an Engine check-in and
@@ -24,15 +24,15 @@ const benchConns = 32
 // of a running club's, not empty ones.
 func BenchmarkCheckInOut(b *testing.B) {
 	st := postgres.NewTestStore(b, postgres.WithMaxConns(benchConns))
-	bn := storetest.NewBench(b, st, 32, 32)
+	bn := enginetest.NewBench(b, st, 32, 32)
 	seedHolders(b, st, 32, 10_000)
 	for _, holders := range []int{1, 8, 32} {
 		b.Run(fmt.Sprintf("holders=%d", holders), func(b *testing.B) {
-			bn.CheckInOut(b, holders, storetest.BenchHolder)
+			bn.CheckInOut(b, holders, enginetest.BenchHolder)
 		})
 	}
 	b.Run("goroutines=32/holder=1", func(b *testing.B) {
-		bn.CheckInOut(b, 32, func(int) string { return storetest.BenchHolder(0) })
+		bn.CheckInOut(b, 32, func(int) string { return enginetest.BenchHolder(0) })
 	})
 }
 
@@ -46,7 +46,7 @@ const checkInHolders = 100_000
 // against pgbench's transactions per second.
 func BenchmarkCheckIn(b *testing.B) {
 	st := postgres.NewTestStore(b, postgres.WithMaxConns(benchConns))
-	bn := storetest.NewBench(b, st, 0, 32)
+	bn := enginetest.NewBench(b, st, 0, 32)
 	seedHolders(b, st, 0, checkInHolders)
 	for _, clients := range []int{1, 8, 32} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
@@ -60,13 +60,13 @@ func BenchmarkCheckIn(b *testing.B) {
 // against a fresh holder, in one store.
 func BenchmarkHistory(b *testing.B) {
 	st := postgres.NewTestStore(b, postgres.WithMaxConns(benchConns))
-	bn := storetest.NewBench(b, st, 2, 1)
+	bn := enginetest.NewBench(b, st, 2, 1)
 	seedHistory(b, st, 1, 100_000, 1_000)
 	b.Run("fresh", func(b *testing.B) {
-		bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(0) })
+		bn.CheckInOut(b, 1, func(int) string { return enginetest.BenchHolder(0) })
 	})
 	b.Run("history=100000", func(b *testing.B) {
-		bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(1) })
+		bn.CheckInOut(b, 1, func(int) string { return enginetest.BenchHolder(1) })
 	})
 }
 
@@ -77,10 +77,10 @@ func BenchmarkHistory(b *testing.B) {
 func BenchmarkHolders(b *testing.B) {
 	for _, n := range []int{1_000, 1_000_000} {
 		st := postgres.NewTestStore(b, postgres.WithMaxConns(benchConns))
-		bn := storetest.NewBench(b, st, 1, 1)
+		bn := enginetest.NewBench(b, st, 1, 1)
 		seedHolders(b, st, 1, n)
 		b.Run(fmt.Sprintf("holders=%d", n), func(b *testing.B) {
-			bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(n / 2) })
+			bn.CheckInOut(b, 1, func(int) string { return enginetest.BenchHolder(n / 2) })
 		})
 	}
 }
@@ -96,12 +96,12 @@ func exec(b *testing.B, st *postgres.Store, what string, stmts ...string) {
 }
 
 // seedHistory gives holder i visits closed visits (an hour apart, ending
-// before storetest.BenchStart) paid by a history pass they used up, that
+// before enginetest.BenchStart) paid by a history pass they used up, that
 // pass's issue and use ledger rows, the visits' idempotency records, and
 // usedUp more used-up passes: generate_series, one statement per table.
 func seedHistory(b *testing.B, st *postgres.Store, i, visits, usedUp int) {
 	b.Helper()
-	h := storetest.BenchHolder(i)
+	h := enginetest.BenchHolder(i)
 	hist := fmt.Sprintf("'hist-%s-' || x", h)
 	start := `(timestamptz '2010-01-01 00:00:00+00' + x * interval '1 hour')`
 	exec(b, st, "seed history",
@@ -130,9 +130,9 @@ func seedHistory(b *testing.B, st *postgres.Store, i, visits, usedUp int) {
 	)
 }
 
-// seedHolders adds holders from to n-1 (storetest.BenchHolder IDs), each
+// seedHolders adds holders from to n-1 (enginetest.BenchHolder IDs), each
 // with a live pass, its issue ledger row, one closed visit before
-// storetest.BenchStart with its use ledger row, and that visit's
+// enginetest.BenchStart with its use ledger row, and that visit's
 // idempotency record: generate_series, one statement per table.
 func seedHolders(b *testing.B, st *postgres.Store, from, n int) {
 	b.Helper()

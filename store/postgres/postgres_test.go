@@ -11,12 +11,20 @@ import (
 	"github.com/passengine/passengine/store/storetest"
 )
 
-// TestConformance runs the store conformance suite, the double-spend tests
-// on a holder's pass and on a team's shared pass included (200 goroutines,
-// a pass of 50 visits, 20 rounds each), each test on its own schema.
+// TestConformance runs the store conformance suite, each test on its own
+// schema.
 func TestConformance(t *testing.T) {
 	postgres.RequireDSN(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
+}
+
+// TestEngineScenarios runs the Engine's scenarios, each on its own schema:
+// day, time and PAYG check-ins, replay, refusals, passcodes and payouts,
+// and the double-spend tests on a holder's pass and on a team's shared
+// pass (200 goroutines, a pass of 50 visits, 20 rounds each).
+func TestEngineScenarios(t *testing.T) {
+	postgres.RequireDSN(t)
+	enginetest.RunStore(t, func(t *testing.T) store.Store { return postgres.NewTestStore(t) })
 }
 
 // TestEngineModel runs the Engine's rapid state machine on PostgreSQL,

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/passengine/passengine/enginetest"
 	"github.com/passengine/passengine/store/sqlite"
-	"github.com/passengine/passengine/store/storetest"
 )
 
 // The SQLite benchmarks. Each pair is an Engine check-in and check-out,
@@ -41,14 +41,14 @@ func BenchmarkCheckInOut(b *testing.B) {
 		if sync == "normal" {
 			opts = append(opts, sqlite.WithSyncNormal())
 		}
-		bn := storetest.NewBench(b, benchStore(b, opts...), 32, 32)
+		bn := enginetest.NewBench(b, benchStore(b, opts...), 32, 32)
 		for _, holders := range []int{1, 8, 32} {
 			b.Run(fmt.Sprintf("sync=%s/holders=%d", sync, holders), func(b *testing.B) {
-				bn.CheckInOut(b, holders, storetest.BenchHolder)
+				bn.CheckInOut(b, holders, enginetest.BenchHolder)
 			})
 		}
 		b.Run(fmt.Sprintf("sync=%s/goroutines=32/holder=1", sync), func(b *testing.B) {
-			bn.CheckInOut(b, 32, func(int) string { return storetest.BenchHolder(0) })
+			bn.CheckInOut(b, 32, func(int) string { return enginetest.BenchHolder(0) })
 		})
 	}
 }
@@ -58,13 +58,13 @@ func BenchmarkCheckInOut(b *testing.B) {
 // store.
 func BenchmarkHistory(b *testing.B) {
 	st := benchStore(b, sqlite.WithSyncNormal())
-	bn := storetest.NewBench(b, st, 2, 1)
+	bn := enginetest.NewBench(b, st, 2, 1)
 	seedHistory(b, st, 1, 100_000, 1_000)
 	b.Run("fresh", func(b *testing.B) {
-		bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(0) })
+		bn.CheckInOut(b, 1, func(int) string { return enginetest.BenchHolder(0) })
 	})
 	b.Run("history=100000", func(b *testing.B) {
-		bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(1) })
+		bn.CheckInOut(b, 1, func(int) string { return enginetest.BenchHolder(1) })
 	})
 }
 
@@ -76,13 +76,13 @@ func BenchmarkHolders(b *testing.B) {
 		// The store outlives the sub-benchmark's runs; the first run seeds
 		// it, so a -bench filter that skips this size skips its seeding.
 		st := benchStore(b, sqlite.WithSyncNormal())
-		var bn *storetest.Bench
+		var bn *enginetest.Bench
 		b.Run(fmt.Sprintf("holders=%d", n), func(b *testing.B) {
 			if bn == nil {
-				bn = storetest.NewBench(b, st, 1, 1)
+				bn = enginetest.NewBench(b, st, 1, 1)
 				seedHolders(b, st, 1, n)
 			}
-			bn.CheckInOut(b, 1, func(int) string { return storetest.BenchHolder(n / 2) })
+			bn.CheckInOut(b, 1, func(int) string { return enginetest.BenchHolder(n / 2) })
 		})
 	}
 }
@@ -94,12 +94,12 @@ const series = `WITH RECURSIVE c(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM c 
 func instantSQL(e string) string { return `strftime('%Y-%m-%dT%H:%M:%S', ` + e + `) || '.000000000Z'` }
 
 // seedHistory gives holder i visits closed visits (an hour apart, ending
-// before storetest.BenchStart), the ledger rows of a history pass they
+// before enginetest.BenchStart), the ledger rows of a history pass they
 // used up, and usedUp more used-up passes: bulk SQL in one transaction.
 func seedHistory(b *testing.B, st *sqlite.Store, i, visits, usedUp int) {
 	b.Helper()
 	ctx := context.Background()
-	h := storetest.BenchHolder(i)
+	h := enginetest.BenchHolder(i)
 	start := `datetime('2010-01-01', '+' || x || ' hours')`
 	tx, err := st.DB().BeginTx(ctx, nil)
 	if err != nil {
@@ -138,9 +138,9 @@ func seedHistory(b *testing.B, st *sqlite.Store, i, visits, usedUp int) {
 	checkpoint(b, st)
 }
 
-// seedHolders adds holders from to n-1 (storetest.BenchHolder IDs), each
+// seedHolders adds holders from to n-1 (enginetest.BenchHolder IDs), each
 // with a live pass, its issue ledger row, one closed visit before
-// storetest.BenchStart and that visit's idempotency record: bulk SQL in
+// enginetest.BenchStart and that visit's idempotency record: bulk SQL in
 // one transaction.
 func seedHolders(b *testing.B, st *sqlite.Store, from, n int) {
 	b.Helper()

@@ -16,11 +16,13 @@ import (
 
 type catalogRepo struct{ t *tx }
 
+func scanNetwork(s scanner) (n catalog.Network, err error) {
+	err = s.Scan(&n.ID, &n.Name, &n.Currency, &n.Zone)
+	return n, err
+}
+
 func (r catalogRepo) Network(ctx context.Context, id string) (catalog.Network, error) {
-	return one(ctx, r.t, func(s scanner) (n catalog.Network, err error) {
-		err = s.Scan(&n.ID, &n.Name, &n.Currency, &n.Zone)
-		return n, err
-	}, fmt.Sprintf("network %q", id), `SELECT id, name, currency, zone FROM networks WHERE id = ?`, id)
+	return one(ctx, r.t, scanNetwork, fmt.Sprintf("network %q", id), `SELECT id, name, currency, zone FROM networks WHERE id = ?`, id)
 }
 
 var putNetwork = upsert("networks", 1, "id", "name", "currency", "zone")
@@ -75,6 +77,8 @@ func (r catalogRepo) PutTeam(ctx context.Context, tm catalog.Team) error {
 	return r.t.exec(ctx, putTeam, tm.Network, tm.ID, tm.Name, b2i(tm.CreditSharing))
 }
 
+const holderCols = `network, id, name, audience, team, health_declared_at`
+
 func scanHolder(s scanner) (h catalog.Holder, err error) {
 	var declared sql.NullString
 	if err = s.Scan(&h.Network, &h.ID, &h.Name, &h.Audience, &h.Team, &declared); err != nil {
@@ -87,7 +91,7 @@ func scanHolder(s scanner) (h catalog.Holder, err error) {
 
 func (r catalogRepo) Holder(ctx context.Context, network, id string) (catalog.Holder, error) {
 	return one(ctx, r.t, scanHolder, fmt.Sprintf("holder %q", id),
-		`SELECT network, id, name, audience, team, health_declared_at FROM holders WHERE network = ? AND id = ?`, network, id)
+		`SELECT `+holderCols+` FROM holders WHERE network = ? AND id = ?`, network, id)
 }
 
 var putHolder = upsert("holders", 2, "network", "id", "name", "audience", "team", "health_declared_at")

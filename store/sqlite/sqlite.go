@@ -163,7 +163,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // SchemaVersion returns the highest migration version applied, or 0 for a
-// database Migrate has not run on.
+// database Migrate has not run on. It returns the driver's error when the
+// database cannot be read.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	vs, err := sqlutil.Applied(ctx, s.w)
 	if err != nil {
@@ -253,7 +254,8 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) (e
 }
 
 // Close closes the database. Units of work still running finish first.
-// Closing twice returns nil.
+// It returns the first error of closing the prepared statements and the
+// connections; closing twice returns nil.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {

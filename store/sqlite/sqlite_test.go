@@ -27,9 +27,6 @@ func openTemp(t testing.TB, opts ...sqlite.Option) *sqlite.Store {
 	return st
 }
 
-// TestConformance runs the store conformance suite on SQLite files
-// (synchronous=NORMAL: the crash test covers the default, FULL). The
-// double-spend tests run 20 rounds, 3 with -short or -race.
 // TestEngineHostileInput sends the hostile-input table to an Engine on
 // SQLite: the same field errors as on memstore, nothing written (RULES S2,
 // S4).
@@ -37,12 +34,22 @@ func TestEngineHostileInput(t *testing.T) {
 	enginetest.RunHostile(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
 }
 
+// TestConformance runs the store conformance suite on SQLite files
+// (synchronous=NORMAL: the crash test covers the default, FULL).
 func TestConformance(t *testing.T) {
-	var o storetest.Options
+	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) })
+}
+
+// TestEngineScenarios runs the Engine's scenarios on SQLite files: day,
+// time and PAYG check-ins, replay, refusals, passcodes and payouts, and
+// the double spend of a holder's and a team's pass, 20 rounds each (3
+// with -short or -race).
+func TestEngineScenarios(t *testing.T) {
+	var o enginetest.StoreOptions
 	if raceEnabled {
 		o.Repeats = 3
 	}
-	storetest.RunOptions(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) }, o)
+	enginetest.RunStoreOptions(t, func(t *testing.T) store.Store { return openTemp(t, sqlite.WithSyncNormal()) }, o)
 }
 
 // TestWallet runs the Engine's prepaid account checks on SQLite files

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
@@ -24,46 +26,29 @@ func (s *suite) testStateLoader(t *testing.T) {
 	if !isStateLoader(t, st) {
 		t.Skip("the store's Tx is not a store.StateLoader")
 	}
-	eng, clock := newHub(t, st)
-	ctx := context.Background()
-	must(t, "PutTeam", eng.PutTeam(ctx, catalog.Team{Network: hub, ID: "crew", CreditSharing: true}))
-	must(t, "PutHolder", eng.PutHolder(ctx, catalog.Holder{Network: hub, ID: "cy", Audience: catalog.Member, Team: "crew"}))
-	must(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: hub, ID: "day-1", Name: "1 day", Kind: pass.Day,
-		Units: 1, Price: usd("30"), Activation: pass.OnPurchase}))
-	one := issue(t, eng, "issue-1", hub, "day-1", "ada", "")
-	five := issue(t, eng, "issue-5", hub, "day-5", "ada", "")
-	issue(t, eng, "issue-crew", hub, "hours-8", "", "crew")
-	clock.Set(hubAt(2, 8, 0))
-	day2 := checkIn(t, eng, "ada-in-2", "ada", "downtown", hubAt(2, 9, 0))
-	checkOut(t, eng, "ada-out-2", day2.Visit.ID, hubAt(2, 17, 0))
-	day3 := checkIn(t, eng, "ada-in-3", "ada", "uptown", hubAt(3, 9, 0))
-	checkOut(t, eng, "ada-out-3", day3.Visit.ID, hubAt(3, 12, 0))
-	open := checkIn(t, eng, "ada-in-4", "ada", "downtown", hubAt(4, 22, 0)) // left open
-	cy := checkIn(t, eng, "cy-in-3", "cy", "downtown", hubAt(3, 9, 0))
-	checkOut(t, eng, "cy-out-3", cy.Visit.ID, hubAt(3, 11, 0))
-	ben := checkIn(t, eng, "ben-in-3", "ben", "uptown", hubAt(3, 10, 0))
-	checkOut(t, eng, "ben-out-3", ben.Visit.ID, hubAt(3, 10, 50))
-
-	d := func(day int) calendar.Date { return calendar.DateOf(hubAt(day, 12, 0)) }
+	stateWorld(t, st)
+	const hub, one, five = "hub", "one", "five"
+	const day2, day3, open, cy = "ada-2", "ada-3", "ada-4", "cy-3"
+	d := func(day int) calendar.Date { return calendar.NewDate(2026, 3, day) }
 	queries := map[string]store.StateQuery{
 		"open since yesterday": {Network: hub, Holder: "ada", Location: "downtown", From: d(5), To: d(6)},
 		"look back two days":   {Network: hub, Holder: "ada", Location: "downtown", From: d(5), To: d(6), Lookback: 2},
-		"visit and lineage": {Network: hub, Holder: "ada", Location: "uptown", Visit: day3.Visit.ID, From: d(3), To: d(3),
-			Lineage: []string{five.ID, "no-such-pass", one.ID}},
+		"visit and lineage": {Network: hub, Holder: "ada", Location: "uptown", Visit: day3, From: d(3), To: d(3),
+			Lineage: []string{five, "no-such-pass", one}},
 		"all days": {Network: hub, Holder: "ada", Location: "uptown", From: d(1), To: d(9)},
-		"team":     {Network: hub, Holder: "cy", Location: "downtown", Visit: cy.Visit.ID, From: d(2), To: d(4)},
+		"team":     {Network: hub, Holder: "cy", Location: "downtown", Visit: cy, From: d(2), To: d(4)},
 		"PAYG":     {Network: hub, Holder: "ben", Location: "uptown", From: d(3), To: d(3)},
 		"nothing":  {Network: hub, Holder: "dee", Location: "uptown", From: d(3), To: d(3)},
 		// A call on a visit names only the visit: its holder and location,
 		// and a window from its day, come from the visit.
-		"visit first":      {Network: hub, Visit: day3.Visit.ID, FromVisit: -2, To: d(4), Lookback: 2},
-		"visit first open": {Network: hub, Visit: open.Visit.ID, FromVisit: -1, To: d(6)},
-		"visit first team": {Network: hub, Visit: cy.Visit.ID, To: d(3)},
-		"visit first day":  {Network: hub, Visit: day2.Visit.ID},
+		"visit first":      {Network: hub, Visit: day3, FromVisit: -2, To: d(4), Lookback: 2},
+		"visit first open": {Network: hub, Visit: open, FromVisit: -1, To: d(6)},
+		"visit first team": {Network: hub, Visit: cy, To: d(3)},
+		"visit first day":  {Network: hub, Visit: day2},
 		// A key's record comes back with the state, or none.
 		"key":             {Network: hub, Holder: "ada", Location: "downtown", From: d(2), To: d(3), Key: "ada-in-2"},
 		"missing key":     {Network: hub, Holder: "ada", Location: "downtown", From: d(2), To: d(3), Key: "no-such-key"},
-		"visit first key": {Network: hub, Visit: day3.Visit.ID, FromVisit: -1, To: d(3), Key: "ada-out-3"},
+		"visit first key": {Network: hub, Visit: day3, FromVisit: -1, To: d(3), Key: "ada-out-3"},
 	}
 	for name, q := range queries {
 		for _, write := range []bool{true, false} {
@@ -78,15 +63,15 @@ func (s *suite) testStateLoader(t *testing.T) {
 		}
 	}
 	base := queries["visit and lineage"]
-	if got, _, _, _ := loadBoth(t, st, false, base); len(got.Named) != 2 || got.Visit.ID != day3.Visit.ID {
+	if got, _, _, _ := loadBoth(t, st, false, base); len(got.Named) != 2 || got.Visit.ID != day3 {
 		t.Errorf("visit and lineage: got %d named passes and visit %q, want 2 (the missing one left out) and %q",
-			len(got.Named), got.Visit.ID, day3.Visit.ID)
+			len(got.Named), got.Visit.ID, day3)
 	}
 	if got, _, _, _ := loadBoth(t, st, true, queries["key"]); got.Record == nil || got.Record.Key != "ada-in-2" {
 		t.Errorf("key: got record %+v, want the record of ada-in-2", got.Record)
 	}
-	if got, _, _, _ := loadBoth(t, st, true, queries["visit first"]); got.Holder.ID != "ada" || got.Location.ID != "uptown" || got.Visit.ID != day3.Visit.ID {
-		t.Errorf("visit first: got holder %q at %q, visit %q; want ada at uptown, %s", got.Holder.ID, got.Location.ID, got.Visit.ID, day3.Visit.ID)
+	if got, _, _, _ := loadBoth(t, st, true, queries["visit first"]); got.Holder.ID != "ada" || got.Location.ID != "uptown" || got.Visit.ID != day3 {
+		t.Errorf("visit first: got holder %q at %q, visit %q; want ada at uptown, %s", got.Holder.ID, got.Location.ID, got.Visit.ID, day3)
 	}
 	for name, change := range map[string]func(*store.StateQuery){
 		"network":        func(q *store.StateQuery) { q.Network = "nowhere" },
@@ -103,6 +88,64 @@ func (s *suite) testStateLoader(t *testing.T) {
 			t.Errorf("unknown %s: got errors %v (LoadState) and %v (ReadState), want ErrNotFound from both", name, gerr, werr)
 		}
 	}
+}
+
+// stateWorld writes, through the repositories, the holders' state that
+// testStateLoader loads: network "hub" (New York) with locations
+// downtown and uptown and a PAYG product; ada with a used-up day pass
+// ("one") and a day pass of 3 left ("five"), her closed visits of 2 and
+// 3 March and her visit open since 4 March 22:00; cy of team "crew",
+// whose shared time pass paid her visit of 3 March; ben's PAYG visit of
+// 3 March; dee with nothing; and the idempotency records of keys
+// "ada-in-2" and "ada-out-3".
+func stateWorld(t *testing.T, st store.Store) {
+	t.Helper()
+	const hub = "hub"
+	at := func(day, hour, minute int) time.Time { return time.Date(2026, 3, day, hour, minute, 0, 0, newYork) }
+	closed := func(id, holder, location string, mode checkin.Mode, start, end time.Time, c ...checkin.Consumption) checkin.Visit {
+		v := openVisit(hub, id, holder, location, start, calendar.DateOf(start))
+		v.Mode, v.Status, v.End, v.Consumptions = mode, checkin.Closed, &end, c
+		return v
+	}
+	day := func(p string) checkin.Consumption { return checkin.Consumption{Pass: p, Kind: pass.Day, Units: 1} }
+	one, five := simplePass(hub, "one", "ada", 0, at(1, 10, 0)), simplePass(hub, "five", "ada", 3, at(1, 10, 5))
+	one.Kind, one.Units, five.Kind, five.Units = pass.Day, 1, pass.Day, 5
+	crew := simplePass(hub, "crew-hours", "", 360, at(1, 11, 0))
+	crew.Team, crew.Kind, crew.Units = "crew", pass.Time, 480
+	open := openVisit(hub, "ada-4", "ada", "downtown", at(4, 22, 0), date("2026-03-04"))
+	open.Mode, open.Consumptions = checkin.ByDay, []checkin.Consumption{day("five")}
+	payg := closed("ben-3", "ben", "uptown", checkin.ByPAYG, at(3, 10, 0), at(3, 10, 50))
+	payg.Pass, payg.PAYG = "", "payg"
+	payg.Charges = []billing.DayCharge{{Date: date("2026-03-03"), Minutes: 50, Increments: 4, Amount: usd("12.50"), PAYG: "payg"}}
+	update(t, st, func(tx store.Tx) error {
+		c := tx.Catalog()
+		must(t, "PutNetwork", c.PutNetwork(bg, catalog.Network{ID: hub, Currency: "USD", Zone: "America/New_York"}))
+		for _, id := range []string{"downtown", "uptown"} {
+			must(t, "PutLocation", c.PutLocation(bg, catalog.Location{Network: hub, ID: id, Zone: "America/New_York"}))
+		}
+		must(t, "PutTeam", c.PutTeam(bg, catalog.Team{Network: hub, ID: "crew", CreditSharing: true}))
+		for id, team := range map[string]string{"ada": "", "ben": "", "cy": "crew", "dee": ""} {
+			must(t, "PutHolder", c.PutHolder(bg, catalog.Holder{Network: hub, ID: id, Audience: catalog.Member, Team: team}))
+		}
+		must(t, "PutPAYG", c.PutPAYG(bg, samplePAYG(hub, "payg")))
+		for _, p := range []pass.Pass{one, five, crew} {
+			must(t, "Passes.Put", tx.Passes().Put(bg, p))
+		}
+		for _, v := range []checkin.Visit{
+			closed("ada-2", "ada", "downtown", checkin.ByDay, at(2, 9, 0), at(2, 17, 0), day("one")),
+			closed("ada-3", "ada", "uptown", checkin.ByDay, at(3, 9, 0), at(3, 12, 0), day("five")),
+			open,
+			closed("cy-3", "cy", "downtown", checkin.ByTime, at(3, 9, 0), at(3, 11, 0),
+				checkin.Consumption{Pass: "crew-hours", Kind: pass.Time, Units: 120}),
+			payg,
+		} {
+			must(t, "Visits.Put", tx.Visits().Put(bg, v))
+		}
+		for _, key := range []string{"ada-in-2", "ada-out-3"} {
+			must(t, "Idempotency.Put", tx.Idempotency().Put(bg, sampleRecord(hub, key)))
+		}
+		return nil
+	})
 }
 
 // isStateLoader reports whether st's Tx is a store.StateLoader.

@@ -1,4 +1,4 @@
-package storetest
+package enginetest
 
 import (
 	"context"
@@ -42,9 +42,11 @@ const BenchProduct = "bench-visits"
 
 // Bench measures Engine check-in and check-out on a store.
 type Bench struct {
+	// Engine is the Engine the benchmark calls, on a clock at BenchStart.
 	Engine *passengine.Engine
-	Store  store.Store
-	seq    atomic.Int64
+	// Store is the store NewBench seeded.
+	Store store.Store
+	seq   atomic.Int64
 }
 
 // NewBench writes the benchmark network into st (through the store, in

@@ -1,4 +1,4 @@
-package storetest
+package enginetest
 
 import (
 	"context"
@@ -39,21 +39,21 @@ func newAgg(t *testing.T, st store.Store, src *rand.ChaCha8) (*passengine.Engine
 	clock := passengine.NewManualClock(aggAt(2, 8))
 	eng := passengine.New(st, passengine.WithClock(clock), passengine.WithCodeKey(aggKey), passengine.WithCodeSource(src))
 	ctx := context.Background()
-	must(t, "PutNetwork", eng.PutNetwork(ctx, catalog.Network{ID: agg, Currency: "USD", Zone: "America/New_York"}))
+	need(t, "PutNetwork", eng.PutNetwork(ctx, catalog.Network{ID: agg, Currency: "USD", Zone: "America/New_York"}))
 	for i, id := range []string{"basic", "prime"} {
-		must(t, "PutLocation", eng.PutLocation(ctx, catalog.Location{Network: agg, ID: id, Zone: "America/New_York", Tier: i + 1}))
+		need(t, "PutLocation", eng.PutLocation(ctx, catalog.Location{Network: agg, ID: id, Zone: "America/New_York", Tier: i + 1}))
 	}
-	must(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: agg, ID: "monthly", Kind: pass.Day, Units: 31, Tier: 1,
+	need(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: agg, ID: "monthly", Kind: pass.Day, Units: 31, Tier: 1,
 		Price: usd("49"), Validity: calendar.Validity{Months: 1}, Activation: pass.OnPurchase}))
-	must(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: agg, ID: "monthly-2", Kind: pass.Day, Units: 31, Tier: 2,
+	need(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: agg, ID: "monthly-2", Kind: pass.Day, Units: 31, Tier: 2,
 		Price: usd("79"), Validity: calendar.Validity{Months: 1}, Activation: pass.OnPurchase}))
 	declared := aggAt(1, 12)
 	for _, id := range []string{"ana", "ben"} {
-		must(t, "PutHolder", eng.PutHolder(ctx, catalog.Holder{Network: agg, ID: id, Audience: catalog.Member, HealthDeclaredAt: &declared}))
+		need(t, "PutHolder", eng.PutHolder(ctx, catalog.Holder{Network: agg, ID: id, Audience: catalog.Member, HealthDeclaredAt: &declared}))
 	}
-	must(t, "PutTerms", eng.PutTerms(ctx, billing.Terms{Network: agg, Location: "basic", ID: "basic-v1", EffectiveFrom: clock.Now(),
+	need(t, "PutTerms", eng.PutTerms(ctx, billing.Terms{Network: agg, Location: "basic", ID: "basic-v1", EffectiveFrom: clock.Now(),
 		Rates: []billing.Rate{{Tier: 1, Amount: usd("5")}}, MonthlyVisitCap: 4, PAYGShare: decimal.Zero}))
-	must(t, "PutTerms", eng.PutTerms(ctx, billing.Terms{Network: agg, Location: "prime", ID: "prime-v1", EffectiveFrom: clock.Now(),
+	need(t, "PutTerms", eng.PutTerms(ctx, billing.Terms{Network: agg, Location: "prime", ID: "prime-v1", EffectiveFrom: clock.Now(),
 		Rates: []billing.Rate{{Tier: 1, Amount: usd("10.00")}}, PAYGShare: decimal.Zero}))
 	return eng, clock
 }
@@ -62,9 +62,9 @@ func aggIssue(t *testing.T, eng *passengine.Engine, key, holder, product string)
 	t.Helper()
 	ctx := context.Background()
 	p, err := eng.IssuePass(ctx, passengine.IssueRequest{Key: key, Network: agg, Product: product, Holder: holder, Passcode: true})
-	must(t, "IssuePass "+key, err)
+	need(t, "IssuePass "+key, err)
 	code, err := eng.Passcode(ctx, agg, p.ID)
-	must(t, "Passcode "+key, err)
+	need(t, "Passcode "+key, err)
 	return p, code
 }
 
@@ -85,7 +85,7 @@ func wrongCode(i int, good string) string {
 // a seal the app opens; a redemption records a visit with the terms in
 // force and takes a day unit once a day; a tier refusal and a missing
 // code are told apart; feedback opens after a redemption (P1, P3, P4).
-func (s *suite) testEngineRedeem(t *testing.T) {
+func (s *storeSuite) testEngineRedeem(t *testing.T) {
 	st := s.store(t)
 	eng, clock := newAgg(t, st, rand.NewChaCha8([32]byte{1}))
 	ctx := context.Background()
@@ -94,7 +94,7 @@ func (s *suite) testEngineRedeem(t *testing.T) {
 		t.Fatalf("stored code: got %q %q, want %q %q", stored.CodeHash, stored.CodeSealed, p.CodeHash, p.CodeSealed)
 	}
 	r, err := aggRedeem(eng, "r1", "basic", code)
-	must(t, "Redeem", err)
+	need(t, "Redeem", err)
 	if r.Visit.Terms != "basic-v1" || r.Holder.ID != "ana" || !r.Health.Done || r.Balance != 30 {
 		t.Errorf("redeemed: got terms %q holder %q health %+v balance %d", r.Visit.Terms, r.Holder.ID, r.Health, r.Balance)
 	}
@@ -106,18 +106,18 @@ func (s *suite) testEngineRedeem(t *testing.T) {
 		t.Errorf("tier refusal: got %v, want ErrNotIncluded", err)
 	}
 	ok, err := eng.CanLeaveFeedback(ctx, agg, "ana", "basic")
-	must(t, "CanLeaveFeedback", err)
+	need(t, "CanLeaveFeedback", err)
 	if no, _ := eng.CanLeaveFeedback(ctx, agg, "ana", "prime"); !ok || no {
 		t.Errorf("feedback: got basic %v prime %v, want true false", ok, no)
 	}
 	// Rotation: the old code is unknown, the new one works.
 	_, err = eng.RotatePasscode(ctx, passengine.PasscodeRequest{Key: "rot", Network: agg, Pass: p.ID})
-	must(t, "RotatePasscode", err)
+	need(t, "RotatePasscode", err)
 	if _, err := aggRedeem(eng, "r4", "basic", code); !errors.Is(err, passengine.ErrUnknownCode) {
 		t.Errorf("old code: got %v, want ErrUnknownCode", err)
 	}
 	code2, err := eng.Passcode(ctx, agg, p.ID)
-	must(t, "Passcode", err)
+	need(t, "Passcode", err)
 	if _, err := aggRedeem(eng, "r5", "basic", code2); err != nil {
 		t.Errorf("new code: %v", err)
 	}
@@ -127,7 +127,7 @@ func (s *suite) testEngineRedeem(t *testing.T) {
 // testEngineLockout: the sixth wrong code locks the club, committed
 // although each redemption was refused; the right code is refused with the
 // lock's end; a manager unlocks (P2).
-func (s *suite) testEngineLockout(t *testing.T) {
+func (s *storeSuite) testEngineLockout(t *testing.T) {
 	st := s.store(t)
 	eng, clock := newAgg(t, st, rand.NewChaCha8([32]byte{2}))
 	ctx := context.Background()
@@ -145,12 +145,12 @@ func (s *suite) testEngineLockout(t *testing.T) {
 		t.Fatalf("right code while locked: got %v, want locked until a day after the sixth failure", err)
 	}
 	g, err := eng.Guard(ctx, agg, "basic")
-	must(t, "Guard", err)
+	need(t, "Guard", err)
 	if !g.Locked(clock.Now()) {
 		t.Errorf("stored guard: got %+v, want locked", g)
 	}
 	_, err = eng.Unlock(ctx, passengine.UnlockRequest{Key: "unlock", Network: agg, Location: "basic", Actor: "manager"})
-	must(t, "Unlock", err)
+	need(t, "Unlock", err)
 	if _, err := aggRedeem(eng, "good-2", "basic", code); err != nil {
 		t.Errorf("after unlock: %v", err)
 	}
@@ -159,7 +159,7 @@ func (s *suite) testEngineLockout(t *testing.T) {
 // testEngineLockoutConcurrent: 50 wrong codes at once at one club: at most
 // 6 are evaluated, and the right code is then refused (P2: the failure
 // count is updated in the same transaction as the check).
-func (s *suite) testEngineLockoutConcurrent(t *testing.T) {
+func (s *storeSuite) testEngineLockoutConcurrent(t *testing.T) {
 	st := s.store(t)
 	eng, _ := newAgg(t, st, rand.NewChaCha8([32]byte{3}))
 	_, code := aggIssue(t, eng, "issue-ana", "ana", "monthly")
@@ -195,7 +195,7 @@ func (s *suite) testEngineLockoutConcurrent(t *testing.T) {
 // visits, a cap of 4 paid visits pays the 5th nothing, lines are rounded
 // and totals are their sums, and the statement is the same when computed
 // again (Y1-Y3).
-func (s *suite) testEnginePayout(t *testing.T) {
+func (s *storeSuite) testEnginePayout(t *testing.T) {
 	st := s.store(t)
 	eng, clock := newAgg(t, st, rand.NewChaCha8([32]byte{4}))
 	ctx := context.Background()
@@ -204,19 +204,19 @@ func (s *suite) testEnginePayout(t *testing.T) {
 	for day := 2; day <= 6; day++ {
 		clock.Set(aggAt(day, 9))
 		_, err := aggRedeem(eng, fmt.Sprint("ana-", day), "basic", ana)
-		must(t, "Redeem", err)
+		need(t, "Redeem", err)
 		_, err = aggRedeem(eng, fmt.Sprint("ben-", day), "prime", ben)
-		must(t, "Redeem", err)
+		need(t, "Redeem", err)
 	}
 	clock.Set(aggAt(15, 0))
-	must(t, "PutTerms", eng.PutTerms(ctx, billing.Terms{Network: agg, Location: "prime", ID: "prime-v2", EffectiveFrom: clock.Now(),
+	need(t, "PutTerms", eng.PutTerms(ctx, billing.Terms{Network: agg, Location: "prime", ID: "prime-v2", EffectiveFrom: clock.Now(),
 		Rates: []billing.Rate{{Tier: 1, Amount: usd("7")}}, PAYGShare: decimal.Zero}))
 	clock.Set(aggAt(16, 9))
 	_, err := aggRedeem(eng, "ben-16", "prime", ben)
-	must(t, "Redeem", err)
+	need(t, "Redeem", err)
 	req := passengine.PayoutRequest{Network: agg, From: calendar.NewDate(2026, 3, 1), To: calendar.NewDate(2026, 3, 31)}
 	stmt, err := eng.Payout(ctx, req)
-	must(t, "Payout", err)
+	need(t, "Payout", err)
 	var got []string
 	for _, l := range stmt.Lines {
 		got = append(got, l.Location+" "+l.Amount.Amount.StringFixed(2))
@@ -229,6 +229,6 @@ func (s *suite) testEnginePayout(t *testing.T) {
 		t.Errorf("totals: got %s, %+v; want 77.00 = 20.00 + 57.00", stmt.Total, stmt.Locations)
 	}
 	again, err := eng.Payout(ctx, req)
-	must(t, "Payout", err)
+	need(t, "Payout", err)
 	same(t, "statement computed again", again, stmt)
 }

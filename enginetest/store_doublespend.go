@@ -1,4 +1,4 @@
-package storetest
+package enginetest
 
 import (
 	"context"
@@ -19,20 +19,20 @@ import (
 // entitlement, the balance ends at zero with Units "use" rows, one per
 // visit (I2). Repeated Options.Repeats
 // times, each round on a new holder.
-func (s *suite) testDoubleSpendHolder(t *testing.T) { s.doubleSpend(t, 1) }
+func (s *storeSuite) testDoubleSpendHolder(t *testing.T) { s.doubleSpend(t, 1) }
 
 // testDoubleSpendTeam is testDoubleSpendHolder on a pass shared by a team
 // with credit sharing: five members check in at once (G1, I2).
-func (s *suite) testDoubleSpendTeam(t *testing.T) { s.doubleSpend(t, 5) }
+func (s *storeSuite) testDoubleSpendTeam(t *testing.T) { s.doubleSpend(t, 5) }
 
-func (s *suite) doubleSpend(t *testing.T, members int) {
+func (s *storeSuite) doubleSpend(t *testing.T, members int) {
 	st := s.store(t)
 	const n = "ds"
 	ctx := context.Background()
 	eng := passengine.New(st, passengine.WithClock(passengine.NewManualClock(hubAt(2, 8, 0))), scenarioSkew)
 	g, units := s.opts.Goroutines, s.opts.Units
-	must(t, "PutNetwork", eng.PutNetwork(ctx, catalog.Network{ID: n, Currency: "USD", Zone: "America/New_York"}))
-	must(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: n, ID: "visits", Kind: pass.Visits, Units: units,
+	need(t, "PutNetwork", eng.PutNetwork(ctx, catalog.Network{ID: n, Currency: "USD", Zone: "America/New_York"}))
+	need(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: n, ID: "visits", Kind: pass.Visits, Units: units,
 		Price: usd("100"), Activation: pass.OnPurchase}))
 	update(t, st, func(tx store.Tx) error {
 		for i := range g {
@@ -48,11 +48,11 @@ func (s *suite) doubleSpend(t *testing.T, members int) {
 		team := ""
 		if members > 1 {
 			team = fmt.Sprintf("team-%d", round)
-			must(t, "PutTeam", eng.PutTeam(ctx, catalog.Team{Network: n, ID: team, CreditSharing: true}))
+			need(t, "PutTeam", eng.PutTeam(ctx, catalog.Team{Network: n, ID: team, CreditSharing: true}))
 		}
 		for m := range holders {
 			holders[m] = fmt.Sprintf("holder-%d-%d", round, m)
-			must(t, "PutHolder", eng.PutHolder(ctx, catalog.Holder{Network: n, ID: holders[m], Audience: catalog.Member, Team: team}))
+			need(t, "PutHolder", eng.PutHolder(ctx, catalog.Holder{Network: n, ID: holders[m], Audience: catalog.Member, Team: team}))
 		}
 		owner := holders[0]
 		if team != "" {

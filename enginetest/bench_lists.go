@@ -1,0 +1,129 @@
+package enginetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/passengine/passengine"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/checkin"
+)
+
+// ListBenchNetwork is the network the list benchmarks read: a store's
+// benchmark seeds it in bulk (ListBenchHolder(0) to (n-1), visits at
+// ListBenchLocation) and BenchPageEnds reads it through the Engine.
+const ListBenchNetwork = "lbench"
+
+// ListBenchLocation is the location of the list benchmark's visits.
+const ListBenchLocation = "club"
+
+// ListBenchHolder returns the ID of the i-th holder of the list
+// benchmark, "h0000000" for 0.
+func ListBenchHolder(i int) string { return fmt.Sprintf("h%07d", i) }
+
+// BenchLists runs BenchPageEnds through eng on a store seeded with the
+// list benchmark's network (rows holders, rows visits at
+// ListBenchLocation), pages of 100: the network's holders ("holders"),
+// its visits ("visits") and its location's visits
+// ("visits-at-location").
+func BenchLists(b *testing.B, eng *passengine.Engine, rows int) {
+	ctx := context.Background()
+	b.Run("holders", func(b *testing.B) {
+		BenchPageEnds(b, rows, 100, func(r passengine.PageRequest) (passengine.Page[catalog.Holder], error) {
+			return eng.Holders(ctx, ListBenchNetwork, r)
+		})
+	})
+	for _, c := range []struct {
+		name   string
+		filter passengine.VisitFilter
+	}{
+		{"visits", passengine.VisitFilter{Network: ListBenchNetwork}},
+		{"visits-at-location", passengine.VisitFilter{Network: ListBenchNetwork, Location: ListBenchLocation}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			f := c.filter
+			BenchPageEnds(b, rows, 100, func(r passengine.PageRequest) (passengine.Page[checkin.Visit], error) {
+				f.Cursor, f.Limit = r.Cursor, r.Limit
+				return eng.Visits(ctx, f)
+			})
+		})
+	}
+}
+
+// listBenchRound is how many page pairs a ratio of BenchPageEnds is
+// measured over: the ratio of the medians of the round's last and first
+// pages, so that a call the machine's other work delayed does not decide
+// it.
+const listBenchRound = 50
+
+// BenchPageEnds measures the first page of a list of total items against
+// its last, limit items each, read through list (an Engine list call
+// bound to its filter), interleaved: each of b.N iterations reads both,
+// in alternating order. It reports the mean ns of each ("first-ns/page",
+// "last-ns/page") and, over rounds of 50 iterations, the ratio of the
+// last page's median time to the first's: its median, min and max
+// ("ratio-median", "ratio-min", "ratio-max"), which stay near 1 when a
+// page's cost does not grow with the rows before it. Reaching the last
+// page's cursor walks the list by pages of 10,000 first, untimed. It
+// fails b if a page is not what the list holds there.
+func BenchPageEnds[T any](b *testing.B, total, limit int, list func(passengine.PageRequest) (passengine.Page[T], error)) {
+	b.Helper()
+	last := passengine.PageRequest{Limit: limit}
+	for left := total - limit; left > 0; {
+		step := min(left, 10_000)
+		p, err := list(passengine.PageRequest{Cursor: last.Cursor, Limit: step})
+		if err != nil || len(p.Items) != step || p.Next == "" {
+			b.Fatalf("walking to the last page: got %d items, %v", len(p.Items), err)
+		}
+		last.Cursor, left = p.Next, left-step
+	}
+	read := func(req passengine.PageRequest, lastPage bool) time.Duration {
+		start := time.Now()
+		p, err := list(req)
+		d := time.Since(start)
+		if err != nil || len(p.Items) != limit || (p.Next == "") != lastPage {
+			b.Fatalf("page (last: %t): got %d items, next %q, %v", lastPage, len(p.Items), p.Next, err)
+		}
+		return d
+	}
+	first := passengine.PageRequest{Limit: limit}
+	var firsts, lasts []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		if i%2 == 0 {
+			firsts, lasts = append(firsts, read(first, false)), append(lasts, read(last, true))
+		} else {
+			lasts, firsts = append(lasts, read(last, true)), append(firsts, read(first, false))
+		}
+	}
+	b.StopTimer()
+	var ratios []float64
+	for i := 0; i+listBenchRound <= len(firsts); i += listBenchRound {
+		ratios = append(ratios, float64(median(lasts[i:i+listBenchRound]))/float64(median(firsts[i:i+listBenchRound])))
+	}
+	b.ReportMetric(float64(sum(firsts))/float64(b.N), "first-ns/page")
+	b.ReportMetric(float64(sum(lasts))/float64(b.N), "last-ns/page")
+	if len(ratios) > 0 {
+		slices.Sort(ratios)
+		b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
+		b.ReportMetric(ratios[0], "ratio-min")
+		b.ReportMetric(ratios[len(ratios)-1], "ratio-max")
+	}
+}
+
+func sum(ds []time.Duration) time.Duration {
+	var s time.Duration
+	for _, d := range ds {
+		s += d
+	}
+	return s
+}
+
+// median returns the median of ds, which it sorts.
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}

@@ -27,7 +27,10 @@
 // back); one that does not skips those two tests. The same holds for the
 // optional store.AccountLoader (store.ReadAccount). The prepaid account
 // repository (store.Accounts) is covered like the others: round trips,
-// cursor pages, debts, conflicts, isolation, rollback and copies.
+// cursor pages, debts, conflicts, isolation, rollback and copies. The
+// erasure calls of a deleted holder (Ledger.EraseComments,
+// Accounts.EraseComments, Idempotency.Erase) are checked to change what
+// they name and nothing else, and to roll back.
 //
 // Verify checks a network's ledger invariants on any store, and Bench
 // measures check-in and check-out on it.
@@ -88,6 +91,7 @@ func RunOptions(t *testing.T, open func(t *testing.T) store.Store, o Options) {
 	t.Run("Terms", s.testTerms)
 	t.Run("Cards", s.testCards)
 	t.Run("DeleteHolder", s.testDeleteHolder)
+	t.Run("Erase", s.testErase)
 	t.Run("Expiring", s.testExpiring)
 	t.Run("LedgerPages", s.testLedgerPages)
 	t.Run("Accounts", s.testAccounts)

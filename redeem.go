@@ -95,14 +95,24 @@ func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, e
 	}
 	at, atErr := e.instant("at", req.At, now) // checked once the key is new: a retry returns its first result
 	visitID := e.newID()
+	var read *catalog.Holder // the holder as this call read them; nil for a replay
 	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", redeemFingerprint("redeem", req.Location, hash, req.At),
 		func(tx store.Tx) (RedeemResult, error) {
+			read = nil
 			if atErr != nil {
 				return RedeemResult{}, atErr
 			}
-			return e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
+			r, err := e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
+			if err == nil && r.Outcome == checkin.Redeemed {
+				h := r.Holder
+				read, r.Holder, r.Health.At = &h, catalog.Holder{Network: h.Network, ID: h.ID}, nil // stored without them (erase.go)
+			}
+			return r, err
 		})
 	if err != nil {
+		return res, err
+	}
+	if err := e.deskHolder(ctx, req.Network, &res, read); err != nil {
 		return res, err
 	}
 	return res, res.Err()

@@ -36,6 +36,8 @@ func RunCards(t *testing.T, newStore func(t *testing.T) store.Store) {
 		"Rule_M4_BonusNeverBelowZero":       cardBonus,
 		"Rule_M5_DeletedCardNeverUsable":    cardDeleted,
 		"Rule_M5_HolderDeletion":            cardHolderDeletion,
+		"Rule_M5_HolderErasure":             cardHolderErasure,
+		"Rule_M5_W1_W2_HolderOwesNothing":   cardHolderOwes,
 		"Rule_M6_MetricsEqualHistory":       cardMetricsHistory,
 		"Rule_E2_CardExpiry":                cardExpiry,
 		"Rule_I1_CardCallsIdempotent":       cardIdempotent,

@@ -56,6 +56,9 @@ type RedeemResult struct {
 	Holder      catalog.Holder        `json:"holder"`
 	Health      HealthDeclaration     `json:"health"`
 	Balance     int                   `json:"balance"`
+	// Points is the bonus points the redemption earned on the card whose
+	// visit it used (M3); empty when none.
+	Points []CardPoints `json:"points,omitempty"`
 }
 
 // Err returns nil for a redeemed result and the *RedeemError of a refusal.
@@ -211,6 +214,7 @@ func redeemResult(st *checkin.RedeemState, d *checkin.RedeemDecision) RedeemResu
 	if d.Outcome == checkin.Redeemed {
 		r.Visit, r.Holder, r.Balance = d.Effects.Visit, st.Holder, st.Pass.Balance
 		r.Health = HealthDeclaration{Done: true, At: st.Holder.HealthDeclaredAt}
+		r.Points = cardPoints(&d.Effects)
 	}
 	return r
 }

@@ -33,6 +33,7 @@ func RunCards(t *testing.T, newStore func(t *testing.T) store.Store) {
 		"Rule_M3_BookCancelMove":            cardBookCancelMove,
 		"Rule_M3_PasscodeRedemption":        cardRedeem,
 		"Rule_M3_BackendRedemption":         cardBackendRedemption,
+		"Rule_M3_ResultsReportPoints":       cardPointsReported,
 		"Rule_M4_BonusNeverBelowZero":       cardBonus,
 		"Rule_M5_DeletedCardNeverUsable":    cardDeleted,
 		"Rule_M5_HolderDeletion":            cardHolderDeletion,

@@ -148,7 +148,8 @@ type IssueCardRequest struct {
 // *IdempotencyError for a reused key.
 func (e *Engine) IssueCard(ctx context.Context, req IssueCardRequest) (CardView, error) {
 	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.ID("program", req.Program),
-		field.OptionalID("card", req.Card), field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
+		field.OptionalID("card", req.Card), card.CheckIssueStatus(req.Status), field.Text("actor", req.Actor),
+		field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
 	}
 	if !req.ExpiresOn.IsZero() {

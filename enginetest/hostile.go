@@ -31,11 +31,14 @@ type Hostile struct {
 }
 
 // HostileWorld is the network the hostile inputs are sent to: one
-// location, one holder with a visits pass, on a fixed clock.
+// location, one holder with a visits pass, an installed multipass card
+// with 3 visits and a deleted one (Card, Deleted), on a fixed clock.
 type HostileWorld struct {
-	Eng   *passengine.Engine
-	Clock *passengine.ManualClock
-	Pass  string
+	Eng     *passengine.Engine
+	Clock   *passengine.ManualClock
+	Pass    string
+	Card    string
+	Deleted string
 }
 
 const hostileNet = "hostile"
@@ -60,7 +63,11 @@ func newHostileWorld(t *testing.T, st store.Store) *HostileWorld {
 	if err != nil {
 		t.Fatalf("hostile world: %v", err)
 	}
-	return &HostileWorld{Eng: eng, Clock: clock, Pass: p.ID}
+	h := &HostileWorld{Eng: eng, Clock: clock, Pass: p.ID}
+	if err := h.addCards(ctx); err != nil { // cards_hostile.go
+		t.Fatalf("hostile world: %v", err)
+	}
+	return h
 }
 
 // HostileInputs returns the hostile-input table: values past what some
@@ -202,7 +209,7 @@ func HostileInputs() []Hostile {
 			_, err := h.Eng.Holder(ctx, hostileNet, "")
 			return err
 		}},
-	}, walletHostileInputs()...) // wallet_hostile.go
+	}, append(walletHostileInputs(), cardHostileInputs()...)...) // wallet_hostile.go, cards_hostile.go
 }
 
 // RunHostile sends every hostile input to an Engine on a store open makes,
@@ -275,7 +282,7 @@ func takeAll(t *testing.T, st store.Store) everything {
 		if e.Terms, err = tx.Terms().List(ctx, hostileNet, "club"); err != nil {
 			return err
 		}
-		for _, k := range []string{"issue", "hostile-issue", "hostile-in", "b", "adj", "exp", "fr", "paid", "bulk"} {
+		for _, k := range append([]string{"issue", "hostile-issue", "hostile-in", "b", "adj", "exp", "fr", "paid", "bulk", "wallet-hostile"}, cardHostileKeys...) {
 			if r, err := tx.Idempotency().Get(ctx, hostileNet, k); err == nil {
 				e.Records = append(e.Records, r)
 			}

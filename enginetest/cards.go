@@ -29,6 +29,7 @@ func RunCards(t *testing.T, newStore func(t *testing.T) store.Store) {
 	for name, f := range map[string]func(*testing.T, *cardWorld){
 		"Rule_M1_M2_SeedExample":            cardSeedExample,
 		"Rule_M1_Referral":                  cardReferral,
+		"Rule_M1_W2_VisitsPaidFromAccount":  cardVisitsPaidFromAccount,
 		"Rule_M3_CheckInRedeemsCard":        cardCheckIn,
 		"Rule_M3_BookCancelMove":            cardBookCancelMove,
 		"Rule_M3_PasscodeRedemption":        cardRedeem,

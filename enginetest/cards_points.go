@@ -58,3 +58,51 @@ func cardPointsReported(t *testing.T, w *cardWorld) {
 	require.Empty(t, plain.Points, "a pass that is no card's earns nothing")
 	w.snapshot()
 }
+
+// cardVisitsPaidFromAccount: visits added to a card can be paid from the
+// holder's prepaid account in the same unit of work (W2, M1): short of
+// funds the call is refused and writes nothing; paid, the account has a
+// spend entry of the amount naming the card's pass, and the card counts
+// the purchase. PayFromAccount is part of the request (I4), needs an
+// amount, and is refused on a subtraction.
+func cardVisitsPaidFromAccount(t *testing.T, w *cardWorld) {
+	c := w.issue("ada")
+	_, err := w.eng.Deposit(w.ctx, passengine.DepositRequest{Key: w.key("dep"), Network: cardNet, Holder: "ada", Amount: gbp("100")})
+	require.NoError(t, err)
+	sale := passengine.VisitsRequest{Key: "sale-1", Network: cardNet, Card: c.Card.ID, Visits: 10, Amount: gbp("120"),
+		PayFromAccount: true, Actor: "desk", Comment: "spring offer"}
+	before := w.snapshot()
+	_, err = w.eng.AddVisits(w.ctx, sale)
+	require.ErrorIs(t, err, passengine.ErrInsufficientFunds)
+	require.Equal(t, before, w.snapshot(), "a purchase the account cannot pay writes nothing")
+
+	_, err = w.eng.Deposit(w.ctx, passengine.DepositRequest{Key: w.key("dep"), Network: cardNet, Holder: "ada", Amount: gbp("20")})
+	require.NoError(t, err)
+	v, err := w.eng.AddVisits(w.ctx, sale)
+	require.NoError(t, err)
+	require.Equal(t, 10, v.Metrics.Available)
+	amountIs(t, "LTV", v.Metrics.LTV, "120")
+	a, err := w.eng.Account(w.ctx, cardNet, "ada")
+	require.NoError(t, err)
+	amountIs(t, "balance", a.Balance, "0")
+	s := w.snapshot()
+	spend := s.AccountEntries[len(s.AccountEntries)-1]
+	require.Equal(t, []any{"spend", c.Card.Pass, "desk", "10 visits on card " + c.Card.ID + ": spring offer"},
+		[]any{string(spend.Type), spend.Pass, spend.Actor, spend.Comment})
+	amountIs(t, "spend", spend.Amount, "-120")
+	again, err := w.eng.AddVisits(w.ctx, sale)
+	require.NoError(t, err)
+	require.Equal(t, v, again)
+	unpaid := sale
+	unpaid.PayFromAccount = false
+	_, err = w.eng.AddVisits(w.ctx, unpaid)
+	require.ErrorIs(t, err, passengine.ErrKeyReused, "paying from the account is part of the request (I4)")
+
+	free := passengine.VisitsRequest{Key: w.key("gift"), Network: cardNet, Card: c.Card.ID, Visits: 1, PayFromAccount: true}
+	_, err = w.eng.AddVisits(w.ctx, free)
+	wantField(t, err, "amount")
+	free.Amount = gbp("10")
+	_, err = w.eng.SubtractVisits(w.ctx, free)
+	wantField(t, err, "pay_from_account")
+	require.Equal(t, s, w.snapshot())
+}

@@ -280,8 +280,8 @@ type VisitsRequest struct {
 	// W2): a spend entry naming the card's pass; short of funds, nothing is
 	// written.
 	PayFromAccount bool   `json:"pay_from_account,omitempty"`
-	Actor    string `json:"actor,omitempty"`
-	Comment  string `json:"comment,omitempty"`
+	Actor          string `json:"actor,omitempty"`
+	Comment        string `json:"comment,omitempty"`
 }
 
 // validate checks the key, IDs and text of r; the card checks the rest.

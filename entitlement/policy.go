@@ -96,10 +96,34 @@ func scaled(d decimal.Decimal) (int64, bool) {
 // Key is one named criterion of the consumption order. Compare returns a
 // negative number when a should be consumed before b, positive when after,
 // and 0 when this key does not tell them apart.
+//
+// The package's own keys (ByPriority ... ByID) are compared in a selection
+// from numbers derived once per candidate, without calling their Compare:
+// to order by a criterion of your own, write a new Key rather than
+// replacing the Compare of a copy of one of them.
 type Key struct {
 	Name    string
 	Compare func(a, b *Candidate) int
+
+	builtin builtinKey // which of the package's own keys this is, if any
 }
+
+// builtinKey names the package's own keys.
+type builtinKey uint8
+
+const (
+	notBuiltin builtinKey = iota
+	keyPriority
+	keyKind
+	keyUnitValue
+	keySource
+	keyLocations
+	keyRemainingMinutes
+	keyOwnership
+	keyExpiry
+	keyIssued
+	keyID
+)
 
 // Policy is the consumption order: keys applied first to last. It is data:
 // a host may reorder, drop or add keys (O8). Selection always breaks a
@@ -111,38 +135,33 @@ type Policy []Key
 // comparisons allocate nothing and cost a few nanoseconds.
 var (
 	// ByPriority: high-priority products first, then normal, then low (O0).
-	ByPriority = Key{"priority", func(a, b *Candidate) int { return cmp.Compare(a.data().priority, b.data().priority) }}
+	ByPriority = builtin("priority", keyPriority)
 	// ByKind: day passes, then visits, then time (O1).
-	ByKind = Key{"kind", func(a, b *Candidate) int { return cmp.Compare(a.data().kind, b.data().kind) }}
+	ByKind = builtin("kind", keyKind)
 	// ByUnitValue: lower unit value first, whatever the source (O2).
-	ByUnitValue = Key{"unit_value", func(a, b *Candidate) int {
-		da, db := a.data(), b.data()
-		if da.unitExact && db.unitExact {
-			return cmp.Compare(da.unitValue, db.unitValue)
-		}
-		return a.Pass.UnitValue.Amount.Cmp(b.Pass.UnitValue.Amount)
-	}}
+	ByUnitValue = builtin("unit_value", keyUnitValue)
 	// BySource: plan and product passes before manual and import ones (O3).
-	BySource = Key{"source", func(a, b *Candidate) int { return cmp.Compare(a.data().source, b.data().source) }}
+	BySource = builtin("source", keySource)
 	// ByLocations: fewer covered locations first; network-wide counts as
 	// all of them (O4).
-	ByLocations = Key{"locations", func(a, b *Candidate) int { return cmp.Compare(a.Locations, b.Locations) }}
+	ByLocations = builtin("locations", keyLocations)
 	// ByRemainingMinutes: among time passes, more remaining minutes first (O5).
-	ByRemainingMinutes = Key{"remaining_minutes", func(a, b *Candidate) int {
-		if a.Kind != pass.Time || b.Kind != pass.Time {
-			return 0
-		}
-		return cmp.Compare(b.Balance, a.Balance)
-	}}
+	ByRemainingMinutes = builtin("remaining_minutes", keyRemainingMinutes)
 	// ByOwnership: the holder's own passes before team-shared ones (O6).
-	ByOwnership = Key{"ownership", func(a, b *Candidate) int { return cmp.Compare(boolRank(a.Shared), boolRank(b.Shared)) }}
+	ByOwnership = builtin("ownership", keyOwnership)
 	// ByExpiry: earlier expiry first, no expiry last (O7).
-	ByExpiry = Key{"expiry", func(a, b *Candidate) int { return cmp.Compare(a.data().expiry, b.data().expiry) }}
+	ByExpiry = builtin("expiry", keyExpiry)
 	// ByIssue: earlier issue first (O7).
-	ByIssue = Key{"issued", func(a, b *Candidate) int { return cmp.Compare(a.data().issued, b.data().issued) }}
+	ByIssue = builtin("issued", keyIssued)
 	// ByID: pass ID, the last tie-break (O7).
-	ByID = Key{"id", func(a, b *Candidate) int { return cmp.Compare(a.PassID, b.PassID) }}
+	ByID = builtin("id", keyID)
 )
+
+// builtin returns the package's own key k, named name.
+func builtin(name string, k builtinKey) Key {
+	p := Policy{{Name: name, builtin: k}}
+	return Key{Name: name, Compare: func(a, b *Candidate) int { c, _ := p.Compare(a, b); return c }, builtin: k}
+}
 
 // DefaultPolicy returns the documented consumption order O0-O7.
 func DefaultPolicy() Policy {
@@ -179,12 +198,45 @@ func boolRank(b bool) int {
 // their IDs are equal, and the name of the key that decided ("id" for the
 // final tie-break).
 func (p Policy) Compare(a, b *Candidate) (int, string) {
+	da, db := a.data(), b.data()
 	for i := range p {
-		if c := p[i].Compare(a, b); c != 0 {
-			return c, p[i].Name
+		k := &p[i]
+		var c int
+		switch k.builtin {
+		case notBuiltin:
+			c = k.Compare(a, b)
+		case keyPriority:
+			c = cmp.Compare(da.priority, db.priority)
+		case keyKind:
+			c = cmp.Compare(da.kind, db.kind)
+		case keyUnitValue:
+			if da.unitExact && db.unitExact {
+				c = cmp.Compare(da.unitValue, db.unitValue)
+			} else {
+				c = a.Pass.UnitValue.Amount.Cmp(b.Pass.UnitValue.Amount)
+			}
+		case keySource:
+			c = cmp.Compare(da.source, db.source)
+		case keyLocations:
+			c = cmp.Compare(a.Locations, b.Locations)
+		case keyRemainingMinutes:
+			if a.Kind == pass.Time && b.Kind == pass.Time {
+				c = cmp.Compare(b.Balance, a.Balance)
+			}
+		case keyOwnership:
+			c = cmp.Compare(boolRank(a.Shared), boolRank(b.Shared))
+		case keyExpiry:
+			c = cmp.Compare(da.expiry, db.expiry)
+		case keyIssued:
+			c = cmp.Compare(da.issued, db.issued)
+		case keyID:
+			c = cmp.Compare(a.PassID, b.PassID)
+		}
+		if c != 0 {
+			return c, k.Name
 		}
 	}
-	return cmp.Compare(a.PassID, b.PassID), ByID.Name
+	return cmp.Compare(a.PassID, b.PassID), "id"
 }
 
 // Names returns the policy's key names in order.
@@ -275,37 +327,23 @@ func rank(cands []Candidate, policy Policy) Selection {
 
 func eligible(c *Candidate) bool { return c.Reason == "" || c.Reason == Outranked }
 
-// rankCompare orders eligible candidates before the rest, the eligible ones
-// by policy and the rest by pass ID.
-func rankCompare(policy Policy, a, b *Candidate) int {
-	ea, eb := eligible(a), eligible(b)
-	if ea != eb {
-		if ea {
-			return -1
-		}
-		return 1
-	}
-	if !ea {
-		return cmp.Compare(a.PassID, b.PassID)
-	}
-	c, _ := policy.Compare(a, b)
-	return c
-}
-
 // stackOrder is how many candidates sortCandidates orders without
 // allocating.
 const stackOrder = 64
 
-// sortCandidates sorts cands in place by rankCompare. It orders indexes,
-// not the candidates themselves, with a stable binary insertion sort (few
-// comparisons, and the moves are of small integers), then puts each
-// candidate in its place once. The candidates are first put in pass ID
-// order (a check when the store listed them so, as stores do), so that the
-// result depends only on the set of candidates even when a policy's keys
-// are not a consistent order (a policy that keeps ByRemainingMinutes but
-// drops ByKind: a time pass of 100 minutes before one of 50, each tied with
-// a visits pass), and the selection is the same on every store whatever
-// order it lists passes in (O7, O8).
+// sortCandidates orders cands in place: eligible ones (empty Reason or
+// Outranked) first, by policy, then the rest by pass ID. It orders
+// indexes, not the candidates themselves: first by pass ID (one
+// comparison a candidate when the store listed them so, as stores do),
+// then a stable partition puts the eligible ones first, and a stable
+// binary insertion sort (few comparisons; the moves are of small integers)
+// orders those by policy; each candidate then moves to its place once.
+// Starting from ID order makes the result depend only on the set of
+// candidates even when a policy's keys are not a consistent order (a
+// policy that keeps ByRemainingMinutes but drops ByKind: a time pass of 100
+// minutes before one of 50, each tied with a visits pass), so the
+// selection is the same on every store whatever order it lists passes in
+// (O7, O8).
 func sortCandidates(cands []Candidate, policy Policy) {
 	n := len(cands)
 	if n < 2 {
@@ -321,35 +359,68 @@ func sortCandidates(cands []Candidate, policy Policy) {
 	for i := range idx {
 		idx[i] = uint16(i)
 	}
-	insertionSort(idx, cands, nil)
-	insertionSort(idx, cands, policy)
+	sortByID(idx, cands)
+	ne := partitionEligible(idx, cands)
+	sortByPolicy(idx[:ne], cands, policy)
 	permute(cands, idx)
 }
 
-// compareBy compares a and b by pass ID when policy is nil, and by
-// rankCompare otherwise.
-func compareBy(policy Policy, a, b *Candidate) int {
-	if policy == nil {
-		return cmp.Compare(a.PassID, b.PassID)
-	}
-	return rankCompare(policy, a, b)
-}
-
-// insertionSort sorts idx, indexes of cands, by compareBy(policy) of the
-// candidates, stably: each index goes after the last one that does not
-// compare after it, found by binary search. An idx already in order costs
-// one comparison an index.
-func insertionSort(idx []uint16, cands []Candidate, policy Policy) {
+// sortByID sorts idx, indexes of cands, by pass ID: a binary insertion
+// sort, one comparison an index when idx is in order already.
+func sortByID(idx []uint16, cands []Candidate) {
 	for i := 1; i < len(idx); i++ {
 		x := idx[i]
-		c := &cands[x]
-		if compareBy(policy, &cands[idx[i-1]], c) <= 0 {
+		id := cands[x].PassID
+		if cands[idx[i-1]].PassID <= id {
 			continue
 		}
 		lo, hi := 0, i-1
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
-			if compareBy(policy, &cands[idx[m]], c) <= 0 {
+			if cands[idx[m]].PassID <= id {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		copy(idx[lo+1:i+1], idx[lo:i])
+		idx[lo] = x
+	}
+}
+
+// partitionEligible moves the indexes of eligible candidates before the
+// others, keeping the order within each group, and returns how many are
+// eligible.
+func partitionEligible(idx []uint16, cands []Candidate) int {
+	var rest [stackOrder]uint16
+	out := rest[:0]
+	ne := 0
+	for _, x := range idx {
+		if eligible(&cands[x]) {
+			idx[ne] = x
+			ne++
+		} else {
+			out = append(out, x)
+		}
+	}
+	copy(idx[ne:], out)
+	return ne
+}
+
+// sortByPolicy sorts idx, indexes of cands, by policy.Compare: a stable
+// binary insertion sort, each index after the last one that does not
+// compare after it.
+func sortByPolicy(idx []uint16, cands []Candidate, policy Policy) {
+	for i := 1; i < len(idx); i++ {
+		x := idx[i]
+		c := &cands[x]
+		if r, _ := policy.Compare(&cands[idx[i-1]], c); r <= 0 {
+			continue
+		}
+		lo, hi := 0, i-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if r, _ := policy.Compare(&cands[idx[m]], c); r <= 0 {
 				lo = m + 1
 			} else {
 				hi = m

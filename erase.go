@@ -14,6 +14,7 @@ import (
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/wallet"
 )
 
 // This file holds what DeleteHolder erases besides the holder's row (RULES
@@ -89,31 +90,22 @@ func checkSettled(ctx context.Context, tx store.Tx, network, holder string) erro
 // passes it writes.
 func (e *Engine) eraseHolder(ctx context.Context, tx store.Tx, network, holder, key string) error {
 	keys := map[string]bool{}
-	for offset := 0; ; offset += erasePage {
-		es, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: network, Holder: holder, Offset: offset, Limit: erasePage})
-		if err != nil {
-			return err
-		}
-		for i := range es {
-			keys[es[i].Key] = true
-		}
-		if len(es) < erasePage {
-			break
-		}
+	err := collectKeys(keys, func(read int, _ *pass.Entry) ([]pass.Entry, error) {
+		return tx.Ledger().List(ctx, store.LedgerFilter{Network: network, Holder: holder, Offset: read, Limit: erasePage})
+	}, func(en *pass.Entry) string { return en.Key })
+	if err != nil {
+		return err
 	}
-	for f := (store.EntryFilter{Network: network, Holder: holder, Limit: erasePage}); ; {
-		es, err := tx.Accounts().Entries(ctx, f)
-		if err != nil {
-			return err
+	err = collectKeys(keys, func(_ int, last *wallet.Entry) ([]wallet.Entry, error) {
+		f := store.EntryFilter{Network: network, Holder: holder, Limit: erasePage}
+		if last != nil {
+			c := store.CursorOf(*last)
+			f.After = &c
 		}
-		for i := range es {
-			keys[es[i].Key] = true
-		}
-		if len(es) < erasePage {
-			break
-		}
-		c := store.CursorOf(es[len(es)-1])
-		f.After = &c
+		return tx.Accounts().Entries(ctx, f)
+	}, func(en *wallet.Entry) string { return en.Key })
+	if err != nil {
+		return err
 	}
 	delete(keys, "")
 	delete(keys, key)
@@ -129,6 +121,26 @@ func (e *Engine) eraseHolder(ctx context.Context, tx store.Tx, network, holder, 
 		return err
 	}
 	return tx.Accounts().EraseComments(ctx, network, holder)
+}
+
+// collectKeys reads pages of entries, each of erasePage at most, until
+// one is shorter, and adds the key of each entry to keys. page gets how
+// many entries were read before and the last of them (nil at first).
+func collectKeys[T any](keys map[string]bool, page func(read int, last *T) ([]T, error), key func(*T) string) error {
+	var last *T
+	for read := 0; ; {
+		es, err := page(read, last)
+		if err != nil {
+			return err
+		}
+		for i := range es {
+			keys[key(&es[i])] = true
+		}
+		if len(es) < erasePage {
+			return nil
+		}
+		read, last = read+len(es), &es[len(es)-1]
+	}
 }
 
 // eraseFreezes empties the comments of p's freezes and reports whether it

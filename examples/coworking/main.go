@@ -30,11 +30,10 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/entitlement"
+	"github.com/passengine/passengine/examples/internal/exampledb"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
-	"github.com/passengine/passengine/store/memstore"
-	"github.com/passengine/passengine/store/sqlite"
 )
 
 // clock is the example's clock: it stays where the day's events put it.
@@ -52,32 +51,6 @@ func main() {
 	if err := run(context.Background(), *dbPath, *reset, *memory); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// openStore opens the store: the SQLite file at path (migrated), or an
-// in-memory store.
-func openStore(ctx context.Context, path string, reset, memory bool) (store.Store, error) {
-	if memory {
-		fmt.Println("store: in memory (nothing is kept)")
-		return memstore.New(), nil
-	}
-	if reset {
-		for _, f := range []string{path, path + "-wal", path + "-shm"} {
-			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return nil, err
-			}
-		}
-	}
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	fmt.Printf("store: SQLite file %s\n", path)
-	return st, nil
 }
 
 // counts returns how many passes, visits and ledger entries the hub holds.
@@ -104,7 +77,7 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 		return err
 	}
 	clk := &clock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, ny)}
-	st, err := openStore(ctx, dbPath, reset, memory)
+	st, err := exampledb.Open(ctx, dbPath, reset, memory)
 	if err != nil {
 		return err
 	}
@@ -116,7 +89,7 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	if visits0 == 0 {
 		fmt.Println("nothing stored yet: this is the first run")
 	} else {
-		fmt.Printf("already stored from earlier runs: %s, %s, %s\n", plural(passes0, "pass", "passes"), plural(visits0, "visit", "visits"), plural(entries0, "ledger entry", "ledger entries"))
+		fmt.Printf("already stored from earlier runs: %s, %s, %s\n", exampledb.Plural(passes0, "pass", "passes"), exampledb.Plural(visits0, "visit", "visits"), exampledb.Plural(entries0, "ledger entry", "ledger entries"))
 	}
 	eng := passengine.New(st, passengine.WithClock(clk))
 	at := func(day, hour, minute int) time.Time { return time.Date(2026, 3, day, hour, minute, 0, 0, ny) }
@@ -235,7 +208,7 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 		return err
 	}
 	fmt.Printf("\n== This run wrote %s, %s and %s (the store now holds %d, %d and %d)\n",
-		plural(passes1-passes0, "pass", "passes"), plural(visits1-visits0, "visit", "visits"), plural(entries1-entries0, "ledger entry", "ledger entries"),
+		exampledb.Plural(passes1-passes0, "pass", "passes"), exampledb.Plural(visits1-visits0, "visit", "visits"), exampledb.Plural(entries1-entries0, "ledger entry", "ledger entries"),
 		passes1, visits1, entries1)
 	if visits0 > 0 {
 		fmt.Println("every call of the week carried the idempotency key of a call already stored,")
@@ -306,14 +279,6 @@ func short(id string) string {
 		return "…" + id[len(id)-6:]
 	}
 	return id
-}
-
-// plural returns "n one" or "n many".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 func storeFilter(holder string) store.PassFilter {

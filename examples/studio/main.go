@@ -24,7 +24,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"os"
 	"strings"
 	"time"
 
@@ -33,11 +32,10 @@ import (
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/examples/internal/exampledb"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
-	"github.com/passengine/passengine/store/memstore"
-	"github.com/passengine/passengine/store/sqlite"
 	"github.com/passengine/passengine/wallet"
 )
 
@@ -51,32 +49,6 @@ func main() {
 	if err := run(context.Background(), *dbPath, *reset, *memory); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// openStore opens the store: the SQLite file at path (migrated), or an
-// in-memory store.
-func openStore(ctx context.Context, path string, reset, memory bool) (store.Store, error) {
-	if memory {
-		fmt.Println("store: in memory (nothing is kept)")
-		return memstore.New(), nil
-	}
-	if reset {
-		for _, f := range []string{path, path + "-wal", path + "-shm"} {
-			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return nil, err
-			}
-		}
-	}
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	fmt.Printf("store: SQLite file %s\n", path)
-	return st, nil
 }
 
 // studio is the month's world: the Engine on its clock, and the names the
@@ -114,7 +86,7 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, dbPath, reset, memory)
+	st, err := exampledb.Open(ctx, dbPath, reset, memory)
 	if err != nil {
 		return err
 	}
@@ -136,8 +108,8 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 		names: map[string]string{"maya": "Maya", "leo": "Leo", "sam": "Sam", "priya": "Priya"}, cards: map[string]string{},
 		eng: passengine.New(st, passengine.WithClock(clock),
 			passengine.WithIDs(func() string { ids++; return fmt.Sprintf("f%05d", ids) }), // the same IDs every run
-			passengine.WithBonusRule(card.BonusRule{PerVisit: 10}),                         // 10 points a class (M3)
-			passengine.WithAccountDebit())}                                                 // open studio time is debited from the account (W2)
+			passengine.WithBonusRule(card.BonusRule{PerVisit: 10}),                        // 10 points a class (M3)
+			passengine.WithAccountDebit())}                                                // open studio time is debited from the account (W2)
 	s.setUp()
 	s.month()
 	s.report()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/card"
+	"github.com/passengine/passengine/examples/internal/exampledb"
 	"github.com/passengine/passengine/store"
 	"github.com/shopspring/decimal"
 )
@@ -73,7 +74,7 @@ func (s *studio) report() {
 	}
 	must(s.eng.Segments(s.ctx, passengine.SegmentsRequest{Network: net, Segmentation: &seg}, func(c passengine.CardSegment) error {
 		fmt.Printf("%-5s card %s: last class %2d days ago, %s, net %s -> %s\n", s.names[c.Holder], c.Card,
-			c.RFM.Recency, plural(c.RFM.Frequency, "class", "classes"), pounds(gbp(c.RFM.Monetary.String())), c.Segment)
+			c.RFM.Recency, exampledb.Plural(c.RFM.Frequency, "class", "classes"), pounds(gbp(c.RFM.Monetary.String())), c.Segment)
 		return nil
 	}))
 
@@ -89,12 +90,4 @@ func (s *studio) day(t time.Time) string {
 		return "never"
 	}
 	return t.In(s.zone).Format("2 Jan")
-}
-
-// plural returns "n one" or "n many".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -30,7 +30,7 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/entitlement"
-	"github.com/passengine/passengine/examples/internal/exampledb"
+	"github.com/passengine/passengine/internal/exampledb"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"

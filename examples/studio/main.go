@@ -32,7 +32,7 @@ import (
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
-	"github.com/passengine/passengine/examples/internal/exampledb"
+	"github.com/passengine/passengine/internal/exampledb"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"

@@ -8,7 +8,7 @@ import (
 
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/card"
-	"github.com/passengine/passengine/examples/internal/exampledb"
+	"github.com/passengine/passengine/internal/exampledb"
 	"github.com/passengine/passengine/store"
 	"github.com/shopspring/decimal"
 )

@@ -53,24 +53,6 @@ func main() {
 	}
 }
 
-// counts returns how many passes, visits and ledger entries the hub holds.
-func counts(ctx context.Context, st store.Store) (passes, visits, entries int, err error) {
-	err = st.View(ctx, func(tx store.Tx) error {
-		ps, err := tx.Passes().List(ctx, store.PassFilter{Network: net})
-		if err != nil {
-			return err
-		}
-		vs, err := tx.Visits().List(ctx, store.VisitFilter{Network: net})
-		if err != nil {
-			return err
-		}
-		es, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: net})
-		passes, visits, entries = len(ps), len(vs), len(es)
-		return err
-	})
-	return passes, visits, entries, err
-}
-
 func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
@@ -82,7 +64,8 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 		return err
 	}
 	defer st.Close()
-	passes0, visits0, entries0, err := counts(ctx, st)
+	c0, err := exampledb.Count(ctx, st, net)
+	passes0, visits0, entries0 := c0.Passes, c0.Visits, c0.Entries
 	if err != nil {
 		return err
 	}
@@ -203,7 +186,8 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	must(err)
 	fmt.Printf("%s  guest out after %d min: %s\n", clk.t.Format("Mon Jan 2 15:04"), gout.Visit.Minutes(), charged(gout))
 
-	passes1, visits1, entries1, err := counts(ctx, st)
+	c1, err := exampledb.Count(ctx, st, net)
+	passes1, visits1, entries1 := c1.Passes, c1.Visits, c1.Entries
 	if err != nil {
 		return err
 	}

@@ -91,14 +91,14 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 		return err
 	}
 	defer st.Close()
-	before, err := count(ctx, st)
+	before, err := exampledb.Count(ctx, st, net)
 	if err != nil {
 		return err
 	}
-	if before.cards == 0 {
+	if before.Cards == 0 {
 		fmt.Println("nothing stored yet: this is the first run")
 	} else {
-		fmt.Printf("already stored from an earlier run: %s\n", before)
+		fmt.Printf("already stored from an earlier run: %s\n", tally(before))
 		fmt.Println("every call below carries the idempotency key it had then: the Engine answers it from the file")
 	}
 
@@ -114,13 +114,13 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	s.month()
 	s.report()
 
-	after, err := count(ctx, st)
+	after, err := exampledb.Count(ctx, st, net)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\n== The store holds %s\n", after)
+	fmt.Printf("\n== The store holds %s\n", tally(after))
 	switch {
-	case before.cards > 0 && after == before:
+	case before.Cards > 0 && after == before:
 		fmt.Println("this run wrote nothing new: every call was answered from its stored record")
 	case !memory:
 		fmt.Println("run it again: the month is read back from the file, and nothing is done twice")
@@ -429,32 +429,9 @@ func sumPoints(r passengine.VisitResult) int {
 	return n
 }
 
-// tally is how much the studio's store holds.
-type tally struct{ cards, visits, entries, accountEntries int }
-
-func (t tally) String() string {
-	return fmt.Sprintf("%d cards, %d visits, %d card and pass entries, %d account entries", t.cards, t.visits, t.entries, t.accountEntries)
-}
-
-func count(ctx context.Context, st store.Store) (t tally, err error) {
-	err = st.View(ctx, func(tx store.Tx) error {
-		cs, err := tx.Cards().List(ctx, store.CardFilter{Network: net})
-		if err != nil {
-			return err
-		}
-		vs, err := tx.Visits().List(ctx, store.VisitFilter{Network: net})
-		if err != nil {
-			return err
-		}
-		es, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: net})
-		if err != nil {
-			return err
-		}
-		as, err := tx.Accounts().Entries(ctx, store.EntryFilter{Network: net})
-		t = tally{len(cs), len(vs), len(es), len(as)}
-		return err
-	})
-	return t, err
+// tally writes what the studio's store holds.
+func tally(c exampledb.Counts) string {
+	return fmt.Sprintf("%d cards, %d visits, %d card and pass entries, %d account entries", c.Cards, c.Visits, c.Entries, c.AccountEntries)
 }
 
 // on writes a date with a time layout.

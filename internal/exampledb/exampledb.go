@@ -49,3 +49,35 @@ func Plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// Counts is how much a network holds in a store.
+type Counts struct {
+	Passes, Visits, Entries, Cards, AccountEntries int
+}
+
+// Count returns how many passes, visits, ledger entries, cards and prepaid
+// account entries the network holds in st, read in one unit of work.
+func Count(ctx context.Context, st store.Store, network string) (c Counts, err error) {
+	err = st.View(ctx, func(tx store.Tx) error {
+		ps, err := tx.Passes().List(ctx, store.PassFilter{Network: network})
+		if err != nil {
+			return err
+		}
+		vs, err := tx.Visits().List(ctx, store.VisitFilter{Network: network})
+		if err != nil {
+			return err
+		}
+		es, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: network})
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Cards().List(ctx, store.CardFilter{Network: network})
+		if err != nil {
+			return err
+		}
+		as, err := tx.Accounts().Entries(ctx, store.EntryFilter{Network: network})
+		c = Counts{Passes: len(ps), Visits: len(vs), Entries: len(es), Cards: len(cs), AccountEntries: len(as)}
+		return err
+	})
+	return c, err
+}

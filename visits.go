@@ -237,15 +237,6 @@ func (s span) days(v *checkin.Visit, z calendar.Zone) (from, to calendar.Date) {
 	return v.Date.AddDays(s.from), z.Date(s.end(v))
 }
 
-// bounds returns days that contain the span of v in any zone.
-func (s span) bounds(v *checkin.Visit) (from, to calendar.Date) {
-	if s.until.IsZero() {
-		return v.Date.AddDays(s.from), v.Date
-	}
-	_, last := calendar.Bounds(s.end(v))
-	return v.Date.AddDays(s.from), last
-}
-
 // sameDay is the span of calls that read the visit's own day.
 var sameDay = span{}
 
@@ -259,17 +250,22 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 		if refused != nil {
 			return VisitResult{}, refused
 		}
-		v, err := tx.Visits().Get(ctx, netID, visitID)
+		// The query names only the visit: the store reads its holder and
+		// location, and the days from sp.from before its date to the last
+		// day until may fall on in any zone (or to its date).
+		q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from}
+		if !sp.until.IsZero() {
+			_, q.To = calendar.Bounds(sp.until)
+		}
+		s, err := store.Load(ctx, tx, q)
 		if err != nil {
 			return VisitResult{}, err
 		}
-		s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: netID, Holder: v.Holder, Location: v.Location,
-			Visit: visitID, Lineage: extra, Lookback: -sp.from},
-			func(z calendar.Zone) (calendar.Date, calendar.Date) { return sp.days(&v, z) },
-			func() (calendar.Date, calendar.Date) { return sp.bounds(&v) })
+		z, err := e.locationZone(s.Location)
 		if err != nil {
 			return VisitResult{}, err
 		}
+		from, to := sp.days(&s.Visit, z)
 		st, err := e.assemble(&s, z, from, to, -sp.from, store.Lineage(extra, []checkin.Visit{s.Visit}))
 		if err != nil {
 			return VisitResult{}, err

@@ -29,6 +29,16 @@ func ReadState(ctx context.Context, tx Tx, q StateQuery) (s State, err error) {
 	if s.Network, err = c.Network(ctx, q.Network); err != nil {
 		return s, err
 	}
+	if q.Holder == "" && q.Location == "" { // the visit's holder and location
+		v, err := tx.Visits().Get(ctx, q.Network, q.Visit)
+		if err != nil {
+			return s, err
+		}
+		q.Holder, q.Location, q.From = v.Holder, v.Location, v.Date.AddDays(q.FromVisit)
+		if q.To.IsZero() {
+			q.To = v.Date
+		}
+	}
 	if s.Holder, err = c.Holder(ctx, q.Network, q.Holder); err != nil {
 		return s, err
 	}
@@ -45,6 +55,15 @@ func ReadState(ctx context.Context, tx Tx, q StateQuery) (s State, err error) {
 	}
 	if err := c.LockHolder(ctx, q.Network, q.Holder); err != nil {
 		return s, err
+	}
+	if q.Key != "" {
+		rec, err := tx.Idempotency().Get(ctx, q.Network, q.Key)
+		switch {
+		case err == nil:
+			s.Record = &rec
+		case !errors.Is(err, ErrNotFound):
+			return s, err
+		}
 	}
 	if q.Visit != "" {
 		if s.Visit, err = tx.Visits().Get(ctx, q.Network, q.Visit); err != nil {

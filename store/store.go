@@ -271,18 +271,27 @@ type StateLoader interface {
 	// LoadState locks the holder's team, when the holder has one, and then
 	// the holder (I2), and reads the rest of State after the locks. It
 	// returns ErrNotFound for a missing network, holder, location, team or
-	// q.Visit, in that order of checking. Inside View it locks nothing.
+	// q.Visit, in that order of checking (a query that names only a visit
+	// checks the visit right after the network). Inside View it locks
+	// nothing.
 	LoadState(ctx context.Context, q StateQuery) (State, error)
 }
 
 // StateQuery names what LoadState reads.
 type StateQuery struct {
-	Network  string
+	Network string
+	// Holder and Location are whose state and where; when both are empty,
+	// they are Visit's holder and location (a call on a visit, which knows
+	// them only once it has read the visit).
 	Holder   string
 	Location string
 	// Visit, when set, is a visit of the holder read again after the locks:
 	// the visit the call acts on, as of the lock.
 	Visit string
+	// Key, when set, is an idempotency key whose record State.Record
+	// returns, read after the locks (so that a call that waited on the
+	// holder sees the record of one with the same key that held it).
+	Key string
 	// From and To bound the service dates of State.Recent, inclusive. From
 	// moves back to Lookback days before the earliest open visit of the
 	// holder at Location, so that a visit left open since an earlier day is
@@ -291,6 +300,10 @@ type StateQuery struct {
 	// Lookback is how many days before the holder's earliest open visit at
 	// Location the window starts (WindowStart); 0 means 1.
 	Lookback int
+	// FromVisit, when the query names only a visit, puts From at the
+	// visit's service date plus FromVisit days (From is not read), and a
+	// zero To is then the visit's service date.
+	FromVisit int
 	// Lineage names passes that State.Named returns whatever their balance.
 	Lineage []string
 }
@@ -318,6 +331,9 @@ type State struct {
 	Named []pass.Pass
 	// PAYG is the network's PAYG products, as Catalog.PAYGs returns them.
 	PAYG []billing.PAYG
+	// Record is the idempotency record of StateQuery.Key, nil when the
+	// query names no key or the key has none.
+	Record *Record
 }
 
 // CommitWriter is an optional interface of a Tx: it holds a call's writes

@@ -91,3 +91,6 @@ func QueryInt(st *Store, sql string, args ...any) (int64, error) {
 // "committed", and what it returns is what the statement or commit
 // returns. Set it while no unit of work runs.
 func SetFault(st *Store, f func(point, sql string, args []any) error) { st.fault = f }
+
+// RoundTrips returns how many requests st has sent to the server.
+func RoundTrips(st *Store) int64 { return st.roundTrips.Load() }

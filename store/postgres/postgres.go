@@ -69,6 +69,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -106,6 +107,9 @@ type Store struct {
 	// and after a successful COMMIT with "committed"; an error it returns
 	// is what the statement or the commit returns.
 	fault func(point, sql string, args []any) error
+	// roundTrips counts the requests sent to the server (a batch is one),
+	// for the tests and benchmarks that count a call's.
+	roundTrips atomic.Int64
 }
 
 type config struct {

@@ -39,6 +39,18 @@ const (
 		) live ORDER BY id`
 )
 
+// visitFirst rewrites a statement of LoadState for a query that names only
+// a visit: $2 and $3, which name the holder and the location, carry the
+// visit's ID and are read through it, and $4, the first day of the
+// window, is a count of days from the visit's date, and $5, its last day,
+// the visit's date when it is NULL.
+var visitFirst = strings.NewReplacer(
+	"$2", "(SELECT holder FROM visits WHERE network = $1 AND id = $2)",
+	"$3", "(SELECT location FROM visits WHERE network = $1 AND id = $3)",
+	"$4::date", "((SELECT date FROM visits WHERE network = $1 AND id = $2) + $4::int)",
+	"$5::date", "COALESCE($5::date, (SELECT date FROM visits WHERE network = $1 AND id = $2))",
+)
+
 // LoadState sends the reads of a holder call in one round trip (with BEGIN
 // and the held writes before them when there are any): the network, the
 // holder's team locked with SELECT ... FOR UPDATE, then the holder locked
@@ -54,25 +66,40 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if t.write {
 		lock = " FOR UPDATE"
 	}
-	from, to := dateParam(q.From), dateParam(q.To)
-	visitSQL := "" // sent only when the query names a visit
+	first := q.Holder == "" && q.Location == "" // the visit's holder and location
+	holderArg, locationArg, fromArg := any(q.Holder), any(q.Location), any(dateParam(q.From))
+	rewrite := func(sql string) string { return sql }
+	if first {
+		holderArg, locationArg, fromArg = q.Visit, q.Visit, q.FromVisit
+		rewrite = visitFirst.Replace
+	}
+	locationSQL := `SELECT ` + locationCols + ` FROM locations WHERE network = $1 AND id = $2`
+	if first {
+		locationSQL = `SELECT ` + locationCols + ` FROM locations
+			WHERE network = $1 AND id = (SELECT location FROM visits WHERE network = $1 AND id = $2)`
+	}
+	visitSQL, keySQL := "", "" // sent only when the query names a visit, a key
 	if q.Visit != "" {
 		visitSQL = `SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND id = $2`
+	}
+	if q.Key != "" {
+		keySQL = `SELECT network, key, operation, request, result, at FROM idempotency WHERE network = $1 AND key = $2`
 	}
 	statements := []struct {
 		sql  string
 		args []any
 	}{
 		{`SELECT id, name, currency, zone FROM networks WHERE id = $1`, []any{q.Network}},
-		{stateTeam + lock, []any{q.Network, q.Holder}},
-		{stateHolder + lock, []any{q.Network, q.Holder}},
-		{`SELECT ` + locationCols + ` FROM locations WHERE network = $1 AND id = $2`, []any{q.Network, q.Location}},
+		{rewrite(stateTeam) + lock, []any{q.Network, holderArg}},
+		{rewrite(stateHolder) + lock, []any{q.Network, holderArg}},
+		{keySQL, []any{q.Network, q.Key}},
+		{locationSQL, []any{q.Network, locationArg}},
 		{visitSQL, []any{q.Network, q.Visit}},
 		{`SELECT count(*) FROM locations WHERE network = $1`, []any{q.Network}},
-		{`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`,
-			[]any{q.Network, q.Holder}},
-		{stateRecent, []any{q.Network, q.Holder, q.Location, from, to, max(q.Lookback, 1)}},
-		{stateLive, []any{q.Network, q.Holder}},
+		{rewrite(`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`),
+			[]any{q.Network, holderArg}},
+		{rewrite(stateRecent), []any{q.Network, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1)}},
+		{rewrite(stateLive), []any{q.Network, holderArg}},
 		{`SELECT ` + paygCols + ` FROM paygs WHERE network = $1 ORDER BY id`, []any{q.Network}},
 	}
 	var b pgx.Batch
@@ -103,6 +130,11 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if err != nil {
 		return s, mapErr(err, "load state: holder")
 	}
+	if q.Key != "" {
+		if s.Record, err = scanOptional(br, scanRecord); err != nil {
+			return s, mapErr(err, "load state: idempotency record")
+		}
+	}
 	location, err := scanOptional(br, scanLocation)
 	if err != nil {
 		return s, mapErr(err, "load state: location")
@@ -132,9 +164,14 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		return s, mapErr(err, "load state")
 	}
 
+	if first && holder != nil {
+		q.Holder = holder.ID
+	}
 	switch {
 	case network == nil:
 		return s, fmt.Errorf("network %q: %w", q.Network, store.ErrNotFound)
+	case first && visit == nil:
+		return s, fmt.Errorf("visit %q: %w", q.Visit, store.ErrNotFound)
 	case holder == nil:
 		return s, fmt.Errorf("holder %q: %w", q.Holder, store.ErrNotFound)
 	case location == nil:

@@ -66,6 +66,7 @@ func (t *tx) direct() bool { return t.begin == "" && len(t.held) == 0 }
 // of those and returns b's, which the caller reads and closes. The error of
 // BEGIN or of a held write is returned mapped.
 func (t *tx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
+	t.s.roundTrips.Add(1)
 	if t.direct() {
 		return t.conn.SendBatch(ctx, b), nil
 	}
@@ -107,6 +108,7 @@ func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandT
 		return pgconn.CommandTag{}, err
 	}
 	if t.direct() {
+		t.s.roundTrips.Add(1)
 		return t.conn.Exec(ctx, sql, args...)
 	}
 	br, err := t.sendOne(ctx, sql, args)
@@ -125,6 +127,7 @@ func (t *tx) query(ctx context.Context, sql string, args ...any) (pgx.Rows, erro
 		return nil, err
 	}
 	if t.direct() {
+		t.s.roundTrips.Add(1)
 		return t.conn.Query(ctx, sql, args...)
 	}
 	br, err := t.sendOne(ctx, sql, args)
@@ -144,6 +147,7 @@ func (t *tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 		return errRow{err}
 	}
 	if t.direct() {
+		t.s.roundTrips.Add(1)
 		return t.conn.QueryRow(ctx, sql, args...)
 	}
 	br, err := t.sendOne(ctx, sql, args)

@@ -59,11 +59,14 @@ func (r catalogRepo) CountLocations(ctx context.Context, network string) (int, e
 	return n, mapErr(err)
 }
 
+func scanTeam(s scanner) (tm catalog.Team, err error) {
+	err = s.Scan(&tm.Network, &tm.ID, &tm.Name, &tm.CreditSharing)
+	return tm, err
+}
+
 func (r catalogRepo) Team(ctx context.Context, network, id string) (catalog.Team, error) {
-	return one(ctx, r.t, func(s scanner) (tm catalog.Team, err error) {
-		err = s.Scan(&tm.Network, &tm.ID, &tm.Name, &tm.CreditSharing)
-		return tm, err
-	}, fmt.Sprintf("team %q", id), `SELECT network, id, name, credit_sharing FROM teams WHERE network = ? AND id = ?`, network, id)
+	return one(ctx, r.t, scanTeam, fmt.Sprintf("team %q", id),
+		`SELECT network, id, name, credit_sharing FROM teams WHERE network = ? AND id = ?`, network, id)
 }
 
 var putTeam = upsert("teams", 2, "network", "id", "name", "credit_sharing")
@@ -72,16 +75,18 @@ func (r catalogRepo) PutTeam(ctx context.Context, tm catalog.Team) error {
 	return r.t.exec(ctx, putTeam, tm.Network, tm.ID, tm.Name, b2i(tm.CreditSharing))
 }
 
+func scanHolder(s scanner) (h catalog.Holder, err error) {
+	var declared sql.NullString
+	if err = s.Scan(&h.Network, &h.ID, &h.Name, &h.Audience, &h.Team, &declared); err != nil {
+		return h, err
+	}
+	var d sqlutil.Decoder
+	h.HealthDeclaredAt = d.TimePtr(declared)
+	return h, d.Err()
+}
+
 func (r catalogRepo) Holder(ctx context.Context, network, id string) (catalog.Holder, error) {
-	return one(ctx, r.t, func(s scanner) (h catalog.Holder, err error) {
-		var declared sql.NullString
-		if err = s.Scan(&h.Network, &h.ID, &h.Name, &h.Audience, &h.Team, &declared); err != nil {
-			return h, err
-		}
-		var d sqlutil.Decoder
-		h.HealthDeclaredAt = d.TimePtr(declared)
-		return h, d.Err()
-	}, fmt.Sprintf("holder %q", id),
+	return one(ctx, r.t, scanHolder, fmt.Sprintf("holder %q", id),
 		`SELECT network, id, name, audience, team, health_declared_at FROM holders WHERE network = ? AND id = ?`, network, id)
 }
 

@@ -19,3 +19,6 @@ func Migrations() int {
 	}
 	return len(ms)
 }
+
+// Statements returns how many statements st has sent to SQLite.
+func Statements(st *Store) int64 { return st.statements.Load() }

@@ -14,16 +14,18 @@ import (
 
 type idemRepo struct{ t *tx }
 
+func scanRecord(s scanner) (rec store.Record, err error) {
+	var at string
+	if err = s.Scan(&rec.Network, &rec.Key, &rec.Operation, &rec.Request, &rec.Result, &at); err != nil {
+		return rec, err
+	}
+	var d sqlutil.Decoder
+	rec.At = d.Time(at)
+	return rec, d.Err()
+}
+
 func (r idemRepo) Get(ctx context.Context, network, key string) (store.Record, error) {
-	return one(ctx, r.t, func(s scanner) (rec store.Record, err error) {
-		var at string
-		if err = s.Scan(&rec.Network, &rec.Key, &rec.Operation, &rec.Request, &rec.Result, &at); err != nil {
-			return rec, err
-		}
-		var d sqlutil.Decoder
-		rec.At = d.Time(at)
-		return rec, d.Err()
-	}, fmt.Sprintf("idempotency key %q", key),
+	return one(ctx, r.t, scanRecord, fmt.Sprintf("idempotency key %q", key),
 		`SELECT network, key, operation, request, result, at FROM idempotency WHERE network = ? AND key = ?`, network, key)
 }
 

@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/passengine/passengine/internal/sqlutil"
@@ -53,6 +54,10 @@ type Store struct {
 	// inside would wait for the one write connection the unit holds).
 	stmts  map[stmtKey]*sql.Stmt
 	wanted map[stmtKey]bool
+
+	// statements counts the statements sent to SQLite (BEGIN and COMMIT
+	// included), for the tests and benchmarks that count a call's.
+	statements atomic.Int64
 }
 
 type stmtKey struct {
@@ -209,6 +214,7 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) (e
 	if !write {
 		db, opts = s.r, &sql.TxOptions{ReadOnly: true}
 	}
+	s.statements.Add(1)
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -236,6 +242,7 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) (e
 		}
 		return err
 	}
+	s.statements.Add(1)
 	if err := sqlTx.Commit(); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr

@@ -34,6 +34,7 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) error {
 	if !t.write {
 		return errReadOnly
 	}
+	t.s.statements.Add(1)
 	var err error
 	if st := t.s.cached(true, query); st != nil {
 		_, err = t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
@@ -45,6 +46,7 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) error {
 
 // query runs a statement that returns rows, prepared when it can be.
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.s.statements.Add(1)
 	if st := t.s.cached(t.write, query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -53,6 +55,7 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 // queryRow is query for one row.
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	t.s.statements.Add(1)
 	if st := t.s.cached(t.write, query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}

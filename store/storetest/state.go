@@ -38,7 +38,7 @@ func (s *suite) testStateLoader(t *testing.T) {
 	checkOut(t, eng, "ada-out-2", day2.Visit.ID, hubAt(2, 17, 0))
 	day3 := checkIn(t, eng, "ada-in-3", "ada", "uptown", hubAt(3, 9, 0))
 	checkOut(t, eng, "ada-out-3", day3.Visit.ID, hubAt(3, 12, 0))
-	checkIn(t, eng, "ada-in-4", "ada", "downtown", hubAt(4, 22, 0)) // left open
+	open := checkIn(t, eng, "ada-in-4", "ada", "downtown", hubAt(4, 22, 0)) // left open
 	cy := checkIn(t, eng, "cy-in-3", "cy", "downtown", hubAt(3, 9, 0))
 	checkOut(t, eng, "cy-out-3", cy.Visit.ID, hubAt(3, 11, 0))
 	ben := checkIn(t, eng, "ben-in-3", "ben", "uptown", hubAt(3, 10, 0))
@@ -54,6 +54,16 @@ func (s *suite) testStateLoader(t *testing.T) {
 		"team":     {Network: hub, Holder: "cy", Location: "downtown", Visit: cy.Visit.ID, From: d(2), To: d(4)},
 		"PAYG":     {Network: hub, Holder: "ben", Location: "uptown", From: d(3), To: d(3)},
 		"nothing":  {Network: hub, Holder: "dee", Location: "uptown", From: d(3), To: d(3)},
+		// A call on a visit names only the visit: its holder and location,
+		// and a window from its day, come from the visit.
+		"visit first":      {Network: hub, Visit: day3.Visit.ID, FromVisit: -2, To: d(4), Lookback: 2},
+		"visit first open": {Network: hub, Visit: open.Visit.ID, FromVisit: -1, To: d(6)},
+		"visit first team": {Network: hub, Visit: cy.Visit.ID, To: d(3)},
+		"visit first day":  {Network: hub, Visit: day2.Visit.ID},
+		// A key's record comes back with the state, or none.
+		"key":             {Network: hub, Holder: "ada", Location: "downtown", From: d(2), To: d(3), Key: "ada-in-2"},
+		"missing key":     {Network: hub, Holder: "ada", Location: "downtown", From: d(2), To: d(3), Key: "no-such-key"},
+		"visit first key": {Network: hub, Visit: day3.Visit.ID, FromVisit: -1, To: d(3), Key: "ada-out-3"},
 	}
 	for name, q := range queries {
 		for _, write := range []bool{true, false} {
@@ -72,11 +82,19 @@ func (s *suite) testStateLoader(t *testing.T) {
 		t.Errorf("visit and lineage: got %d named passes and visit %q, want 2 (the missing one left out) and %q",
 			len(got.Named), got.Visit.ID, day3.Visit.ID)
 	}
+	if got, _, _, _ := loadBoth(t, st, true, queries["key"]); got.Record == nil || got.Record.Key != "ada-in-2" {
+		t.Errorf("key: got record %+v, want the record of ada-in-2", got.Record)
+	}
+	if got, _, _, _ := loadBoth(t, st, true, queries["visit first"]); got.Holder.ID != "ada" || got.Location.ID != "uptown" || got.Visit.ID != day3.Visit.ID {
+		t.Errorf("visit first: got holder %q at %q, visit %q; want ada at uptown, %s", got.Holder.ID, got.Location.ID, got.Visit.ID, day3.Visit.ID)
+	}
 	for name, change := range map[string]func(*store.StateQuery){
-		"network":  func(q *store.StateQuery) { q.Network = "nowhere" },
-		"holder":   func(q *store.StateQuery) { q.Holder = "nobody" },
-		"location": func(q *store.StateQuery) { q.Location = "nowhere" },
-		"visit":    func(q *store.StateQuery) { q.Visit = "no-such-visit" },
+		"network":        func(q *store.StateQuery) { q.Network = "nowhere" },
+		"holder":         func(q *store.StateQuery) { q.Holder = "nobody" },
+		"location":       func(q *store.StateQuery) { q.Location = "nowhere" },
+		"visit":          func(q *store.StateQuery) { q.Visit = "no-such-visit" },
+		"first visit":    func(q *store.StateQuery) { q.Holder, q.Location, q.Visit = "", "", "no-such-visit" },
+		"first, network": func(q *store.StateQuery) { q.Holder, q.Location, q.Network = "", "", "nowhere" },
 	} {
 		q := base
 		change(&q)

@@ -12,7 +12,8 @@ package store
 // package).
 
 // ErasedResult is the Result of an idempotency record whose result was
-// erased with its holder. The Engine answers a call sent again with that
-// key with an error instead of the result; no encoding of a result starts
-// with a NUL byte.
+// erased with its holder: the Engine answers a call sent again with that
+// key with an error instead of a result. It starts with a NUL byte, which
+// no JSON document does; an encoding of results that could produce it
+// must change it.
 var ErasedResult = []byte("\x00erased")

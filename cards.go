@@ -163,7 +163,8 @@ type IssueCardRequest struct {
 // *IdempotencyError for a reused key.
 func (e *Engine) IssueCard(ctx context.Context, req IssueCardRequest) (CardView, error) {
 	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.ID("program", req.Program),
-		field.OptionalID("card", req.Card), field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
+		field.OptionalID("card", req.Card), card.CheckIssueStatus(req.Status), field.Text("actor", req.Actor),
+		field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
 	}
 	if !req.ExpiresOn.IsZero() {
@@ -233,7 +234,7 @@ func (e *Engine) putCard(ctx context.Context, tx store.Tx, c *card.Card, p *pass
 // changeCard runs fn on card id and its pass with the holder locked, as of
 // the lock, stores what fn changed with its entries, and returns the card.
 func (e *Engine) changeCard(ctx context.Context, netID, key, op, id string, sum [fpLen]byte,
-	fn func(n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error)) (CardView, error) {
+	fn func(tx store.Tx, n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error)) (CardView, error) {
 	now := e.now()
 	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (CardView, error) {
 		n, err := network(ctx, tx, netID)
@@ -259,7 +260,7 @@ func (e *Engine) changeCard(ctx context.Context, netID, key, op, id string, sum 
 			return CardView{}, err
 		}
 		today := z.Date(now)
-		entries, err := fn(n, &c, &p, now, today)
+		entries, err := fn(tx, n, &c, &p, now, today)
 		if err != nil {
 			return CardView{}, err
 		}
@@ -293,6 +294,11 @@ type VisitsRequest struct {
 	// check-in, a phone booking or a backend redemption (subtractions
 	// only, with no amount): they count as redeemed and earn bonus points.
 	Redeemed bool `json:"redeemed,omitempty"`
+	// PayFromAccount pays Amount, which must be above zero, from the
+	// holder's prepaid account in the same unit of work (additions only,
+	// W2): a spend entry naming the card's pass; short of funds, nothing is
+	// written.
+	PayFromAccount bool `json:"pay_from_account,omitempty"`
 	// Actor is who makes the call (staff, a desk, the holder in a portal),
 	// kept on the ledger entries; "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -312,19 +318,29 @@ func (r *VisitsRequest) change(now time.Time, today calendar.Date) card.Change {
 
 // AddVisits adds visits to a card (M1): available and sold grow by the
 // number, and so do referral visits for a referral; the amount is a
-// purchase (LTV and net revenue grow by it); the last adding is now. It
-// returns the card, a *FieldError for bad input (visits not a whole number
-// in [1, card.MaxValue], an amount in another currency, negative or finer
-// than the minor unit, a card that would pass card.MaxBalance visits, a
-// deleted card), ErrNotFound for an unknown card, and an *IdempotencyError
-// for a reused key.
+// purchase (LTV and net revenue grow by it); the last adding is now. With
+// PayFromAccount the amount is spent from the holder's prepaid account in
+// the same unit of work (W2). It returns the card, a *FieldError for bad
+// input (visits not a whole number in [1, card.MaxValue], an amount in
+// another currency, negative or finer than the minor unit, a card that
+// would pass card.MaxBalance visits, a deleted card, PayFromAccount
+// without an amount or on a subtraction), a *wallet.InsufficientFundsError
+// (ErrInsufficientFunds) when the account cannot pay, ErrNotFound for an
+// unknown card, and an *IdempotencyError for a reused key.
 func (e *Engine) AddVisits(ctx context.Context, req VisitsRequest) (CardView, error) {
 	if err := req.validate(); err != nil {
 		return CardView{}, err
 	}
+	if err := req.validPayment(); err != nil {
+		return CardView{}, err
+	}
 	return e.changeCard(ctx, req.Network, req.Key, "card_add_visits", req.Card, req.fingerprint("card_add_visits"),
-		func(n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
-			return card.AddVisits(c, p, req.change(now, today), n.Currency)
+		func(tx store.Tx, n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
+			entries, err := card.AddVisits(c, p, req.change(now, today), n.Currency)
+			if err != nil || !req.PayFromAccount {
+				return entries, err
+			}
+			return entries, e.payVisits(ctx, tx, n, c, p, &req, now) // cards_pay.go
 		})
 }
 
@@ -341,8 +357,11 @@ func (e *Engine) SubtractVisits(ctx context.Context, req VisitsRequest) (CardVie
 	if err := req.validate(); err != nil {
 		return CardView{}, err
 	}
+	if req.PayFromAccount {
+		return CardView{}, field.Invalid("pay_from_account", "visits taken off a card are not paid for")
+	}
 	return e.changeCard(ctx, req.Network, req.Key, "card_subtract_visits", req.Card, req.fingerprint("card_subtract_visits"),
-		func(n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
+		func(_ store.Tx, n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
 			return card.SubtractVisits(c, p, req.change(now, today), n.Currency, e.bonus)
 		})
 }
@@ -392,7 +411,7 @@ func (e *Engine) bonusCall(ctx context.Context, req BonusRequest, op string,
 		return CardView{}, err
 	}
 	return e.changeCard(ctx, req.Network, req.Key, op, req.Card, req.fingerprint(op),
-		func(n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
+		func(_ store.Tx, n catalog.Network, c *card.Card, p *pass.Pass, now time.Time, today calendar.Date) ([]pass.Entry, error) {
 			return change(c, p, card.Change{Value: req.Points, Amount: req.Amount, Actor: req.Actor, Comment: req.Comment,
 				At: now, On: today}, n.Currency)
 		})
@@ -429,7 +448,7 @@ func (e *Engine) SetCardStatus(ctx context.Context, req CardStatusRequest) (Card
 		return CardView{}, err
 	}
 	return e.changeCard(ctx, req.Network, req.Key, "card_status", req.Card, req.fingerprint("card_status"),
-		func(_ catalog.Network, c *card.Card, p *pass.Pass, now time.Time, _ calendar.Date) ([]pass.Entry, error) {
+		func(_ store.Tx, _ catalog.Network, c *card.Card, p *pass.Pass, now time.Time, _ calendar.Date) ([]pass.Entry, error) {
 			return card.SetStatus(c, p, req.Status, req.Actor, req.Comment, now)
 		})
 }
@@ -464,7 +483,7 @@ func (e *Engine) SetCardExpiry(ctx context.Context, req CardExpiryRequest) (Card
 		return CardView{}, err
 	}
 	return e.changeCard(ctx, req.Network, req.Key, "card_expiry", req.Card, req.fingerprint("card_expiry"),
-		func(_ catalog.Network, c *card.Card, p *pass.Pass, _ time.Time, _ calendar.Date) ([]pass.Entry, error) {
+		func(_ store.Tx, _ catalog.Network, c *card.Card, p *pass.Pass, _ time.Time, _ calendar.Date) ([]pass.Entry, error) {
 			if c.Status == card.Deleted {
 				return nil, field.Invalid("card", "%s is deleted: a deleted card cannot be used or changed (M5)", c.ID)
 			}

@@ -205,8 +205,9 @@ func (e *Engine) update(ctx context.Context, fn func(store.Tx) error) error {
 
 // idempotent runs fn as a unit of work under idempotency key (I1): a key
 // seen before with the same operation and fingerprint (fingerprint.go)
-// returns the stored result and writes nothing; with another request it
-// returns an *IdempotencyError. The result is stored in the same
+// returns the stored result and writes nothing (an *ErasedError when the
+// result was erased with its holder); with another request it returns an
+// *IdempotencyError. The result is stored in the same
 // transaction as fn's effects.
 //
 // A record written before fingerprints were versioned (32 bytes, a hash of
@@ -228,8 +229,7 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 			if !same(rec) {
 				return &IdempotencyError{Key: key, Operation: rec.Operation}
 			}
-			res = *new(R)
-			return json.Unmarshal(rec.Result, &res)
+			return decodeRecord(rec, &res) // erase.go
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
@@ -242,8 +242,7 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 				if !same(rec) {
 					return &IdempotencyError{Key: key, Operation: rec.Operation}
 				}
-				res = *new(R)
-				return json.Unmarshal(rec.Result, &res)
+				return decodeRecord(rec, &res)
 			}
 			return err
 		}

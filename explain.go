@@ -25,6 +25,9 @@ func (e *Engine) dryRun(ctx context.Context, decide func(store.Tx) (catalog.Netw
 		if err != nil {
 			return err
 		}
+		if _, err := e.cardEffects(ctx, tx, &o); err != nil { // the points the call would move, written nowhere
+			return err
+		}
 		r = result(&o, n.Currency)
 		return nil
 	})
@@ -88,6 +91,11 @@ func (e *Engine) ExplainRedeem(ctx context.Context, req RedeemRequest) (RedeemRe
 		st, d, err := e.decideRedeem(ctx, tx, req, keys, hash, at, now, "", false)
 		if err != nil {
 			return err
+		}
+		if d.Outcome == checkin.Redeemed {
+			if _, err := e.cardEffects(ctx, tx, &d.Effects); err != nil {
+				return err
+			}
 		}
 		r = redeemResult(st, &d)
 		return nil

@@ -22,7 +22,11 @@ func (r IssueCardRequest) fingerprint(op string) [fpLen]byte {
 
 func (r VisitsRequest) fingerprint(op string) [fpLen]byte {
 	var a [256]byte
-	return fpStart(a[:0], op).str(r.Card).int(r.Visits).money(r.Amount).bool(r.Referral).bool(r.Redeemed).sum()
+	b := fpStart(a[:0], op).str(r.Card).int(r.Visits).money(r.Amount).bool(r.Referral).bool(r.Redeemed)
+	if r.PayFromAccount { // W2; written only when set, as IssueRequest's
+		b = b.bool(true)
+	}
+	return b.sum()
 }
 
 func (r BonusRequest) fingerprint(op string) [fpLen]byte {

@@ -71,8 +71,14 @@ func (w *fuzzWorld) state() any {
 // engine reports that) or if it is refused after writing something.
 func try(t *testing.T, call func(w *fuzzWorld) error) {
 	w := newFuzzWorld(t)
+	tryOn(t, w, func() error { return call(w) })
+}
+
+// tryOn runs call on w and fails t if it is refused after writing
+// something.
+func tryOn(t *testing.T, w *fuzzWorld, call func() error) {
 	before := w.state()
-	err := call(w)
+	err := call()
 	var re *passengine.RedeemError
 	if err == nil || errors.As(err, &re) { // a redemption's refusal is a committed result (P2)
 		return

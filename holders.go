@@ -46,22 +46,29 @@ type DeleteHolderResult struct {
 // DeleteHolder deletes a holder (M5) in one unit of work, with the
 // holder (and their team) locked:
 //   - it is refused while a card of the holder is installed (a
-//     *CardInstalledError: delete the card first, seed 003) or while the
+//     *CardInstalledError: delete the card first, seed 003), while the
 //     holder is checked in somewhere (a *checkin.AlreadyCheckedInError:
-//     check them out first);
+//     check them out first), and while money is owed either way: a
+//     prepaid account with a balance above or below zero, or visits that
+//     owe (a *FieldError on "holder" saying which: refund, adjust or
+//     settle first, W1, W2);
 //   - the holder's bookings of classes that have not started are cancelled
 //     by the business, their units returned to the passes that paid (B2);
 //   - every card of the holder is deleted and every pass of the holder
 //     revoked, with a ledger entry each, so nothing of theirs is usable
 //     again, even by a holder later put with the same ID;
-//   - the holder's row is deleted: their name, audience, team and health
-//     declaration are erased. Their passes, visits, ledger entries and
-//     cards stay, under the holder's ID only, so statements and payouts
-//     computed again stay the same.
+//   - the holder's personal data is erased: their row (name, audience,
+//     team and health declaration), the comments of their ledger and
+//     account entries and of their passes' freezes, and the stored
+//     results of their earlier calls (a call sent again with one of those
+//     keys gets an *ErasedError, and is not made again). Their passes,
+//     visits, ledger and account entries, accounts and cards stay, under
+//     the holder's ID only, so statements, payouts and history exports
+//     computed again give the same figures.
 //
 // It returns what it did, a *FieldError for a missing key, network or
-// holder, ErrNotFound for an unknown network or holder, and an
-// *IdempotencyError for a reused key.
+// holder or for money owed, ErrNotFound for an unknown network or holder,
+// and an *IdempotencyError for a reused key.
 func (e *Engine) DeleteHolder(ctx context.Context, req DeleteHolderRequest) (DeleteHolderResult, error) {
 	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.Text("actor", req.Actor),
 		field.Text("comment", req.Comment)); err != nil {
@@ -101,6 +108,12 @@ func (e *Engine) DeleteHolder(ctx context.Context, req DeleteHolderRequest) (Del
 		if len(open) > 0 {
 			return res, &checkin.AlreadyCheckedInError{Visit: open[0]}
 		}
+		if err := checkSettled(ctx, tx, req.Network, req.Holder); err != nil { // erase.go
+			return res, err
+		}
+		if err := e.eraseHolder(ctx, tx, req.Network, req.Holder, req.Key); err != nil {
+			return res, err
+		}
 		passes, err := tx.Passes().List(ctx, store.PassFilter{Network: req.Network, Holder: req.Holder})
 		if err != nil {
 			return res, err
@@ -135,10 +148,16 @@ func (e *Engine) DeleteHolder(ctx context.Context, req DeleteHolderRequest) (Del
 			res.Cards = append(res.Cards, c.ID)
 		}
 		for i := range passes {
+			p := &passes[i]
 			if revoked[i] {
+				if eraseFreezes(p) {
+					if err := tx.Passes().Put(ctx, *p); err != nil {
+						return res, err
+					}
+				}
 				continue
 			}
-			p := &passes[i]
+			eraseFreezes(p)
 			p.Revoked = true
 			entries = append(entries, pass.Entry{Network: p.Network, Pass: p.ID, Holder: p.Holder, At: now,
 				Type: pass.EntryRevoke, Balance: p.Balance, Comment: joinComment("holder deleted", req.Comment)})

@@ -77,6 +77,9 @@ type RedeemResult struct {
 	// Balance is the pass's units left after the redemption, in days or
 	// visits.
 	Balance int `json:"balance"`
+	// Points is the bonus points the redemption earned on the card whose
+	// visit it used (M3); empty when none.
+	Points []CardPoints `json:"points,omitempty"`
 }
 
 // Err returns nil for a redeemed result and the *RedeemError of a refusal.
@@ -116,14 +119,24 @@ func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, e
 	}
 	at, atErr := e.instant("at", req.At, now) // checked once the key is new: a retry returns its first result
 	visitID := e.newID()
+	var read *catalog.Holder // the holder as this call read them; nil for a replay
 	res, err := idempotent(ctx, e, req.Network, req.Key, "redeem", redeemFingerprint("redeem", req.Location, hash, req.At),
 		func(tx store.Tx) (RedeemResult, error) {
+			read = nil
 			if atErr != nil {
 				return RedeemResult{}, atErr
 			}
-			return e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
+			r, err := e.redeem(ctx, tx, req, keys, hash, at, now, visitID)
+			if err == nil && r.Outcome == checkin.Redeemed {
+				h := r.Holder
+				read, r.Holder, r.Health.At = &h, catalog.Holder{Network: h.Network, ID: h.ID}, nil // stored without them (erase.go)
+			}
+			return r, err
 		})
 	if err != nil {
+		return res, err
+	}
+	if err := e.deskHolder(ctx, req.Network, &res, read); err != nil {
 		return res, err
 	}
 	return res, res.Err()
@@ -222,6 +235,7 @@ func redeemResult(st *checkin.RedeemState, d *checkin.RedeemDecision) RedeemResu
 	if d.Outcome == checkin.Redeemed {
 		r.Visit, r.Holder, r.Balance = d.Effects.Visit, st.Holder, st.Pass.Balance
 		r.Health = HealthDeclaration{Done: true, At: st.Holder.HealthDeclaredAt}
+		r.Points = cardPoints(&d.Effects)
 	}
 	return r
 }

@@ -20,7 +20,8 @@ import (
 // visit (with the pass or PAYG product that paid, its lineage of
 // consumptions and its charges), visits closed automatically on the way
 // (C8), the balances after of the passes it changed, the money it charged,
-// and the ranked candidates with their reasons.
+// the ranked candidates with their reasons, and the bonus points it moved
+// on cards (M3).
 type VisitResult struct {
 	// Visit is the visit the call opened, closed or changed.
 	Visit checkin.Visit `json:"visit"`
@@ -36,6 +37,9 @@ type VisitResult struct {
 	// Selection ranks every pass considered, with the reason each was not
 	// used; empty when no pass was ranked (a check-out).
 	Selection entitlement.Selection `json:"selection"`
+	// Points is the bonus points the call moved on cards whose visits it
+	// used or gave back (M3, cards_points.go); empty when none moved.
+	Points []CardPoints `json:"points,omitempty"`
 }
 
 // Balance is a pass's balance after a call.
@@ -49,7 +53,7 @@ type Balance struct {
 }
 
 func result(o *checkin.Outcome, currency string) VisitResult {
-	r := VisitResult{Visit: o.Visit, Closed: o.Closed, Selection: o.Selection, Charge: money.Zero(currency)}
+	r := VisitResult{Visit: o.Visit, Closed: o.Closed, Selection: o.Selection, Charge: money.Zero(currency), Points: cardPoints(o)}
 	for _, p := range o.Passes {
 		r.Balances = append(r.Balances, Balance{Pass: p.ID, Kind: p.Kind, Balance: p.Balance})
 	}

@@ -32,6 +32,16 @@ type IssueSpec struct {
 	On calendar.Date
 }
 
+// CheckIssueStatus returns a *field.Error on "status" unless s is a status
+// a card may be issued with: empty (not installed), not installed or
+// installed.
+func CheckIssueStatus(s Status) error {
+	if s != "" && s != NotInstalled && s != Installed {
+		return field.Invalid("status", "a card is issued not_installed or installed, not %s", field.Quote(string(s)))
+	}
+	return nil
+}
+
 // Issue returns a new card of program prog and the pass that will hold its
 // visits, with none yet: visits are added by AddVisits (M1). The pass takes
 // the program's terms (locations, tier, audience, priority, unit value,
@@ -47,8 +57,8 @@ func Issue(prod pass.Product, spec IssueSpec) (Card, pass.Pass, []pass.Entry, er
 	if spec.Status == "" {
 		spec.Status = NotInstalled
 	}
-	if spec.Status != NotInstalled && spec.Status != Installed {
-		return Card{}, pass.Pass{}, nil, field.Invalid("status", "a card is issued not_installed or installed, not %q", spec.Status)
+	if err := CheckIssueStatus(spec.Status); err != nil {
+		return Card{}, pass.Pass{}, nil, err
 	}
 	if err := field.ID("card", spec.ID); err != nil {
 		return Card{}, pass.Pass{}, nil, err

@@ -34,7 +34,8 @@ type Hostile struct {
 }
 
 // HostileWorld is the network the hostile inputs are sent to: one
-// location, one holder with a visits pass, on a fixed clock.
+// location, one holder with a visits pass, an installed multipass card
+// with 3 visits and a deleted one (Card, Deleted), on a fixed clock.
 type HostileWorld struct {
 	// Eng is the Engine the inputs are sent to.
 	Eng *passengine.Engine
@@ -42,6 +43,10 @@ type HostileWorld struct {
 	Clock *passengine.ManualClock
 	// Pass is the ID of the holder's visits pass.
 	Pass string
+	// Card is the ID of the installed multipass card with 3 visits.
+	Card string
+	// Deleted is the ID of a deleted card.
+	Deleted string
 }
 
 const hostileNet = "hostile"
@@ -66,7 +71,11 @@ func newHostileWorld(t *testing.T, st store.Store) *HostileWorld {
 	if err != nil {
 		t.Fatalf("hostile world: %v", err)
 	}
-	return &HostileWorld{Eng: eng, Clock: clock, Pass: p.ID}
+	h := &HostileWorld{Eng: eng, Clock: clock, Pass: p.ID}
+	if err := h.addCards(ctx); err != nil { // cards_hostile.go
+		t.Fatalf("hostile world: %v", err)
+	}
+	return h
 }
 
 // HostileInputs returns the hostile-input table: values past what some
@@ -208,7 +217,7 @@ func HostileInputs() []Hostile {
 			_, err := h.Eng.Holder(ctx, hostileNet, "")
 			return err
 		}},
-	}, append(walletHostileInputs(), listHostileInputs()...)...) // wallet_hostile.go, lists_hostile.go
+	}, append(append(walletHostileInputs(), listHostileInputs()...), cardHostileInputs()...)...) // wallet_hostile.go, lists_hostile.go, cards_hostile.go
 }
 
 // RunHostile sends every hostile input to an Engine on a store open makes,
@@ -281,7 +290,7 @@ func takeAll(t *testing.T, st store.Store) everything {
 		if e.Terms, err = tx.Terms().List(ctx, hostileNet, "club"); err != nil {
 			return err
 		}
-		for _, k := range []string{"issue", "hostile-issue", "hostile-in", "b", "adj", "exp", "fr", "paid", "bulk"} {
+		for _, k := range append([]string{"issue", "hostile-issue", "hostile-in", "b", "adj", "exp", "fr", "paid", "bulk", "wallet-hostile"}, cardHostileKeys...) {
 			if r, err := tx.Idempotency().Get(ctx, hostileNet, k); err == nil {
 				e.Records = append(e.Records, r)
 			}

@@ -120,10 +120,24 @@ func (m *machine) addVisits(t *rapid.T) {
 	c := m.pickCard(t)
 	p := m.pass(c.pass)
 	n, amount, referral := rapid.IntRange(-1, 6).Draw(t, "visits"), drawAmount(t), rapid.Bool().Draw(t, "referral")
+	paid := amount > 0 && rapid.Bool().Draw(t, "payFromAccount") // W2
 	v, err := m.eng.AddVisits(m.ctx, passengine.VisitsRequest{Key: m.key("add"), Network: smNetwork, Card: c.id,
-		Visits: n, Amount: amountOf(amount), Referral: referral})
+		Visits: n, Amount: amountOf(amount), Referral: referral, PayFromAccount: paid})
+	short := paid && int64(amount) > m.wal.available()
+	if c.status != card.Deleted && n > 0 && short {
+		wantFunds(t, "visits paid from the account", err)
+		return
+	}
 	if refused(t, c, err, n <= 0, "visits") {
 		return
+	}
+	if paid {
+		m.wal.balance -= int64(amount)
+		m.wal.entries++
+		m.wal.refundable = append(m.wal.refundable, &mDebit{took: int64(amount)})
+		s, err := Take(m.ctx, m.eng.Store(), smNetwork)
+		must(t, err)
+		m.wal.refundable[len(m.wal.refundable)-1].entry = s.AccountEntries[len(s.AccountEntries)-1].ID
 	}
 	p.balance += n
 	c.sold += n

@@ -49,6 +49,9 @@ type Accounts interface {
 	// Debts returns the visits matching f whose Owed is above zero (W2),
 	// ordered by start then ID: the oldest debt first.
 	Debts(ctx context.Context, f DebtFilter) ([]checkin.Visit, error)
+	// EraseComments empties the Comment of every entry of the holder's
+	// accounts in the network (erase.go); everything else stays.
+	EraseComments(ctx context.Context, network, holder string) error
 }
 
 // EntryFilter selects account entries. Network is required; empty fields

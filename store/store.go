@@ -243,6 +243,10 @@ type Ledger interface {
 	// when this page holds fewer than limit. Its cost follows the page,
 	// not the network's history outside the period.
 	PeriodPage(ctx context.Context, network string, from, to time.Time, cursor string, limit int) ([]pass.Entry, string, error)
+	// EraseComments empties the Comment of every entry of the network
+	// whose Holder is holder (the erasure of a deleted holder's free
+	// text, erase.go); everything else of the entries stays.
+	EraseComments(ctx context.Context, network, holder string) error
 }
 
 // LedgerFilter selects ledger entries. Network is required.
@@ -287,6 +291,10 @@ type Idempotency interface {
 	Get(ctx context.Context, network, key string) (Record, error)
 	// Put stores a new record; a key that exists is ErrConflict.
 	Put(ctx context.Context, r Record) error
+	// Erase replaces the Result of the network's record of each of keys
+	// with ErasedResult, keeping its Operation, Request and At; a key
+	// without a record is skipped (erase.go).
+	Erase(ctx context.Context, network string, keys []string) error
 }
 
 // Guards stores each location's passcode lockout state (P2).

@@ -30,11 +30,9 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/entitlement"
+	"github.com/passengine/passengine/internal/exampledb"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
-	"github.com/passengine/passengine/store"
-	"github.com/passengine/passengine/store/memstore"
-	"github.com/passengine/passengine/store/sqlite"
 )
 
 // clock is the example's clock: it stays where the day's events put it.
@@ -54,69 +52,26 @@ func main() {
 	}
 }
 
-// openStore opens the store: the SQLite file at path (migrated), or an
-// in-memory store.
-func openStore(ctx context.Context, path string, reset, memory bool) (store.Store, error) {
-	if memory {
-		fmt.Println("store: in memory (nothing is kept)")
-		return memstore.New(), nil
-	}
-	if reset {
-		for _, f := range []string{path, path + "-wal", path + "-shm"} {
-			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return nil, err
-			}
-		}
-	}
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	fmt.Printf("store: SQLite file %s\n", path)
-	return st, nil
-}
-
-// counts returns how many passes, visits and ledger entries the hub holds.
-func counts(ctx context.Context, st store.Store) (passes, visits, entries int, err error) {
-	err = st.View(ctx, func(tx store.Tx) error {
-		ps, err := tx.Passes().List(ctx, store.PassFilter{Network: net})
-		if err != nil {
-			return err
-		}
-		vs, err := tx.Visits().List(ctx, store.VisitFilter{Network: net})
-		if err != nil {
-			return err
-		}
-		es, err := tx.Ledger().List(ctx, store.LedgerFilter{Network: net})
-		passes, visits, entries = len(ps), len(vs), len(es)
-		return err
-	})
-	return passes, visits, entries, err
-}
-
 func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		return err
 	}
 	clk := &clock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, ny)}
-	st, err := openStore(ctx, dbPath, reset, memory)
+	st, err := exampledb.Open(ctx, dbPath, reset, memory)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	passes0, visits0, entries0, err := counts(ctx, st)
+	c0, err := exampledb.Count(ctx, st, net)
+	passes0, visits0, entries0 := c0.Passes, c0.Visits, c0.Entries
 	if err != nil {
 		return err
 	}
 	if visits0 == 0 {
 		fmt.Println("nothing stored yet: this is the first run")
 	} else {
-		fmt.Printf("already stored from earlier runs: %s, %s, %s\n", plural(passes0, "pass", "passes"), plural(visits0, "visit", "visits"), plural(entries0, "ledger entry", "ledger entries"))
+		fmt.Printf("already stored from earlier runs: %s, %s, %s\n", exampledb.Plural(passes0, "pass", "passes"), exampledb.Plural(visits0, "visit", "visits"), exampledb.Plural(entries0, "ledger entry", "ledger entries"))
 	}
 	eng := passengine.New(st, passengine.WithClock(clk))
 	at := func(day, hour, minute int) time.Time { return time.Date(2026, 3, day, hour, minute, 0, 0, ny) }
@@ -230,12 +185,13 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	must(err)
 	fmt.Printf("%s  guest out after %d min: %s\n", clk.t.Format("Mon Jan 2 15:04"), gout.Visit.Minutes(), charged(gout))
 
-	passes1, visits1, entries1, err := counts(ctx, st)
+	c1, err := exampledb.Count(ctx, st, net)
+	passes1, visits1, entries1 := c1.Passes, c1.Visits, c1.Entries
 	if err != nil {
 		return err
 	}
 	fmt.Printf("\n== This run wrote %s, %s and %s (the store now holds %d, %d and %d)\n",
-		plural(passes1-passes0, "pass", "passes"), plural(visits1-visits0, "visit", "visits"), plural(entries1-entries0, "ledger entry", "ledger entries"),
+		exampledb.Plural(passes1-passes0, "pass", "passes"), exampledb.Plural(visits1-visits0, "visit", "visits"), exampledb.Plural(entries1-entries0, "ledger entry", "ledger entries"),
 		passes1, visits1, entries1)
 	if visits0 > 0 {
 		fmt.Println("every call of the week carried the idempotency key of a call already stored,")

@@ -26,6 +26,9 @@
 // store.AccountLoader (store.ReadAccount). The prepaid account repository
 // (store.Accounts) is covered like the others: round trips, cursor pages,
 // debts, conflicts, isolation, rollback and copies.
+// The erasure calls of a deleted holder (Ledger.EraseComments,
+// Accounts.EraseComments, Idempotency.Erase) are checked to change what
+// they name and nothing else, and to roll back.
 //
 // The suite stands below the Engine and imports nothing above package
 // store: the Engine's scenarios on a store (check-ins, idempotent replay,
@@ -62,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Terms", s.testTerms)
 	t.Run("Cards", s.testCards)
 	t.Run("DeleteHolder", s.testDeleteHolder)
+	t.Run("Erase", s.testErase)
 	t.Run("Expiring", s.testExpiring)
 	t.Run("LedgerPages", s.testLedgerPages)
 	t.Run("Accounts", s.testAccounts)

@@ -1,0 +1,104 @@
+package memstore
+
+import (
+	"context"
+	"slices"
+
+	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/wallet"
+)
+
+// EraseComments empties the comments of the holder's ledger entries. It
+// scans the ledger: an erasure is rare, and the ledger has no index by
+// holder.
+func (r ledgerRepo) EraseComments(_ context.Context, network, holder string) error {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	s := r.t.s
+	for i := range s.ledger {
+		e := &s.ledger[i]
+		if e.Network != network || e.Holder != holder || e.Comment == "" {
+			continue
+		}
+		old := e.Comment
+		e.Comment = ""
+		r.t.undo = append(r.t.undo, func() { s.ledger[i].Comment = old })
+	}
+	return nil
+}
+
+// Erase replaces the results of the records of keys with
+// store.ErasedResult.
+func (r idemRepo) Erase(_ context.Context, network string, keys []string) error {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		rec, ok := r.t.s.idem[key(network, k)]
+		if !ok {
+			continue
+		}
+		rec.Result = slices.Clone(store.ErasedResult)
+		if err := put(r.t, r.t.s.idem, key(network, k), rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EraseComments empties the comments of the holder's account entries in
+// every list that holds a copy of them: by ID, the network's and the
+// holder's sorted lists, and the refunds of the entry each refunds.
+func (r accountRepo) EraseComments(_ context.Context, network, holder string) error {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	w := r.t.s.wallet
+	hk := key(network, holder)
+	for _, e := range slices.Clone(w.byHolder[hk]) {
+		if e.Comment == "" {
+			continue
+		}
+		erased := e
+		erased.Comment = ""
+		if err := put(r.t, w.byID, key(network, e.ID), erased); err != nil {
+			return err
+		}
+		replaceSorted(r.t, w.byNetwork, network, erased)
+		replaceSorted(r.t, w.byHolder, hk, erased)
+		if e.Refunds != "" {
+			replaceEntry(r.t, w.refunds, key(network, e.Refunds), erased)
+		}
+	}
+	return nil
+}
+
+// replaceSorted replaces the entry at e's place in the sorted list at k of
+// m by e, and logs how to undo it.
+func replaceSorted(t *tx, m map[string][]wallet.Entry, k string, e wallet.Entry) {
+	if i, found := slices.BinarySearchFunc(m[k], e, byCursor); found {
+		old := m[k][i]
+		m[k][i] = e
+		t.undo = append(t.undo, func() {
+			if i, found := slices.BinarySearchFunc(m[k], old, byCursor); found {
+				m[k][i] = old
+			}
+		})
+	}
+}
+
+// replaceEntry replaces the entry with e's ID in the list at k of m by e,
+// and logs how to undo it.
+func replaceEntry(t *tx, m map[string][]wallet.Entry, k string, e wallet.Entry) {
+	find := func() int { return slices.IndexFunc(m[k], func(x wallet.Entry) bool { return x.ID == e.ID }) }
+	if i := find(); i >= 0 {
+		old := m[k][i]
+		m[k][i] = e
+		t.undo = append(t.undo, func() {
+			if i := find(); i >= 0 {
+				m[k][i] = old
+			}
+		})
+	}
+}

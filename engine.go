@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -222,6 +221,8 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 		}
 		return len(rec.Request) == sha256.Size || bytes.Equal(rec.Request, sum[:])
 	}
+	buf := recordBuffer()
+	defer putRecordBuffer(buf)
 	err := e.update(ctx, func(tx store.Tx) error {
 		rec, err := tx.Idempotency().Get(ctx, network, key)
 		switch {
@@ -246,15 +247,12 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 			}
 			return err
 		}
-		out, err := json.Marshal(r)
+		// The caller gets the stored form, so a replay returns an equal value.
+		out, err := recordOf(&r, (*buf)[:0]) // record.go
 		if err != nil {
 			return err
 		}
-		// The caller gets the stored form, so a replay returns an equal value.
-		res = *new(R)
-		if err := json.Unmarshal(out, &res); err != nil {
-			return err
-		}
+		*buf, res = out, r
 		newRec := store.Record{Network: network, Key: key, Operation: op, Request: bytes.Clone(sum[:]), Result: out, At: e.now()}
 		if w, ok := tx.(store.CommitWriter); ok {
 			return w.Defer(ctx, store.Writes{Records: []store.Record{newRec}})

@@ -2,13 +2,10 @@ package passengine
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"strings"
 	"time"
 
-	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/field"
-	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 )
 
@@ -35,47 +32,12 @@ const fpVersion = 2
 // fpLen is the length of a fingerprint: the version, then the hash.
 const fpLen = 1 + sha256.Size
 
-type fp []byte
+// fpStart begins the fingerprint of operation op in b.
+func fpStart(b []byte, op string) enc { return enc(b).str(op) }
 
-func fpStart(b []byte, op string) fp { return fp(b).str(op) }
-
-func (b fp) str(s string) fp {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-func (b fp) strs(ss []string) fp {
-	b = binary.AppendUvarint(b, uint64(len(ss)))
-	for _, s := range ss {
-		b = b.str(s)
-	}
-	return b
-}
-
-func (b fp) int(n int) fp { return binary.AppendVarint(b, int64(n)) }
-
-func (b fp) bool(v bool) fp {
-	if v {
-		return append(b, 1)
-	}
-	return append(b, 0)
-}
-
-// time writes a normalized instant: zero, or its microseconds since 1970.
-func (b fp) time(t time.Time) fp {
-	if t.IsZero() {
-		return append(b, 0)
-	}
-	return binary.AppendVarint(append(b, 1), t.UnixMicro())
-}
-
-func (b fp) date(d calendar.Date) fp { return b.int(d.Year).int(int(d.Month)).int(d.Day) }
-
-// money writes an amount as its currency and its shortest decimal text,
-// so that equal amounts written with other trailing zeros match.
-func (b fp) money(m money.Money) fp { return b.str(m.Currency).str(m.Amount.String()) }
-
-func (b fp) sum() [fpLen]byte {
+// sum returns the fingerprint of the bytes written: the version, then
+// their SHA-256.
+func (b enc) sum() [fpLen]byte {
 	var out [fpLen]byte
 	out[0] = fpVersion
 	h := sha256.Sum256(b)

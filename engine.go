@@ -110,6 +110,7 @@ type Engine struct {
 	locZones     sync.Map   // network + "\x00" + location -> calendar.Zone last seen there
 	agg          aggregator // passcodes and lockout (aggregator.go)
 	bonus        card.BonusRule
+	obs          Observer // WithObserver (observe.go)
 }
 
 // Option configures an Engine.
@@ -164,7 +165,12 @@ func New(st store.Store, opts ...Option) *Engine {
 }
 
 // Store returns the Engine's store.
-func (e *Engine) Store() store.Store { return e.st }
+func (e *Engine) Store() store.Store {
+	if t, ok := e.st.(timedStore); ok { // observe.go
+		return t.Store
+	}
+	return e.st
+}
 
 // now returns the clock's time in UTC, truncated to the microsecond so that
 // every store keeps it exactly.

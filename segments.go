@@ -55,6 +55,9 @@ const segmentsPage = 500
 // missing network, bad dates or thresholds, and ErrNotFound for an
 // unknown network.
 func (e *Engine) Segments(ctx context.Context, req SegmentsRequest, yield func(CardSegment) error) error {
+	if e.observes(ctx) {
+		return observeErr2(ctx, e, "segments", req.Network, "", req, yield, (*Engine).Segments)
+	}
 	if err := field.ID("network", req.Network); err != nil {
 		return err
 	}

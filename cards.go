@@ -402,9 +402,6 @@ type BonusRequest struct {
 // pass card.MaxBalance, a bad amount or a deleted card, ErrNotFound for an
 // unknown card, and an *IdempotencyError for a reused key.
 func (e *Engine) AddBonus(ctx context.Context, req BonusRequest) (CardView, error) {
-	if e.observes(ctx) {
-		return observe1(ctx, e, "card_add_bonus", req.Network, req.Key, req, (*Engine).AddBonus)
-	}
 	return e.bonusCall(ctx, req, "card_add_bonus", card.AddBonus)
 }
 
@@ -413,14 +410,14 @@ func (e *Engine) AddBonus(ctx context.Context, req BonusRequest) (CardView, erro
 // above the balance, a bad amount or a deleted card, ErrNotFound for an
 // unknown card, and an *IdempotencyError for a reused key.
 func (e *Engine) SubtractBonus(ctx context.Context, req BonusRequest) (CardView, error) {
-	if e.observes(ctx) {
-		return observe1(ctx, e, "card_subtract_bonus", req.Network, req.Key, req, (*Engine).SubtractBonus)
-	}
 	return e.bonusCall(ctx, req, "card_subtract_bonus", card.SubtractBonus)
 }
 
 func (e *Engine) bonusCall(ctx context.Context, req BonusRequest, op string,
 	change func(*card.Card, *pass.Pass, card.Change, string) ([]pass.Entry, error)) (CardView, error) {
+	if e.observes(ctx) { // AddBonus and SubtractBonus stay inlinable
+		return observe3(ctx, e, op, req.Network, req.Key, req, op, change, (*Engine).bonusCall)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card), field.Text("actor", req.Actor),
 		field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err

@@ -54,7 +54,7 @@ func idList[T any](ctx context.Context, e *Engine, list, network string, req Pag
 // return.
 func (e *Engine) Networks(ctx context.Context, req PageRequest) (Page[catalog.Network], error) {
 	if e.observes(ctx) {
-		return observe1(ctx, e, "networks", "", "", req, (*Engine).Networks)
+		return observe(ctx, e, "networks", "", "", func(ctx context.Context) (Page[catalog.Network], error) { return e.Networks(ctx, req) })
 	}
 	return idList(ctx, e, "networks", "", req, func(tx store.Tx, p store.Page) ([]catalog.Network, error) {
 		return tx.Lists().Networks(ctx, p)
@@ -67,7 +67,7 @@ func (e *Engine) Networks(ctx context.Context, req PageRequest) (Page[catalog.Ne
 // an unknown network.
 func (e *Engine) Locations(ctx context.Context, network string, req PageRequest) (Page[catalog.Location], error) {
 	if e.observes(ctx) {
-		return observe2(ctx, e, "locations", network, "", network, req, (*Engine).Locations)
+		return observe(ctx, e, "locations", network, "", func(ctx context.Context) (Page[catalog.Location], error) { return e.Locations(ctx, network, req) })
 	}
 	return idList(ctx, e, "locations", network, req, func(tx store.Tx, p store.Page) ([]catalog.Location, error) {
 		return tx.Lists().Locations(ctx, network, p)
@@ -80,7 +80,7 @@ func (e *Engine) Locations(ctx context.Context, network string, req PageRequest)
 // unknown network.
 func (e *Engine) Holders(ctx context.Context, network string, req PageRequest) (Page[catalog.Holder], error) {
 	if e.observes(ctx) {
-		return observe2(ctx, e, "holders", network, "", network, req, (*Engine).Holders)
+		return observe(ctx, e, "holders", network, "", func(ctx context.Context) (Page[catalog.Holder], error) { return e.Holders(ctx, network, req) })
 	}
 	return idList(ctx, e, "holders", network, req, func(tx store.Tx, p store.Page) ([]catalog.Holder, error) {
 		return tx.Lists().Holders(ctx, network, p)
@@ -92,7 +92,7 @@ func (e *Engine) Holders(ctx context.Context, network string, req PageRequest) (
 // cursor Teams did not return, and ErrNotFound for an unknown network.
 func (e *Engine) Teams(ctx context.Context, network string, req PageRequest) (Page[catalog.Team], error) {
 	if e.observes(ctx) {
-		return observe2(ctx, e, "teams", network, "", network, req, (*Engine).Teams)
+		return observe(ctx, e, "teams", network, "", func(ctx context.Context) (Page[catalog.Team], error) { return e.Teams(ctx, network, req) })
 	}
 	return idList(ctx, e, "teams", network, req, func(tx store.Tx, p store.Page) ([]catalog.Team, error) {
 		return tx.Lists().Teams(ctx, network, p)
@@ -105,7 +105,7 @@ func (e *Engine) Teams(ctx context.Context, network string, req PageRequest) (Pa
 // unknown network.
 func (e *Engine) Products(ctx context.Context, network string, req PageRequest) (Page[pass.Product], error) {
 	if e.observes(ctx) {
-		return observe2(ctx, e, "products", network, "", network, req, (*Engine).Products)
+		return observe(ctx, e, "products", network, "", func(ctx context.Context) (Page[pass.Product], error) { return e.Products(ctx, network, req) })
 	}
 	return idList(ctx, e, "products", network, req, func(tx store.Tx, p store.Page) ([]pass.Product, error) {
 		return tx.Catalog().Products(ctx, network, p)
@@ -118,7 +118,7 @@ func (e *Engine) Products(ctx context.Context, network string, req PageRequest) 
 // unknown network.
 func (e *Engine) PAYGs(ctx context.Context, network string, req PageRequest) (Page[billing.PAYG], error) {
 	if e.observes(ctx) {
-		return observe2(ctx, e, "paygs", network, "", network, req, (*Engine).PAYGs)
+		return observe(ctx, e, "paygs", network, "", func(ctx context.Context) (Page[billing.PAYG], error) { return e.PAYGs(ctx, network, req) })
 	}
 	return idList(ctx, e, "paygs", network, req, func(tx store.Tx, p store.Page) ([]billing.PAYG, error) {
 		return tx.Lists().PAYGs(ctx, network, p)
@@ -171,7 +171,7 @@ type Occupancy struct {
 // network.
 func (e *Engine) Occupancy(ctx context.Context, network string, req PageRequest) (Page[Occupancy], error) {
 	if e.observes(ctx) {
-		return observe2(ctx, e, "occupancy", network, "", network, req, (*Engine).Occupancy)
+		return observe(ctx, e, "occupancy", network, "", func(ctx context.Context) (Page[Occupancy], error) { return e.Occupancy(ctx, network, req) })
 	}
 	since := e.now().Add(-e.maxOpen)
 	return idList(ctx, e, "occupancy", network, req, func(tx store.Tx, p store.Page) ([]Occupancy, error) {

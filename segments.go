@@ -56,7 +56,7 @@ const segmentsPage = 500
 // unknown network.
 func (e *Engine) Segments(ctx context.Context, req SegmentsRequest, yield func(CardSegment) error) error {
 	if e.observes(ctx) {
-		return observeErr2(ctx, e, "segments", req.Network, "", req, yield, (*Engine).Segments)
+		return observeErr(ctx, e, "segments", req.Network, "", func(ctx context.Context) error { return e.Segments(ctx, req, yield) })
 	}
 	if err := field.ID("network", req.Network); err != nil {
 		return err

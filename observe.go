@@ -83,6 +83,17 @@ type Event struct {
 	StoreDuration time.Duration
 }
 
+// Code returns the stable code of the call's error ("not_found",
+// "invalid", "no_entitlement", ..., "internal" for an error of no known
+// class), or "" for a success.
+func (ev Event) Code() string { c, _ := eventCode(ev.Err); return c }
+
+// Fault reports whether the call failed by a fault of the store, the host
+// or the Engine (codes "internal", "conflict", "unavailable",
+// "misconfigured", "codes_exhausted": HTTP status 500 or more) rather than
+// being refused for what the request asked (false for a success too).
+func (ev Event) Fault() bool { _, f := eventCode(ev.Err); return f }
+
 // WithObserver makes the Engine report every call to o (nil: none, the
 // default). The Engine then reads the system's monotonic clock around
 // each call and each store transaction.

@@ -43,10 +43,10 @@ type slogObserver struct{ l *slog.Logger }
 
 // Observe logs ev.
 func (o slogObserver) Observe(ctx context.Context, ev Event) {
-	code, internal := eventCode(ev.Err)
+	code, fault := eventCode(ev.Err)
 	level := slog.LevelInfo
 	switch {
-	case internal:
+	case fault:
 		level = slog.LevelError
 	case ev.Err != nil:
 		level = slog.LevelWarn

@@ -64,11 +64,13 @@ type Event struct {
 	Err error
 	// Retries is how many times the call's unit of work was run again
 	// after the store reported a conflict (store.ErrConflict); see
-	// CallInfo.
+	// CallInfo. A call of several units of work (BulkIssue, CloseStale)
+	// reports the count of the last unit that was retried.
 	Retries int
 	// Replayed is true when an idempotent call was answered from the
 	// result stored under its key instead of being done again; see
-	// CallInfo.
+	// CallInfo. A call of several units of work (BulkIssue, CloseStale)
+	// reports its last unit's.
 	Replayed bool
 	// Start is when the call began, read from the system clock (not the
 	// Engine's Clock); it carries a monotonic reading.

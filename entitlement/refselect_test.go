@@ -124,9 +124,9 @@ func refCompare(p Policy, a, b *Candidate) (int, string) {
 	return cmp.Compare(a.PassID, b.PassID), "id"
 }
 
-// refSelect is the old Select, always into a new slice.
-func refSelect(passes []*pass.Pass, u *Use, policy Policy) Selection {
-	var cands []Candidate
+// refSelect is the old Select.
+func refSelect(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selection {
+	cands := buf[:0]
 	for _, p := range passes {
 		cands = append(cands, Candidate{})
 		c := &cands[len(cands)-1]

@@ -1,0 +1,515 @@
+package entitlement
+
+import (
+	"math/bits"
+	"slices"
+
+	"github.com/passengine/passengine/pass"
+)
+
+// How a selection orders its candidates (rank):
+//
+//  1. indexes of the candidates are sorted by pass ID (a stable binary
+//     insertion sort: one comparison a candidate when the store listed
+//     them so, as stores do), then a stable partition puts the eligible
+//     ones first;
+//  2. when the policy is made of the package's own keys, each eligible
+//     candidate's place in the order is packed once into an orderKey, the
+//     policy's keys as fixed-width unsigned fields, most significant first,
+//     ending with the candidate's position in ID order, so that keys are
+//     distinct and compare as the policy compares the candidates (a stable
+//     sort from ID order); the keys are sorted as plain integers and the
+//     first bit where an outranked candidate's key differs from the
+//     chosen one's names the key that decided (Candidate.DecidedBy);
+//  3. otherwise (a host's own key, a unit value that is not a number of
+//     10^-8, a remaining-minutes key that could tie a time pass with
+//     another kind, ...) the indexes are sorted by Policy.Compare with the
+//     same stable binary insertion sort as before, from ID order;
+//  4. each candidate then moves to its place once.
+//
+// Starting from ID order makes the result depend only on the set of
+// candidates even when a policy's keys are not a consistent order (a
+// policy that keeps ByRemainingMinutes but drops ByKind: a time pass of 100
+// minutes before one of 50, each tied with a visits pass), so the
+// selection is the same on every store whatever order it lists passes in
+// (O7, O8). Both paths give that same result: for a consistent order it is
+// the one stable sort, and an inconsistent one never takes the packed path.
+
+// keyWords is the size of an orderKey in 64-bit words.
+const keyWords = 4
+
+// orderKey is an eligible candidate's place in the consumption order:
+// fields laid out by a keyLayout, compared as one 256-bit unsigned number.
+type orderKey [keyWords]uint64
+
+// less reports whether k comes before o.
+func (k *orderKey) less(o *orderKey) bool {
+	for w := range keyWords {
+		if k[w] != o[w] {
+			return k[w] < o[w]
+		}
+	}
+	return false
+}
+
+// compareKeys is orderKey.less as a three-way comparison, for slices.SortFunc.
+func compareKeys(a, b orderKey) int {
+	for w := range keyWords {
+		if a[w] != b[w] {
+			if a[w] < b[w] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// put sets the width bits of k from bit start (0 is the most significant
+// bit of word 0) to v, which must fit in width bits; the bits are zero.
+func (k *orderKey) put(start, width uint, v uint64) {
+	w, used := start>>6, start&63
+	free := 64 - used
+	if width <= free {
+		k[w] |= v << (free - width)
+		return
+	}
+	rest := width - free
+	k[w] |= v >> rest
+	k[w+1] |= v << (64 - rest)
+}
+
+// get returns the width bits of k from bit start.
+func (k *orderKey) get(start, width uint) uint64 {
+	w, used := start>>6, start&63
+	free := 64 - used
+	mask := uint64(1)<<width - 1
+	if width <= free {
+		return k[w] >> (free - width) & mask
+	}
+	rest := width - free
+	return (k[w]<<rest | k[w+1]>>(64-rest)) & mask
+}
+
+// firstDifference returns the first bit where a and b differ, or
+// keyWords*64 when they are equal.
+func firstDifference(a, b *orderKey) uint {
+	for w := range keyWords {
+		if x := a[w] ^ b[w]; x != 0 {
+			return uint(w)*64 + uint(bits.LeadingZeros64(x))
+		}
+	}
+	return keyWords * 64
+}
+
+// Fields of an orderKey beyond the package's own keys.
+const (
+	// fieldIDRank is ByID when two eligible candidates share a pass ID:
+	// the rank of the candidate's ID among the distinct IDs.
+	fieldIDRank = builtinKey(200 + iota)
+	// fieldPosition is the candidate's position among the eligible ones in
+	// ID order: ByID when no two share an ID (it then ends the key), or
+	// the final tie-break otherwise.
+	fieldPosition
+)
+
+// fieldWidth is the width in bits of each field of an orderKey. Signed
+// values are stored offset by half their range (the sign bit flipped).
+var fieldWidth = [256]uint8{
+	keyPriority: 2, keyKind: 2, keySource: 1, keyOwnership: 1,
+	keyUnitValue: 64, keyIssued: 64, // int64
+	keyLocations: 32, keyRemainingMinutes: 32, keyExpiry: 32, // int32
+	fieldIDRank: 16, fieldPosition: 16,
+}
+
+// maxFields is the most fields a layout has: each of the package's keys
+// once, the ID rank and the position.
+const maxFields = 12
+
+// keyField is one field of an orderKey.
+type keyField struct {
+	what  builtinKey
+	start uint16
+	name  string // the policy key's name, for DecidedBy
+}
+
+// keyLayout places a policy's keys in an orderKey.
+type keyLayout struct {
+	fields [maxFields]keyField
+	n      int
+	bits   uint
+	// pos is the index of the position field.
+	pos int
+	// minutesAfterKind is whether a kind key comes before the
+	// remaining-minutes key, so that only candidates of one kind rank meet
+	// on it.
+	minutesAfterKind bool
+}
+
+func (l *keyLayout) add(what builtinKey, name string) {
+	l.fields[l.n] = keyField{what: what, start: uint16(l.bits), name: name}
+	if what == fieldPosition {
+		l.pos = l.n
+	}
+	l.n++
+	l.bits += uint(fieldWidth[what])
+}
+
+// planLayout lays out policy's keys in an orderKey, ID given as rank
+// among distinct IDs when dupIDs. It returns false when the policy has a
+// key of a host's own or does not fit.
+func planLayout(l *keyLayout, policy Policy, dupIDs bool) bool {
+	var seen uint32
+	for i := range policy {
+		k := &policy[i]
+		b := k.builtin
+		if b == notBuiltin {
+			return false
+		}
+		if seen&(1<<b) != 0 {
+			continue // a repeated key never decides
+		}
+		seen |= 1 << b
+		switch b {
+		case keyID:
+			if !dupIDs {
+				// Distinct IDs: the position in ID order is the ID's
+				// order and decides every tie, so nothing follows.
+				l.add(fieldPosition, k.Name)
+				return l.bits <= keyWords*64
+			}
+			l.add(fieldIDRank, k.Name)
+			continue
+		case keyRemainingMinutes:
+			l.minutesAfterKind = seen&(1<<keyKind) != 0
+		}
+		l.add(b, k.Name)
+	}
+	l.add(fieldPosition, "id")
+	return l.bits <= keyWords*64
+}
+
+// keyKinds records the kinds of the candidates packed, for the
+// remaining-minutes key's check.
+type keyKinds struct {
+	time, other, notTime bool
+}
+
+// pack sets k to c's key by l, c being at position pos of the eligible
+// candidates in ID order with ID rank idRank. It returns false when a value
+// does not fit its field or cannot be packed exactly.
+func (l *keyLayout) pack(k *orderKey, c *Candidate, pos, idRank int, kinds *keyKinds) bool {
+	p := c.Pass
+	*k = orderKey{}
+	for i := range l.n {
+		f := &l.fields[i]
+		var v uint64
+		switch f.what {
+		case keyPriority:
+			v = uint64(p.Priority.Rank())
+		case keyKind:
+			v = uint64(kindRank(c.Kind))
+		case keyUnitValue:
+			u, ok := scaled(p.UnitValue.Amount)
+			if !ok {
+				return false
+			}
+			v = uint64(u) ^ 1<<63
+		case keySource:
+			v = uint64(sourceRank(p.Source))
+		case keyLocations:
+			if c.Locations != int(int32(c.Locations)) {
+				return false
+			}
+			v = uint64(uint32(c.Locations) ^ 1<<31)
+		case keyRemainingMinutes:
+			var m int32 // non-time passes tie on this key
+			if c.Kind == pass.Time {
+				if c.Balance != int(int32(c.Balance)) {
+					return false
+				}
+				m = ^int32(c.Balance) // more minutes first; ^ does not overflow
+				kinds.time = true
+			} else {
+				kinds.notTime = true
+				if c.Kind != pass.Day && c.Kind != pass.Visits {
+					kinds.other = true // ties with a time pass on ByKind
+				}
+			}
+			v = uint64(uint32(m) ^ 1<<31)
+		case keyOwnership:
+			v = uint64(boolRank(c.Shared))
+		case keyExpiry:
+			v = uint64(uint32(expiryNumber(p.Expiry())) ^ 1<<31)
+		case keyIssued:
+			v = uint64(p.IssuedAt.UnixNano()) ^ 1<<63
+		case fieldIDRank:
+			v = uint64(idRank)
+		case fieldPosition:
+			v = uint64(pos)
+		}
+		k.put(uint(f.start), uint(fieldWidth[f.what]), v)
+	}
+	return true
+}
+
+// minutesExact reports whether the remaining-minutes field, packed from
+// candidates of kinds, compares as ByRemainingMinutes does: it ranks time
+// passes among themselves and ties every other pair, so it is exact unless
+// a time pass can meet a pass of another kind on it.
+func (l *keyLayout) minutesExact(kinds keyKinds) bool {
+	if !kinds.time || !kinds.notTime {
+		return true
+	}
+	return l.minutesAfterKind && !kinds.other
+}
+
+// decider returns the name of the key whose field holds bit b.
+func (l *keyLayout) decider(b uint) string {
+	i := l.n - 1
+	for i > 0 && uint(l.fields[i].start) > b {
+		i--
+	}
+	return l.fields[i].name
+}
+
+// position returns the position field of k.
+func (l *keyLayout) position(k *orderKey) int {
+	return int(k.get(uint(l.fields[l.pos].start), uint(fieldWidth[fieldPosition])))
+}
+
+// smallSort is how many keys an insertion sort orders; slices.SortFunc
+// orders more.
+const smallSort = 12
+
+// sortKeys sorts keys, which are distinct.
+func sortKeys(keys []orderKey) {
+	if len(keys) > smallSort {
+		slices.SortFunc(keys, compareKeys)
+		return
+	}
+	for i := 1; i < len(keys); i++ {
+		if !keys[i].less(&keys[i-1]) {
+			continue
+		}
+		x := keys[i]
+		j := i - 1
+		for j > 0 && x.less(&keys[j-1]) {
+			j--
+		}
+		copy(keys[j+1:i+1], keys[j:i])
+		keys[j] = x
+	}
+}
+
+// The scratch space of a selection, on the stack for up to 8 and up to 64
+// candidates.
+type (
+	scratch8 struct {
+		idx, tmp [8]uint16
+		keys     [8]orderKey
+	}
+	scratch64 struct {
+		idx, tmp [64]uint16
+		keys     [64]orderKey
+	}
+)
+
+// stackOrder is how many candidates rank orders without allocating.
+const stackOrder = 64
+
+// rank orders cands (Select, Rank): eligible ones (empty Reason or
+// Outranked) first by policy, then the rest by pass ID; it marks each
+// eligible candidate but the first Outranked with the key that put the
+// first before it, and returns the Selection over cands.
+func rank(cands []Candidate, policy Policy) Selection {
+	n := len(cands)
+	switch {
+	case n <= 8:
+		var s scratch8
+		return rankWith(cands, policy, s.idx[:n], s.tmp[:n], s.keys[:n])
+	case n <= stackOrder:
+		var s scratch64
+		return rankWith(cands, policy, s.idx[:n], s.tmp[:n], s.keys[:n])
+	}
+	return rankWith(cands, policy, make([]uint16, n), make([]uint16, n), make([]orderKey, n))
+}
+
+// rankWith is rank with scratch space of len(cands) each.
+func rankWith(cands []Candidate, policy Policy, idx, tmp []uint16, keys []orderKey) Selection {
+	for i := range idx {
+		idx[i] = uint16(i)
+	}
+	dupIDs := sortByID(idx, cands)
+	ne := partitionEligible(idx, tmp, cands)
+	s := Selection{Candidates: cands, Eligible: ne}
+	if ne >= 2 && !orderPacked(cands, policy, idx[:ne], tmp[:ne], keys[:ne], dupIDs) {
+		orderByCompare(cands, policy, idx[:ne])
+	}
+	if ne > 0 {
+		c := &cands[idx[0]]
+		c.Reason, c.DecidedBy = "", ""
+	}
+	for i := 1; i < ne; i++ {
+		cands[idx[i]].Reason = Outranked
+	}
+	if ne >= 2 {
+		s.DecidedBy = cands[idx[1]].DecidedBy
+	}
+	permute(cands, idx)
+	return s
+}
+
+// sortByID sorts idx, indexes of cands, by pass ID: a stable binary
+// insertion sort, one comparison an index when idx is in order already.
+// It reports whether two candidates may share an ID (false: they do not).
+func sortByID(idx []uint16, cands []Candidate) bool {
+	strict := true
+	for i := 1; i < len(idx); i++ {
+		x := idx[i]
+		id := cands[x].PassID
+		prev := cands[idx[i-1]].PassID
+		if prev < id {
+			continue
+		}
+		if prev == id {
+			strict = false
+			continue
+		}
+		strict = false
+		lo, hi := 0, i-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if cands[idx[m]].PassID <= id {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		copy(idx[lo+1:i+1], idx[lo:i])
+		idx[lo] = x
+	}
+	if strict {
+		return false
+	}
+	for i := 1; i < len(idx); i++ {
+		if cands[idx[i-1]].PassID == cands[idx[i]].PassID {
+			return true
+		}
+	}
+	return false
+}
+
+// partitionEligible moves the indexes of eligible candidates before the
+// others, keeping the order within each group, using tmp (as long as idx),
+// and returns how many are eligible.
+func partitionEligible(idx, tmp []uint16, cands []Candidate) int {
+	ne, no := 0, 0
+	for _, x := range idx {
+		if eligible(&cands[x]) {
+			idx[ne] = x
+			ne++
+		} else {
+			tmp[no] = x
+			no++
+		}
+	}
+	copy(idx[ne:], tmp[:no])
+	return ne
+}
+
+// orderPacked sorts elig, the indexes of the eligible candidates in ID
+// order, by policy over packed keys and sets each one's DecidedBy but the
+// first's. It returns false, having changed nothing but keys and tmp, when
+// the policy or the candidates cannot be packed.
+func orderPacked(cands []Candidate, policy Policy, elig, tmp []uint16, keys []orderKey, dupIDs bool) bool {
+	var l keyLayout
+	if !planLayout(&l, policy, dupIDs) {
+		return false
+	}
+	var kinds keyKinds
+	idRank := 0
+	for pos, x := range elig {
+		c := &cands[x]
+		if dupIDs && pos > 0 && cands[elig[pos-1]].PassID != c.PassID {
+			idRank++
+		}
+		if !l.pack(&keys[pos], c, pos, idRank, &kinds) {
+			return false
+		}
+	}
+	if !l.minutesExact(kinds) {
+		return false
+	}
+	sortKeys(keys)
+	for i := range keys {
+		tmp[i] = elig[l.position(&keys[i])]
+	}
+	for i := 1; i < len(keys); i++ {
+		cands[tmp[i]].DecidedBy = l.decider(firstDifference(&keys[0], &keys[i]))
+	}
+	copy(elig, tmp)
+	return true
+}
+
+// orderByCompare sorts elig, the indexes of the eligible candidates in ID
+// order, by policy.Compare (a stable binary insertion sort, each index
+// after the last one that does not compare after it) and sets each one's
+// DecidedBy but the first's.
+func orderByCompare(cands []Candidate, policy Policy, elig []uint16) {
+	var stack [stackOrder]sortData
+	var data []sortData
+	if len(cands) <= stackOrder {
+		data = stack[:len(cands)]
+	} else {
+		data = make([]sortData, len(cands))
+	}
+	for _, x := range elig {
+		data[x] = sortDataOf(&cands[x])
+	}
+	compare := func(a, b uint16) (int, string) {
+		return policy.compareData(&cands[a], &cands[b], &data[a], &data[b])
+	}
+	for i := 1; i < len(elig); i++ {
+		x := elig[i]
+		if r, _ := compare(elig[i-1], x); r <= 0 {
+			continue
+		}
+		lo, hi := 0, i-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if r, _ := compare(elig[m], x); r <= 0 {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		copy(elig[lo+1:i+1], elig[lo:i])
+		elig[lo] = x
+	}
+	for i := 1; i < len(elig); i++ {
+		_, cands[elig[i]].DecidedBy = compare(elig[0], elig[i])
+	}
+}
+
+// permute moves cands so that cands[i] becomes the candidate that was at
+// idx[i], following the permutation's cycles (each candidate moves once).
+func permute(cands []Candidate, idx []uint16) {
+	for i := range idx {
+		if int(idx[i]) == i {
+			continue
+		}
+		tmp := cands[i]
+		j := i
+		for {
+			k := int(idx[j])
+			idx[j] = uint16(j)
+			if k == i {
+				cands[j] = tmp
+				break
+			}
+			cands[j] = cands[k]
+			j = k
+		}
+	}
+}

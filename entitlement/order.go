@@ -1,6 +1,7 @@
 package entitlement
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 
@@ -67,29 +68,19 @@ func compareKeys(a, b orderKey) int {
 
 // put sets the width bits of k from bit start (0 is the most significant
 // bit of word 0) to v, which must fit in width bits; the bits are zero.
+// With constant arguments it compiles to a shift or two.
 func (k *orderKey) put(start, width uint, v uint64) {
-	w, used := start>>6, start&63
-	free := 64 - used
-	if width <= free {
-		k[w] |= v << (free - width)
+	w, end := start>>6, start&63+width
+	if end <= 64 {
+		k[w] |= v << ((64 - end) & 63)
 		return
 	}
-	rest := width - free
-	k[w] |= v >> rest
-	k[w+1] |= v << (64 - rest)
+	k[w] |= v >> ((end - 64) & 63)
+	k[w+1] |= v << ((128 - end) & 63)
 }
 
-// get returns the width bits of k from bit start.
-func (k *orderKey) get(start, width uint) uint64 {
-	w, used := start>>6, start&63
-	free := 64 - used
-	mask := uint64(1)<<width - 1
-	if width <= free {
-		return k[w] >> (free - width) & mask
-	}
-	rest := width - free
-	return (k[w]<<rest | k[w+1]>>(64-rest)) & mask
-}
+// position returns the position field of k: its last 16 bits.
+func (k *orderKey) position() int { return int(k[keyWords-1] & 0xffff) }
 
 // firstDifference returns the first bit where a and b differ, or
 // keyWords*64 when they are equal.
@@ -106,87 +97,213 @@ func firstDifference(a, b *orderKey) uint {
 const (
 	// fieldIDRank is ByID when two eligible candidates share a pass ID:
 	// the rank of the candidate's ID among the distinct IDs.
-	fieldIDRank = builtinKey(200 + iota)
+	fieldIDRank = keyID + 1 + iota
 	// fieldPosition is the candidate's position among the eligible ones in
-	// ID order: ByID when no two share an ID (it then ends the key), or
-	// the final tie-break otherwise.
+	// ID order, always the last field: ByID when no two share an ID (it
+	// then ends the key), or the final tie-break otherwise.
 	fieldPosition
+	numFields
 )
 
 // fieldWidth is the width in bits of each field of an orderKey. Signed
 // values are stored offset by half their range (the sign bit flipped).
-var fieldWidth = [256]uint8{
+var fieldWidth = [numFields]uint8{
 	keyPriority: 2, keyKind: 2, keySource: 1, keyOwnership: 1,
 	keyUnitValue: 64, keyIssued: 64, // int64
 	keyLocations: 32, keyRemainingMinutes: 32, keyExpiry: 32, // int32
 	fieldIDRank: 16, fieldPosition: 16,
 }
 
+// fieldValues holds a candidate's value of each field, by field.
+type fieldValues [numFields]uint64
+
+// values sets v to c's values of the fields in need (a set of
+// 1<<builtinKey) but the ID rank and position, and the expiry when the
+// caller has the candidates' expiry, and notes c's kind in kinds.
+// It returns false when a value does not fit its field or cannot be
+// packed exactly.
+func values(v *fieldValues, c *Candidate, need uint32, expiry []int32, kinds *keyKinds) bool {
+	p := c.Pass
+	v[keyPriority] = uint64(p.Priority.Rank())
+	v[keyKind] = uint64(kindRank(c.Kind))
+	v[keySource] = uint64(sourceRank(p.Source))
+	v[keyOwnership] = uint64(boolRank(c.Shared))
+	v[keyIssued] = uint64(p.IssuedAt.UnixNano()) ^ 1<<63
+	if c.Locations != int(int32(c.Locations)) {
+		return false
+	}
+	v[keyLocations] = uint64(uint32(c.Locations) ^ 1<<31)
+	var m int32 // non-time passes tie on ByRemainingMinutes
+	if c.Kind == pass.Time {
+		if c.Balance != int(int32(c.Balance)) {
+			return false
+		}
+		m = ^int32(c.Balance) // more minutes first; ^ does not overflow
+		kinds.time = true
+	} else {
+		kinds.notTime = true
+		if c.Kind != pass.Day && c.Kind != pass.Visits {
+			kinds.other = true // ties with a time pass on ByKind
+		}
+	}
+	v[keyRemainingMinutes] = uint64(uint32(m) ^ 1<<31)
+	if need&(1<<keyUnitValue) != 0 {
+		u, ok := scaled(p.UnitValue.Amount)
+		if !ok {
+			return false
+		}
+		v[keyUnitValue] = uint64(u) ^ 1<<63
+	}
+	if need&(1<<keyExpiry) != 0 && expiry == nil {
+		v[keyExpiry] = uint64(uint32(expiryNumber(p.Expiry())) ^ 1<<31)
+	}
+	return true
+}
+
 // maxFields is the most fields a layout has: each of the package's keys
 // once, the ID rank and the position.
-const maxFields = 12
+const maxFields = int(numFields) - 1
 
 // keyField is one field of an orderKey.
 type keyField struct {
-	what  builtinKey
+	what builtinKey
+	// key is the index in the policy of the key the field is, whose name
+	// DecidedBy reports; -1 for the final tie-break ("id").
+	key int8
+	// start is the field's first bit, 0 the most significant of word 0.
 	start uint16
-	name  string // the policy key's name, for DecidedBy
 }
 
-// keyLayout places a policy's keys in an orderKey.
+// keyLayout places a policy's keys in an orderKey, right-aligned, so that
+// the position field ends it.
 type keyLayout struct {
 	fields [maxFields]keyField
 	n      int
 	bits   uint
-	// pos is the index of the position field.
-	pos int
+	need   uint32 // the fields present, as 1<<builtinKey
 	// minutesAfterKind is whether a kind key comes before the
 	// remaining-minutes key, so that only candidates of one kind rank meet
 	// on it.
 	minutesAfterKind bool
 }
 
-func (l *keyLayout) add(what builtinKey, name string) {
-	l.fields[l.n] = keyField{what: what, start: uint16(l.bits), name: name}
-	if what == fieldPosition {
-		l.pos = l.n
-	}
+func (l *keyLayout) add(what builtinKey, key int) {
+	l.fields[l.n] = keyField{what: what, key: int8(key), start: uint16(l.bits)}
 	l.n++
 	l.bits += uint(fieldWidth[what])
+	l.need |= 1 << what
 }
 
 // planLayout lays out policy's keys in an orderKey, ID given as rank
 // among distinct IDs when dupIDs. It returns false when the policy has a
-// key of a host's own or does not fit.
+// key of a host's own or the fields do not fit.
 func planLayout(l *keyLayout, policy Policy, dupIDs bool) bool {
-	var seen uint32
+	if len(policy) > math.MaxInt8 {
+		return false
+	}
 	for i := range policy {
-		k := &policy[i]
-		b := k.builtin
+		b := policy[i].builtin
 		if b == notBuiltin {
 			return false
 		}
-		if seen&(1<<b) != 0 {
+		if l.need&(1<<b) != 0 {
 			continue // a repeated key never decides
 		}
-		seen |= 1 << b
 		switch b {
 		case keyID:
 			if !dupIDs {
 				// Distinct IDs: the position in ID order is the ID's
 				// order and decides every tie, so nothing follows.
-				l.add(fieldPosition, k.Name)
-				return l.bits <= keyWords*64
+				l.add(fieldPosition, i)
+				return l.align()
 			}
-			l.add(fieldIDRank, k.Name)
+			l.add(fieldIDRank, i)
+			l.need |= 1 << keyID
 			continue
 		case keyRemainingMinutes:
-			l.minutesAfterKind = seen&(1<<keyKind) != 0
+			l.minutesAfterKind = l.need&(1<<keyKind) != 0
 		}
-		l.add(b, k.Name)
+		l.add(b, i)
 	}
-	l.add(fieldPosition, "id")
-	return l.bits <= keyWords*64
+	l.add(fieldPosition, -1)
+	return l.align()
+}
+
+// align moves the fields to the end of the key and reports whether they
+// fit.
+func (l *keyLayout) align() bool {
+	if l.bits > keyWords*64 {
+		return false
+	}
+	pad := keyWords*64 - l.bits
+	for i := range l.n {
+		l.fields[i].start += uint16(pad)
+	}
+	return true
+}
+
+// pack sets k to the fields of v by l.
+func (l *keyLayout) pack(k *orderKey, v *fieldValues) {
+	*k = orderKey{}
+	for i := range l.n {
+		f := &l.fields[i]
+		k.put(uint(f.start), uint(fieldWidth[f.what]), v[f.what])
+	}
+}
+
+// The default policy's layout (defaultLayout), when no two candidates
+// share an ID, as constants for packDefault.
+const (
+	defaultBits = 2 + 2 + 64 + 1 + 32 + 32 + 1 + 32 + 64 + 16
+	dPriority   = keyWords*64 - defaultBits
+	dKind       = dPriority + 2
+	dUnitValue  = dKind + 2
+	dSource     = dUnitValue + 64
+	dLocations  = dSource + 1
+	dMinutes    = dLocations + 32
+	dOwnership  = dMinutes + 32
+	dExpiry     = dOwnership + 1
+	dIssued     = dExpiry + 32
+	dPosition   = dIssued + 64
+)
+
+// defaultLayout is planLayout of the default policy without duplicate IDs,
+// which packDefault packs.
+var defaultLayout keyLayout
+
+func init() { planLayout(&defaultLayout, DefaultPolicy(), false) }
+
+// defaultPolicyKeys lists the default policy's keys (DefaultPolicy).
+var defaultPolicyKeys = [...]builtinKey{keyPriority, keyKind, keyUnitValue, keySource, keyLocations,
+	keyRemainingMinutes, keyOwnership, keyExpiry, keyIssued, keyID}
+
+// isDefaultOrder reports whether policy has the default policy's keys in
+// its order.
+func isDefaultOrder(policy Policy) bool {
+	if len(policy) != len(defaultPolicyKeys) {
+		return false
+	}
+	for i, b := range defaultPolicyKeys {
+		if policy[i].builtin != b {
+			return false
+		}
+	}
+	return true
+}
+
+// packDefault is defaultLayout.pack, its field places constants.
+func packDefault(k *orderKey, v *fieldValues) {
+	*k = orderKey{}
+	k.put(dPriority, 2, v[keyPriority])
+	k.put(dKind, 2, v[keyKind])
+	k.put(dUnitValue, 64, v[keyUnitValue])
+	k.put(dSource, 1, v[keySource])
+	k.put(dLocations, 32, v[keyLocations])
+	k.put(dMinutes, 32, v[keyRemainingMinutes])
+	k.put(dOwnership, 1, v[keyOwnership])
+	k.put(dExpiry, 32, v[keyExpiry])
+	k.put(dIssued, 64, v[keyIssued])
+	k.put(dPosition, 16, v[fieldPosition])
 }
 
 // keyKinds records the kinds of the candidates packed, for the
@@ -195,87 +312,27 @@ type keyKinds struct {
 	time, other, notTime bool
 }
 
-// pack sets k to c's key by l, c being at position pos of the eligible
-// candidates in ID order with ID rank idRank. It returns false when a value
-// does not fit its field or cannot be packed exactly.
-func (l *keyLayout) pack(k *orderKey, c *Candidate, pos, idRank int, kinds *keyKinds) bool {
-	p := c.Pass
-	*k = orderKey{}
-	for i := range l.n {
-		f := &l.fields[i]
-		var v uint64
-		switch f.what {
-		case keyPriority:
-			v = uint64(p.Priority.Rank())
-		case keyKind:
-			v = uint64(kindRank(c.Kind))
-		case keyUnitValue:
-			u, ok := scaled(p.UnitValue.Amount)
-			if !ok {
-				return false
-			}
-			v = uint64(u) ^ 1<<63
-		case keySource:
-			v = uint64(sourceRank(p.Source))
-		case keyLocations:
-			if c.Locations != int(int32(c.Locations)) {
-				return false
-			}
-			v = uint64(uint32(c.Locations) ^ 1<<31)
-		case keyRemainingMinutes:
-			var m int32 // non-time passes tie on this key
-			if c.Kind == pass.Time {
-				if c.Balance != int(int32(c.Balance)) {
-					return false
-				}
-				m = ^int32(c.Balance) // more minutes first; ^ does not overflow
-				kinds.time = true
-			} else {
-				kinds.notTime = true
-				if c.Kind != pass.Day && c.Kind != pass.Visits {
-					kinds.other = true // ties with a time pass on ByKind
-				}
-			}
-			v = uint64(uint32(m) ^ 1<<31)
-		case keyOwnership:
-			v = uint64(boolRank(c.Shared))
-		case keyExpiry:
-			v = uint64(uint32(expiryNumber(p.Expiry())) ^ 1<<31)
-		case keyIssued:
-			v = uint64(p.IssuedAt.UnixNano()) ^ 1<<63
-		case fieldIDRank:
-			v = uint64(idRank)
-		case fieldPosition:
-			v = uint64(pos)
-		}
-		k.put(uint(f.start), uint(fieldWidth[f.what]), v)
-	}
-	return true
-}
-
 // minutesExact reports whether the remaining-minutes field, packed from
 // candidates of kinds, compares as ByRemainingMinutes does: it ranks time
 // passes among themselves and ties every other pair, so it is exact unless
 // a time pass can meet a pass of another kind on it.
 func (l *keyLayout) minutesExact(kinds keyKinds) bool {
-	if !kinds.time || !kinds.notTime {
+	if l.need&(1<<keyRemainingMinutes) == 0 || !kinds.time || !kinds.notTime {
 		return true
 	}
 	return l.minutesAfterKind && !kinds.other
 }
 
-// decider returns the name of the key whose field holds bit b.
-func (l *keyLayout) decider(b uint) string {
-	i := l.n - 1
-	for i > 0 && uint(l.fields[i].start) > b {
-		i--
+// decider returns the name of the policy key whose field holds bit b.
+func (l *keyLayout) decider(policy Policy, b uint) string {
+	i := 0
+	for i+1 < l.n && uint(l.fields[i+1].start) <= b {
+		i++
 	}
-	return l.fields[i].name
-}
-
-// position returns the position field of k.
-func (l *keyLayout) position(k *orderKey) int {
-	return int(k.get(uint(l.fields[l.pos].start), uint(fieldWidth[fieldPosition])))
+	if k := l.fields[i].key; k >= 0 {
+		return policy[k].Name
+	}
+	return "id"
 }
 
 // smallSort is how many keys an insertion sort orders; slices.SortFunc
@@ -293,13 +350,22 @@ func sortKeys(keys []orderKey) {
 			continue
 		}
 		x := keys[i]
-		j := i - 1
-		for j > 0 && x.less(&keys[j-1]) {
-			j--
+		j := i
+		for ; j > 0 && x.less(&keys[j-1]); j-- {
+			keys[j] = keys[j-1]
 		}
-		copy(keys[j+1:i+1], keys[j:i])
 		keys[j] = x
 	}
+}
+
+// scratch is the working space of a selection over n candidates: each
+// slice is n long.
+type scratch struct {
+	idx, tmp []uint16
+	keys     []orderKey
+	// expiry is each candidate's pass's expiry (expiryNumber) when the
+	// candidates were filled from passes, nil otherwise.
+	expiry []int32
 }
 
 // The scratch space of a selection, on the stack for up to 8 and up to 64
@@ -308,10 +374,12 @@ type (
 	scratch8 struct {
 		idx, tmp [8]uint16
 		keys     [8]orderKey
+		expiry   [8]int32
 	}
 	scratch64 struct {
 		idx, tmp [64]uint16
 		keys     [64]orderKey
+		expiry   [64]int32
 	}
 )
 
@@ -321,29 +389,36 @@ const stackOrder = 64
 // rank orders cands (Select, Rank): eligible ones (empty Reason or
 // Outranked) first by policy, then the rest by pass ID; it marks each
 // eligible candidate but the first Outranked with the key that put the
-// first before it, and returns the Selection over cands.
-func rank(cands []Candidate, policy Policy) Selection {
+// first before it, and returns the Selection over cands. When u is not
+// nil, it first fills cands from passes checked against u (Select).
+func rank(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use) Selection {
 	n := len(cands)
 	switch {
 	case n <= 8:
 		var s scratch8
-		return rankWith(cands, policy, s.idx[:n], s.tmp[:n], s.keys[:n])
+		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.keys[:n], s.expiry[:n]})
 	case n <= stackOrder:
 		var s scratch64
-		return rankWith(cands, policy, s.idx[:n], s.tmp[:n], s.keys[:n])
+		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.keys[:n], s.expiry[:n]})
 	}
-	return rankWith(cands, policy, make([]uint16, n), make([]uint16, n), make([]orderKey, n))
+	return rankWith(cands, policy, passes, u, scratch{make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n)})
 }
 
-// rankWith is rank with scratch space of len(cands) each.
-func rankWith(cands []Candidate, policy Policy, idx, tmp []uint16, keys []orderKey) Selection {
+// rankWith is rank with scratch space s.
+func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s scratch) Selection {
+	if u != nil {
+		fill(cands, passes, u, s.expiry)
+	} else {
+		s.expiry = nil
+	}
+	idx := s.idx
 	for i := range idx {
 		idx[i] = uint16(i)
 	}
 	dupIDs := sortByID(idx, cands)
-	ne := partitionEligible(idx, tmp, cands)
-	s := Selection{Candidates: cands, Eligible: ne}
-	if ne >= 2 && !orderPacked(cands, policy, idx[:ne], tmp[:ne], keys[:ne], dupIDs) {
+	ne := partitionEligible(idx, s.tmp, cands)
+	sel := Selection{Candidates: cands, Eligible: ne}
+	if ne >= 2 && !orderPacked(cands, policy, idx[:ne], s, dupIDs) {
 		orderByCompare(cands, policy, idx[:ne])
 	}
 	if ne > 0 {
@@ -354,10 +429,10 @@ func rankWith(cands []Candidate, policy Policy, idx, tmp []uint16, keys []orderK
 		cands[idx[i]].Reason = Outranked
 	}
 	if ne >= 2 {
-		s.DecidedBy = cands[idx[1]].DecidedBy
+		sel.DecidedBy = cands[idx[1]].DecidedBy
 	}
 	permute(cands, idx)
-	return s
+	return sel
 }
 
 // sortByID sorts idx, indexes of cands, by pass ID: a stable binary
@@ -422,31 +497,45 @@ func partitionEligible(idx, tmp []uint16, cands []Candidate) int {
 // order, by policy over packed keys and sets each one's DecidedBy but the
 // first's. It returns false, having changed nothing but keys and tmp, when
 // the policy or the candidates cannot be packed.
-func orderPacked(cands []Candidate, policy Policy, elig, tmp []uint16, keys []orderKey, dupIDs bool) bool {
-	var l keyLayout
-	if !planLayout(&l, policy, dupIDs) {
-		return false
-	}
-	var kinds keyKinds
-	idRank := 0
-	for pos, x := range elig {
-		c := &cands[x]
-		if dupIDs && pos > 0 && cands[elig[pos-1]].PassID != c.PassID {
-			idRank++
-		}
-		if !l.pack(&keys[pos], c, pos, idRank, &kinds) {
+func orderPacked(cands []Candidate, policy Policy, elig []uint16, s scratch, dupIDs bool) bool {
+	tmp, keys := s.tmp[:len(elig)], s.keys[:len(elig)]
+	l := &defaultLayout
+	fast := !dupIDs && isDefaultOrder(policy)
+	if !fast {
+		l = new(keyLayout)
+		if !planLayout(l, policy, dupIDs) {
 			return false
 		}
+	}
+	var kinds keyKinds
+	var v fieldValues
+	for pos, x := range elig {
+		c := &cands[x]
+		if !values(&v, c, l.need, s.expiry, &kinds) {
+			return false
+		}
+		if s.expiry != nil {
+			v[keyExpiry] = uint64(uint32(s.expiry[x]) ^ 1<<31)
+		}
+		v[fieldPosition] = uint64(pos)
+		if fast {
+			packDefault(&keys[pos], &v)
+			continue
+		}
+		if dupIDs && pos > 0 && cands[elig[pos-1]].PassID != c.PassID {
+			v[fieldIDRank]++
+		}
+		l.pack(&keys[pos], &v)
 	}
 	if !l.minutesExact(kinds) {
 		return false
 	}
 	sortKeys(keys)
 	for i := range keys {
-		tmp[i] = elig[l.position(&keys[i])]
+		tmp[i] = elig[keys[i].position()]
 	}
 	for i := 1; i < len(keys); i++ {
-		cands[tmp[i]].DecidedBy = l.decider(firstDifference(&keys[0], &keys[i]))
+		cands[tmp[i]].DecidedBy = l.decider(policy, firstDifference(&keys[0], &keys[i]))
 	}
 	copy(elig, tmp)
 	return true

@@ -93,11 +93,16 @@ var pow10 = func() (t [19]int64) {
 // fits, without allocating; false otherwise.
 func scaled(d decimal.Decimal) (int64, bool) {
 	shift := int(d.Exponent()) + unitScale
-	if shift < 0 || shift >= len(pow10) || d.NumDigits() > 18 {
+	if shift < 0 || shift >= len(pow10) {
+		return 0, false
+	}
+	n := d.NumDigits()
+	if n > 18 {
 		return 0, false
 	}
 	v, m := d.CoefficientInt64(), pow10[shift]
-	if v > math.MaxInt64/m || v < math.MinInt64/m {
+	// |v| < 10^n, so v x 10^shift fits when n+shift <= 18.
+	if n+shift > 18 && (v > math.MaxInt64/m || v < math.MinInt64/m) {
 		return 0, false
 	}
 	return v * m, true
@@ -299,7 +304,12 @@ func Select(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selecti
 	if cap(cands) < len(passes) {
 		cands = make([]Candidate, 0, len(passes))
 	}
-	cands = cands[:len(passes)]
+	return rank(cands[:len(passes)], policy, passes, u)
+}
+
+// fill sets cands[i] to passes[i] checked against u, and expiry[i] to its
+// expiry (expiryNumber).
+func fill(cands []Candidate, passes []*pass.Pass, u *Use, expiry []int32) {
 	for i, p := range passes {
 		locs := len(p.Locations)
 		if locs == 0 { // network-wide counts as every location (O4)
@@ -308,16 +318,17 @@ func Select(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selecti
 				locs = math.MaxInt32
 			}
 		}
+		exp := p.Expiry()
+		expiry[i] = expiryNumber(exp)
 		cands[i] = Candidate{Pass: p, PassID: p.ID, Kind: p.Kind, Balance: p.Balance, Shared: p.Holder != u.Holder.ID,
-			Locations: locs, Reason: check(p, u, true, p.Expiry())}
+			Locations: locs, Reason: check(p, u, true, exp)}
 	}
-	return rank(cands, policy)
 }
 
 // Rank orders candidates whose Reason is already set: eligible ones (empty
 // Reason or Outranked) first in policy order, the rest by pass ID. It marks
 // eligible candidates after the first Outranked with the key that decided
 // against them, and returns the Selection over the same slice.
-func Rank(cands []Candidate, policy Policy) Selection { return rank(cands, policy) }
+func Rank(cands []Candidate, policy Policy) Selection { return rank(cands, policy, nil, nil) }
 
 func eligible(c *Candidate) bool { return c.Reason == "" || c.Reason == Outranked }

@@ -54,7 +54,7 @@ func (k *orderKey) less(o *orderKey) bool {
 }
 
 // compareKeys is orderKey.less as a three-way comparison, for slices.SortFunc.
-func compareKeys(a, b orderKey) int {
+func compareKeys(a, b *orderKey) int {
 	for w := range keyWords {
 		if a[w] != b[w] {
 			if a[w] < b[w] {
@@ -335,34 +335,58 @@ func (l *keyLayout) decider(policy Policy, b uint) string {
 	return "id"
 }
 
-// smallSort is how many keys an insertion sort orders; slices.SortFunc
-// orders more.
-const smallSort = 12
+// Up to smallSort keys are ordered by insertion, up to largeSort by binary
+// insertion (few comparisons; the moves are of a few dozen bytes), and more
+// by slices.SortFunc.
+const (
+	smallSort = 12
+	largeSort = 256
+)
 
-// sortKeys sorts keys, which are distinct.
-func sortKeys(keys []orderKey) {
-	if len(keys) > smallSort {
-		slices.SortFunc(keys, compareKeys)
-		return
+// sortOrder sets ord, as long as keys, to the indexes of keys in
+// ascending order of the keys, which are distinct.
+func sortOrder(ord []uint16, keys []orderKey) {
+	for i := range ord {
+		ord[i] = uint16(i)
 	}
-	for i := 1; i < len(keys); i++ {
-		if !keys[i].less(&keys[i-1]) {
-			continue
+	switch {
+	case len(keys) > largeSort:
+		slices.SortFunc(ord, func(a, b uint16) int { return compareKeys(&keys[a], &keys[b]) })
+	case len(keys) > smallSort:
+		for i := 1; i < len(ord); i++ {
+			x := &keys[i] // ord[i] == i
+			if !x.less(&keys[ord[i-1]]) {
+				continue
+			}
+			lo, hi := 0, i-1 // i goes before ord[hi]
+			for lo < hi {
+				m := int(uint(lo+hi) >> 1)
+				if keys[ord[m]].less(x) {
+					lo = m + 1
+				} else {
+					hi = m
+				}
+			}
+			copy(ord[lo+1:i+1], ord[lo:i])
+			ord[lo] = uint16(i)
 		}
-		x := keys[i]
-		j := i
-		for ; j > 0 && x.less(&keys[j-1]); j-- {
-			keys[j] = keys[j-1]
+	default:
+		for i := 1; i < len(ord); i++ {
+			x := &keys[i] // ord[i] == i
+			j := i
+			for ; j > 0 && x.less(&keys[ord[j-1]]); j-- {
+				ord[j] = ord[j-1]
+			}
+			ord[j] = uint16(i)
 		}
-		keys[j] = x
 	}
 }
 
 // scratch is the working space of a selection over n candidates: each
 // slice is n long.
 type scratch struct {
-	idx, tmp []uint16
-	keys     []orderKey
+	idx, tmp, ord []uint16
+	keys          []orderKey
 	// expiry is each candidate's pass's expiry (expiryNumber) when the
 	// candidates were filled from passes, nil otherwise.
 	expiry []int32
@@ -372,14 +396,14 @@ type scratch struct {
 // candidates.
 type (
 	scratch8 struct {
-		idx, tmp [8]uint16
-		keys     [8]orderKey
-		expiry   [8]int32
+		idx, tmp, ord [8]uint16
+		keys          [8]orderKey
+		expiry        [8]int32
 	}
 	scratch64 struct {
-		idx, tmp [64]uint16
-		keys     [64]orderKey
-		expiry   [64]int32
+		idx, tmp, ord [64]uint16
+		keys          [64]orderKey
+		expiry        [64]int32
 	}
 )
 
@@ -396,12 +420,12 @@ func rank(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use) Selecti
 	switch {
 	case n <= 8:
 		var s scratch8
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.keys[:n], s.expiry[:n]})
+		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
 	case n <= stackOrder:
 		var s scratch64
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.keys[:n], s.expiry[:n]})
+		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
 	}
-	return rankWith(cands, policy, passes, u, scratch{make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n)})
+	return rankWith(cands, policy, passes, u, scratch{make([]uint16, n), make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n)})
 }
 
 // rankWith is rank with scratch space s.
@@ -530,12 +554,14 @@ func orderPacked(cands []Candidate, policy Policy, elig []uint16, s scratch, dup
 	if !l.minutesExact(kinds) {
 		return false
 	}
-	sortKeys(keys)
-	for i := range keys {
-		tmp[i] = elig[keys[i].position()]
+	ord := s.ord[:len(elig)]
+	sortOrder(ord, keys)
+	first := &keys[ord[0]]
+	for i := 1; i < len(ord); i++ {
+		cands[elig[ord[i]]].DecidedBy = l.decider(policy, firstDifference(first, &keys[ord[i]]))
 	}
-	for i := 1; i < len(keys); i++ {
-		cands[tmp[i]].DecidedBy = l.decider(policy, firstDifference(&keys[0], &keys[i]))
+	for i, o := range ord {
+		tmp[i] = elig[o]
 	}
 	copy(elig, tmp)
 	return true

@@ -1,6 +1,7 @@
 package entitlement
 
 import (
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -28,6 +29,33 @@ func TestPackDefaultIsDefaultLayout(t *testing.T) {
 		}
 		if got.position() != int(v[fieldPosition]) {
 			t.Fatalf("position got %d, want %d", got.position(), v[fieldPosition])
+		}
+	})
+}
+
+// sortOrder orders any set of distinct keys, of every size its three sorts
+// take, as slices.SortFunc does.
+func TestSortOrder(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.SampledFrom([]int{0, 1, 2, smallSort, smallSort + 1, 40, largeSort, largeSort + 1, 300}).Draw(t, "n")
+		keys := make([]orderKey, n)
+		for i := range keys {
+			for w := range keyWords - 1 {
+				keys[i][w] = rapid.Uint64Range(0, 3).Draw(t, "w") // many ties before the last word
+			}
+			keys[i][keyWords-1] = uint64(i)
+		}
+		keys = rapid.Permutation(keys).Draw(t, "order")
+		want := slices.Clone(keys)
+		slices.SortFunc(want, func(a, b orderKey) int { return compareKeys(&a, &b) })
+		ord := make([]uint16, n)
+		sortOrder(ord, keys)
+		got := make([]orderKey, n)
+		for i, o := range ord {
+			got[i] = keys[o]
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("sortOrder of %d keys: got %x, want %x", n, got, want)
 		}
 	})
 }

@@ -268,10 +268,19 @@ const (
 )
 
 // defaultLayout is planLayout of the default policy without duplicate IDs,
-// which packDefault packs.
-var defaultLayout keyLayout
+// which packDefault packs, and defaultFieldAt the index of its field that
+// holds each bit of an orderKey.
+var (
+	defaultLayout  keyLayout
+	defaultFieldAt [keyWords*64 + 1]int8
+)
 
-func init() { planLayout(&defaultLayout, DefaultPolicy(), false) }
+func init() {
+	planLayout(&defaultLayout, DefaultPolicy(), false)
+	for b := range defaultFieldAt {
+		defaultFieldAt[b] = int8(defaultLayout.fieldAt(uint(b)))
+	}
+}
 
 // defaultPolicyKeys lists the default policy's keys (DefaultPolicy).
 var defaultPolicyKeys = [...]builtinKey{keyPriority, keyKind, keyUnitValue, keySource, keyLocations,
@@ -323,11 +332,23 @@ func (l *keyLayout) minutesExact(kinds keyKinds) bool {
 	return l.minutesAfterKind && !kinds.other
 }
 
-// decider returns the name of the policy key whose field holds bit b.
-func (l *keyLayout) decider(policy Policy, b uint) string {
+// fieldAt returns the index of the field that holds bit b (the first
+// field for the padding before it).
+func (l *keyLayout) fieldAt(b uint) int {
 	i := 0
 	for i+1 < l.n && uint(l.fields[i+1].start) <= b {
 		i++
+	}
+	return i
+}
+
+// decider returns the name of the policy key whose field holds bit b.
+func (l *keyLayout) decider(policy Policy, b uint) string {
+	var i int
+	if l == &defaultLayout {
+		i = int(defaultFieldAt[b])
+	} else {
+		i = l.fieldAt(b)
 	}
 	if k := l.fields[i].key; k >= 0 {
 		return policy[k].Name

@@ -19,9 +19,12 @@ import (
 //     policy's keys as fixed-width unsigned fields, most significant first,
 //     ending with the candidate's position in ID order, so that keys are
 //     distinct and compare as the policy compares the candidates (a stable
-//     sort from ID order); the keys are sorted as plain integers and the
-//     first bit where an outranked candidate's key differs from the
-//     chosen one's names the key that decided (Candidate.DecidedBy);
+//     sort from ID order); an index over the keys is sorted comparing
+//     them as plain integers (insertion up to 12 keys, binary insertion up
+//     to 256, pdqsort beyond), and the first bit where an outranked
+//     candidate's key differs from the chosen one's names the key that
+//     decided (Candidate.DecidedBy). The default policy's layout is
+//     planned once and packed with constant shifts;
 //  3. otherwise (a host's own key, a unit value that is not a number of
 //     10^-8, a remaining-minutes key that could tie a time pass with
 //     another kind, ...) the indexes are sorted by Policy.Compare with the

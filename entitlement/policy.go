@@ -56,15 +56,11 @@ type sortData struct {
 // sortDataOf returns c's sort data, derived from c.Pass.
 func sortDataOf(c *Candidate) sortData {
 	p := c.Pass
-	return sortData{
+	d := sortData{
 		priority: int8(p.Priority.Rank()), kind: int8(kindRank(c.Kind)), source: int8(sourceRank(p.Source)),
 		expiry: expiryNumber(p.Expiry()), issued: p.IssuedAt.UnixNano(),
-	}.withUnit(p.UnitValue.Amount)
-}
-
-// withUnit returns d with the unit value u.
-func (d sortData) withUnit(u decimal.Decimal) sortData {
-	d.unitValue, d.unitExact = scaled(u)
+	}
+	d.unitValue, d.unitExact = scaled(p.UnitValue.Amount)
 	return d
 }
 

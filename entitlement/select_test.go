@@ -161,3 +161,76 @@ func TestSelectWithBufferAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// The cases the packed keys hand to the comparison sort, or pack with care,
+// each equal to the reference under every listing of its passes (O7, O8):
+// a time pass and a pass of an unknown kind tied on ByKind before
+// ByRemainingMinutes; ByRemainingMinutes without ByKind; duplicate pass
+// IDs with ByID before other keys; a unit value finer than 10^-8; a
+// location count beyond int32; a host's own key; a renamed ByID.
+func TestRule_O_PackedKeyEdgesEqualReference(t *testing.T) {
+	timePass := func(id string, balance int) *pass.Pass {
+		return mk(id, func(p *pass.Pass) { p.Kind, p.Units, p.Balance = pass.Time, 100, balance })
+	}
+	bogus := mk("k-bogus", func(p *pass.Pass) { p.Kind = "bogus" })
+	renamedID := entitlement.ByID
+	renamedID.Name = "pass_id"
+	twinA := mk("dup", func(p *pass.Pass) { p.Source = pass.FromManual })
+	twinB := mk("dup", func(p *pass.Pass) { p.IssuedAt = p.IssuedAt.Add(-time.Hour) })
+	for _, tc := range []struct {
+		name   string
+		u      *entitlement.Use
+		policy entitlement.Policy
+		passes []*pass.Pass
+	}{
+		{"time and unknown kind tie on kind", use(), entitlement.Policy{entitlement.ByKind, entitlement.ByRemainingMinutes},
+			[]*pass.Pass{timePass("k-long", 90), bogus, timePass("k-short", 30)}},
+		{"remaining minutes without kind", use(), entitlement.Policy{entitlement.ByRemainingMinutes},
+			[]*pass.Pass{timePass("m-long", 90), mk("m-visits"), timePass("m-short", 30)}},
+		{"duplicate IDs, ID before source", use(), entitlement.Policy{entitlement.ByID, entitlement.BySource, entitlement.ByIssue},
+			[]*pass.Pass{twinA, twinB, mk("a-first")}},
+		{"duplicate IDs, default policy", use(), entitlement.DefaultPolicy(), []*pass.Pass{twinA, twinB, mk("z-last")}},
+		{"unit value finer than 1e-8", use(), entitlement.DefaultPolicy(), []*pass.Pass{
+			mk("u-fine", func(p *pass.Pass) { p.UnitValue = money.MustNew("10.000000001", "USD") }), mk("u-plain")}},
+		{"network beyond int32", use(func(u *entitlement.Use) { u.NetworkLocations = math.MaxInt32 + 1 }), entitlement.DefaultPolicy(),
+			[]*pass.Pass{mk("l-wide"), mk("l-one", func(p *pass.Pass) { p.Locations = []string{"loc-a"} })}},
+		{"host key", use(), entitlement.Policy{byBalance, entitlement.ByKind},
+			[]*pass.Pass{mk("h-ten"), mk("h-three", func(p *pass.Pass) { p.Balance = 3 }), timePass("h-time", 3)}},
+		{"exact twins, default order with ID renamed", use(), append(entitlement.DefaultPolicy()[:9:9], renamedID),
+			[]*pass.Pass{mk("same", func(p *pass.Pass) { p.Kind = pass.Day }), mk("same", func(p *pass.Pass) { p.Kind = pass.Day }), mk("other")}},
+		{"renamed ID", use(), entitlement.Policy{entitlement.ByKind, renamedID},
+			[]*pass.Pass{mk("r-b"), mk("r-a"), mk("r-c", func(p *pass.Pass) { p.Kind = pass.Day })}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, ps := range permutations(tc.passes) {
+				want := entitlement.RefSelect(ps, tc.u, tc.policy, nil)
+				got := entitlement.Select(ps, tc.u, tc.policy, nil)
+				require.Equal(t, want, got, "listed as %v", ids(ps))
+			}
+		})
+	}
+}
+
+// permutations returns every order of ps.
+func permutations(ps []*pass.Pass) [][]*pass.Pass {
+	if len(ps) <= 1 {
+		return [][]*pass.Pass{slices.Clone(ps)}
+	}
+	var out [][]*pass.Pass
+	for i := range ps {
+		rest := slices.Concat(ps[:i], ps[i+1:])
+		for _, p := range permutations(rest) {
+			out = append(out, append([]*pass.Pass{ps[i]}, p...))
+		}
+	}
+	return out
+}
+
+// ids returns the passes' IDs.
+func ids(ps []*pass.Pass) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}

@@ -416,9 +416,14 @@ type scratch struct {
 	expiry []int32
 }
 
-// The scratch space of a selection, on the stack for up to 8 and up to 64
-// candidates.
+// The scratch space of a selection, on the stack for 1, up to 8 and up to
+// 64 candidates.
 type (
+	scratch1 struct {
+		idx, tmp, ord [1]uint16
+		keys          [1]orderKey
+		expiry        [1]int32
+	}
 	scratch8 struct {
 		idx, tmp, ord [8]uint16
 		keys          [8]orderKey
@@ -442,6 +447,9 @@ const stackOrder = 64
 func rank(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use) Selection {
 	n := len(cands)
 	switch {
+	case n <= 1:
+		var s scratch1
+		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
 	case n <= 8:
 		var s scratch8
 		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})

@@ -20,8 +20,10 @@ type Observer interface {
 	// and before it returns to its caller. ctx is the context the host
 	// passed to the call. A call that the Engine makes on behalf of
 	// another (BulkIssue issuing each pass, WritePayoutCSV computing its
-	// statement) is part of the outer call's event, not an event of its
-	// own. Observe should return quickly: the caller waits for it.
+	// statement), or that a host's callback makes with the context the
+	// Engine handed it (a HistoryPage), is part of the outer call's
+	// event, not an event of its own. Observe should return quickly: the
+	// caller waits for it.
 	Observe(ctx context.Context, ev Event)
 }
 

@@ -194,6 +194,11 @@ func (e *Engine) networkZone(n catalog.Network) (calendar.Zone, error) { return 
 func (e *Engine) update(ctx context.Context, fn func(store.Tx) error) error {
 	var err error
 	for attempt := 0; attempt <= e.retries; attempt++ {
+		if attempt > 0 {
+			if info := callInfo(ctx); info != nil { // callinfo.go
+				info.Retries = attempt
+			}
+		}
 		err = e.st.Update(ctx, fn)
 		if !errors.Is(err, store.ErrConflict) {
 			return err
@@ -223,13 +228,16 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 	}
 	buf := recordBuffer()
 	defer putRecordBuffer(buf)
+	replayed := false
 	err := e.update(ctx, func(tx store.Tx) error {
+		replayed = false
 		rec, err := tx.Idempotency().Get(ctx, network, key)
 		switch {
 		case err == nil:
 			if !same(rec) {
 				return &IdempotencyError{Key: key, Operation: rec.Operation}
 			}
+			replayed = true
 			return decodeRecord(rec, &res) // erase.go
 		case !errors.Is(err, store.ErrNotFound):
 			return err
@@ -243,6 +251,7 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 				if !same(rec) {
 					return &IdempotencyError{Key: key, Operation: rec.Operation}
 				}
+				replayed = true
 				return decodeRecord(rec, &res)
 			}
 			return err
@@ -259,6 +268,9 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 		}
 		return tx.Idempotency().Put(ctx, newRec)
 	})
+	if info := callInfo(ctx); info != nil && (err == nil || errors.Is(err, ErrErased)) {
+		info.Replayed = replayed
+	}
 	return res, err
 }
 

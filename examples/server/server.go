@@ -319,7 +319,9 @@ func (s *server) register() {
 		})
 	s.handle(route{Method: "POST", Path: netPath + "/visits/{visit}/check-out", OperationID: "checkOut", Summary: "Check an open visit out", Body: "CheckOutRequest", Result: "VisitResult", Write: true},
 		func(w http.ResponseWriter, r *http.Request) error {
-			return idempotent(r, w, func(q *passengine.CheckOutRequest, n, k string) { q.Network, q.Key, q.Visit = n, k, r.PathValue("visit") }, e.CheckOut, "visit")
+			return idempotent(r, w, func(q *passengine.CheckOutRequest, n, k string) {
+				q.Network, q.Key, q.Visit = n, k, r.PathValue("visit")
+			}, e.CheckOut, "visit")
 		})
 	s.handle(route{Method: "POST", Path: netPath + "/bookings", OperationID: "book", Summary: "Book a class for a holder", Body: "BookRequest", Result: "VisitResult", Write: true},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -382,7 +384,9 @@ func (s *server) register() {
 	// Prepaid accounts.
 	s.handle(route{Method: "POST", Path: netPath + "/holders/{holder}/account/deposits", OperationID: "deposit", Summary: "Deposit money on a holder's prepaid account", Body: "DepositRequest", Result: "AccountResult", Write: true},
 		func(w http.ResponseWriter, r *http.Request) error {
-			return idempotent(r, w, func(q *passengine.DepositRequest, n, k string) { q.Network, q.Key, q.Holder = n, k, r.PathValue("holder") }, e.Deposit, "holder")
+			return idempotent(r, w, func(q *passengine.DepositRequest, n, k string) {
+				q.Network, q.Key, q.Holder = n, k, r.PathValue("holder")
+			}, e.Deposit, "holder")
 		})
 	s.handle(route{Method: "GET", Path: netPath + "/holders/{holder}/account", OperationID: "getAccount", Summary: "A holder's prepaid account and balance", Result: "Account"},
 		get("holder", e.Account))

@@ -60,8 +60,9 @@ func main() {
 }
 
 // openEngine opens (and migrates) the SQLite file at path and returns an
-// Engine on it with the passcode key codeKey (none when empty).
-func openEngine(ctx context.Context, path string, codeKey []byte) (*passengine.Engine, func() error, error) {
+// Engine on it with the passcode key codeKey (none when empty) and opts,
+// and the function that closes the store.
+func openEngine(ctx context.Context, path string, codeKey []byte, opts ...passengine.Option) (*passengine.Engine, func() error, error) {
 	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, nil, err
@@ -70,7 +71,6 @@ func openEngine(ctx context.Context, path string, codeKey []byte) (*passengine.E
 		st.Close()
 		return nil, nil, err
 	}
-	var opts []passengine.Option
 	if len(codeKey) > 0 {
 		opts = append(opts, passengine.WithCodeKey(codeKey))
 	}

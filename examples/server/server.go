@@ -15,6 +15,7 @@ import (
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
+	"github.com/passengine/passengine/wallet"
 )
 
 // route is one operation of the server: its method and path pattern (Go
@@ -399,6 +400,9 @@ func (s *server) register() {
 			page, err := e.AccountEntries(r.Context(), passengine.AccountEntriesRequest{Network: r.PathValue("network"), Holder: r.PathValue("holder"), Cursor: pr.Cursor, Limit: pr.Limit})
 			if err != nil {
 				return err
+			}
+			if page.Entries == nil {
+				page.Entries = []wallet.Entry{} // an empty list is [], never null
 			}
 			return writeJSON(w, http.StatusOK, page)
 		})

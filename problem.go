@@ -113,7 +113,8 @@ const (
 	CodeConflict Code = "conflict"
 	// CodeUnavailable: the call was cancelled, ran out of time or found
 	// the store closed (context.Canceled, context.DeadlineExceeded,
-	// store.ErrClosed). Status 503.
+	// store.ErrClosed and the adapters' errors wrapping it, such as
+	// sqlite.ErrClosed). Status 503.
 	CodeUnavailable Code = "unavailable"
 	// CodeInternal: any other error: a fault of the store or the host.
 	// Its Detail is a fixed text, so no internal message reaches a

@@ -503,3 +503,17 @@ func TestErrorsDoc(t *testing.T) {
 		t.Errorf("ERRORS.md rows: got %d, want %d (one per code)", len(rows), len(listed))
 	}
 }
+
+// A host answers any error of the Engine with one call: ProblemOf gives
+// the status, the stable code and the problem details to send as
+// application/problem+json.
+func ExampleProblemOf() {
+	err := fmt.Errorf("check-in: %w", &passengine.FieldError{Name: "holder", Problem: "is required"})
+	p := passengine.ProblemOf(err)
+	b, _ := json.Marshal(p)
+	fmt.Println(p.Status, p.Code)
+	fmt.Println(string(b))
+	// Output:
+	// 422 invalid
+	// {"type":"https://passengine.dev/errors/invalid","title":"Invalid input","status":422,"detail":"check-in: invalid holder: is required","code":"invalid","field":"holder"}
+}

@@ -408,12 +408,14 @@ func (e *Engine) CanLeaveFeedback(ctx context.Context, network, holder, location
 
 // PutTerms adds a version of a location's commercial terms (Y1, Y2).
 // Versions are immutable: storing a version again is a no-op when it is the
-// same, and refused when it differs; change terms by adding a version with
-// a later EffectiveFrom. A new version may not take effect before now, so
+// same (so seeding may run again), and refused with a *TermsExistError
+// (ErrExists) when it differs; change terms by adding a version with a
+// later EffectiveFrom. A new version may not take effect before now, so
 // the version in force at any past instant never changes (and redemptions
 // record the version's ID besides). It returns a *FieldError for invalid
-// terms (amounts in the network's currency), a changed version or a
-// backdated one, and ErrNotFound for an unknown network or location.
+// terms (amounts in the network's currency) or a backdated new version,
+// a *TermsExistError for a changed version, and ErrNotFound for an
+// unknown network or location.
 func (e *Engine) PutTerms(ctx context.Context, t billing.Terms) error {
 	if err := field.First(field.ID("network", t.Network), field.ID("location", t.Location)); err != nil {
 		return err
@@ -437,7 +439,7 @@ func (e *Engine) PutTerms(ctx context.Context, t billing.Terms) error {
 			if old.Same(t) {
 				return nil
 			}
-			return field.Invalid("id", "terms version %q exists and versions are immutable: add a new version", t.ID)
+			return &TermsExistError{Network: t.Network, Location: old.Location, ID: t.ID}
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}

@@ -438,7 +438,10 @@ func TestRule_Y1_TermsVersionsImmutable(t *testing.T) {
 	w.must(w.eng.PutTerms(w.ctx, v1)) // the same again
 	changed := v1
 	changed.Rates = []billing.Rate{{Tier: 1, Amount: eur("6")}}
-	wantFieldError(t, w.eng.PutTerms(w.ctx, changed), "id")
+	var exists *passengine.TermsExistError
+	if err := w.eng.PutTerms(w.ctx, changed); !errors.As(err, &exists) || exists.ID != "basic-v1" || !errors.Is(err, passengine.ErrExists) {
+		t.Errorf("changed version: got %v, want a *TermsExistError for basic-v1", err)
+	}
 	late := changed
 	late.ID, late.EffectiveFrom = "basic-v0", w.clock.Now().Add(-time.Minute)
 	wantFieldError(t, w.eng.PutTerms(w.ctx, late), "effective_from")

@@ -89,10 +89,10 @@ func TestJSON_Values(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "money.Money", map[string]money.Money{
-		"usd":       money.MustNew("90", "USD"),
-		"jpy":       money.MustNew("2500", "JPY"),
-		"bhd":       money.MustNew("1.5", "BHD"),
-		"negative":  money.MustNew("-12.5", "EUR"),
+		"usd":        money.MustNew("90", "USD"),
+		"jpy":        money.MustNew("2500", "JPY"),
+		"bhd":        money.MustNew("1.5", "BHD"),
+		"negative":   money.MustNew("-12.5", "EUR"),
 		"unit_value": {Amount: decimal.NewFromInt(100).DivRound(decimal.NewFromInt(3), 8), Currency: "USD"},
 	})
 	golden(t, "calendar", struct {

@@ -28,6 +28,10 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	b = append(b, `{"amount":"`...)
 	b = append(b, amount...)
 	b = append(b, `","currency":`...)
+	if ValidCurrency("currency", m.Currency) == nil { // three capital letters: nothing to escape
+		b = append(append(append(b, '"'), m.Currency...), '"')
+		return append(b, '}'), nil
+	}
 	cur, err := json.Marshal(m.Currency) // escapes a malformed currency
 	if err != nil {
 		return nil, err

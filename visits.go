@@ -27,10 +27,10 @@ type VisitResult struct {
 	Visit checkin.Visit `json:"visit"`
 	// Closed are the holder's older visits closed automatically on the way
 	// (C8); empty for most calls.
-	Closed []checkin.Visit `json:"closed,omitempty"`
+	Closed []checkin.Visit `json:"closed"`
 	// Balances are the balances after the call of the passes it changed, by
 	// pass ID.
-	Balances []Balance `json:"balances,omitempty"`
+	Balances []Balance `json:"balances"`
 	// Charge is the money the call charged: the visit's PAYG charges and no-
 	// show fee, in the network's currency; zero for none.
 	Charge money.Money `json:"charge"`
@@ -39,7 +39,7 @@ type VisitResult struct {
 	Selection entitlement.Selection `json:"selection"`
 	// Points is the bonus points the call moved on cards whose visits it
 	// used or gave back (M3, cards_points.go); empty when none moved.
-	Points []CardPoints `json:"points,omitempty"`
+	Points []CardPoints `json:"points"`
 }
 
 // Balance is a pass's balance after a call.
@@ -81,9 +81,13 @@ func compareStrings(a, b string) int {
 type CheckInRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder who comes in.
 	Holder string `json:"holder"`
 	// Location is the ID of the location they come into.
@@ -91,7 +95,7 @@ type CheckInRequest struct {
 	// At is when the holder came in; zero means now. A door controller
 	// replaying an offline event sets it: it may be at most the Engine's
 	// clock skew ahead of now and its backdating window behind (S3).
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 	// Cost is what the visit takes from a visits pass; 0 means 1 (C3).
 	Cost int `json:"cost,omitempty"`
 	// Actor is who makes the call (a desk, a door, a staff member), kept on
@@ -206,16 +210,20 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 type CheckOutRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Visit is the ID of the open visit checked out.
 	Visit string `json:"visit"`
 	// At is when the holder left; zero means now. It is bounded like a
 	// check-in's At (S3), and a check-out later than the visit's start plus
 	// the maximum visit length (WithMaxOpen) closes it at that instant,
 	// marked automatic (C8).
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 	// Actor is who makes the call (a desk, a door, a staff member), kept on
 	// the ledger entries; "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -329,16 +337,20 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 type BookRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder who books.
 	Holder string `json:"holder"`
 	// Location is the ID of the location of the class.
 	Location string `json:"location"`
 	// Start is when the class starts: at most the booking horizon ahead of
 	// the Engine's clock and its backdating window behind (S3).
-	Start time.Time `json:"start"`
+	Start time.Time `json:"start,omitzero"`
 	// Cost is the class's cost in visits or points; 0 means 1.
 	Cost int `json:"cost,omitempty"`
 	// Actor is who makes the call (a desk, a door, a staff member), kept on
@@ -408,9 +420,13 @@ func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, s
 type CancelRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Visit is the ID of the booking cancelled.
 	Visit string `json:"visit"`
 	// ByBusiness: the business cancelled; never late.
@@ -443,9 +459,13 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 type AttendanceRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Visit is the ID of the booking marked.
 	Visit string `json:"visit"`
 	// Attended is true for a booking held, false for a no-show (B3).
@@ -481,9 +501,13 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 type MoveRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Visit is the ID of the visit moved.
 	Visit string `json:"visit"`
 	// Pass is the ID of the holder's pass that pays instead.
@@ -517,9 +541,13 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 type CloseStaleRequest struct {
 	// Key is the call's idempotency key (I1); each visit's check-out is keyed
 	// by Key and the visit's ID (see CloseStale).
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Limit bounds how many visits one call closes; 0 means 100.
 	Limit int `json:"limit,omitempty"`
 }

@@ -2,9 +2,11 @@ package entitlement
 
 import (
 	"cmp"
+	"encoding/json"
 	"math"
 
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/internal/wire"
 	"github.com/passengine/passengine/pass"
 	"github.com/shopspring/decimal"
 )
@@ -115,9 +117,10 @@ func scaled(d decimal.Decimal) (int64, bool) {
 type Key struct {
 	// Name names the key in reports (Candidate.DecidedBy): "kind",
 	// "unit_value", ... for the default keys.
-	Name string
-	// Compare orders two eligible candidates by this key alone.
-	Compare func(a, b *Candidate) int
+	Name string `json:"name"`
+	// Compare orders two eligible candidates by this key alone; a func
+	// has no JSON form, a key is written as its name.
+	Compare func(a, b *Candidate) int `json:"-"`
 
 	builtin builtinKey // which of the package's own keys this is, if any
 }
@@ -328,3 +331,15 @@ func fill(cands []Candidate, passes []*pass.Pass, u *Use, expiry []int32) {
 func Rank(cands []Candidate, policy Policy) Selection { return rank(cands, policy, nil, nil) }
 
 func eligible(c *Candidate) bool { return c.Reason == "" || c.Reason == Outranked }
+
+// MarshalJSON returns s's JSON form (JSON.md): its fields by their json
+// tags, with Candidates as [] when empty, never null. A candidate is
+// named by its pass's ID, never by the pass itself, so a decision
+// serializes the same from Explain, CheckIn and a replay. Its error is
+// always nil.
+func (s Selection) MarshalJSON() ([]byte, error) {
+	type plain Selection
+	p := plain(s)
+	p.Candidates = wire.List(p.Candidates)
+	return json.Marshal(p)
+}

@@ -34,6 +34,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: the unit of work lost a race and may be retried whole.
 	ErrConflict = errors.New("conflict")
+	// ErrClosed: the store was used after Close. Adapters' own closed
+	// errors wrap it.
+	ErrClosed = errors.New("store is closed")
 )
 
 // Store runs units of work.

@@ -87,16 +87,15 @@ type Event struct {
 	StoreDuration time.Duration
 }
 
-// Code returns the stable code of the call's error ("not_found",
-// "invalid", "no_entitlement", ..., "internal" for an error of no known
-// class), or "" for a success.
-func (ev Event) Code() string { c, _ := eventCode(ev.Err); return c }
+// Code returns the stable code of the call's error, CodeOf(ev.Err): ""
+// for a success.
+func (ev Event) Code() Code { return CodeOf(ev.Err) }
 
 // Fault reports whether the call failed by a fault of the store, the host
-// or the Engine (codes "internal", "conflict", "unavailable",
-// "misconfigured", "codes_exhausted": HTTP status 500 or more) rather than
-// being refused for what the request asked (false for a success too).
-func (ev Event) Fault() bool { _, f := eventCode(ev.Err); return f }
+// or the Engine (a code whose Status is 500 or more: CodeInternal,
+// CodeConflict, CodeUnavailable, ...) rather than being refused for what
+// the request asked; false for a success.
+func (ev Event) Fault() bool { return CodeOf(ev.Err).Status() >= 500 }
 
 // WithObserver makes the Engine report every call to o (nil: none, the
 // default). The Engine then reads the system's monotonic clock around

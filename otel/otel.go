@@ -29,8 +29,9 @@ const (
 	AttrNetwork = attribute.Key("passengine.network")
 	// AttrKey is the call's idempotency key, a string; absent for reads.
 	AttrKey = attribute.Key("passengine.key")
-	// AttrCode is the stable code of the call's error ("not_found",
-	// "internal", ...); absent for a success.
+	// AttrCode is the stable code of the call's error
+	// (passengine.CodeOf: "not_found", "internal", ...); absent for a
+	// success.
 	AttrCode = attribute.Key("passengine.code")
 	// AttrRetries is how many times the call's unit of work was run
 	// again after a conflict, an int.
@@ -68,7 +69,7 @@ func (o observer) Observe(ctx context.Context, ev passengine.Event) {
 		attrs = append(attrs, AttrKey.String(ev.Key))
 	}
 	if ev.Err != nil {
-		attrs = append(attrs, AttrCode.String(ev.Code()))
+		attrs = append(attrs, AttrCode.String(string(ev.Code())))
 	}
 	attrs = append(attrs, AttrRetries.Int(ev.Retries), AttrReplayed.Bool(ev.Replayed),
 		AttrStoreDuration.Int64(int64(ev.StoreDuration)))

@@ -111,6 +111,12 @@ type copier struct {
 
 func newCopier(n *need) copier {
 	var c copier
+	c.more(n)
+	return c
+}
+
+// more allocates the arenas of the kinds n counts.
+func (c *copier) more(n *need) {
 	if n.times > 0 {
 		c.times = make([]time.Time, 0, n.times)
 	}
@@ -126,7 +132,6 @@ func newCopier(n *need) copier {
 	if n.charges > 0 {
 		c.charges = make([]billing.DayCharge, 0, n.charges)
 	}
-	return c
 }
 
 // take appends vs to *arena and returns them as a slice of their own

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/checkin"
@@ -130,13 +131,37 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	if s.Holder.HealthDeclaredAt != nil {
 		n.times++
 	}
-	c := newCopier(&n)
+	nv, np := len(open)+len(recent), len(live)+len(named)
+	var c copier
+	var vs []checkin.Visit
+	var ps []pass.Pass
+	arrays := 0
+	for _, k := range [...]int{nv, np, n.times, n.cons} {
+		if k > 0 {
+			arrays++
+		}
+	}
+	if box := (*stateBox)(nil); arrays > 1 && nv <= len(box.visits) && np <= len(box.passes) && n.times <= len(box.times) && n.cons <= len(box.cons) {
+		// The usual state of a call on a visit in one allocation.
+		box = new(stateBox)
+		vs, ps = box.visits[:nv:nv], box.passes[:np:np]
+		c.times, c.cons = box.times[:0:n.times], box.cons[:0:n.cons]
+		n.times, n.cons = 0, 0
+		c.more(&n)
+	} else {
+		c = newCopier(&n)
+		if nv > 0 {
+			vs = make([]checkin.Visit, nv)
+		}
+		if np > 0 {
+			ps = make([]pass.Pass, np)
+		}
+	}
 	s.Holder.HealthDeclaredAt = c.time(s.Holder.HealthDeclaredAt)
 	if visit != nil {
 		s.Visit = c.visit(&visit.v)
 	}
-	if nv := len(open) + len(recent); nv > 0 {
-		vs := make([]checkin.Visit, nv)
+	if nv > 0 {
 		for i, r := range open {
 			vs[i] = c.visit(&r.v)
 		}
@@ -150,8 +175,7 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 			s.Recent = vs[len(open):]
 		}
 	}
-	if np := len(live) + len(named); np > 0 {
-		ps := make([]pass.Pass, np)
+	if np > 0 {
 		for i, r := range live {
 			ps[i] = c.pass(&r.p)
 		}
@@ -171,6 +195,15 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	}
 	s.PAYG = st.paygsOf(q.Network)
 	return s, nil
+}
+
+// stateBox holds the copies of a usual state (a visit open, the passes
+// of one holder) in one allocation: LoadState uses it when they fit.
+type stateBox struct {
+	visits [4]checkin.Visit
+	passes [2]pass.Pass
+	times  [4]time.Time
+	cons   [6]checkin.Consumption
 }
 
 // paygsOf returns copies of the network's PAYG products by ID, their

@@ -189,7 +189,6 @@ func (r accountRepo) List(_ context.Context, f store.AccountFilter) ([]wallet.Ac
 // Debts reads the holder's visits by date (all of them) or the network's.
 func (r accountRepo) Debts(_ context.Context, f store.DebtFilter) ([]checkin.Visit, error) {
 	s := r.t.s
-	var out []checkin.Visit
 	owes := func(v *checkin.Visit) bool { return v.Owed.Amount.IsPositive() }
 	var rows []*visitRow
 	if f.Holder != "" {
@@ -208,8 +207,5 @@ func (r accountRepo) Debts(_ context.Context, f store.DebtFilter) ([]checkin.Vis
 		}
 	}
 	slices.SortFunc(rows, rowByStart)
-	for _, r := range rows {
-		out = append(out, r.v.Clone())
-	}
-	return page(out, f.Offset, f.Limit), nil
+	return copyVisits(page(rows, f.Offset, f.Limit)), nil
 }

@@ -635,7 +635,7 @@ func (r passRepo) Live(_ context.Context, network, holder, team string) ([]pass.
 	c := newCopier(&n)
 	out := make([]pass.Pass, len(rows))
 	for i, row := range rows {
-		out[i] = c.pass(&row.p)
+		c.passTo(&out[i], &row.p)
 	}
 	return out, nil
 }
@@ -776,7 +776,7 @@ func copyVisits(rows []*visitRow) []checkin.Visit {
 	c := newCopier(&n)
 	out := make([]checkin.Visit, len(rows))
 	for i, row := range rows {
-		out[i] = c.visit(&row.v)
+		c.visitTo(&out[i], &row.v)
 	}
 	return out
 }

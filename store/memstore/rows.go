@@ -151,9 +151,10 @@ func (c *copier) time(t *time.Time) *time.Time {
 	return &c.times[len(c.times)-1]
 }
 
-// pass returns a copy of p, as p.Clone makes it.
-func (c *copier) pass(p *pass.Pass) pass.Pass {
-	out := *p
+// passTo makes *out a copy of p, as p.Clone makes it, in place (a pass
+// is 544 bytes: copied once).
+func (c *copier) passTo(out, p *pass.Pass) {
+	*out = *p
 	out.PaidAt = c.time(p.PaidAt)
 	if len(p.Locations) > 0 {
 		out.Locations = take(&c.strs, p.Locations)
@@ -165,12 +166,11 @@ func (c *copier) pass(p *pass.Pass) pass.Pass {
 	} else if p.Freezes != nil {
 		out.Freezes = p.Freezes[:0:0]
 	}
-	return out
 }
 
-// visit returns a copy of v, as v.Clone makes it.
-func (c *copier) visit(v *checkin.Visit) checkin.Visit {
-	out := *v
+// visitTo makes *out a copy of v, as v.Clone makes it.
+func (c *copier) visitTo(out, v *checkin.Visit) {
+	*out = *v
 	out.End, out.CancelledAt, out.SettledAt = c.time(v.End), c.time(v.CancelledAt), c.time(v.SettledAt)
 	out.Consumptions, out.Charges = nil, nil
 	if len(v.Consumptions) > 0 {
@@ -183,5 +183,4 @@ func (c *copier) visit(v *checkin.Visit) checkin.Visit {
 		c.charges = append(c.charges, *v.Fee)
 		out.Fee = &c.charges[len(c.charges)-1]
 	}
-	return out
 }

@@ -159,14 +159,14 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	}
 	s.Holder.HealthDeclaredAt = c.time(s.Holder.HealthDeclaredAt)
 	if visit != nil {
-		s.Visit = c.visit(&visit.v)
+		c.visitTo(&s.Visit, &visit.v)
 	}
 	if nv > 0 {
 		for i, r := range open {
-			vs[i] = c.visit(&r.v)
+			c.visitTo(&vs[i], &r.v)
 		}
 		for i, r := range recent {
-			vs[len(open)+i] = c.visit(&r.v)
+			c.visitTo(&vs[len(open)+i], &r.v)
 		}
 		if len(open) > 0 {
 			s.Open = vs[:len(open):len(open)]
@@ -177,13 +177,13 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	}
 	if np > 0 {
 		for i, r := range live {
-			ps[i] = c.pass(&r.p)
+			c.passTo(&ps[i], &r.p)
 		}
 		for i, r := range named {
 			if j, ok := slices.BinarySearchFunc(live, r.p.ID, byRowID); ok {
 				ps[len(live)+i] = ps[j] // as store.ReadState: the Live copy
 			} else {
-				ps[len(live)+i] = c.pass(&r.p)
+				c.passTo(&ps[len(live)+i], &r.p)
 			}
 		}
 		if len(live) > 0 {

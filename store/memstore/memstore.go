@@ -688,16 +688,26 @@ func rowByDate(a, b *visitRow) int {
 	return cmp.Or(a.v.Date.Compare(b.v.Date), rowByStart(a, b))
 }
 
-// removeRow removes r from rs, sorted by cmp, and returns rs.
+// removeRow removes r from rs, sorted by cmp, and returns rs. The last
+// row (a holder's newest visit: the usual one) is found without a search.
 func removeRow(rs []*visitRow, r *visitRow, by func(a, b *visitRow) int) []*visitRow {
+	if n := len(rs); n > 0 && rs[n-1] == r {
+		rs[n-1] = nil
+		return rs[:n-1]
+	}
 	if i, ok := slices.BinarySearchFunc(rs, r, by); ok {
 		return slices.Delete(rs, i, i+1)
 	}
 	return rs
 }
 
-// insertRow inserts r into rs, sorted by cmp, and returns rs.
+// insertRow inserts r into rs, sorted by cmp, and returns rs. A row that
+// sorts last (a holder's newest visit: the usual one) is appended without
+// a search.
 func insertRow(rs []*visitRow, r *visitRow, by func(a, b *visitRow) int) []*visitRow {
+	if n := len(rs); n == 0 || by(rs[n-1], r) < 0 {
+		return append(rs, r)
+	}
 	i, _ := slices.BinarySearchFunc(rs, r, by)
 	return slices.Insert(rs, i, r)
 }

@@ -192,7 +192,7 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 		if err != nil {
 			return p, err
 		}
-		st, err := e.assemble(&s, z, v.Date, v.Date, 0, []string{p.ID})
+		st, err := e.assemble(&s, z, v.Date, v.Date, 0, []string{p.ID}, nil)
 		if err != nil {
 			return p, err
 		}

@@ -132,7 +132,7 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 			if atErr != nil {
 				return catalog.Network{}, checkin.Outcome{}, atErr
 			}
-			return e.decideCheckIn(ctx, tx, req, at, visitID)
+			return e.decideCheckIn(ctx, tx, req, at, visitID, req.Key)
 		})
 }
 
@@ -141,7 +141,7 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 // stamped with key and actor, and returns its result.
 func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor string, sum [fpLen]byte,
 	decide func(store.Tx) (catalog.Network, checkin.Outcome, error)) (VisitResult, error) {
-	return idempotent(ctx, e, network, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+	return idempotentLoaded(ctx, e, network, key, op, sum, func(tx store.Tx) (VisitResult, error) {
 		n, o, err := decide(tx)
 		if err != nil {
 			return VisitResult{}, err
@@ -156,9 +156,13 @@ func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor str
 	})
 }
 
-func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
+// decideCheckIn loads the holder's state for a check-in at at and decides
+// it (C1-C5); it writes nothing. A non-empty key is looked up with the
+// state: its record, when there is one, is returned as a *recordedError
+// (engine.go) in place of a decision.
+func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID, key string) (catalog.Network, checkin.Outcome, error) {
 	s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
-		Lookback: e.capDays()},
+		Lookback: e.capDays(), Key: key},
 		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(at); return d.AddDays(-1), d },
 		func() (calendar.Date, calendar.Date) {
 			first, last := calendar.Bounds(at)
@@ -167,7 +171,7 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, from, to, e.capDays(), nil)
+	st, err := e.assemble(&s, z, from, to, e.capDays(), nil, nil)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -188,7 +192,7 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 		return VisitResult{}, err
 	}
 	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
-		return e.decideCheckIn(ctx, tx, req, at, "")
+		return e.decideCheckIn(ctx, tx, req, at, "", "")
 	})
 }
 
@@ -271,14 +275,14 @@ var sameDay = span{}
 // that once the key is known to be new (a bound on a supplied instant).
 func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
-	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+	return idempotentLoaded(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
 		if refused != nil {
 			return VisitResult{}, refused
 		}
 		// The query names only the visit: the store reads its holder and
 		// location, and the days from sp.from before its date to the last
 		// day until may fall on in any zone (or to its date).
-		q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from}
+		q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from, Key: key}
 		if !sp.until.IsZero() {
 			_, q.To = calendar.Bounds(sp.until)
 		}
@@ -286,12 +290,15 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 		if err != nil {
 			return VisitResult{}, err
 		}
+		if s.Record != nil {
+			return VisitResult{}, &recordedError{rec: *s.Record}
+		}
 		z, err := e.locationZone(s.Location)
 		if err != nil {
 			return VisitResult{}, err
 		}
 		from, to := sp.days(&s.Visit, z)
-		st, err := e.assemble(&s, z, from, to, -sp.from, store.Lineage(extra, []checkin.Visit{s.Visit}))
+		st, err := e.assemble(&s, z, from, to, -sp.from, extra, &s.Visit)
 		if err != nil {
 			return VisitResult{}, err
 		}
@@ -346,7 +353,7 @@ func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error)
 			if startErr != nil {
 				return catalog.Network{}, checkin.Outcome{}, startErr
 			}
-			return e.decideBook(ctx, tx, req, start, now, visitID)
+			return e.decideBook(ctx, tx, req, start, now, visitID, req.Key)
 		})
 }
 
@@ -368,15 +375,16 @@ func (r BookRequest) validate(needKey bool) error {
 
 // decideBook loads the holder's state for the service date of the class
 // starting at start (bounded by classStart) and decides the booking (B1);
-// it writes nothing.
-func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, start, now time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
-	s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
+// it writes nothing. A non-empty key is looked up with the state, as
+// decideCheckIn's.
+func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, start, now time.Time, visitID, key string) (catalog.Network, checkin.Outcome, error) {
+	s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location, Key: key},
 		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(start); return d, d },
 		func() (calendar.Date, calendar.Date) { return calendar.Bounds(start) })
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, d, d, 0, nil)
+	st, err := e.assemble(&s, z, d, d, 0, nil, nil)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}

@@ -18,13 +18,13 @@ import (
 // The most heap allocations an Engine on memstore may make for one
 // check-in and for one check-out of a holder with a live visits pass and
 // a visit on each of the days before (BENCHMARKS.md, "The hot path"). Of
-// them, memstore makes 5 for a check-in (the state's copies in one
-// allocation, the idempotency key's not-found error, the new visit's row,
-// the pass's row, the record's bytes) and 4 for a check-out (no pass
-// row); the rest are the Engine's. Lower them as the Engine's go down.
+// them, memstore makes 4 for a check-in (the state's copies in one
+// allocation, the new visit's row, the pass's row, the record's bytes)
+// and 3 for a check-out (no pass row); the rest are the Engine's. Lower
+// them as the Engine's go down.
 const (
-	checkInAllocBound  = 21
-	checkOutAllocBound = 14
+	checkInAllocBound  = 20
+	checkOutAllocBound = 13
 )
 
 // TestMemstoreCheckInOutAllocs guards the allocations of the hot path on

@@ -48,9 +48,9 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 		}
 	}
 	if q.Key != "" {
-		if rec, ok := st.idem[nk{q.Network, q.Key}]; ok {
-			rec = cloneRecord(rec)
-			s.Record = &rec
+		if rec, ok := st.idem[nk{q.Network, q.Key}]; ok { // a replay
+			s.Record = new(store.Record)
+			*s.Record = cloneRecord(rec)
 		}
 	}
 	if q.Visit != "" && visit == nil {

@@ -67,7 +67,7 @@ func allocWorld(t *testing.T, livePasses int) store.Store {
 }
 
 // TestLoadStateAllocs: memstore's LoadState of a check-out (the open visit,
-// three days of visits, a live pass and the lineage) makes one
+// three days of visits, a live pass, the lineage and a new key) makes one
 // allocation, and with 64 or 512 live passes four whatever their number
 // (the visits, the passes, their instants, their consumptions).
 func TestLoadStateAllocs(t *testing.T) {
@@ -80,7 +80,7 @@ func TestLoadStateAllocs(t *testing.T) {
 		bound  float64
 	}{{1, 1}, {64, 4}, {512, 4}} {
 		st := allocWorld(t, c.passes)
-		q := store.StateQuery{Network: "n", Visit: "visit-5", FromVisit: -2, Lookback: 2}
+		q := store.StateQuery{Network: "n", Visit: "visit-5", FromVisit: -2, Lookback: 2, Key: "a-new-key"}
 		var s store.State
 		var err error
 		load := func(tx store.Tx) error {

@@ -48,6 +48,7 @@ var jsonResults = []any{
 	passengine.PurchasesPage{}, passengine.Purchase{}, passengine.ExpiringPage{}, passengine.ExpiringPass{},
 	passengine.EntryPage{}, passengine.CardView{}, passengine.CardPoints{}, passengine.CardSegment{},
 	passengine.UnlockResult{}, passengine.Occupancy{}, passengine.HistoryRow{},
+	passengine.Problem{}, passengine.ProblemReason{},
 	money.Money{}, calendar.Date{}, calendar.Validity{}, calendar.Zone{},
 	catalog.Network{}, catalog.Location{}, catalog.Team{}, catalog.Holder{},
 	pass.Pass{}, pass.Freeze{}, pass.Product{}, pass.Entry{},

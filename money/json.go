@@ -3,6 +3,8 @@ package money
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/passengine/passengine/field"
 	"github.com/shopspring/decimal"
@@ -54,7 +56,9 @@ type wire struct {
 // string. The amount is read exactly, never through a float, and a JSON
 // number is refused, so that 0.1 + 0.2 never reaches an amount. It returns
 // a *field.Error named "amount" for an amount that is missing, a number or
-// not a decimal, and the decoder's error for malformed JSON.
+// not a decimal, one named after any other member (a money amount has
+// only "amount" and "currency"), and the decoder's error for malformed
+// JSON.
 //
 // Decoding does not check the currency or the decimals against the
 // currency's minor unit: an Engine call validates every amount of its
@@ -67,7 +71,13 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var w wire
-	if err := json.Unmarshal(b, &w); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name, _ = strconv.Unquote(name)
+			return field.Invalid(name, "is not a member of a money amount (amount, currency)")
+		}
 		return err
 	}
 	raw := bytes.TrimSpace(w.Amount)

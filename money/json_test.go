@@ -96,6 +96,8 @@ func TestMoneyUnmarshalRefuses(t *testing.T) {
 		assert.True(t, m.IsZero(), "%s: got %v after the error, want m untouched", in, m)
 	}
 	var m money.Money
+	requireFieldError(t, json.Unmarshal([]byte(`{"amount":"5","currency":"USD","cents":500}`), &m), "cents")
+	assert.True(t, m.IsZero(), "an unknown member: got %v after the error, want m untouched", m)
 	assert.Error(t, json.Unmarshal([]byte(`"90.00 USD"`), &m), "a string is no Money object")
 	assert.Error(t, json.Unmarshal([]byte(`{"amount":"1","currency":5}`), &m), "a currency that is no string")
 }

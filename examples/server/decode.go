@@ -92,6 +92,10 @@ func checkValue(v any, t reflect.Type, path string) error {
 	if p := reflect.PointerTo(t); p.Implements(jsonUnmarshaler) || p.Implements(textUnmarshaler) {
 		b, _ := json.Marshal(v)
 		if err := json.Unmarshal(b, reflect.New(t).Interface()); err != nil {
+			var fe *passengine.FieldError
+			if errors.As(err, &fe) { // the value names its own member (money's "amount")
+				return &passengine.FieldError{Name: join(path, fe.Name), Problem: fe.Problem}
+			}
 			return &passengine.FieldError{Name: path, Problem: fmt.Sprintf("%s is not %s", field.Quote(string(b)), typeWord(t))}
 		}
 		return nil

@@ -2,6 +2,7 @@ package passengine
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/passengine/passengine/store"
@@ -96,6 +97,37 @@ func (ev Event) Code() Code { return CodeOf(ev.Err) }
 // CodeConflict, CodeUnavailable, ...) rather than being refused for what
 // the request asked; false for a success.
 func (ev Event) Fault() bool { return CodeOf(ev.Err).Status() >= 500 }
+
+// MarshalJSON encodes ev for a log or an event sink: {"op", "network",
+// "key", "code", "retries", "replayed", "start" (RFC 3339, UTC),
+// "duration_ms", "store_duration_ms" (milliseconds, fractional)}, and
+// "error" (the error's message) for a failed call; "key", "code" and a
+// zero "start" are omitted.
+func (ev Event) MarshalJSON() ([]byte, error) {
+	type event struct {
+		Op              string     `json:"op"`
+		Network         string     `json:"network"`
+		Key             string     `json:"key,omitempty"`
+		Code            Code       `json:"code,omitempty"`
+		Retries         int        `json:"retries"`
+		Replayed        bool       `json:"replayed"`
+		Start           *time.Time `json:"start,omitempty"`
+		DurationMS      float64    `json:"duration_ms"`
+		StoreDurationMS float64    `json:"store_duration_ms"`
+		Error           string     `json:"error,omitempty"`
+	}
+	out := event{Op: ev.Op, Network: ev.Network, Key: ev.Key, Code: ev.Code(), Retries: ev.Retries, Replayed: ev.Replayed,
+		DurationMS:      float64(ev.Duration) / float64(time.Millisecond),
+		StoreDurationMS: float64(ev.StoreDuration) / float64(time.Millisecond)}
+	if !ev.Start.IsZero() {
+		start := ev.Start.UTC().Round(0)
+		out.Start = &start
+	}
+	if ev.Err != nil {
+		out.Error = ev.Err.Error()
+	}
+	return json.Marshal(out)
+}
 
 // WithObserver makes the Engine report every call to o (nil: none, the
 // default). The Engine then reads the system's monotonic clock around

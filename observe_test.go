@@ -2,6 +2,7 @@ package passengine_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -442,5 +443,29 @@ func BenchmarkObserver(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// An Event's JSON form has its code, its error's message and its
+// durations in milliseconds.
+func TestObserver_EventJSON(t *testing.T) {
+	ev := passengine.Event{Op: "check_in", Network: "hub", Key: "in-1", Err: passengine.ErrNotFound, Retries: 2,
+		Start: time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC), Duration: 1500 * time.Microsecond, StoreDuration: time.Millisecond}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"op":"check_in","network":"hub","key":"in-1","code":"not_found","retries":2,"replayed":false,` +
+		`"start":"2026-10-01T12:00:00Z","duration_ms":1.5,"store_duration_ms":1,"error":"not found"}`
+	if got := string(b); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	b, err = json.Marshal(passengine.Event{Op: "networks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = `{"op":"networks","network":"","retries":0,"replayed":false,"duration_ms":0,"store_duration_ms":0}`
+	if got := string(b); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

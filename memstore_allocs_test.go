@@ -3,7 +3,7 @@ package passengine_test
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
+	"github.com/passengine/passengine/internal/testenv"
 	"testing"
 	"time"
 
@@ -32,7 +32,7 @@ const (
 // then each checked out, after two days of visits each. It is skipped
 // under the race detector and coverage, which allocate on their own.
 func TestMemstoreCheckInOutAllocs(t *testing.T) {
-	if instrumented() {
+	if testenv.Instrumented() {
 		t.Skip("allocation counts differ under the race detector and coverage")
 	}
 	const runs, net = 100, "allocs"
@@ -96,22 +96,4 @@ func TestMemstoreCheckInOutAllocs(t *testing.T) {
 			t.Errorf("allocations of a check-out on memstore: got %v, want at most %d", got, checkOutAllocBound)
 		}
 	}
-}
-
-// instrumented reports whether the test binary was built with the race
-// detector or coverage, which make allocations of their own.
-func instrumented() bool {
-	if testing.CoverMode() != "" {
-		return true
-	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" && s.Value == "true" {
-			return true
-		}
-	}
-	return false
 }

@@ -306,6 +306,13 @@ func problemCases() []problemCase {
 				_, err = passengine.New(st).Network(w.ctx, "gym")
 				return err
 			}},
+		{name: "a closed memstore", code: passengine.CodeUnavailable,
+			err: func(w *problemWorld) error {
+				st := memstore.New()
+				w.must(st.Close())
+				_, err := passengine.New(st).Network(w.ctx, "gym")
+				return err
+			}},
 		{name: "an error of no known class", code: passengine.CodeInternal,
 			err: func(*problemWorld) error { return errors.New("pq: relation \"visits\" does not exist") },
 			check: func(t *testing.T, p passengine.Problem) {

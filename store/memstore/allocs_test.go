@@ -3,7 +3,7 @@ package memstore_test
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
+	"github.com/passengine/passengine/internal/testenv"
 	"testing"
 	"time"
 
@@ -71,7 +71,7 @@ func allocWorld(t *testing.T, livePasses int) store.Store {
 // allocation, and with 64 or 512 live passes four whatever their number
 // (the visits, the passes, their instants, their consumptions).
 func TestLoadStateAllocs(t *testing.T) {
-	if instrumented() {
+	if testenv.Instrumented() {
 		t.Skip("allocation counts differ under the race detector and coverage")
 	}
 	ctx := context.Background()
@@ -107,7 +107,7 @@ func TestLoadStateAllocs(t *testing.T) {
 // at most one allocation each: the visit's row, the pass's row and the
 // record's bytes (the ledger entry none, map growth aside).
 func TestWriteAllocs(t *testing.T) {
-	if instrumented() {
+	if testenv.Instrumented() {
 		t.Skip("allocation counts differ under the race detector and coverage")
 	}
 	ctx := context.Background()
@@ -153,22 +153,4 @@ func TestWriteAllocs(t *testing.T) {
 	if got > 3 {
 		t.Errorf("a check-in's writes: got %v allocations, want at most 3", got)
 	}
-}
-
-// instrumented reports whether the test binary was built with the race
-// detector or coverage, which make allocations of their own.
-func instrumented() bool {
-	if testing.CoverMode() != "" {
-		return true
-	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" && s.Value == "true" {
-			return true
-		}
-	}
-	return false
 }

@@ -34,8 +34,9 @@ import (
 	"github.com/passengine/passengine/store"
 )
 
-// ErrClosed is returned by a Store used after Close.
-var ErrClosed = errors.New("memstore: closed")
+// ErrClosed is returned by a Store used after Close. It wraps
+// store.ErrClosed.
+var ErrClosed = fmt.Errorf("memstore: %w", store.ErrClosed)
 
 // nk is the key of a row: its network and ID.
 type nk struct{ net, id string }

@@ -228,6 +228,9 @@ type PasscodeRequest struct {
 // another key than the network's, ErrNotFound for an unknown pass, and an
 // *IdempotencyError for a reused key.
 func (e *Engine) RotatePasscode(ctx context.Context, req PasscodeRequest) (pass.Pass, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "passcode", req.Network, req.Key, req, (*Engine).RotatePasscode)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
@@ -276,6 +279,9 @@ func (e *Engine) RotatePasscode(ctx context.Context, req PasscodeRequest) (pass.
 // copy does not open (a key other than the codes', on a network whose key
 // check is not yet recorded).
 func (e *Engine) Passcode(ctx context.Context, network, passID string) (string, error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "read_passcode", network, "", network, passID, (*Engine).Passcode)
+	}
 	if err := field.First(field.ID("network", network), field.ID("pass", passID)); err != nil {
 		return "", err
 	}
@@ -346,6 +352,9 @@ type UnlockResult struct {
 // *FieldError for bad input (no actor), ErrNotFound for an unknown network
 // or location, and an *IdempotencyError for a reused key.
 func (e *Engine) Unlock(ctx context.Context, req UnlockRequest) (UnlockResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "unlock", req.Network, req.Key, req, (*Engine).Unlock)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("location", req.Location), field.Required("actor", req.Actor),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return UnlockResult{}, err
@@ -376,6 +385,9 @@ func (e *Engine) Unlock(ctx context.Context, req UnlockRequest) (UnlockResult, e
 // failures and, while locked, when the lock ends (compare with
 // checkin.Guard.Locked). It returns ErrNotFound for an unknown location.
 func (e *Engine) Guard(ctx context.Context, network, location string) (checkin.Guard, error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "guard", network, "", network, location, (*Engine).Guard)
+	}
 	if err := field.First(field.ID("network", network), field.ID("location", location)); err != nil {
 		return checkin.Guard{}, err
 	}
@@ -395,6 +407,9 @@ func (e *Engine) Guard(ctx context.Context, network, location string) (checkin.G
 // *FieldError for bad input and ErrNotFound for an unknown network, holder
 // or location.
 func (e *Engine) CanLeaveFeedback(ctx context.Context, network, holder, location string) (bool, error) {
+	if e.observes(ctx) {
+		return observe3(ctx, e, "can_leave_feedback", network, "", network, holder, location, (*Engine).CanLeaveFeedback)
+	}
 	if err := field.First(field.ID("network", network), field.ID("holder", holder), field.ID("location", location)); err != nil {
 		return false, err
 	}
@@ -425,6 +440,9 @@ func (e *Engine) CanLeaveFeedback(ctx context.Context, network, holder, location
 // a *TermsExistError for a changed version, and ErrNotFound for an
 // unknown network or location.
 func (e *Engine) PutTerms(ctx context.Context, t billing.Terms) error {
+	if e.observes(ctx) {
+		return observeErr1(ctx, e, "put_terms", t.Network, "", t, (*Engine).PutTerms)
+	}
 	if err := field.First(field.ID("network", t.Network), field.ID("location", t.Location)); err != nil {
 		return err
 	}
@@ -463,6 +481,9 @@ func (e *Engine) PutTerms(ctx context.Context, t billing.Terms) error {
 // EffectiveFrom then ID (Y1). It returns ErrNotFound for an unknown
 // location.
 func (e *Engine) TermsVersions(ctx context.Context, network, location string) ([]billing.Terms, error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "terms_versions", network, "", network, location, (*Engine).TermsVersions)
+	}
 	if err := field.First(field.ID("network", network), field.ID("location", location)); err != nil {
 		return nil, err
 	}

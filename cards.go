@@ -166,6 +166,9 @@ type IssueCardRequest struct {
 // deleted, ErrNotFound for an unknown network, holder or program, and an
 // *IdempotencyError for a reused key.
 func (e *Engine) IssueCard(ctx context.Context, req IssueCardRequest) (CardView, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "issue_card", req.Network, req.Key, req, (*Engine).IssueCard)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.ID("program", req.Program),
 		field.OptionalID("card", req.Card), card.CheckIssueStatus(req.Status), field.Text("actor", req.Actor),
 		field.Text("comment", req.Comment)); err != nil {
@@ -336,6 +339,9 @@ func (r *VisitsRequest) change(now time.Time, today calendar.Date) card.Change {
 // (ErrInsufficientFunds) when the account cannot pay, ErrNotFound for an
 // unknown card, and an *IdempotencyError for a reused key.
 func (e *Engine) AddVisits(ctx context.Context, req VisitsRequest) (CardView, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "card_add_visits", req.Network, req.Key, req, (*Engine).AddVisits)
+	}
 	if err := req.validate(); err != nil {
 		return CardView{}, err
 	}
@@ -362,6 +368,9 @@ func (e *Engine) AddVisits(ctx context.Context, req VisitsRequest) (CardView, er
 // cannot be used, a bad amount, a deleted card), ErrNotFound for an unknown
 // card, and an *IdempotencyError for a reused key.
 func (e *Engine) SubtractVisits(ctx context.Context, req VisitsRequest) (CardView, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "card_subtract_visits", req.Network, req.Key, req, (*Engine).SubtractVisits)
+	}
 	if err := req.validate(); err != nil {
 		return CardView{}, err
 	}
@@ -418,6 +427,9 @@ func (e *Engine) SubtractBonus(ctx context.Context, req BonusRequest) (CardView,
 
 func (e *Engine) bonusCall(ctx context.Context, req BonusRequest, op string,
 	change func(*card.Card, *pass.Pass, card.Change, string) ([]pass.Entry, error)) (CardView, error) {
+	if e.observes(ctx) { // AddBonus and SubtractBonus stay inlinable
+		return observe3(ctx, e, op, req.Network, req.Key, req, op, change, (*Engine).bonusCall)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card), field.Text("actor", req.Actor),
 		field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
@@ -459,6 +471,9 @@ type CardStatusRequest struct {
 // *FieldError for an unknown status or a deleted card, ErrNotFound for an
 // unknown card, and an *IdempotencyError for a reused key.
 func (e *Engine) SetCardStatus(ctx context.Context, req CardStatusRequest) (CardView, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "card_status", req.Network, req.Key, req, (*Engine).SetCardStatus)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card), field.Text("actor", req.Actor),
 		field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
@@ -498,6 +513,9 @@ type CardExpiryRequest struct {
 // activation date or a deleted card, ErrNotFound for an unknown card, and
 // an *IdempotencyError for a reused key.
 func (e *Engine) SetCardExpiry(ctx context.Context, req CardExpiryRequest) (CardView, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "card_expiry", req.Network, req.Key, req, (*Engine).SetCardExpiry)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("card", req.Card), calendar.CheckDate("expires_on", req.ExpiresOn),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return CardView{}, err
@@ -515,6 +533,9 @@ func (e *Engine) SetCardExpiry(ctx context.Context, req CardExpiryRequest) (Card
 // malformed ID, or ErrNotFound. It reads two rows, whatever the card's
 // history.
 func (e *Engine) Card(ctx context.Context, network, id string) (CardView, error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "card", network, "", network, id, (*Engine).Card)
+	}
 	var v CardView
 	if err := field.First(field.ID("network", network), field.ID("card", id)); err != nil {
 		return v, err
@@ -542,6 +563,9 @@ func (e *Engine) Card(ctx context.Context, network, id string) (CardView, error)
 // ID. It returns a *FieldError for a missing network or a negative limit,
 // and ErrNotFound for an unknown network.
 func (e *Engine) Cards(ctx context.Context, f CardFilter) ([]CardView, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "cards", f.Network, "", f, (*Engine).Cards)
+	}
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("program", f.Program),
 		field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err

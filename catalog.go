@@ -20,6 +20,9 @@ import (
 // ID, malformed currency, unknown zone) and one named "currency" for a
 // change of currency the network can no longer make.
 func (e *Engine) PutNetwork(ctx context.Context, n catalog.Network) error {
+	if e.observes(ctx) {
+		return observeErr1(ctx, e, "put_network", n.ID, "", n, (*Engine).PutNetwork)
+	}
 	if err := n.Validate(); err != nil {
 		return err
 	}
@@ -69,6 +72,9 @@ func currencyUnused(ctx context.Context, tx store.Tx, n catalog.Network) error {
 // returns a *FieldError for an invalid location (unknown zone, T1) and
 // ErrNotFound for an unknown network.
 func (e *Engine) PutLocation(ctx context.Context, l catalog.Location) error {
+	if e.observes(ctx) {
+		return observeErr1(ctx, e, "put_location", l.Network, "", l, (*Engine).PutLocation)
+	}
 	if err := l.Validate(); err != nil {
 		return err
 	}
@@ -83,6 +89,9 @@ func (e *Engine) PutLocation(ctx context.Context, l catalog.Location) error {
 // PutTeam creates or replaces team t. It returns a *FieldError for an
 // invalid team and ErrNotFound for an unknown network.
 func (e *Engine) PutTeam(ctx context.Context, t catalog.Team) error {
+	if e.observes(ctx) {
+		return observeErr1(ctx, e, "put_team", t.Network, "", t, (*Engine).PutTeam)
+	}
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -104,6 +113,9 @@ func (e *Engine) PutTeam(ctx context.Context, t catalog.Team) error {
 // invalid holder (a declaration more than the clock skew in the future
 // among it) and ErrNotFound for an unknown network or team.
 func (e *Engine) PutHolder(ctx context.Context, h catalog.Holder) error {
+	if e.observes(ctx) {
+		return observeErr1(ctx, e, "put_holder", h.Network, "", h, (*Engine).PutHolder)
+	}
 	if err := h.Validate(); err != nil {
 		return err
 	}
@@ -141,6 +153,9 @@ func (e *Engine) PutHolder(ctx context.Context, h catalog.Holder) error {
 // product (amounts must be in the network's currency) and ErrNotFound for
 // an unknown network or covered location.
 func (e *Engine) PutProduct(ctx context.Context, p pass.Product) error {
+	if e.observes(ctx) {
+		return observeErr1(ctx, e, "put_product", p.Network, "", p, (*Engine).PutProduct)
+	}
 	if err := field.ID("network", p.Network); err != nil {
 		return err
 	}
@@ -162,6 +177,9 @@ func (e *Engine) PutProduct(ctx context.Context, p pass.Product) error {
 // PutPAYG creates or replaces PAYG product p. It returns a *FieldError for
 // an invalid product and ErrNotFound for an unknown network or location.
 func (e *Engine) PutPAYG(ctx context.Context, p billing.PAYG) error {
+	if e.observes(ctx) {
+		return observeErr1(ctx, e, "put_payg", p.Network, "", p, (*Engine).PutPAYG)
+	}
 	if err := field.ID("network", p.Network); err != nil {
 		return err
 	}
@@ -192,6 +210,9 @@ func locationsExist(ctx context.Context, tx store.Tx, network string, ids []stri
 // Network returns the network with id, ErrNotFound, or a *FieldError for
 // a malformed ID.
 func (e *Engine) Network(ctx context.Context, id string) (n catalog.Network, err error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "network", id, "", id, (*Engine).Network)
+	}
 	if err := field.ID("id", id); err != nil {
 		return n, err
 	}
@@ -202,6 +223,9 @@ func (e *Engine) Network(ctx context.Context, id string) (n catalog.Network, err
 // Location returns a location of the network, ErrNotFound, or a
 // *FieldError for a malformed ID.
 func (e *Engine) Location(ctx context.Context, network, id string) (l catalog.Location, err error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "location", network, "", network, id, (*Engine).Location)
+	}
 	if err := field.First(field.ID("network", network), field.ID("id", id)); err != nil {
 		return l, err
 	}
@@ -212,6 +236,9 @@ func (e *Engine) Location(ctx context.Context, network, id string) (l catalog.Lo
 // Holder returns a holder of the network, ErrNotFound, or a *FieldError
 // for a malformed ID.
 func (e *Engine) Holder(ctx context.Context, network, id string) (h catalog.Holder, err error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "holder", network, "", network, id, (*Engine).Holder)
+	}
 	if err := field.First(field.ID("network", network), field.ID("id", id)); err != nil {
 		return h, err
 	}
@@ -222,6 +249,9 @@ func (e *Engine) Holder(ctx context.Context, network, id string) (h catalog.Hold
 // Product returns a product of the network, ErrNotFound, or a *FieldError
 // for a malformed ID.
 func (e *Engine) Product(ctx context.Context, network, id string) (p pass.Product, err error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "product", network, "", network, id, (*Engine).Product)
+	}
 	if err := field.First(field.ID("network", network), field.ID("id", id)); err != nil {
 		return p, err
 	}

@@ -110,6 +110,7 @@ type Engine struct {
 	locZones     map[zoneKey]calendar.Zone // the zone last seen at a location (state.go)
 	agg          aggregator                // passcodes and lockout (aggregator.go)
 	bonus        card.BonusRule
+	obs          Observer // WithObserver (observe.go)
 }
 
 // Option configures an Engine.
@@ -165,7 +166,12 @@ func New(st store.Store, opts ...Option) *Engine {
 }
 
 // Store returns the Engine's store.
-func (e *Engine) Store() store.Store { return e.st }
+func (e *Engine) Store() store.Store {
+	if t, ok := e.st.(timedStore); ok { // observe.go
+		return t.Store
+	}
+	return e.st
+}
 
 // now returns the clock's time in UTC, truncated to the microsecond so that
 // every store keeps it exactly.

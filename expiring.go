@@ -67,6 +67,9 @@ const maxExpiringDays = 3660
 // network, a window out of [0, 3660] days or inverted, a limit out of
 // range or a bad cursor, and ErrNotFound for an unknown network.
 func (e *Engine) ExpiringSoon(ctx context.Context, req ExpiringRequest) (ExpiringPage, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "expiring_soon", req.Network, "", req, (*Engine).ExpiringSoon)
+	}
 	if err := field.ID("network", req.Network); err != nil {
 		return ExpiringPage{}, err
 	}

@@ -43,6 +43,9 @@ func (e *Engine) dryRun(ctx context.Context, decide func(store.Tx) (catalog.Netw
 // *entitlement.RefusalError (ErrNoEntitlement) with each pass's reason
 // when no pass may pay.
 func (e *Engine) ExplainBook(ctx context.Context, req BookRequest) (VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "explain_book", req.Network, "", req, (*Engine).ExplainBook)
+	}
 	if err := req.validate(false); err != nil {
 		return VisitResult{}, err
 	}
@@ -78,6 +81,9 @@ func (e *Engine) ExplainBook(ctx context.Context, req BookRequest) (VisitResult,
 // were made with (a dry run checks the key but never records it), and
 // ErrNotFound for an unknown network or location.
 func (e *Engine) ExplainRedeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "explain_redeem", req.Network, "", req, (*Engine).ExplainRedeem)
+	}
 	keys, hash, now, err := e.redeemInput(req, false)
 	if err != nil {
 		return RedeemResult{}, err

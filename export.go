@@ -69,6 +69,9 @@ const historyPageSize = 1000
 // is read, so memory does not grow with the history. It returns the first
 // error of a read or a write; rows written before it stay written.
 func (e *Engine) WriteHistoryCSV(ctx context.Context, w io.Writer, zone *time.Location, read HistoryPage) error {
+	if e.observes(ctx) {
+		return observeErr3(ctx, e, "history_csv", "", "", w, zone, read, (*Engine).WriteHistoryCSV)
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(HistoryHeader); err != nil {
 		return err
@@ -197,6 +200,9 @@ func visitsType(t string) string {
 // *FieldError for a missing network or card, ErrNotFound for an unknown
 // one, and the first error writing to w.
 func (e *Engine) WriteCardHistoryCSV(ctx context.Context, network, cardID string, w io.Writer) error {
+	if e.observes(ctx) {
+		return observeErr3(ctx, e, "card_history_csv", network, "", network, cardID, w, (*Engine).WriteCardHistoryCSV)
+	}
 	if err := field.First(field.ID("network", network), field.ID("card", cardID)); err != nil {
 		return err
 	}
@@ -237,6 +243,9 @@ type NetworkHistoryRequest struct {
 // *FieldError for a missing network or bad dates, ErrNotFound for an
 // unknown network, and the first error writing to w.
 func (e *Engine) WriteNetworkHistoryCSV(ctx context.Context, req NetworkHistoryRequest, w io.Writer) error {
+	if e.observes(ctx) {
+		return observeErr2(ctx, e, "network_history_csv", req.Network, "", req, w, (*Engine).WriteNetworkHistoryCSV)
+	}
 	if err := field.First(field.ID("network", req.Network), calendar.CheckDate("from", req.From), calendar.CheckDate("to", req.To)); err != nil {
 		return err
 	}

@@ -36,6 +36,9 @@ type AccountHistoryRequest struct {
 // malformed holder, bad dates or To before From, ErrNotFound for an
 // unknown network or holder, and the first error writing to w.
 func (e *Engine) WriteAccountHistoryCSV(ctx context.Context, req AccountHistoryRequest, w io.Writer) error {
+	if e.observes(ctx) {
+		return observeErr2(ctx, e, "account_history_csv", req.Network, "", req, w, (*Engine).WriteAccountHistoryCSV)
+	}
 	if err := field.First(field.ID("network", req.Network), field.OptionalID("holder", req.Holder)); err != nil {
 		return err
 	}

@@ -74,6 +74,9 @@ type DeleteHolderResult struct {
 // holder or for money owed, ErrNotFound for an unknown network or holder,
 // and an *IdempotencyError for a reused key.
 func (e *Engine) DeleteHolder(ctx context.Context, req DeleteHolderRequest) (DeleteHolderResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "delete_holder", req.Network, req.Key, req, (*Engine).DeleteHolder)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("holder", req.Holder), field.Text("actor", req.Actor),
 		field.Text("comment", req.Comment)); err != nil {
 		return DeleteHolderResult{}, err

@@ -53,6 +53,9 @@ func idList[T any](ctx context.Context, e *Engine, list, network string, req Pag
 // *FieldError for a limit outside [0, 10,000] or a cursor Networks did not
 // return.
 func (e *Engine) Networks(ctx context.Context, req PageRequest) (Page[catalog.Network], error) {
+	if e.observes(ctx) {
+		return observe(ctx, e, "networks", "", "", func(ctx context.Context) (Page[catalog.Network], error) { return e.Networks(ctx, req) })
+	}
 	return idList(ctx, e, "networks", "", req, func(tx store.Tx, p store.Page) ([]catalog.Network, error) {
 		return tx.Lists().Networks(ctx, p)
 	}, func(n *catalog.Network) string { return n.ID })
@@ -63,6 +66,9 @@ func (e *Engine) Networks(ctx context.Context, req PageRequest) (Page[catalog.Ne
 // [0, 10,000] or a cursor Locations did not return, and ErrNotFound for
 // an unknown network.
 func (e *Engine) Locations(ctx context.Context, network string, req PageRequest) (Page[catalog.Location], error) {
+	if e.observes(ctx) {
+		return observe(ctx, e, "locations", network, "", func(ctx context.Context) (Page[catalog.Location], error) { return e.Locations(ctx, network, req) })
+	}
 	return idList(ctx, e, "locations", network, req, func(tx store.Tx, p store.Page) ([]catalog.Location, error) {
 		return tx.Lists().Locations(ctx, network, p)
 	}, func(l *catalog.Location) string { return l.ID })
@@ -73,6 +79,9 @@ func (e *Engine) Locations(ctx context.Context, network string, req PageRequest)
 // [0, 10,000] or a cursor Holders did not return, and ErrNotFound for an
 // unknown network.
 func (e *Engine) Holders(ctx context.Context, network string, req PageRequest) (Page[catalog.Holder], error) {
+	if e.observes(ctx) {
+		return observe(ctx, e, "holders", network, "", func(ctx context.Context) (Page[catalog.Holder], error) { return e.Holders(ctx, network, req) })
+	}
 	return idList(ctx, e, "holders", network, req, func(tx store.Tx, p store.Page) ([]catalog.Holder, error) {
 		return tx.Lists().Holders(ctx, network, p)
 	}, func(h *catalog.Holder) string { return h.ID })
@@ -82,6 +91,9 @@ func (e *Engine) Holders(ctx context.Context, network string, req PageRequest) (
 // *FieldError for a missing network, a limit outside [0, 10,000] or a
 // cursor Teams did not return, and ErrNotFound for an unknown network.
 func (e *Engine) Teams(ctx context.Context, network string, req PageRequest) (Page[catalog.Team], error) {
+	if e.observes(ctx) {
+		return observe(ctx, e, "teams", network, "", func(ctx context.Context) (Page[catalog.Team], error) { return e.Teams(ctx, network, req) })
+	}
 	return idList(ctx, e, "teams", network, req, func(tx store.Tx, p store.Page) ([]catalog.Team, error) {
 		return tx.Lists().Teams(ctx, network, p)
 	}, func(t *catalog.Team) string { return t.ID })
@@ -92,6 +104,9 @@ func (e *Engine) Teams(ctx context.Context, network string, req PageRequest) (Pa
 // [0, 10,000] or a cursor Products did not return, and ErrNotFound for an
 // unknown network.
 func (e *Engine) Products(ctx context.Context, network string, req PageRequest) (Page[pass.Product], error) {
+	if e.observes(ctx) {
+		return observe(ctx, e, "products", network, "", func(ctx context.Context) (Page[pass.Product], error) { return e.Products(ctx, network, req) })
+	}
 	return idList(ctx, e, "products", network, req, func(tx store.Tx, p store.Page) ([]pass.Product, error) {
 		return tx.Catalog().Products(ctx, network, p)
 	}, func(p *pass.Product) string { return p.ID })
@@ -102,6 +117,9 @@ func (e *Engine) Products(ctx context.Context, network string, req PageRequest) 
 // [0, 10,000] or a cursor PAYGs did not return, and ErrNotFound for an
 // unknown network.
 func (e *Engine) PAYGs(ctx context.Context, network string, req PageRequest) (Page[billing.PAYG], error) {
+	if e.observes(ctx) {
+		return observe(ctx, e, "paygs", network, "", func(ctx context.Context) (Page[billing.PAYG], error) { return e.PAYGs(ctx, network, req) })
+	}
 	return idList(ctx, e, "paygs", network, req, func(tx store.Tx, p store.Page) ([]billing.PAYG, error) {
 		return tx.Lists().PAYGs(ctx, network, p)
 	}, func(p *billing.PAYG) string { return p.ID })
@@ -110,6 +128,9 @@ func (e *Engine) PAYGs(ctx context.Context, network string, req PageRequest) (Pa
 // Team returns a team of the network, ErrNotFound, or a *FieldError for a
 // malformed ID.
 func (e *Engine) Team(ctx context.Context, network, id string) (t catalog.Team, err error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "team", network, "", network, id, (*Engine).Team)
+	}
 	if err := field.First(field.ID("network", network), field.ID("id", id)); err != nil {
 		return t, err
 	}
@@ -120,6 +141,9 @@ func (e *Engine) Team(ctx context.Context, network, id string) (t catalog.Team, 
 // PAYG returns a PAYG product of the network, ErrNotFound, or a
 // *FieldError for a malformed ID.
 func (e *Engine) PAYG(ctx context.Context, network, id string) (p billing.PAYG, err error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "payg", network, "", network, id, (*Engine).PAYG)
+	}
 	if err := field.First(field.ID("network", network), field.ID("id", id)); err != nil {
 		return p, err
 	}
@@ -146,6 +170,9 @@ type Occupancy struct {
 // cursor Occupancy did not return, and ErrNotFound for an unknown
 // network.
 func (e *Engine) Occupancy(ctx context.Context, network string, req PageRequest) (Page[Occupancy], error) {
+	if e.observes(ctx) {
+		return observe(ctx, e, "occupancy", network, "", func(ctx context.Context) (Page[Occupancy], error) { return e.Occupancy(ctx, network, req) })
+	}
 	since := e.now().Add(-e.maxOpen)
 	return idList(ctx, e, "occupancy", network, req, func(tx store.Tx, p store.Page) ([]Occupancy, error) {
 		os, err := tx.Lists().Occupancy(ctx, store.OccupancyQuery{Network: network, Since: since, Page: p})

@@ -106,6 +106,9 @@ func (r IssueRequest) Validate() error {
 // (ErrInsufficientFunds) when the balance and overdraft limit do not
 // cover the price, and then writes nothing (W2).
 func (e *Engine) IssuePass(ctx context.Context, req IssueRequest) (pass.Pass, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "issue", req.Network, req.Key, req, (*Engine).IssuePass)
+	}
 	if err := req.Validate(); err != nil {
 		return pass.Pass{}, err
 	}
@@ -268,6 +271,9 @@ type BulkResult struct {
 // holder's key from) before it issues anything; per-holder failures are in
 // the results.
 func (e *Engine) BulkIssue(ctx context.Context, req BulkIssueRequest) ([]BulkResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "bulk_issue", req.Network, req.Key, req, (*Engine).BulkIssue)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("product", req.Product),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return nil, err
@@ -374,6 +380,9 @@ type AdjustRequest struct {
 // nothing) if the balance would go below zero, and ErrNotFound for an
 // unknown pass.
 func (e *Engine) AdjustUnits(ctx context.Context, req AdjustRequest) (pass.Pass, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "adjust", req.Network, req.Key, req, (*Engine).AdjustUnits)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), field.Count("units", req.Units),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
@@ -426,6 +435,9 @@ type ExpiryRequest struct {
 // of range (calendar.Date.Valid, also once the pass's freezes extend it) or
 // one before the activation date, and ErrNotFound for an unknown pass.
 func (e *Engine) SetExpiry(ctx context.Context, req ExpiryRequest) (pass.Pass, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "expiry", req.Network, req.Key, req, (*Engine).SetExpiry)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), calendar.CheckDate("expires_on", req.ExpiresOn),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
@@ -494,6 +506,9 @@ type FreezeRequest struct {
 // returns a *FieldError for an empty or inverted range, one starting after
 // the expiry or overlapping another freeze.
 func (e *Engine) Freeze(ctx context.Context, req FreezeRequest) (pass.Pass, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "freeze", req.Network, req.Key, req, (*Engine).Freeze)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
@@ -533,6 +548,9 @@ type UnfreezeRequest struct {
 // the expiry keeps only the days actually frozen (E3). It returns a
 // *FieldError if no freeze runs on or after On.
 func (e *Engine) Unfreeze(ctx context.Context, req UnfreezeRequest) (pass.Pass, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "unfreeze", req.Network, req.Key, req, (*Engine).Unfreeze)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), calendar.CheckDate("on", req.On),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return pass.Pass{}, err
@@ -567,6 +585,9 @@ type PaidRequest struct {
 // paid pass again changes nothing. It returns a *FieldError for a missing
 // By and ErrNotFound for an unknown pass.
 func (e *Engine) MarkPaid(ctx context.Context, req PaidRequest) (pass.Pass, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "paid", req.Network, req.Key, req, (*Engine).MarkPaid)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("pass", req.Pass), field.Required("by", req.By), field.Text("by", req.By)); err != nil {
 		return pass.Pass{}, err
 	}
@@ -590,6 +611,9 @@ type PassView struct {
 // Pass returns a pass with its status today, ErrNotFound, or a *FieldError
 // for a malformed ID.
 func (e *Engine) Pass(ctx context.Context, network, id string) (PassView, error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "pass", network, "", network, id, (*Engine).Pass)
+	}
 	var v PassView
 	if err := field.First(field.ID("network", network), field.ID("pass", id)); err != nil {
 		return v, err
@@ -616,6 +640,9 @@ func (e *Engine) Pass(ctx context.Context, network, id string) (PassView, error)
 // or a negative offset or limit, and ErrNotFound for an unknown network,
 // holder or team.
 func (e *Engine) Passes(ctx context.Context, f PassFilter) ([]PassView, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "passes", f.Network, "", f, (*Engine).Passes)
+	}
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder), field.OptionalID("team", f.Team),
 		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err
@@ -664,6 +691,9 @@ func ownersExist(ctx context.Context, tx store.Tx, network, holder, team string)
 // pass or holder, or a negative offset or limit, and ErrNotFound for an
 // unknown network, pass or holder.
 func (e *Engine) Ledger(ctx context.Context, f LedgerFilter) ([]pass.Entry, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "ledger", f.Network, "", f, (*Engine).Ledger)
+	}
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("pass", f.Pass), field.OptionalID("holder", f.Holder),
 		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err

@@ -42,6 +42,9 @@ type PayoutRequest struct {
 // error wrapping billing.ErrTermsMissing if a visit names a version that
 // is not stored.
 func (e *Engine) Payout(ctx context.Context, req PayoutRequest) (billing.Statement, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "payout", req.Network, "", req, (*Engine).Payout)
+	}
 	if err := field.ID("network", req.Network); err != nil {
 		return billing.Statement{}, err
 	}
@@ -82,6 +85,9 @@ func (e *Engine) Payout(ctx context.Context, req PayoutRequest) (billing.Stateme
 // as CSV (billing.Statement.WriteCSV, RFC 4180). It returns Payout's errors
 // and w's.
 func (e *Engine) WritePayoutCSV(ctx context.Context, req PayoutRequest, w io.Writer) error {
+	if e.observes(ctx) {
+		return observeErr2(ctx, e, "payout_csv", req.Network, "", req, w, (*Engine).WritePayoutCSV)
+	}
 	st, err := e.Payout(ctx, req)
 	if err != nil {
 		return err

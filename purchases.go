@@ -95,6 +95,9 @@ const purchasesBatch = 100
 // missing network or holder, an unknown group, a bad cursor or a limit
 // out of range, and ErrNotFound for an unknown network.
 func (e *Engine) Purchases(ctx context.Context, req PurchasesRequest) (PurchasesPage, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "purchases", req.Network, "", req, (*Engine).Purchases)
+	}
 	if err := field.First(field.ID("network", req.Network), field.ID("holder", req.Holder)); err != nil {
 		return PurchasesPage{}, err
 	}

@@ -118,6 +118,9 @@ func (r *RedeemResult) Err() error {
 // (nothing counted), ErrNotFound for an unknown network or location, and
 // an *IdempotencyError for a reused key.
 func (e *Engine) Redeem(ctx context.Context, req RedeemRequest) (RedeemResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "redeem", req.Network, req.Key, req, (*Engine).Redeem)
+	}
 	keys, hash, now, err := e.redeemInput(req, true)
 	if err != nil {
 		return RedeemResult{}, err

@@ -59,6 +59,9 @@ const segmentsPage = 500
 // missing network, bad dates or thresholds, and ErrNotFound for an
 // unknown network.
 func (e *Engine) Segments(ctx context.Context, req SegmentsRequest, yield func(CardSegment) error) error {
+	if e.observes(ctx) {
+		return observeErr(ctx, e, "segments", req.Network, "", func(ctx context.Context) error { return e.Segments(ctx, req, yield) })
+	}
 	if err := field.ID("network", req.Network); err != nil {
 		return err
 	}

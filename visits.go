@@ -124,6 +124,9 @@ func (r CheckInRequest) validate(needKey bool) error {
 // An At outside the Engine's bounds (WithClockSkew, WithBackdating) is a
 // *FieldError named "at".
 func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "check_in", req.Network, req.Key, req, (*Engine).CheckIn)
+	}
 	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
@@ -188,6 +191,9 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 // and reasons, and writes nothing (C10). Key may be empty. It returns the
 // errors CheckIn would.
 func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "explain", req.Network, "", req, (*Engine).Explain)
+	}
 	if err := req.validate(false); err != nil {
 		return VisitResult{}, err
 	}
@@ -231,6 +237,9 @@ type CheckOutRequest struct {
 // ErrNotFound for an unknown visit, ErrNotOpen for a visit that is not
 // open (C7), and an *IdempotencyError for a reused key.
 func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "check_out", req.Network, req.Key, req, (*Engine).CheckOut)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
@@ -355,6 +364,9 @@ type BookRequest struct {
 // it), ErrNotFound for unknown IDs, and an *entitlement.RefusalError when
 // no pass may pay.
 func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "book", req.Network, req.Key, req, (*Engine).Book)
+	}
 	if err := req.validate(true); err != nil {
 		return VisitResult{}, err
 	}
@@ -429,6 +441,9 @@ type CancelRequest struct {
 // late cancel forfeits them unless the Engine refunds late cancels. It
 // returns ErrNotBooked for a visit that is not a current booking.
 func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "cancel", req.Network, req.Key, req, (*Engine).CancelBooking)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
@@ -465,6 +480,9 @@ type AttendanceRequest struct {
 // return them and charge the fee. It returns ErrNotBooked for a visit that
 // is not a current booking.
 func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "attendance", req.Network, req.Key, req, (*Engine).MarkAttendance)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
 	}
@@ -505,6 +523,9 @@ type MoveRequest struct {
 // the new pass is not eligible and ErrNotMovable for visits paid by time or
 // PAYG or cancelled.
 func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "move", req.Network, req.Key, req, (*Engine).MoveVisit)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("visit", req.Visit), field.ID("pass", req.Pass),
 		field.Text("actor", req.Actor)); err != nil {
 		return VisitResult{}, err
@@ -538,6 +559,9 @@ type CloseStaleRequest struct {
 // closed. It returns a *FieldError for a missing key or network, a
 // negative limit, or a key too long to derive the visits' keys from.
 func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]VisitResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "close_stale", req.Network, req.Key, req, (*Engine).CloseStale)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.NonNegative("limit", req.Limit)); err != nil {
 		return nil, err
 	}
@@ -584,6 +608,9 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 
 // Visit returns a visit, ErrNotFound, or a *FieldError for a malformed ID.
 func (e *Engine) Visit(ctx context.Context, network, id string) (v checkin.Visit, err error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "visit", network, "", network, id, (*Engine).Visit)
+	}
 	if err := field.First(field.ID("network", network), field.ID("visit", id)); err != nil {
 		return v, err
 	}

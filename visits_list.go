@@ -91,6 +91,9 @@ func (f *VisitFilter) query(after cursor, limit int) store.VisitQuery {
 // or a cursor Visits did not return, and ErrNotFound for an unknown
 // network, holder or location.
 func (e *Engine) Visits(ctx context.Context, f VisitFilter) (Page[checkin.Visit], error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "visits", f.Network, "", f, (*Engine).Visits)
+	}
 	if err := f.Validate(); err != nil {
 		return Page[checkin.Visit]{}, err
 	}

@@ -87,6 +87,9 @@ func validHolder(key, network, holder, actor, comment string) error {
 // network's), ErrNotFound for an unknown network or holder, and an
 // *IdempotencyError for a key reused with another request.
 func (e *Engine) Deposit(ctx context.Context, req DepositRequest) (AccountResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "deposit", req.Network, req.Key, req, (*Engine).Deposit)
+	}
 	if err := field.First(validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment), wallet.ValidAmount("amount", req.Amount, "")); err != nil {
 		return AccountResult{}, err
 	}
@@ -125,6 +128,9 @@ type SpendRequest struct {
 // *wallet.InsufficientFundsError (ErrInsufficientFunds) for more, writing
 // nothing, and otherwise the errors of Deposit.
 func (e *Engine) Spend(ctx context.Context, req SpendRequest) (AccountResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "spend", req.Network, req.Key, req, (*Engine).Spend)
+	}
 	if err := field.First(validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment), wallet.ValidAmount("amount", req.Amount, "")); err != nil {
 		return AccountResult{}, err
 	}
@@ -166,6 +172,9 @@ type RefundRequest struct {
 // for an unknown network or entry, and an *IdempotencyError for a reused
 // key.
 func (e *Engine) Refund(ctx context.Context, req RefundRequest) (AccountResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "refund", req.Network, req.Key, req, (*Engine).Refund)
+	}
 	if err := field.First(validKey(req.Key, req.Network), field.ID("entry", req.Entry), field.Required("actor", req.Actor),
 		field.Text("actor", req.Actor), field.Text("comment", req.Comment)); err != nil {
 		return AccountResult{}, err
@@ -223,6 +232,9 @@ type AdjustAccountRequest struct {
 // *FieldError for a missing actor or a zero, foreign or sub-minor-unit
 // amount, and otherwise the errors of Deposit.
 func (e *Engine) AdjustAccount(ctx context.Context, req AdjustAccountRequest) (AccountResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "adjust_account", req.Network, req.Key, req, (*Engine).AdjustAccount)
+	}
 	if err := field.First(validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment), field.Required("actor", req.Actor),
 		wallet.ValidAdjustment("amount", req.Amount, "")); err != nil {
 		return AccountResult{}, err
@@ -260,6 +272,9 @@ type OverdraftRequest struct {
 // negative, foreign or sub-minor-unit limit, or a limit below what the
 // balance already uses, and otherwise the errors of Deposit.
 func (e *Engine) SetOverdraft(ctx context.Context, req OverdraftRequest) (AccountResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "overdraft", req.Network, req.Key, req, (*Engine).SetOverdraft)
+	}
 	if err := field.First(validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment), field.Required("actor", req.Actor)); err != nil {
 		return AccountResult{}, err
 	}
@@ -304,6 +319,9 @@ type SettleRequest struct {
 // when nothing is owed, a *wallet.InsufficientFundsError when the account
 // can pay nothing, and otherwise the errors of Deposit.
 func (e *Engine) Settle(ctx context.Context, req SettleRequest) (AccountResult, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "settle", req.Network, req.Key, req, (*Engine).Settle)
+	}
 	if err := validHolder(req.Key, req.Network, req.Holder, req.Actor, req.Comment); err != nil {
 		return AccountResult{}, err
 	}
@@ -435,6 +453,9 @@ func (e *Engine) writeAccount(ctx context.Context, tx store.Tx, o *wallet.Outcom
 // it yet. It returns a *FieldError for a missing network or holder and
 // ErrNotFound for an unknown one.
 func (e *Engine) Account(ctx context.Context, network, holder string) (wallet.Account, error) {
+	if e.observes(ctx) {
+		return observe2(ctx, e, "account", network, "", network, holder, (*Engine).Account)
+	}
 	if err := field.First(field.ID("network", network), field.ID("holder", holder)); err != nil {
 		return wallet.Account{}, err
 	}
@@ -460,6 +481,9 @@ func (e *Engine) Account(ctx context.Context, network, holder string) (wallet.Ac
 // negative offset or limit, and ErrNotFound for an unknown network or
 // holder.
 func (e *Engine) Outstanding(ctx context.Context, f DebtFilter) ([]checkin.Visit, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "outstanding", f.Network, "", f, (*Engine).Outstanding)
+	}
 	if err := field.First(field.ID("network", f.Network), field.OptionalID("holder", f.Holder),
 		field.NonNegative("offset", f.Offset), field.NonNegative("limit", f.Limit)); err != nil {
 		return nil, err

@@ -59,6 +59,9 @@ const maxEntryPage = 10_000
 // network or holder. From and To must be instants of the years
 // calendar.MinYear to calendar.MaxYear.
 func (e *Engine) AccountEntries(ctx context.Context, req AccountEntriesRequest) (EntryPage, error) {
+	if e.observes(ctx) {
+		return observe1(ctx, e, "account_entries", req.Network, "", req, (*Engine).AccountEntries)
+	}
 	if err := field.First(field.ID("network", req.Network), field.NonNegative("limit", req.Limit)); err != nil {
 		return EntryPage{}, err
 	}

@@ -131,7 +131,7 @@ func readManifest(dir string) (*manifest, error) {
 		}
 		fs := strings.Split(line, "\t")
 		bad := func(what string) error { return fmt.Errorf("manifest.tsv:%d: %s: %q", n, what, line) }
-		need := map[string]int{"meta": 3, "table": 8, "note": 3, "cmd": 3, "run": 8}[fs[0]]
+		need := map[string]int{"meta": 3, "table": 7, "note": 3, "cmd": 3, "run": 8}[fs[0]]
 		if need == 0 || len(fs) != need {
 			return nil, bad(fmt.Sprintf("want %d fields for %q", need, fs[0]))
 		}
@@ -328,16 +328,16 @@ func render(m *manifest) (ratios, figures string) {
 	fmt.Fprintf(&rb, "Ratios, median (min, max) over the rounds (%s unless a table says otherwise), each round's ratio taken between\n", rounds)
 	fmt.Fprintf(&rb, "its two runs, run one after the other; a ratio of time is B ÷ A (1.00 is equal cost, 2.00 twice A's),\n")
 	fmt.Fprintf(&rb, "a ratio of throughput is B ÷ A of operations per second. Allocations are exact counts per op.\n\n")
-	fmt.Fprintln(&rb, "| comparison | B ÷ A | rounds | A | B | allocs/op A, B |")
-	fmt.Fprintln(&rb, "| --- | ---: | ---: | --- | --- | ---: |")
+	fmt.Fprintln(&rb, "| table | comparison (B vs A) | B ÷ A | rounds | allocs/op A, B |")
+	fmt.Fprintln(&rb, "| --- | --- | ---: | ---: | ---: |")
 	for _, t := range m.tables {
 		if t.kind != "pair" {
 			continue
 		}
 		for _, r := range t.rows {
 			s := summarize(r.ratios())
-			fmt.Fprintf(&rb, "| %s: %s | %s | %d | %s | %s | %s, %s |\n", t.title, r.name, ratioCell(s), s.n,
-				t.aName, t.bName, allocsCell(r.values("a", "allocs/op")), allocsCell(r.values("b", "allocs/op")))
+			fmt.Fprintf(&rb, "| %s | %s | %s | %d | %s, %s |\n", t.title, r.name, ratioCell(s), s.n,
+				allocsCell(r.values("a", "allocs/op")), allocsCell(r.values("b", "allocs/op")))
 		}
 	}
 	fmt.Fprintln(&fb, "Machine:")

@@ -371,20 +371,28 @@ func render(m *manifest) (ratios, figures string) {
 }
 
 func renderPair(w io.Writer, t *table) {
-	head := []string{"case", "B ÷ A"}
-	for _, side := range []string{t.aName, t.bName} {
+	type column struct{ side, name, unit string }
+	var cols []column
+	for _, side := range []struct{ id, name string }{{"a", t.aName}, {"b", t.bName}} {
 		for _, c := range t.cols {
-			head = append(head, side+" "+c)
+			for _, r := range t.rows { // a column no row has (pgbench's allocations) is left out
+				if len(r.values(side.id, c)) > 0 {
+					cols = append(cols, column{side.id, side.name, c})
+					break
+				}
+			}
 		}
+	}
+	head := []string{"case", "B ÷ A"}
+	for _, c := range cols {
+		head = append(head, c.name+" "+c.unit)
 	}
 	fmt.Fprintf(w, "A is %s, B is %s; each cell is the median (min, max) of the rounds.\n\n", t.aName, t.bName)
 	writeHead(w, head)
 	for _, r := range t.rows {
 		cells := []string{r.name, ratioCell(summarize(r.ratios()))}
-		for _, side := range []string{"a", "b"} {
-			for _, c := range t.cols {
-				cells = append(cells, cell(c, r.values(side, c)))
-			}
+		for _, c := range cols {
+			cells = append(cells, cell(c.unit, r.values(c.side, c.unit)))
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	}

@@ -203,9 +203,13 @@ func codeEntry(p *pass.Pass, what string, at time.Time) pass.Entry {
 type PasscodeRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Pass is the ID of the pass that gets the new code.
 	Pass string `json:"pass"`
 	// Actor is who asks for the new code, kept on the pass's code ledger
@@ -300,9 +304,13 @@ func (e *Engine) Passcode(ctx context.Context, network, passID string) (string, 
 type UnlockRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Location is the ID of the location unlocked.
 	Location string `json:"location"`
 	// Actor is the manager who unlocks; required.
@@ -320,7 +328,7 @@ type UnlockResult struct {
 	WasLocked bool `json:"was_locked"`
 	// LockedUntil is when the lifted lock would have ended; the zero time when
 	// there was none.
-	LockedUntil time.Time `json:"locked_until"`
+	LockedUntil time.Time `json:"locked_until,omitzero"`
 	// Failures is how many recent failures the unlock forgot.
 	Failures int `json:"failures"`
 	// Actor is the manager who unlocked.
@@ -328,7 +336,7 @@ type UnlockResult struct {
 	// Comment is the manager's note.
 	Comment string `json:"comment,omitempty"`
 	// At is when the unlock took effect, on the Engine's clock, in UTC.
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 }
 
 // Unlock lifts the location's passcode lock and forgets its recent
@@ -408,12 +416,14 @@ func (e *Engine) CanLeaveFeedback(ctx context.Context, network, holder, location
 
 // PutTerms adds a version of a location's commercial terms (Y1, Y2).
 // Versions are immutable: storing a version again is a no-op when it is the
-// same, and refused when it differs; change terms by adding a version with
-// a later EffectiveFrom. A new version may not take effect before now, so
+// same (so seeding may run again), and refused with a *TermsExistError
+// (ErrExists) when it differs; change terms by adding a version with a
+// later EffectiveFrom. A new version may not take effect before now, so
 // the version in force at any past instant never changes (and redemptions
 // record the version's ID besides). It returns a *FieldError for invalid
-// terms (amounts in the network's currency), a changed version or a
-// backdated one, and ErrNotFound for an unknown network or location.
+// terms (amounts in the network's currency) or a backdated new version,
+// a *TermsExistError for a changed version, and ErrNotFound for an
+// unknown network or location.
 func (e *Engine) PutTerms(ctx context.Context, t billing.Terms) error {
 	if err := field.First(field.ID("network", t.Network), field.ID("location", t.Location)); err != nil {
 		return err
@@ -437,7 +447,7 @@ func (e *Engine) PutTerms(ctx context.Context, t billing.Terms) error {
 			if old.Same(t) {
 				return nil
 			}
-			return field.Invalid("id", "terms version %q exists and versions are immutable: add a new version", t.ID)
+			return &TermsExistError{Network: t.Network, Location: old.Location, ID: t.ID}
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}

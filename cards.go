@@ -133,9 +133,13 @@ func (e *Engine) cardEffects(ctx context.Context, tx store.Tx, o *checkin.Outcom
 type IssueCardRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder who gets the card.
 	Holder string `json:"holder"`
 	// Program is the ID of the card's program: a product of kind visits.
@@ -145,7 +149,7 @@ type IssueCardRequest struct {
 	// Status is not_installed (the default) or installed.
 	Status card.Status `json:"status,omitempty"`
 	// ExpiresOn overrides the expiry the program's validity gives.
-	ExpiresOn calendar.Date `json:"expires_on"`
+	ExpiresOn calendar.Date `json:"expires_on,omitzero"`
 	// Actor is who makes the call (staff, a desk, the holder in a portal),
 	// kept on the ledger entries; "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -277,9 +281,13 @@ func (e *Engine) changeCard(ctx context.Context, netID, key, op, id string, sum 
 type VisitsRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Card is the ID of the card.
 	Card string `json:"card"`
 	// Visits is the whole number of visits, above zero.
@@ -370,9 +378,13 @@ func (e *Engine) SubtractVisits(ctx context.Context, req VisitsRequest) (CardVie
 type BonusRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Card is the ID of the card.
 	Card string `json:"card"`
 	// Points is the whole number of points, above zero.
@@ -421,9 +433,13 @@ func (e *Engine) bonusCall(ctx context.Context, req BonusRequest, op string,
 type CardStatusRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Card is the ID of the card.
 	Card string `json:"card"`
 	// Status is the new status: not_installed, installed or deleted (final).
@@ -457,14 +473,18 @@ func (e *Engine) SetCardStatus(ctx context.Context, req CardStatusRequest) (Card
 type CardExpiryRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Card is the ID of the card.
 	Card string `json:"card"`
 	// ExpiresOn is the card's new last usable date (T5), before freezes; not
 	// before its activation date.
-	ExpiresOn calendar.Date `json:"expires_on"`
+	ExpiresOn calendar.Date `json:"expires_on,omitzero"`
 	// Actor is who makes the call (staff, a desk, the holder in a portal),
 	// kept on the ledger entries; "" for none.
 	Actor string `json:"actor,omitempty"`

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/card"
 	"github.com/passengine/passengine/catalog"
@@ -105,10 +104,11 @@ type Engine struct {
 	refundLate   bool
 	noShowFee    decimal.Decimal
 	settleLater  bool
-	accountDebit bool       // WithAccountDebit (wallet.go)
-	zones        sync.Map   // zone name -> *time.Location
-	locZones     sync.Map   // network + "\x00" + location -> calendar.Zone last seen there
-	agg          aggregator // passcodes and lockout (aggregator.go)
+	accountDebit bool     // WithAccountDebit (wallet.go)
+	zones        sync.Map // zone name -> *time.Location
+	locMu        sync.RWMutex
+	locZones     map[zoneKey]calendar.Zone // the zone last seen at a location (state.go)
+	agg          aggregator                // passcodes and lockout (aggregator.go)
 	bonus        card.BonusRule
 }
 
@@ -150,12 +150,13 @@ func WithSettleLater() Option { return func(e *Engine) { e.settleLater = true } 
 // New returns an Engine on st.
 func New(st store.Store, opts ...Option) *Engine {
 	e := &Engine{
-		st:      st,
-		clock:   ClockFunc(time.Now),
-		policy:  entitlement.DefaultPolicy(),
-		newID:   func() string { return uuid.Must(uuid.NewV7()).String() },
-		retries: 8,
-		maxOpen: DefaultMaxOpen, skew: DefaultClockSkew, backdating: DefaultBackdating, horizon: DefaultBookingHorizon,
+		st:       st,
+		clock:    ClockFunc(time.Now),
+		policy:   entitlement.DefaultPolicy(),
+		newID:    newV7,
+		retries:  8,
+		locZones: map[zoneKey]calendar.Zone{},
+		maxOpen:  DefaultMaxOpen, skew: DefaultClockSkew, backdating: DefaultBackdating, horizon: DefaultBookingHorizon,
 	}
 	for _, o := range opts {
 		o(e)
@@ -194,6 +195,11 @@ func (e *Engine) networkZone(n catalog.Network) (calendar.Zone, error) { return 
 func (e *Engine) update(ctx context.Context, fn func(store.Tx) error) error {
 	var err error
 	for attempt := 0; attempt <= e.retries; attempt++ {
+		if attempt > 0 {
+			if info := callInfo(ctx); info != nil { // callinfo.go
+				info.Retries = attempt
+			}
+		}
 		err = e.st.Update(ctx, fn)
 		if !errors.Is(err, store.ErrConflict) {
 			return err
@@ -214,52 +220,107 @@ func (e *Engine) update(ctx context.Context, fn func(store.Tx) error) error {
 // matches any request of its operation, so a retry that spans an upgrade
 // gets its first result rather than a refusal.
 func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, fn func(tx store.Tx) (R, error)) (R, error) {
-	var res R
-	same := func(rec store.Record) bool {
-		if rec.Operation != op {
-			return false
-		}
-		return len(rec.Request) == sha256.Size || bytes.Equal(rec.Request, sum[:])
+	return idempotentRun(ctx, e, network, key, op, sum, false, fn)
+}
+
+// idempotentLoaded is idempotent for a call whose fn loads its state with
+// the key (store.StateQuery.Key): the key's record comes with the state,
+// in the statements that read it, and fn returns it as a *recordedError
+// in place of deciding. The record is read after the holder's lock, as
+// idempotent's second look is.
+func idempotentLoaded[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, fn func(tx store.Tx) (R, error)) (R, error) {
+	return idempotentRun(ctx, e, network, key, op, sum, true, fn)
+}
+
+// recordedError carries the record a state load found for the call's key
+// from fn to idempotentRun; it never leaves the Engine.
+type recordedError struct{ rec store.Record }
+
+// Error says what the error carries.
+func (e *recordedError) Error() string { return "idempotency key " + e.rec.Key + " has a record" }
+
+// idempotentRun is idempotent, with the first lookup of the key left to fn
+// when loaded is true.
+func idempotentRun[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, loaded bool, fn func(tx store.Tx) (R, error)) (R, error) {
+	c := &idemCall[R]{ctx: ctx, e: e, network: network, key: key, op: op, sum: sum, loaded: loaded, fn: fn, buf: recordBuffer()}
+	defer putRecordBuffer(c.buf)
+	err := e.update(ctx, c.run)
+	if info := callInfo(ctx); info != nil && (err == nil || errors.Is(err, ErrErased)) {
+		info.Replayed = c.replayed
 	}
-	buf := recordBuffer()
-	defer putRecordBuffer(buf)
-	err := e.update(ctx, func(tx store.Tx) error {
-		rec, err := tx.Idempotency().Get(ctx, network, key)
+	return c.res, err
+}
+
+// idemCall is one call of idempotentRun: its request, and what its unit
+// of work (run) leaves, in one value so that a call allocates it once.
+type idemCall[R any] struct {
+	ctx              context.Context
+	e                *Engine
+	network, key, op string
+	sum              [fpLen]byte
+	loaded           bool
+	fn               func(tx store.Tx) (R, error)
+	buf              *[]byte // the encoded result (record.go)
+	res              R
+	replayed         bool
+}
+
+// same reports whether rec is the record of the call's request.
+func (c *idemCall[R]) same(rec *store.Record) bool {
+	if rec.Operation != c.op {
+		return false
+	}
+	return len(rec.Request) == sha256.Size || bytes.Equal(rec.Request, c.sum[:])
+}
+
+// replay answers the call from rec: its stored result, or an
+// *IdempotencyError when rec is another request's.
+func (c *idemCall[R]) replay(rec *store.Record) error {
+	if !c.same(rec) {
+		return &IdempotencyError{Key: c.key, Operation: rec.Operation}
+	}
+	c.replayed = true
+	return decodeRecord(*rec, &c.res) // erase.go
+}
+
+// run is the call's unit of work.
+func (c *idemCall[R]) run(tx store.Tx) error {
+	ctx := c.ctx
+	c.replayed = false
+	if !c.loaded {
+		rec, err := tx.Idempotency().Get(ctx, c.network, c.key)
 		switch {
 		case err == nil:
-			if !same(rec) {
-				return &IdempotencyError{Key: key, Operation: rec.Operation}
-			}
-			return decodeRecord(rec, &res) // erase.go
+			return c.replay(&rec)
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		r, err := fn(tx)
-		if err != nil {
-			// fn locked the holder; a call with the same key that held the
-			// lock first may have committed since the lookup above (READ
-			// COMMITTED stores), and its result is the answer.
-			if rec, gerr := tx.Idempotency().Get(ctx, network, key); gerr == nil {
-				if !same(rec) {
-					return &IdempotencyError{Key: key, Operation: rec.Operation}
-				}
-				return decodeRecord(rec, &res)
-			}
-			return err
+	}
+	r, err := c.fn(tx)
+	if err != nil {
+		if rerr := (*recordedError)(nil); errors.As(err, &rerr) { // the state load found the key's record
+			return c.replay(&rerr.rec)
 		}
-		// The caller gets the stored form, so a replay returns an equal value.
-		out, err := recordOf(&r, (*buf)[:0]) // record.go
-		if err != nil {
-			return err
+		// fn locked the holder; a call with the same key that held the
+		// lock first may have committed since the lookup above (READ
+		// COMMITTED stores), and its result is the answer.
+		if rec, gerr := tx.Idempotency().Get(ctx, c.network, c.key); gerr == nil {
+			return c.replay(&rec)
 		}
-		*buf, res = out, r
-		newRec := store.Record{Network: network, Key: key, Operation: op, Request: bytes.Clone(sum[:]), Result: out, At: e.now()}
-		if w, ok := tx.(store.CommitWriter); ok {
-			return w.Defer(ctx, store.Writes{Records: []store.Record{newRec}})
-		}
-		return tx.Idempotency().Put(ctx, newRec)
-	})
-	return res, err
+		return err
+	}
+	// The caller gets the stored form, so a replay returns an equal value.
+	out, err := recordOf(&r, (*c.buf)[:0]) // record.go
+	if err != nil {
+		return err
+	}
+	*c.buf, c.res = out, r
+	// The store copies Request and Result (store.Idempotency.Put).
+	newRec := store.Record{Network: c.network, Key: c.key, Operation: c.op, Request: c.sum[:], Result: out, At: c.e.now()}
+	if w, ok := tx.(store.CommitWriter); ok {
+		return w.Defer(ctx, store.Writes{Records: []store.Record{newRec}})
+	}
+	return tx.Idempotency().Put(ctx, newRec)
 }
 
 // network returns the network or ErrNotFound.

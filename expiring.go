@@ -14,19 +14,20 @@ import (
 // ExpiringRequest asks for a network's passes and cards with units left
 // that expire soon (seed 003: remind customers 30, 14 and 7 days before).
 type ExpiringRequest struct {
-	// Network is the ID of the network the call is in.
-	Network string
+	// Network is the ID of the network the call is in. It has no JSON
+	// form: a host takes it from the route or its auth.
+	Network string `json:"-"`
 	// Within and AtLeast bound the days from today (in the network's zone)
 	// to the last usable date: [today + AtLeast, today + Within]. A daily
 	// reminder job for "7 days before" asks for AtLeast = Within = 7.
-	Within int
+	Within int `json:"within_days"`
 	// AtLeast is described with Within above: days, 0 or more, not above
 	// Within.
-	AtLeast int
+	AtLeast int `json:"at_least_days,omitempty"`
 	// Cursor is the Next of the page before; "" for the first page.
-	Cursor string
+	Cursor string `json:"cursor,omitempty"`
 	// Limit is the page's size: 0 means 100, at most 1000.
-	Limit int
+	Limit int `json:"limit,omitempty"`
 }
 
 // ExpiringPass is a pass (or a card's visits) expiring soon: its last
@@ -39,7 +40,7 @@ type ExpiringPass struct {
 	// card's.
 	Card *card.Card `json:"card,omitempty"`
 	// ExpiresOn is the pass's last usable date, freezes included.
-	ExpiresOn calendar.Date `json:"expires_on"`
+	ExpiresOn calendar.Date `json:"expires_on,omitzero"`
 	// DaysLeft is how many days from today to ExpiresOn: 0 when it is today.
 	DaysLeft int `json:"days_left"`
 	// UnitsLeft is the pass's balance, in its unit (days, minutes or visits).

@@ -52,7 +52,7 @@ func (e *Engine) ExplainBook(ctx context.Context, req BookRequest) (VisitResult,
 		return VisitResult{}, err
 	}
 	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
-		return e.decideBook(ctx, tx, req, start, now, "")
+		return e.decideBook(ctx, tx, req, start, now, "", "")
 	})
 }
 

@@ -22,29 +22,30 @@ import (
 // pass or an account, whichever its source reads.
 type HistoryRow struct {
 	// At is the entry's instant.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// Holder is the ID of the holder the entry concerns.
-	Holder string
+	Holder string `json:"holder"`
 	// Kind is what Subject is: "card", "pass" or "account".
-	Kind string
+	Kind string `json:"kind"`
 	// Subject is the ID of the card, pass or account holder the entry is of.
-	Subject string
+	Subject string `json:"subject"`
 	// Type says what the entry did ("visits_added", "bonus_awarded", ...).
-	Type string
+	Type string `json:"type"`
 	// Unit is what Value and Balance count: "visits", "points", "days",
 	// "minutes", or a currency code; "" for an entry that counts nothing.
-	Unit string
+	Unit string `json:"unit,omitempty"`
 	// Value is the signed change; Balance the balance after it.
-	Value string
-	// Amount is the money the entry carried; zero Money for none.
-	Amount money.Money
+	Value string `json:"value"`
+	// Amount is the money the entry carried; the zero Money (absent from
+	// the JSON form) for none.
+	Amount money.Money `json:"amount,omitzero"`
 	// Comment is the entry's comment.
-	Comment string
+	Comment string `json:"comment,omitempty"`
 	// Actor is who made the entry.
-	Actor string
+	Actor string `json:"actor,omitempty"`
 	// Balance is described with Value above: the balance after the entry, as
 	// text in Unit.
-	Balance string
+	Balance string `json:"balance"`
 }
 
 // HistoryPage reads, in the read-only unit of work tx, up to limit rows
@@ -220,10 +221,12 @@ func (e *Engine) WriteCardHistoryCSV(ctx context.Context, network, cardID string
 // NetworkHistoryRequest asks for a network's ledger entries of a period.
 type NetworkHistoryRequest struct {
 	// Network is the ID of the network whose entries are exported.
-	Network string
-	// From and To are the period's first and last days in the network's
-	// zone.
-	From, To calendar.Date
+	// It has no JSON form: a host takes it from the route or its auth.
+	Network string `json:"-"`
+	// From is the period's first day in the network's zone.
+	From calendar.Date `json:"from,omitzero"`
+	// To is the period's last day in the network's zone, included.
+	To calendar.Date `json:"to,omitzero"`
 }
 
 // WriteNetworkHistoryCSV writes the network's ledger entries whose instant

@@ -15,12 +15,16 @@ import (
 // W1): one holder's, or every account's of the network.
 type AccountHistoryRequest struct {
 	// Network is the ID of the network whose entries are exported.
-	Network string
+	// It has no JSON form: a host takes it from the route or its auth.
+	Network string `json:"-"`
 	// Holder selects the holder's account; empty: every account.
-	Holder string
-	// From and To, when set, bound the entries to the days [From, To] in
-	// the network's zone; zero: unbounded on that side.
-	From, To calendar.Date
+	Holder string `json:"holder,omitempty"`
+	// From, when set, bounds the entries to the days from From in the
+	// network's zone; zero: unbounded.
+	From calendar.Date `json:"from,omitzero"`
+	// To, when set, bounds the entries to the days up to To, included, in
+	// the network's zone; zero: unbounded.
+	To calendar.Date `json:"to,omitzero"`
 }
 
 // WriteAccountHistoryCSV writes prepaid account entries to w as CSV

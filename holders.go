@@ -19,9 +19,13 @@ import (
 type DeleteHolderRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder deleted.
 	Holder string `json:"holder"`
 	// Actor is the staff member who deletes, kept on the ledger entries.
@@ -36,11 +40,11 @@ type DeleteHolderResult struct {
 	// Holder is the ID of the holder deleted.
 	Holder string `json:"holder"`
 	// Cancelled are the IDs of the bookings cancelled.
-	Cancelled []string `json:"cancelled,omitempty"`
+	Cancelled []string `json:"cancelled"`
 	// Cards are the IDs of the cards deleted.
-	Cards []string `json:"cards,omitempty"`
+	Cards []string `json:"cards"`
 	// Revoked are the IDs of the passes revoked.
-	Revoked []string `json:"revoked,omitempty"`
+	Revoked []string `json:"revoked"`
 }
 
 // DeleteHolder deletes a holder (M5) in one unit of work, with the

@@ -21,9 +21,13 @@ import (
 type IssueRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Product is the ID of the product issued.
 	Product string `json:"product"`
 	// Holder is the ID of the holder who gets the pass; "" when Team is set.
@@ -42,10 +46,10 @@ type IssueRequest struct {
 	Paid bool `json:"paid"`
 	// ActivatedOn and ExpiresOn: required for a merchant-set activation
 	// (A3); ExpiresOn alone sets the expiry of a pass active on purchase.
-	ActivatedOn calendar.Date `json:"activated_on"`
+	ActivatedOn calendar.Date `json:"activated_on,omitzero"`
 	// ExpiresOn is described with ActivatedOn above; the zero Date computes it
 	// from the product's validity.
-	ExpiresOn calendar.Date `json:"expires_on"`
+	ExpiresOn calendar.Date `json:"expires_on,omitzero"`
 	// Actor is who makes the call (a desk, a staff member), kept on the ledger
 	// entries; "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -192,7 +196,7 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 		if err != nil {
 			return p, err
 		}
-		st, err := e.assemble(&s, z, v.Date, v.Date, 0, []string{p.ID})
+		st, err := e.assemble(&s, z, v.Date, v.Date, 0, []string{p.ID}, nil)
 		if err != nil {
 			return p, err
 		}
@@ -214,9 +218,13 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 type BulkIssueRequest struct {
 	// Key is the call's idempotency key (I1); each holder's issue is keyed by
 	// Key and the holder's ID (see BulkIssue).
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Product is the ID of the product issued.
 	Product string `json:"product"`
 	// Holders are the IDs of the holders who each get a pass: at least
@@ -241,12 +249,14 @@ type BulkIssueRequest struct {
 // error that refused it.
 type BulkResult struct {
 	// Holder is the ID of the holder.
-	Holder string
-	// Pass is the pass issued to the holder; zero when Err is set.
-	Pass pass.Pass
+	Holder string `json:"holder"`
+	// Pass is the pass issued to the holder; zero (absent from the JSON
+	// form) when Err is set.
+	Pass pass.Pass `json:"pass,omitzero"`
 	// Err is why the holder got no pass (ErrNotFound for an unknown holder,
-	// ErrInsufficientFunds, ...); nil when it got one.
-	Err error
+	// ErrInsufficientFunds, ...); nil when it got one. Its JSON form is
+	// "error", its message, absent when nil.
+	Err error `json:"-"`
 }
 
 // BulkIssue issues the product to each holder (E6). Each holder's issue is
@@ -334,9 +344,13 @@ func (e *Engine) changePass(ctx context.Context, netID, key, op, id string, sum 
 type AdjustRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Pass is the ID of the pass adjusted.
 	Pass string `json:"pass"`
 	// Units is the signed change of the balance, in the pass's unit (days,
@@ -387,14 +401,18 @@ func (e *Engine) AdjustUnits(ctx context.Context, req AdjustRequest) (pass.Pass,
 type ExpiryRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Pass is the ID of the pass whose expiry moves.
 	Pass string `json:"pass"`
 	// ExpiresOn is the new last date the pass is usable (T5), before freezes;
 	// not before its activation date.
-	ExpiresOn calendar.Date `json:"expires_on"`
+	ExpiresOn calendar.Date `json:"expires_on,omitzero"`
 	// Actor is who makes the call (a desk, a staff member), kept on the ledger
 	// entries; "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -451,15 +469,19 @@ func joinComment(what, comment string) string {
 type FreezeRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Pass is the ID of the pass frozen.
 	Pass string `json:"pass"`
 	// From is the first date frozen.
-	From calendar.Date `json:"from"`
+	From calendar.Date `json:"from,omitzero"`
 	// To is the first date no longer frozen: after From.
-	To calendar.Date `json:"to"`
+	To calendar.Date `json:"to,omitzero"`
 	// Actor is who makes the call (a desk, a staff member), kept on the ledger
 	// entries; "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -489,13 +511,17 @@ func (e *Engine) Freeze(ctx context.Context, req FreezeRequest) (pass.Pass, erro
 type UnfreezeRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Pass is the ID of the pass.
 	Pass string `json:"pass"`
 	// On is the date the freeze ends: the first date no longer frozen.
-	On calendar.Date `json:"on"`
+	On calendar.Date `json:"on,omitzero"`
 	// Actor is who makes the call (a desk, a staff member), kept on the ledger
 	// entries; "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -524,9 +550,13 @@ func (e *Engine) Unfreeze(ctx context.Context, req UnfreezeRequest) (pass.Pass, 
 type PaidRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Pass is the ID of the pass marked paid.
 	Pass string `json:"pass"`
 	// By is who marks the pass paid (PaidBy); required.

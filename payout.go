@@ -18,14 +18,16 @@ import (
 // [From, To].
 type PayoutRequest struct {
 	// Network is the ID of the network that pays.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Location is the ID of the club paid; "" for every club.
 	Location string `json:"location,omitempty"`
 	// From is the first service date of the period.
-	From calendar.Date `json:"from"`
+	From calendar.Date `json:"from,omitzero"`
 	// To is the last service date of the period, included; not before
 	// From.
-	To calendar.Date `json:"to"`
+	To calendar.Date `json:"to,omitzero"`
 }
 
 // Payout computes a payout statement (Y1-Y3) with billing.ComputeStatement:

@@ -62,16 +62,17 @@ type Purchase struct {
 
 // PurchasesRequest asks for a page of a holder's purchases.
 type PurchasesRequest struct {
-	// Network is the ID of the network the call is in.
-	Network string
+	// Network is the ID of the network the call is in. It has no JSON
+	// form: a host takes it from the route or its auth.
+	Network string `json:"-"`
 	// Holder is the ID of the holder whose purchases they are.
-	Holder string
+	Holder string `json:"holder"`
 	// Group keeps one group; "" lists every group.
-	Group PurchaseGroup
+	Group PurchaseGroup `json:"group,omitempty"`
 	// Cursor is the Next of the page before; "" for the first page.
-	Cursor string
+	Cursor string `json:"cursor,omitempty"`
 	// Limit is the page's size: 0 means 20, at most 100.
-	Limit int
+	Limit int `json:"limit,omitempty"`
 }
 
 // PurchasesPage is a page of purchases and the cursor of the next, ""

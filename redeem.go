@@ -19,9 +19,13 @@ import (
 type RedeemRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Location is the ID of the desk's location.
 	Location string `json:"location"`
 	// Code is the 8-digit passcode as typed; spaces and hyphens are
@@ -32,7 +36,7 @@ type RedeemRequest struct {
 	// skew ahead of now and its backdating window behind (S3), and a pass
 	// issued after it cannot pay for it. The lockout is measured on the
 	// Engine's clock, whatever At says.
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 	// Actor is who redeems (the desk or its clerk), kept on the ledger entry;
 	// "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -62,16 +66,17 @@ type RedeemResult struct {
 	Reason entitlement.Reason `json:"reason,omitempty"`
 	// LockedUntil is when the location's lock ends, set when it is locked; the
 	// zero time otherwise.
-	LockedUntil time.Time `json:"locked_until"`
+	LockedUntil time.Time `json:"locked_until,omitzero"`
 	// Pass is the ID of the pass the code found; "" for an unknown code.
 	Pass string `json:"pass,omitempty"`
 	// Product is the ID of that pass's product.
 	Product string `json:"product,omitempty"`
 	// Visit is the visit recorded, with the terms version in force; zero
-	// unless Redeemed.
-	Visit checkin.Visit `json:"visit"`
-	// Holder is the customer; zero unless Redeemed.
-	Holder catalog.Holder `json:"holder"`
+	// (absent from the JSON form) unless Redeemed.
+	Visit checkin.Visit `json:"visit,omitzero"`
+	// Holder is the customer; zero (absent from the JSON form) unless
+	// Redeemed.
+	Holder catalog.Holder `json:"holder,omitzero"`
 	// Health is the holder's health declaration; zero unless Redeemed.
 	Health HealthDeclaration `json:"health"`
 	// Balance is the pass's units left after the redemption, in days or
@@ -79,7 +84,7 @@ type RedeemResult struct {
 	Balance int `json:"balance"`
 	// Points is the bonus points the redemption earned on the card whose
 	// visit it used (M3); empty when none.
-	Points []CardPoints `json:"points,omitempty"`
+	Points []CardPoints `json:"points"`
 }
 
 // Err returns nil for a redeemed result and the *RedeemError of a refusal.

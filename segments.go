@@ -14,14 +14,18 @@ import (
 // (seed 003).
 type SegmentsRequest struct {
 	// Network is the ID of the network the call is in.
-	Network string
-	// From and To are the period whose redeemed visits count as frequency,
-	// inclusive, in the network's zone; recency is measured to To. Zero To
-	// is today; zero From is To less 89 days (90 days).
-	From, To calendar.Date
+	// It has no JSON form: a host takes it from the route or its auth.
+	Network string `json:"-"`
+	// From is the first day of the period whose redeemed visits count as
+	// frequency, in the network's zone; zero is To less 89 days (90
+	// days).
+	From calendar.Date `json:"from,omitzero"`
+	// To is the last day of that period, included; recency is measured
+	// to it. Zero is today.
+	To calendar.Date `json:"to,omitzero"`
 	// Segmentation holds the thresholds and segment map; nil is
 	// card.DefaultSegmentation().
-	Segmentation *card.Segmentation
+	Segmentation *card.Segmentation `json:"segmentation,omitempty"`
 }
 
 // CardSegment is a card's RFM values, score and segment.

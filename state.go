@@ -21,9 +21,9 @@ import (
 // under three reads.
 func (e *Engine) loadDays(ctx context.Context, tx store.Tx, q store.StateQuery,
 	days func(calendar.Zone) (from, to calendar.Date), bounds func() (from, to calendar.Date)) (store.State, calendar.Zone, calendar.Date, calendar.Date, error) {
-	key := q.Network + "\x00" + q.Location
-	if z, ok := e.locZones.Load(key); ok {
-		q.From, q.To = days(z.(calendar.Zone))
+	key := zoneKey{q.Network, q.Location}
+	if z, ok := e.lastZone(key); ok {
+		q.From, q.To = days(z)
 	} else {
 		q.From, q.To = bounds()
 	}
@@ -32,11 +32,14 @@ func (e *Engine) loadDays(ctx context.Context, tx store.Tx, q store.StateQuery,
 		if err != nil {
 			return s, calendar.Zone{}, calendar.Date{}, calendar.Date{}, err
 		}
+		if s.Record != nil { // q.Key was used before: the caller replays it
+			return s, calendar.Zone{}, calendar.Date{}, calendar.Date{}, &recordedError{rec: *s.Record}
+		}
 		z, err := e.locationZone(s.Location)
 		if err != nil {
 			return s, z, calendar.Date{}, calendar.Date{}, err
 		}
-		e.locZones.Store(key, z)
+		e.seeZone(key, z)
 		from, to := days(z)
 		if !from.Before(q.From) && !to.After(q.To) {
 			return s, z, from, to, nil
@@ -47,35 +50,93 @@ func (e *Engine) loadDays(ctx context.Context, tx store.Tx, q store.StateQuery,
 		fmt.Errorf("location %q: its zone changed while being read: %w", q.Location, store.ErrConflict)
 }
 
+// zoneKey names a location for the Engine's cache of location zones.
+type zoneKey struct{ network, location string }
+
+// lastZone returns the zone last seen at the location, if any: loadDays
+// reads the days of a call with it before the location is read, and reads
+// again when the location's zone has changed since.
+func (e *Engine) lastZone(k zoneKey) (calendar.Zone, bool) {
+	e.locMu.RLock()
+	defer e.locMu.RUnlock()
+	z, ok := e.locZones[k]
+	return z, ok
+}
+
+// seeZone records z as the zone of the location, writing only a change.
+func (e *Engine) seeZone(k zoneKey, z calendar.Zone) {
+	if old, ok := e.lastZone(k); ok && old == z {
+		return
+	}
+	e.locMu.Lock()
+	defer e.locMu.Unlock()
+	e.locZones[k] = z
+}
+
 // assemble makes the decision state of a call from a loaded state and its
 // location's zone: the recent visits of the service days [from, to] (from
 // moved back lookback days before visits open at the location, as the
 // query that loaded s did), the live passes by ID and then the passes of
 // the lineage (explicit first, then those that paid the recent visits). A
-// pass of the lineage that does not exist is ErrNotFound.
-func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string) (*checkin.State, error) {
+// pass of the lineage that does not exist is ErrNotFound. The passes of
+// the lineage are those of explicit, then those that paid visit (when not
+// nil), then those that paid the recent visits. assemble reuses
+// s.Recent's array for the state's recent visits.
+func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string, visit *checkin.Visit) (*checkin.State, error) {
 	st := &checkin.State{Holder: s.Holder, Location: s.Location, Zone: z, Policy: e.policy, MaxOpen: e.maxOpen,
 		TeamSharing: s.Team.CreditSharing, NetworkLocations: s.Locations, Open: s.Open, PAYG: s.PAYG}
 	from = store.WindowStart(from, s.Open, s.Location.ID, lookback)
+	st.Recent = s.Recent[:0] // filtered in place: s is the call's own
 	for _, v := range s.Recent {
 		if !v.Date.Before(from) && !v.Date.After(to) {
 			st.Recent = append(st.Recent, v)
 		}
 	}
-	ids := store.Lineage(explicit, st.Recent)
-	st.Passes = make([]*pass.Pass, 0, len(s.Live)+len(ids))
+	if len(st.Recent) == 0 {
+		st.Recent = nil
+	}
+	named := len(explicit)
+	if visit != nil {
+		named += len(visit.Consumptions)
+	}
+	for _, v := range st.Recent {
+		named += len(v.Consumptions)
+	}
+	st.Passes = make([]*pass.Pass, 0, len(s.Live)+named)
 	for i := range s.Live {
 		st.Passes = append(st.Passes, &s.Live[i])
 	}
-	for _, id := range ids {
+	// The lineage (store.Lineage): explicit, then the passes that paid the
+	// visit and the recent visits.
+	add := func(id string) error {
 		if st.Has(id) {
-			continue
+			return nil
 		}
 		i, ok := slices.BinarySearchFunc(s.Named, id, func(p pass.Pass, id string) int { return compareStrings(p.ID, id) })
 		if !ok {
-			return nil, fmt.Errorf("pass %q: %w", id, store.ErrNotFound)
+			return fmt.Errorf("pass %q: %w", id, store.ErrNotFound)
 		}
 		st.Passes = append(st.Passes, &s.Named[i])
+		return nil
+	}
+	for _, id := range explicit {
+		if err := add(id); err != nil {
+			return nil, err
+		}
+	}
+	if visit != nil {
+		for _, c := range visit.Consumptions {
+			if err := add(c.Pass); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, v := range st.Recent {
+		for _, c := range v.Consumptions {
+			if err := add(c.Pass); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return st, nil
 }

@@ -27,10 +27,10 @@ type VisitResult struct {
 	Visit checkin.Visit `json:"visit"`
 	// Closed are the holder's older visits closed automatically on the way
 	// (C8); empty for most calls.
-	Closed []checkin.Visit `json:"closed,omitempty"`
+	Closed []checkin.Visit `json:"closed"`
 	// Balances are the balances after the call of the passes it changed, by
 	// pass ID.
-	Balances []Balance `json:"balances,omitempty"`
+	Balances []Balance `json:"balances"`
 	// Charge is the money the call charged: the visit's PAYG charges and no-
 	// show fee, in the network's currency; zero for none.
 	Charge money.Money `json:"charge"`
@@ -39,7 +39,7 @@ type VisitResult struct {
 	Selection entitlement.Selection `json:"selection"`
 	// Points is the bonus points the call moved on cards whose visits it
 	// used or gave back (M3, cards_points.go); empty when none moved.
-	Points []CardPoints `json:"points,omitempty"`
+	Points []CardPoints `json:"points"`
 }
 
 // Balance is a pass's balance after a call.
@@ -81,9 +81,13 @@ func compareStrings(a, b string) int {
 type CheckInRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder who comes in.
 	Holder string `json:"holder"`
 	// Location is the ID of the location they come into.
@@ -91,7 +95,7 @@ type CheckInRequest struct {
 	// At is when the holder came in; zero means now. A door controller
 	// replaying an offline event sets it: it may be at most the Engine's
 	// clock skew ahead of now and its backdating window behind (S3).
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 	// Cost is what the visit takes from a visits pass; 0 means 1 (C3).
 	Cost int `json:"cost,omitempty"`
 	// Actor is who makes the call (a desk, a door, a staff member), kept on
@@ -132,7 +136,7 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 			if atErr != nil {
 				return catalog.Network{}, checkin.Outcome{}, atErr
 			}
-			return e.decideCheckIn(ctx, tx, req, at, visitID)
+			return e.decideCheckIn(ctx, tx, req, at, visitID, req.Key)
 		})
 }
 
@@ -141,7 +145,7 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 // stamped with key and actor, and returns its result.
 func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor string, sum [fpLen]byte,
 	decide func(store.Tx) (catalog.Network, checkin.Outcome, error)) (VisitResult, error) {
-	return idempotent(ctx, e, network, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+	return idempotentLoaded(ctx, e, network, key, op, sum, func(tx store.Tx) (VisitResult, error) {
 		n, o, err := decide(tx)
 		if err != nil {
 			return VisitResult{}, err
@@ -156,9 +160,13 @@ func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor str
 	})
 }
 
-func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
+// decideCheckIn loads the holder's state for a check-in at at and decides
+// it (C1-C5); it writes nothing. A non-empty key is looked up with the
+// state: its record, when there is one, is returned as a *recordedError
+// (engine.go) in place of a decision.
+func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID, key string) (catalog.Network, checkin.Outcome, error) {
 	s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
-		Lookback: e.capDays()},
+		Lookback: e.capDays(), Key: key},
 		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(at); return d.AddDays(-1), d },
 		func() (calendar.Date, calendar.Date) {
 			first, last := calendar.Bounds(at)
@@ -167,7 +175,7 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, from, to, e.capDays(), nil)
+	st, err := e.assemble(&s, z, from, to, e.capDays(), nil, nil)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -188,7 +196,7 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 		return VisitResult{}, err
 	}
 	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
-		return e.decideCheckIn(ctx, tx, req, at, "")
+		return e.decideCheckIn(ctx, tx, req, at, "", "")
 	})
 }
 
@@ -196,16 +204,20 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 type CheckOutRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Visit is the ID of the open visit checked out.
 	Visit string `json:"visit"`
 	// At is when the holder left; zero means now. It is bounded like a
 	// check-in's At (S3), and a check-out later than the visit's start plus
 	// the maximum visit length (WithMaxOpen) closes it at that instant,
 	// marked automatic (C8).
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 	// Actor is who makes the call (a desk, a door, a staff member), kept on
 	// the ledger entries; "" for none.
 	Actor string `json:"actor,omitempty"`
@@ -271,14 +283,14 @@ var sameDay = span{}
 // that once the key is known to be new (a bound on a supplied instant).
 func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
-	return idempotent(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
+	return idempotentLoaded(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
 		if refused != nil {
 			return VisitResult{}, refused
 		}
 		// The query names only the visit: the store reads its holder and
 		// location, and the days from sp.from before its date to the last
 		// day until may fall on in any zone (or to its date).
-		q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from}
+		q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from, Key: key}
 		if !sp.until.IsZero() {
 			_, q.To = calendar.Bounds(sp.until)
 		}
@@ -286,12 +298,15 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 		if err != nil {
 			return VisitResult{}, err
 		}
+		if s.Record != nil {
+			return VisitResult{}, &recordedError{rec: *s.Record}
+		}
 		z, err := e.locationZone(s.Location)
 		if err != nil {
 			return VisitResult{}, err
 		}
 		from, to := sp.days(&s.Visit, z)
-		st, err := e.assemble(&s, z, from, to, -sp.from, store.Lineage(extra, []checkin.Visit{s.Visit}))
+		st, err := e.assemble(&s, z, from, to, -sp.from, extra, &s.Visit)
 		if err != nil {
 			return VisitResult{}, err
 		}
@@ -313,16 +328,20 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 type BookRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder who books.
 	Holder string `json:"holder"`
 	// Location is the ID of the location of the class.
 	Location string `json:"location"`
 	// Start is when the class starts: at most the booking horizon ahead of
 	// the Engine's clock and its backdating window behind (S3).
-	Start time.Time `json:"start"`
+	Start time.Time `json:"start,omitzero"`
 	// Cost is the class's cost in visits or points; 0 means 1.
 	Cost int `json:"cost,omitempty"`
 	// Actor is who makes the call (a desk, a door, a staff member), kept on
@@ -346,7 +365,7 @@ func (e *Engine) Book(ctx context.Context, req BookRequest) (VisitResult, error)
 			if startErr != nil {
 				return catalog.Network{}, checkin.Outcome{}, startErr
 			}
-			return e.decideBook(ctx, tx, req, start, now, visitID)
+			return e.decideBook(ctx, tx, req, start, now, visitID, req.Key)
 		})
 }
 
@@ -368,15 +387,16 @@ func (r BookRequest) validate(needKey bool) error {
 
 // decideBook loads the holder's state for the service date of the class
 // starting at start (bounded by classStart) and decides the booking (B1);
-// it writes nothing.
-func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, start, now time.Time, visitID string) (catalog.Network, checkin.Outcome, error) {
-	s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location},
+// it writes nothing. A non-empty key is looked up with the state, as
+// decideCheckIn's.
+func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, start, now time.Time, visitID, key string) (catalog.Network, checkin.Outcome, error) {
+	s, z, d, _, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location, Key: key},
 		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(start); return d, d },
 		func() (calendar.Date, calendar.Date) { return calendar.Bounds(start) })
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, d, d, 0, nil)
+	st, err := e.assemble(&s, z, d, d, 0, nil, nil)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -388,9 +408,13 @@ func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, s
 type CancelRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Visit is the ID of the booking cancelled.
 	Visit string `json:"visit"`
 	// ByBusiness: the business cancelled; never late.
@@ -420,9 +444,13 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 type AttendanceRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Visit is the ID of the booking marked.
 	Visit string `json:"visit"`
 	// Attended is true for a booking held, false for a no-show (B3).
@@ -455,9 +483,13 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 type MoveRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Visit is the ID of the visit moved.
 	Visit string `json:"visit"`
 	// Pass is the ID of the holder's pass that pays instead.
@@ -488,9 +520,13 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 type CloseStaleRequest struct {
 	// Key is the call's idempotency key (I1); each visit's check-out is keyed
 	// by Key and the visit's ID (see CloseStale).
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Limit bounds how many visits one call closes; 0 means 100.
 	Limit int `json:"limit,omitempty"`
 }

@@ -44,19 +44,23 @@ type AccountResult struct {
 	Account wallet.Account `json:"account"`
 	// Entries are the entries the call wrote, in order; none when it changed
 	// nothing.
-	Entries []wallet.Entry `json:"entries,omitempty"`
+	Entries []wallet.Entry `json:"entries"`
 	// Settled are the visits whose debts the call paid, in their new state
 	// (W2).
-	Settled []checkin.Visit `json:"settled,omitempty"`
+	Settled []checkin.Visit `json:"settled"`
 }
 
 // DepositRequest pays money into a holder's prepaid account (W1).
 type DepositRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder whose account it is.
 	Holder string `json:"holder"`
 	// Amount is what is paid in: above zero, in the network's currency and its
@@ -98,9 +102,13 @@ func (e *Engine) Deposit(ctx context.Context, req DepositRequest) (AccountResult
 type SpendRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder whose account it is.
 	Holder string `json:"holder"`
 	// Amount is what is paid out: above zero, in the network's currency and
@@ -131,9 +139,13 @@ func (e *Engine) Spend(ctx context.Context, req SpendRequest) (AccountResult, er
 type RefundRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Entry is the ID of the entry refunded.
 	Entry string `json:"entry"`
 	// Amount is what to give back; zero Money gives back all that is left
@@ -188,9 +200,13 @@ func (e *Engine) Refund(ctx context.Context, req RefundRequest) (AccountResult, 
 type AdjustAccountRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder whose account it is.
 	Holder string `json:"holder"`
 	// Amount is added to the balance: negative takes money out.
@@ -221,9 +237,13 @@ func (e *Engine) AdjustAccount(ctx context.Context, req AdjustAccountRequest) (A
 type OverdraftRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder whose account it is.
 	Holder string `json:"holder"`
 	// Limit is how far below zero the balance may go; zero Money: none.
@@ -258,9 +278,13 @@ func (e *Engine) SetOverdraft(ctx context.Context, req OverdraftRequest) (Accoun
 type SettleRequest struct {
 	// Key is the call's idempotency key (I1): the same key with the same
 	// request returns the first result, with another request ErrKeyReused.
-	Key string `json:"key"`
+	// It has no JSON form: a host takes it from the Idempotency-Key
+	// header, never from a body.
+	Key string `json:"-"`
 	// Network is the ID of the network the call is in.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder is the ID of the holder whose account it is.
 	Holder string `json:"holder"`
 	// Visit, when set, settles that visit's debt only; otherwise every

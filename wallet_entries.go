@@ -16,15 +16,17 @@ import (
 // holder's, or the network's in a period.
 type AccountEntriesRequest struct {
 	// Network is the ID of the entries' network.
-	Network string `json:"network"`
+	// It has no JSON form: a host takes it from the route or its auth,
+	// never from a body.
+	Network string `json:"-"`
 	// Holder, when set, selects the holder's account (in the network's
 	// currency); otherwise every account of the network.
 	Holder string `json:"holder,omitempty"`
 	// From and To bound the entries' instants, From <= At < To; zero:
 	// unbounded.
-	From time.Time `json:"from"`
+	From time.Time `json:"from,omitzero"`
 	// To is described with From above.
-	To time.Time `json:"to"`
+	To time.Time `json:"to,omitzero"`
 	// Cursor is the Next of the previous page; empty: the first page.
 	Cursor string `json:"cursor,omitempty"`
 	// Limit is the page size: 0 means 100; at most 10,000.

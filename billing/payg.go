@@ -4,6 +4,8 @@
 package billing
 
 import (
+	"encoding/json"
+	"github.com/passengine/passengine/internal/wire"
 	"time"
 
 	"github.com/passengine/passengine/calendar"
@@ -41,11 +43,12 @@ type PAYG struct {
 	// one.
 	Prices []Price `json:"prices"`
 	// DailyCap is the most a holder's PAYG charges of one business day
-	// come to (C6), in the network's currency; zero Money: no cap.
-	DailyCap money.Money `json:"daily_cap"`
+	// come to (C6), in the network's currency; the zero Money (absent from
+	// the JSON form): no cap.
+	DailyCap money.Money `json:"daily_cap,omitzero"`
 	// Locations are the IDs of the locations it applies at; empty: every
 	// location of the network.
-	Locations []string `json:"locations,omitempty"`
+	Locations []string `json:"locations"`
 }
 
 // Validate returns a *field.Error for empty IDs, a name that is not
@@ -134,7 +137,7 @@ func Cheapest(products []PAYG, loc string, a catalog.Audience) *PAYG {
 // DayCharge is the PAYG charge of a visit on one business day.
 type DayCharge struct {
 	// Date is the business day charged (C6).
-	Date calendar.Date `json:"date"`
+	Date calendar.Date `json:"date,omitzero"`
 	// Minutes is how many minutes of the visit fell on that day and were
 	// not covered by time passes.
 	Minutes int `json:"minutes"`
@@ -220,4 +223,14 @@ func Charge(days []DayCharge, p *PAYG, hourly, cap money.Money, spent func(calen
 		out[i] = d
 	}
 	return out
+}
+
+// MarshalJSON returns p's JSON form (JSON.md): its fields by their json
+// tags, with Prices and Locations as [] when empty (every location of
+// the network), never null. Its error is always nil.
+func (p PAYG) MarshalJSON() ([]byte, error) {
+	type plain PAYG
+	q := plain(p)
+	q.Prices, q.Locations = wire.List(q.Prices), wire.List(q.Locations)
+	return json.Marshal(q)
 }

@@ -3,8 +3,10 @@ package billing
 import (
 	"cmp"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/passengine/passengine/internal/wire"
 	"io"
 	"slices"
 	"strconv"
@@ -93,9 +95,9 @@ type Line struct {
 	// Location is the ID of the club paid.
 	Location string `json:"location"`
 	// Date is the visit's service date.
-	Date calendar.Date `json:"date"`
+	Date calendar.Date `json:"date,omitzero"`
 	// At is the visit's instant, in UTC.
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 	// Visit is the visit's ID.
 	Visit string `json:"visit"`
 	// Holder is the ID of the holder who came.
@@ -152,9 +154,9 @@ type Statement struct {
 	// club of the network.
 	Location string `json:"location,omitempty"`
 	// From is the first service date of the period.
-	From calendar.Date `json:"from"`
+	From calendar.Date `json:"from,omitzero"`
 	// To is the last service date of the period, included.
-	To calendar.Date `json:"to"`
+	To calendar.Date `json:"to,omitzero"`
 	// Currency is the currency of every amount.
 	Currency string `json:"currency"`
 	// Lines are the visits of the period, by location, instant and
@@ -349,4 +351,14 @@ func (s *Statement) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// MarshalJSON returns s's JSON form (JSON.md): its fields by their json
+// tags, with Lines and Locations as [] when empty, never null. Its error
+// is always nil.
+func (s Statement) MarshalJSON() ([]byte, error) {
+	type plain Statement
+	p := plain(s)
+	p.Lines, p.Locations = wire.List(p.Lines), wire.List(p.Locations)
+	return json.Marshal(p)
 }

@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"encoding/json"
+	"github.com/passengine/passengine/internal/wire"
 	"time"
 
 	"github.com/passengine/passengine/calendar"
@@ -23,7 +25,7 @@ type Terms struct {
 	ID string `json:"id"`
 	// EffectiveFrom is the instant the version takes effect: it is in
 	// force for visits from then until a later version's.
-	EffectiveFrom time.Time `json:"effective_from"`
+	EffectiveFrom time.Time `json:"effective_from,omitzero"`
 	// Rates are the per-visit rates: a rate naming a product applies to
 	// passes of that product; otherwise the rate of the pass's tier applies.
 	Rates []Rate `json:"rates"`
@@ -31,8 +33,9 @@ type Terms struct {
 	// at this location are paid per calendar month in the location's zone.
 	MonthlyVisitCap int `json:"monthly_visit_cap,omitempty"`
 	// MonthlyAmountCap, when not zero, bounds what one holder's visits at
-	// this location are paid per calendar month.
-	MonthlyAmountCap money.Money `json:"monthly_amount_cap"`
+	// this location are paid per calendar month; the zero Money (absent
+	// from the JSON form) is no cap.
+	MonthlyAmountCap money.Money `json:"monthly_amount_cap,omitzero"`
 	// PAYGShare is the fraction (0 to 1) of PAYG revenue paid to the club.
 	PAYGShare decimal.Decimal `json:"payg_share"`
 }
@@ -157,3 +160,12 @@ func (t Terms) Same(u Terms) bool {
 }
 
 func sameMoney(a, b money.Money) bool { return a.Currency == b.Currency && a.Amount.Equal(b.Amount) }
+
+// MarshalJSON returns t's JSON form (JSON.md): its fields by their json
+// tags, with Rates as [] when empty, never null. Its error is always nil.
+func (t Terms) MarshalJSON() ([]byte, error) {
+	type plain Terms
+	p := plain(t)
+	p.Rates = wire.List(p.Rates)
+	return json.Marshal(p)
+}

@@ -8,6 +8,7 @@
 package calendar
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -392,4 +393,44 @@ func (v Validity) From(d Date) Date {
 		return Date{}
 	}
 	return d.AddMonths(v.Months).AddDays(v.Days)
+}
+
+// zoneJSON is the JSON form of a Zone.
+type zoneJSON struct {
+	Zone          string `json:"zone"`
+	CutoffMinutes int64  `json:"cutoff_minutes"`
+}
+
+// MarshalJSON returns z as {"zone":"Europe/Paris","cutoff_minutes":180}:
+// the IANA name of its zone ("" for none) and its cut-off in whole
+// minutes after midnight (JSON.md). Its error is always nil.
+func (z Zone) MarshalJSON() ([]byte, error) {
+	w := zoneJSON{CutoffMinutes: int64(z.Cutoff / time.Minute)}
+	if z.Loc != nil {
+		w.Zone = z.Loc.String()
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, through LoadZone: it
+// returns LoadZone's *field.Error for an unknown zone or a cut-off
+// outside [0, 1440) minutes, and the decoder's error for malformed JSON.
+// null leaves z as it is.
+func (z *Zone) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var w zoneJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.CutoffMinutes < 0 || w.CutoffMinutes >= 24*60 {
+		return field.Invalid("cutoff_minutes", "must be in [0, 1440), got %d", w.CutoffMinutes)
+	}
+	v, err := LoadZone(w.Zone, time.Duration(w.CutoffMinutes)*time.Minute)
+	if err != nil {
+		return err
+	}
+	*z = v
+	return nil
 }

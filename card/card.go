@@ -67,9 +67,9 @@ type Counters struct {
 	Refunds money.Money `json:"refunds"`
 	// LastRedemption and LastAdding are the latest instants a visit was
 	// redeemed and visits were added; zero for never.
-	LastRedemption time.Time `json:"last_redemption"`
+	LastRedemption time.Time `json:"last_redemption,omitzero"`
 	// LastAdding is described with LastRedemption above.
-	LastAdding time.Time `json:"last_adding"`
+	LastAdding time.Time `json:"last_adding,omitzero"`
 }
 
 // Card is a holder's multipass card of one program (a product of kind
@@ -91,9 +91,9 @@ type Card struct {
 	// Status is where the card is in its life (M5).
 	Status Status `json:"status"`
 	// IssuedAt is described above; in UTC.
-	IssuedAt time.Time `json:"issued_at"`
+	IssuedAt time.Time `json:"issued_at,omitzero"`
 	// IssuedOn is described above.
-	IssuedOn calendar.Date `json:"issued_on"`
+	IssuedOn calendar.Date `json:"issued_on,omitzero"`
 	Counters
 }
 

@@ -38,14 +38,14 @@ type Metrics struct {
 	// ReferralVisits is the visits added as referral rewards (M6).
 	ReferralVisits int `json:"referral_visits"`
 	// LastRedemption and LastAdding are zero for never.
-	LastRedemption time.Time `json:"last_redemption"`
+	LastRedemption time.Time `json:"last_redemption,omitzero"`
 	// LastAdding is described with LastRedemption above.
-	LastAdding time.Time `json:"last_adding"`
+	LastAdding time.Time `json:"last_adding,omitzero"`
 	// IssuedOn is the card's issue date in the network's zone.
-	IssuedOn calendar.Date `json:"issued_on"`
+	IssuedOn calendar.Date `json:"issued_on,omitzero"`
 	// ExpiresOn is the last date the visits are usable (freezes included);
 	// zero for no expiry.
-	ExpiresOn calendar.Date `json:"expires_on"`
+	ExpiresOn calendar.Date `json:"expires_on,omitzero"`
 }
 
 // MetricsOf returns c's metrics with p, its pass.

@@ -1,7 +1,10 @@
 package card
 
 import (
+	"encoding/json"
+
 	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/internal/wire"
 	"github.com/shopspring/decimal"
 )
 
@@ -194,4 +197,13 @@ func DefaultSegmentation() Segmentation {
 func (s Segmentation) Segment(v RFM) (Score, Segment) {
 	sc := s.Thresholds.Score(v)
 	return sc, Classify(sc, s.Rules)
+}
+
+// MarshalJSON returns s's JSON form (JSON.md): its fields by their json
+// tags, with Rules as [] when empty, never null. Its error is always nil.
+func (s Segmentation) MarshalJSON() ([]byte, error) {
+	type plain Segmentation
+	p := plain(s)
+	p.Rules = wire.List(p.Rules)
+	return json.Marshal(p)
 }

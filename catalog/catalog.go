@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/passengine/passengine/calendar"
@@ -56,8 +57,9 @@ type Location struct {
 	// DayCutoff is the wall-clock time a business day starts at (T4),
 	// in whole minutes from 0 (midnight, the zero value) up to but not
 	// including 24h: with 3h, visits until 02:59 belong to the day
-	// before.
-	DayCutoff time.Duration `json:"day_cutoff"`
+	// before. Its JSON form is "day_cutoff_minutes", the whole minutes
+	// after midnight (180 for 03:00).
+	DayCutoff time.Duration `json:"-"`
 	// Tier is the location's price level in an aggregator network, 0 (the
 	// lowest, the zero value) to field.MaxCount: a pass of a lower tier
 	// does not admit here (G3).
@@ -149,5 +151,44 @@ func (h Holder) Validate() error {
 	if at := h.HealthDeclaredAt; at != nil && !at.IsZero() && !calendar.ValidInstant(*at) {
 		return field.Invalid("health_declared_at", "%s is not of a year from %d to %d", at.UTC().Format(time.RFC3339), calendar.MinYear, calendar.MaxYear)
 	}
+	return nil
+}
+
+// locationJSON is the JSON form of a Location: DayCutoff in minutes.
+type locationJSON struct {
+	Network          string `json:"network"`
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	Zone             string `json:"zone"`
+	DayCutoffMinutes int64  `json:"day_cutoff_minutes"`
+	Tier             int    `json:"tier"`
+}
+
+// MarshalJSON returns l's JSON form (JSON.md): its fields by their json
+// names, with DayCutoff as "day_cutoff_minutes", the whole minutes after
+// midnight its business day starts at (180 for 03:00), never
+// nanoseconds. Its error is always nil.
+func (l Location) MarshalJSON() ([]byte, error) {
+	return json.Marshal(locationJSON{Network: l.Network, ID: l.ID, Name: l.Name, Zone: l.Zone,
+		DayCutoffMinutes: int64(l.DayCutoff / time.Minute), Tier: l.Tier})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes. It returns a *field.Error
+// named "day_cutoff_minutes" for a cut-off outside [0, 1440) and the
+// decoder's error for malformed JSON; Validate checks the rest. null
+// leaves l as it is.
+func (l *Location) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var w locationJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.DayCutoffMinutes < 0 || w.DayCutoffMinutes >= 24*60 {
+		return field.Invalid("day_cutoff_minutes", "must be in [0, 1440), got %d", w.DayCutoffMinutes)
+	}
+	*l = Location{Network: w.Network, ID: w.ID, Name: w.Name, Zone: w.Zone,
+		DayCutoff: time.Duration(w.DayCutoffMinutes) * time.Minute, Tier: w.Tier}
 	return nil
 }

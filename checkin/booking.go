@@ -69,7 +69,8 @@ type Cancel struct {
 	ByBusiness bool
 	// Window is how long before the class start a holder's cancel
 	// becomes late (B2); 0: every cancel before the start is on time.
-	Window time.Duration
+	// Cancel is a decision input with no JSON form.
+	Window time.Duration `json:"-"`
 	// RefundLate returns the units of a late cancel too; false, the zero
 	// value, forfeits them (B2).
 	RefundLate bool

@@ -50,8 +50,9 @@ type State struct {
 	// MaxOpen is the longest a visit counts (C8, S3): a check-out later
 	// than its start plus MaxOpen closes it at that instant, marked
 	// automatic, and a check-in at the location after it first closes the
-	// holder's visit there so. Zero means no maximum.
-	MaxOpen time.Duration
+	// holder's visit there so. Zero means no maximum. State is a
+	// decision input with no JSON form.
+	MaxOpen time.Duration `json:"-"`
 }
 
 // Outcome lists every effect of a decision. Visit is the visit opened,

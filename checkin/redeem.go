@@ -1,8 +1,10 @@
 package checkin
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/passengine/passengine/field"
 	"time"
 
 	"github.com/passengine/passengine/calendar"
@@ -20,10 +22,10 @@ type Lockout struct {
 	MaxFailures int `json:"max_failures"`
 	// Window is how far back failures count from each new one; 0 or
 	// less means 15 minutes.
-	Window time.Duration `json:"window"`
+	Window time.Duration `json:"-"`
 	// Duration is how long a lock lasts from the failure that set it; 0
 	// or less means 24 hours.
-	Duration time.Duration `json:"duration"`
+	Duration time.Duration `json:"-"`
 }
 
 // DefaultLockout returns the lockout of RULES P2: more than 5 failed codes
@@ -403,4 +405,44 @@ func coveringVisit(recent []Visit, id string, date calendar.Date) string {
 		}
 	}
 	return ""
+}
+
+// lockoutJSON is the JSON form of a Lockout: durations in minutes.
+type lockoutJSON struct {
+	MaxFailures     int   `json:"max_failures"`
+	WindowMinutes   int64 `json:"window_minutes"`
+	DurationMinutes int64 `json:"duration_minutes"`
+}
+
+// MarshalJSON returns l as {"max_failures":5,"window_minutes":15,
+// "duration_minutes":1440}: Window and Duration in whole minutes (a
+// remainder under a minute is cut), never nanoseconds. Its error is
+// always nil.
+func (l Lockout) MarshalJSON() ([]byte, error) {
+	return json.Marshal(lockoutJSON{MaxFailures: l.MaxFailures,
+		WindowMinutes: int64(l.Window / time.Minute), DurationMinutes: int64(l.Duration / time.Minute)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; 0 or less keeps its
+// meaning (OrDefault). It returns a *field.Error for minutes above a
+// year and the decoder's error for malformed JSON. null leaves l as it
+// is.
+func (l *Lockout) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var w lockoutJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	const year = 366 * 24 * 60
+	if w.WindowMinutes > year {
+		return field.Invalid("window_minutes", "must be at most %d, got %d", year, w.WindowMinutes)
+	}
+	if w.DurationMinutes > year {
+		return field.Invalid("duration_minutes", "must be at most %d, got %d", year, w.DurationMinutes)
+	}
+	*l = Lockout{MaxFailures: w.MaxFailures, Window: time.Duration(w.WindowMinutes) * time.Minute,
+		Duration: time.Duration(w.DurationMinutes) * time.Minute}
+	return nil
 }

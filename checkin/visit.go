@@ -6,8 +6,10 @@
 package checkin
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/passengine/passengine/internal/wire"
 	"time"
 
 	"github.com/passengine/passengine/billing"
@@ -98,12 +100,12 @@ type Visit struct {
 	Status Status `json:"status"`
 	// Start is the check-in's instant, the class's start or the
 	// redemption's instant, in UTC.
-	Start time.Time `json:"start"`
+	Start time.Time `json:"start,omitzero"`
 	// End is the check-out's instant (or the automatic close's, C8); nil
 	// while open and for a booking.
 	End *time.Time `json:"end,omitempty"`
 	// Date is the service date, described above.
-	Date calendar.Date `json:"date"`
+	Date calendar.Date `json:"date,omitzero"`
 	// Cost is what the visit takes from a visits pass, in visits or class
 	// points (C3, B1); at least 1.
 	Cost int `json:"cost"`
@@ -118,10 +120,10 @@ type Visit struct {
 	PAYG string `json:"payg,omitempty"`
 	// Consumptions are the units each pass gave the visit, the lineage
 	// (C9): what a cancel or move returns.
-	Consumptions []Consumption `json:"consumptions,omitempty"`
+	Consumptions []Consumption `json:"consumptions"`
 	// Charges are the visit's PAYG charges, one per business day it
 	// touched (C5, C6); empty when passes paid.
-	Charges []billing.DayCharge `json:"charges,omitempty"`
+	Charges []billing.DayCharge `json:"charges"`
 	// UncoveredMinutes is how many minutes of the visit no time pass and
 	// no PAYG product covered (C4); 0 when all were.
 	UncoveredMinutes int `json:"uncovered_minutes,omitempty"`
@@ -228,3 +230,13 @@ func (e *AlreadyCheckedInError) Error() string {
 
 // Unwrap returns ErrAlreadyCheckedIn.
 func (e *AlreadyCheckedInError) Unwrap() error { return ErrAlreadyCheckedIn }
+
+// MarshalJSON returns v's JSON form (JSON.md): its fields by their json
+// tags, with Consumptions and Charges as [] when empty, never null. Its
+// error is always nil.
+func (v Visit) MarshalJSON() ([]byte, error) {
+	type plain Visit
+	p := plain(v)
+	p.Consumptions, p.Charges = wire.List(p.Consumptions), wire.List(p.Charges)
+	return json.Marshal(p)
+}

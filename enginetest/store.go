@@ -28,7 +28,7 @@ type StoreOptions struct {
 // passes (C2, C4, C5), idempotent replay (I1), refusals that write nothing
 // (I3), the concurrent double spend of a holder's pass and of a team's
 // shared pass (I2), and the aggregator's passcode redemption, lockout and
-// payouts (P1-P4, Y1-Y3). They are the conformance suite's Engine half:
+// payouts (P1-P4, Y1-Y3), and terms seeded again (Y1). They are the conformance suite's Engine half:
 // store/storetest checks the repository contract, these check that the
 // Engine on the store keeps the rules. open must return a new, empty,
 // migrated store each time it is called; RunStore closes it when the test
@@ -63,6 +63,7 @@ func RunStoreOptions(t *testing.T, open func(t *testing.T) store.Store, o StoreO
 	t.Run("EngineLockout", s.testEngineLockout)
 	t.Run("EngineLockoutConcurrent", s.testEngineLockoutConcurrent)
 	t.Run("EnginePayout", s.testEnginePayout)
+	t.Run("EnginePutTermsAgain", s.testEnginePutTermsAgain)
 }
 
 type storeSuite struct {

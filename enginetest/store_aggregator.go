@@ -90,8 +90,11 @@ func (s *storeSuite) testEngineRedeem(t *testing.T) {
 	eng, clock := newAgg(t, st, rand.NewChaCha8([32]byte{1}))
 	ctx := context.Background()
 	p, code := aggIssue(t, eng, "issue-ana", "ana", "monthly")
-	if stored := storedPass(t, st, agg, p.ID); stored.CodeHash != p.CodeHash || stored.CodeSealed != p.CodeSealed {
-		t.Fatalf("stored code: got %q %q, want %q %q", stored.CodeHash, stored.CodeSealed, p.CodeHash, p.CodeSealed)
+	if stored := storedPass(t, st, agg, p.ID); stored.CodeHash == "" || stored.CodeSealed == "" {
+		t.Fatalf("stored code: got hash %q, seal %q; want both", stored.CodeHash, stored.CodeSealed)
+	}
+	if p.CodeHash != "" || p.CodeSealed != "" { // secrets are never in a result (JSON.md)
+		t.Errorf("issued pass: got hash %q, seal %q; want neither in a result", p.CodeHash, p.CodeSealed)
 	}
 	r, err := aggRedeem(eng, "r1", "basic", code)
 	need(t, "Redeem", err)
@@ -231,4 +234,41 @@ func (s *storeSuite) testEnginePayout(t *testing.T) {
 	again, err := eng.Payout(ctx, req)
 	need(t, "Payout", err)
 	same(t, "statement computed again", again, stmt)
+}
+
+// testEnginePutTermsAgain checks that seeding may run again (Y1): storing
+// a terms version again with the same content, its amounts written at
+// another scale and the zero monthly cap, changes nothing and returns nil,
+// on every store; the version with other content is refused with a
+// *TermsExistError (ErrExists, code "exists") and leaves the stored
+// version as it was.
+func (s *storeSuite) testEnginePutTermsAgain(t *testing.T) {
+	st := s.store(t)
+	eng, clock := newAgg(t, st, rand.NewChaCha8([32]byte{5}))
+	ctx := context.Background()
+	v1 := billing.Terms{Network: agg, Location: "prime", ID: "prime-v1", EffectiveFrom: aggAt(2, 8),
+		Rates: []billing.Rate{{Tier: 1, Amount: usd("10")}}, PAYGShare: decimal.Zero}
+	before, err := eng.TermsVersions(ctx, agg, "prime")
+	need(t, "TermsVersions", err)
+	clock.Set(aggAt(9, 8))
+	for i := 0; i < 2; i++ {
+		if err := eng.PutTerms(ctx, v1); err != nil {
+			t.Fatalf("PutTerms of the same version, time %d: got %v, want nil", i+1, err)
+		}
+	}
+	changed := v1
+	changed.Rates = []billing.Rate{{Tier: 1, Amount: usd("11")}}
+	err = eng.PutTerms(ctx, changed)
+	var exists *passengine.TermsExistError
+	if !errors.As(err, &exists) || !errors.Is(err, passengine.ErrExists) || exists.ID != "prime-v1" || exists.Location != "prime" {
+		t.Fatalf("PutTerms of a changed version: got %v, want a *TermsExistError for prime-v1 at prime", err)
+	}
+	if got, want := passengine.CodeOf(err), passengine.CodeExists; got != want {
+		t.Errorf("code of the changed version's error: got %q, want %q", got, want)
+	}
+	after, err := eng.TermsVersions(ctx, agg, "prime")
+	need(t, "TermsVersions", err)
+	if len(after) != len(before) || len(after) != 1 || !after[0].Same(before[0]) {
+		t.Errorf("versions after putting again: got %+v, want %+v", after, before)
+	}
 }

@@ -39,6 +39,16 @@ type upgradeFixture struct {
 	Keys     []string
 	Code     string
 	CodePass string
+	// Secrets are the code hashes and seals of the fixture's passes, by
+	// pass ID: a pass's JSON form never carries them (JSON.md), so the
+	// fixture keeps them beside it.
+	Secrets map[string]passSecrets
+}
+
+// passSecrets is a pass's code hash and seal in the upgrade fixture.
+type passSecrets struct {
+	CodeHash   string `json:"code_hash"`
+	CodeSealed string `json:"code_sealed"`
 }
 
 // upgradeKey is the passcode key the fixtures' codes were made with.
@@ -58,8 +68,13 @@ func CheckUpgrade(t *testing.T, st store.Store) {
 	if err := json.Unmarshal(previousRelease, &want); err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
+	for i, p := range want.Snapshot.Passes {
+		if sec, ok := want.Secrets[p.ID]; ok {
+			want.Snapshot.Passes[i].CodeHash, want.Snapshot.Passes[i].CodeSealed = sec.CodeHash, sec.CodeSealed
+		}
+	}
 	const net = "fx"
-	got := upgradeFixture{Keys: want.Keys}
+	got := upgradeFixture{Keys: want.Keys, Secrets: want.Secrets}
 	var err error
 	if got.Snapshot, err = Take(ctx, st, net); err != nil {
 		t.Fatal(err)

@@ -38,14 +38,19 @@ func benchPasses(n int) []*pass.Pass {
 	return ps
 }
 
+// benchUse returns the use benchPasses' passes are checked against.
+func benchUse() *entitlement.Use {
+	return &entitlement.Use{Holder: catalog.Holder{Network: "n", ID: "h", Audience: catalog.Member},
+		Location: "a", NetworkLocations: 10, Date: calendar.NewDate(2026, 3, 2), Cost: 1}
+}
+
 // BenchmarkSelect ranks 1, 8 and 64 passes for one use with the default
 // policy, reusing one candidate buffer as the check-in path can.
 func BenchmarkSelect(b *testing.B) {
 	for _, n := range []int{1, 8, 64} {
 		b.Run(fmt.Sprintf("passes=%d", n), func(b *testing.B) {
 			ps := benchPasses(n)
-			u := &entitlement.Use{Holder: catalog.Holder{Network: "n", ID: "h", Audience: catalog.Member},
-				Location: "a", NetworkLocations: 10, Date: calendar.NewDate(2026, 3, 2), Cost: 1}
+			u := benchUse()
 			policy := entitlement.DefaultPolicy()
 			buf := make([]entitlement.Candidate, 0, n)
 			b.ReportAllocs()

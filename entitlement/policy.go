@@ -2,9 +2,11 @@ package entitlement
 
 import (
 	"cmp"
+	"encoding/json"
 	"math"
 
 	"github.com/passengine/passengine/calendar"
+	"github.com/passengine/passengine/internal/wire"
 	"github.com/passengine/passengine/pass"
 	"github.com/shopspring/decimal"
 )
@@ -37,48 +39,40 @@ type Candidate struct {
 	// DecidedBy is, for an outranked pass, the name of the policy key
 	// that put the chosen pass before it; "" otherwise.
 	DecidedBy string `json:"decided_by,omitempty"`
-
-	// sort is what the package's own keys compare, derived from Pass once
-	// (Select and Rank refresh it; a key's first comparison of a candidate
-	// built elsewhere fills it), so that a comparison reads numbers.
-	sort sortData
 }
 
-// sortData is a candidate's Pass reduced to what the default keys compare.
+// sortData is a candidate's Pass reduced to what the default keys compare,
+// for the comparisons of a policy with keys of its own (compareData).
 type sortData struct {
-	ready          bool
 	priority, kind int8
 	source         int8
 	// unitValue is the unit value in 10^-8 of the currency when exact
 	// (unitExact), the common case; otherwise keys compare the decimals.
 	unitExact bool
 	unitValue int64
-	// expiry is the last usable date as yyyymmdd, or MaxInt32 for none.
+	// expiry is the last usable date as expiryNumber gives it.
 	expiry int32
 	issued int64 // IssuedAt in Unix nanoseconds
 }
 
-// prepare fills c's sort data from c.Pass.
-func (c *Candidate) prepare() { c.prepareWith(c.Pass.Expiry()) }
-
-// prepareWith is prepare for a caller that has c.Pass.Expiry() at hand.
-func (c *Candidate) prepareWith(expiry calendar.Date) {
+// sortDataOf returns c's sort data, derived from c.Pass.
+func sortDataOf(c *Candidate) sortData {
 	p := c.Pass
-	d := &c.sort
-	d.ready, d.priority, d.kind, d.source = true, int8(p.Priority.Rank()), int8(kindRank(c.Kind)), int8(sourceRank(p.Source))
-	d.expiry, d.issued = math.MaxInt32, p.IssuedAt.UnixNano()
-	if !expiry.IsZero() {
-		d.expiry = int32(expiry.Year*10000 + int(expiry.Month)*100 + expiry.Day)
+	d := sortData{
+		priority: int8(p.Priority.Rank()), kind: int8(kindRank(c.Kind)), source: int8(sourceRank(p.Source)),
+		expiry: expiryNumber(p.Expiry()), issued: p.IssuedAt.UnixNano(),
 	}
 	d.unitValue, d.unitExact = scaled(p.UnitValue.Amount)
+	return d
 }
 
-// data returns c's sort data, filling it the first time.
-func (c *Candidate) data() *sortData {
-	if !c.sort.ready {
-		c.prepare()
+// expiryNumber returns an expiry date as yyyymmdd, or MaxInt32 for none
+// (the zero Date), so that numbers order as the dates do, none last.
+func expiryNumber(d calendar.Date) int32 {
+	if d.IsZero() {
+		return math.MaxInt32
 	}
-	return &c.sort
+	return int32(d.Year*10000 + int(d.Month)*100 + d.Day)
 }
 
 // unitScale is the number of decimals sortData.unitValue keeps.
@@ -97,11 +91,16 @@ var pow10 = func() (t [19]int64) {
 // fits, without allocating; false otherwise.
 func scaled(d decimal.Decimal) (int64, bool) {
 	shift := int(d.Exponent()) + unitScale
-	if shift < 0 || shift >= len(pow10) || d.NumDigits() > 18 {
+	if shift < 0 || shift >= len(pow10) {
+		return 0, false
+	}
+	n := d.NumDigits()
+	if n > 18 {
 		return 0, false
 	}
 	v, m := d.CoefficientInt64(), pow10[shift]
-	if v > math.MaxInt64/m || v < math.MinInt64/m {
+	// |v| < 10^n, so v x 10^shift fits when n+shift <= 18.
+	if n+shift > 18 && (v > math.MaxInt64/m || v < math.MinInt64/m) {
 		return 0, false
 	}
 	return v * m, true
@@ -118,9 +117,10 @@ func scaled(d decimal.Decimal) (int64, bool) {
 type Key struct {
 	// Name names the key in reports (Candidate.DecidedBy): "kind",
 	// "unit_value", ... for the default keys.
-	Name string
-	// Compare orders two eligible candidates by this key alone.
-	Compare func(a, b *Candidate) int
+	Name string `json:"name"`
+	// Compare orders two eligible candidates by this key alone; a func
+	// has no JSON form, a key is written as its name.
+	Compare func(a, b *Candidate) int `json:"-"`
 
 	builtin builtinKey // which of the package's own keys this is, if any
 }
@@ -215,7 +215,12 @@ func boolRank(b bool) int {
 // their IDs are equal, and the name of the key that decided ("id" for the
 // final tie-break).
 func (p Policy) Compare(a, b *Candidate) (int, string) {
-	da, db := a.data(), b.data()
+	da, db := sortDataOf(a), sortDataOf(b)
+	return p.compareData(a, b, &da, &db)
+}
+
+// compareData is Compare of a and b whose sort data are da and db.
+func (p Policy) compareData(a, b *Candidate, da, db *sortData) (int, string) {
 	for i := range p {
 		k := &p[i]
 		var c int
@@ -295,183 +300,46 @@ func (s *Selection) Chosen() *Candidate {
 // passes). The result does not depend on the order of passes.
 func Select(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selection {
 	cands := buf[:0]
-	for _, p := range passes {
-		cands = append(cands, Candidate{})
-		c := &cands[len(cands)-1]
-		c.Pass, c.PassID, c.Kind, c.Balance, c.Shared = p, p.ID, p.Kind, p.Balance, p.Holder != u.Holder.ID
-		c.Locations = len(p.Locations)
-		if c.Locations == 0 { // network-wide counts as every location (O4)
-			c.Locations = u.NetworkLocations
-			if c.Locations == 0 {
-				c.Locations = math.MaxInt32
+	if cap(cands) < len(passes) {
+		cands = make([]Candidate, 0, len(passes))
+	}
+	return rank(cands[:len(passes)], policy, passes, u)
+}
+
+// fill sets cands[i] to passes[i] checked against u, and expiry[i] to its
+// expiry (expiryNumber).
+func fill(cands []Candidate, passes []*pass.Pass, u *Use, expiry []int32) {
+	for i, p := range passes {
+		locs := len(p.Locations)
+		if locs == 0 { // network-wide counts as every location (O4)
+			locs = u.NetworkLocations
+			if locs == 0 {
+				locs = math.MaxInt32
 			}
 		}
 		exp := p.Expiry()
-		c.prepareWith(exp)
-		c.Reason = check(p, u, true, exp)
+		expiry[i] = expiryNumber(exp)
+		cands[i] = Candidate{Pass: p, PassID: p.ID, Kind: p.Kind, Balance: p.Balance, Shared: p.Holder != u.Holder.ID,
+			Locations: locs, Reason: check(p, u, true, exp)}
 	}
-	return rank(cands, policy)
 }
 
 // Rank orders candidates whose Reason is already set: eligible ones (empty
 // Reason or Outranked) first in policy order, the rest by pass ID. It marks
 // eligible candidates after the first Outranked with the key that decided
 // against them, and returns the Selection over the same slice.
-func Rank(cands []Candidate, policy Policy) Selection {
-	for i := range cands {
-		cands[i].prepare()
-	}
-	return rank(cands, policy)
-}
-
-func rank(cands []Candidate, policy Policy) Selection {
-	sortCandidates(cands, policy)
-	s := Selection{Candidates: cands}
-	for s.Eligible < len(cands) && eligible(&cands[s.Eligible]) {
-		s.Eligible++
-	}
-	if s.Eligible > 0 {
-		cands[0].Reason, cands[0].DecidedBy = "", ""
-	}
-	for i := 1; i < s.Eligible; i++ {
-		_, key := policy.Compare(&cands[0], &cands[i])
-		cands[i].Reason, cands[i].DecidedBy = Outranked, key
-		if i == 1 {
-			s.DecidedBy = key
-		}
-	}
-	// The sort data served the ranking; a selection carries only its
-	// report, so that equal decisions are equal values.
-	for i := range cands {
-		cands[i].sort = sortData{}
-	}
-	return s
-}
+func Rank(cands []Candidate, policy Policy) Selection { return rank(cands, policy, nil, nil) }
 
 func eligible(c *Candidate) bool { return c.Reason == "" || c.Reason == Outranked }
 
-// stackOrder is how many candidates sortCandidates orders without
-// allocating.
-const stackOrder = 64
-
-// sortCandidates orders cands in place: eligible ones (empty Reason or
-// Outranked) first, by policy, then the rest by pass ID. It orders
-// indexes, not the candidates themselves: first by pass ID (one
-// comparison a candidate when the store listed them so, as stores do),
-// then a stable partition puts the eligible ones first, and a stable
-// binary insertion sort (few comparisons; the moves are of small integers)
-// orders those by policy; each candidate then moves to its place once.
-// Starting from ID order makes the result depend only on the set of
-// candidates even when a policy's keys are not a consistent order (a
-// policy that keeps ByRemainingMinutes but drops ByKind: a time pass of 100
-// minutes before one of 50, each tied with a visits pass), so the
-// selection is the same on every store whatever order it lists passes in
-// (O7, O8).
-func sortCandidates(cands []Candidate, policy Policy) {
-	n := len(cands)
-	if n < 2 {
-		return
-	}
-	var stack [stackOrder]uint16
-	var idx []uint16
-	if n <= stackOrder {
-		idx = stack[:n]
-	} else {
-		idx = make([]uint16, n)
-	}
-	for i := range idx {
-		idx[i] = uint16(i)
-	}
-	sortByID(idx, cands)
-	ne := partitionEligible(idx, cands)
-	sortByPolicy(idx[:ne], cands, policy)
-	permute(cands, idx)
-}
-
-// sortByID sorts idx, indexes of cands, by pass ID: a binary insertion
-// sort, one comparison an index when idx is in order already.
-func sortByID(idx []uint16, cands []Candidate) {
-	for i := 1; i < len(idx); i++ {
-		x := idx[i]
-		id := cands[x].PassID
-		if cands[idx[i-1]].PassID <= id {
-			continue
-		}
-		lo, hi := 0, i-1
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if cands[idx[m]].PassID <= id {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		copy(idx[lo+1:i+1], idx[lo:i])
-		idx[lo] = x
-	}
-}
-
-// partitionEligible moves the indexes of eligible candidates before the
-// others, keeping the order within each group, and returns how many are
-// eligible.
-func partitionEligible(idx []uint16, cands []Candidate) int {
-	var rest [stackOrder]uint16
-	out := rest[:0]
-	ne := 0
-	for _, x := range idx {
-		if eligible(&cands[x]) {
-			idx[ne] = x
-			ne++
-		} else {
-			out = append(out, x)
-		}
-	}
-	copy(idx[ne:], out)
-	return ne
-}
-
-// sortByPolicy sorts idx, indexes of cands, by policy.Compare: a stable
-// binary insertion sort, each index after the last one that does not
-// compare after it.
-func sortByPolicy(idx []uint16, cands []Candidate, policy Policy) {
-	for i := 1; i < len(idx); i++ {
-		x := idx[i]
-		c := &cands[x]
-		if r, _ := policy.Compare(&cands[idx[i-1]], c); r <= 0 {
-			continue
-		}
-		lo, hi := 0, i-1
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if r, _ := policy.Compare(&cands[idx[m]], c); r <= 0 {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		copy(idx[lo+1:i+1], idx[lo:i])
-		idx[lo] = x
-	}
-}
-
-// permute moves cands so that cands[i] becomes the candidate that was at
-// idx[i], following the permutation's cycles (each candidate moves once).
-func permute(cands []Candidate, idx []uint16) {
-	for i := range idx {
-		if int(idx[i]) == i {
-			continue
-		}
-		tmp := cands[i]
-		j := i
-		for {
-			k := int(idx[j])
-			idx[j] = uint16(j)
-			if k == i {
-				cands[j] = tmp
-				break
-			}
-			cands[j] = cands[k]
-			j = k
-		}
-	}
+// MarshalJSON returns s's JSON form (JSON.md): its fields by their json
+// tags, with Candidates as [] when empty, never null. A candidate is
+// named by its pass's ID, never by the pass itself, so a decision
+// serializes the same from Explain, CheckIn and a replay. Its error is
+// always nil.
+func (s Selection) MarshalJSON() ([]byte, error) {
+	type plain Selection
+	p := plain(s)
+	p.Candidates = wire.List(p.Candidates)
+	return json.Marshal(p)
 }

@@ -11,6 +11,8 @@ import (
 
 // Money is an exact amount of one currency. The zero Money has no currency
 // and is treated as "no amount" by the calls that accept an optional amount.
+// Its JSON form is {"amount":"12.50","currency":"USD"}, the amount a
+// decimal string in the currency's minor unit (MarshalJSON, JSON.md).
 type Money struct {
 	// Amount is the exact amount in units of the currency (12.50 is
 	// twelve dollars fifty), negative for a debit where a rule allows one.

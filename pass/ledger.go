@@ -51,7 +51,7 @@ type Entry struct {
 	// other entries.
 	Visit string `json:"visit,omitempty"`
 	// At is the instant of the change, in UTC.
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 	// Type is what the entry records.
 	Type EntryType `json:"type"`
 	// Units is the signed change of the balance, in the pass's unit

@@ -1,8 +1,10 @@
 package pass
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/passengine/passengine/internal/wire"
 	"slices"
 	"time"
 
@@ -65,7 +67,7 @@ type Pass struct {
 	PaidBy string `json:"paid_by,omitempty"`
 	// Locations are the IDs of the locations the pass admits; empty
 	// admits every location of the network (G2).
-	Locations []string `json:"locations,omitempty"`
+	Locations []string `json:"locations"`
 	// Tier is the highest location tier the pass admits, 0 (the zero
 	// value: tier 0 locations only) to field.MaxCount (G3).
 	Tier int `json:"tier"`
@@ -86,7 +88,7 @@ type Pass struct {
 	Validity calendar.Validity `json:"validity"`
 	// ActivatedOn is the date the pass's validity started; the zero Date
 	// while it is not activated (A2).
-	ActivatedOn calendar.Date `json:"activated_on"`
+	ActivatedOn calendar.Date `json:"activated_on,omitzero"`
 	// ActivatedBy is the ID of the visit whose use activated the pass
 	// (A2), so that cancelling it can deactivate the pass (A5); "" when it
 	// was activated otherwise.
@@ -94,24 +96,27 @@ type Pass struct {
 	// ExpiresOn is the last date the pass is usable, through the end of
 	// that date at the location (T5), before freezes move it (Expiry
 	// adds them); the zero Date while not activated or for no expiry.
-	ExpiresOn calendar.Date `json:"expires_on"`
+	ExpiresOn calendar.Date `json:"expires_on,omitzero"`
 	// Freezes are the pass's pauses, in the order they were added; none
 	// overlaps another (E3).
-	Freezes []Freeze `json:"freezes,omitempty"`
+	Freezes []Freeze `json:"freezes"`
 	// Uses counts the visits and bookings that hold units of the pass now
 	// (returns take theirs back); A5 deactivates only a pass with none.
 	Uses int `json:"uses"`
 	// IssuedAt is the instant the pass was issued, in UTC.
-	IssuedAt time.Time `json:"issued_at"`
+	IssuedAt time.Time `json:"issued_at,omitzero"`
 	// IssuedOn is the purchase date: IssuedAt's date in the network's
 	// zone (T3), from which an on-purchase pass is activated (A1).
-	IssuedOn calendar.Date `json:"issued_on"`
+	IssuedOn calendar.Date `json:"issued_on,omitzero"`
 	// CodeHash is the keyed hash of the pass's passcode (P1), by which a
-	// desk's code finds the pass; empty when the pass has no code.
-	CodeHash string `json:"code_hash,omitempty"`
+	// desk's code finds the pass; empty when the pass has no code. It is
+	// a secret and never serialized.
+	CodeHash string `json:"-"`
 	// CodeSealed is the passcode encrypted with the host's key, so that the
-	// holder's app can show it again; the plain code is never stored.
-	CodeSealed string `json:"code_sealed,omitempty"`
+	// holder's app can show it again; the plain code is never stored. It
+	// is a secret and never serialized: Engine.Passcode unseals it for
+	// the holder.
+	CodeSealed string `json:"-"`
 	// PaidWith is the ID of the prepaid account entry that paid for the
 	// pass (W2); empty when it was not paid from an account.
 	PaidWith string `json:"paid_with,omitempty"`
@@ -129,10 +134,10 @@ type Pass struct {
 // date inside it are refused, and expiry moves later by its length (E3).
 type Freeze struct {
 	// From is the first date frozen.
-	From calendar.Date `json:"from"`
+	From calendar.Date `json:"from,omitzero"`
 	// To is the first date no longer frozen: the freeze covers From up to
 	// the day before To.
-	To calendar.Date `json:"to"`
+	To calendar.Date `json:"to,omitzero"`
 	// Actor is who set the freeze (staff, or the holder in a portal).
 	Actor string `json:"actor,omitempty"`
 	// Comment is the reason given, free text.
@@ -359,4 +364,15 @@ func (p *Pass) Validate() error {
 		return field.Invalid("expires_on", "%s is before activation %s", p.ExpiresOn, p.ActivatedOn)
 	}
 	return nil
+}
+
+// MarshalJSON returns p's JSON form (JSON.md): its fields by their json
+// tags, with Locations and Freezes as [] when empty, never null, and
+// without CodeHash and CodeSealed, which are secrets. Its error is always
+// nil.
+func (p Pass) MarshalJSON() ([]byte, error) {
+	type plain Pass
+	q := plain(p)
+	q.Locations, q.Freezes = wire.List(q.Locations), wire.List(q.Freezes)
+	return json.Marshal(q)
 }

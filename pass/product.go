@@ -8,9 +8,11 @@
 package pass
 
 import (
+	"encoding/json"
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/internal/wire"
 	"github.com/passengine/passengine/money"
 )
 
@@ -112,7 +114,7 @@ type Product struct {
 	Price money.Money `json:"price"`
 	// Locations are the IDs of the locations the passes admit; empty
 	// admits every location of the network (G2).
-	Locations []string `json:"locations,omitempty"`
+	Locations []string `json:"locations"`
 	// Tier is the highest location tier the passes admit, 0 (the zero
 	// value: tier 0 locations only) to field.MaxCount (G3).
 	Tier int `json:"tier"`
@@ -194,4 +196,14 @@ func Prorate(price money.Money, remaining, units int) money.Money {
 	}
 	a := price.Amount.Mul(decimalInt(remaining)).Div(decimalInt(units))
 	return money.Money{Amount: a, Currency: price.Currency}.Round()
+}
+
+// MarshalJSON returns p's JSON form (JSON.md): its fields by their json
+// tags, with Locations as [] when empty (every location of the network),
+// never null. Its error is always nil.
+func (p Product) MarshalJSON() ([]byte, error) {
+	type plain Product
+	q := plain(p)
+	q.Locations = wire.List(q.Locations)
+	return json.Marshal(q)
 }

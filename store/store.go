@@ -34,6 +34,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: the unit of work lost a race and may be retried whole.
 	ErrConflict = errors.New("conflict")
+	// ErrClosed: the store was used after Close. Adapters' own closed
+	// errors wrap it.
+	ErrClosed = errors.New("store is closed")
 )
 
 // Store runs units of work.
@@ -289,7 +292,9 @@ type Record struct {
 type Idempotency interface {
 	// Get returns the record of key, or ErrNotFound.
 	Get(ctx context.Context, network, key string) (Record, error)
-	// Put stores a new record; a key that exists is ErrConflict.
+	// Put stores a new record; a key that exists is ErrConflict. It keeps
+	// no reference to r.Request or r.Result: the caller may reuse them
+	// once the unit of work has ended.
 	Put(ctx context.Context, r Record) error
 	// Erase replaces the Result of the network's record of each of keys
 	// with ErasedResult, keeping its Operation, Request and At; a key
@@ -369,6 +374,10 @@ type StateQuery struct {
 }
 
 // State is a holder's state as a unit of work sees it after the locks.
+// It belongs to the caller: its slices, and the values they hold, share
+// no memory with the store or with another call's State, and the Engine
+// changes them in place (it filters Recent, and decides on the passes of
+// Live and Named).
 type State struct {
 	// Network is the query's network.
 	Network catalog.Network

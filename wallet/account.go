@@ -44,11 +44,11 @@ type Account struct {
 	Entries int64 `json:"entries"`
 	// OpenedAt is when the account was first written: its first entry,
 	// or its first debt when a charge found it empty.
-	OpenedAt time.Time `json:"opened_at"`
+	OpenedAt time.Time `json:"opened_at,omitzero"`
 	// UpdatedAt is the instant of the last entry. Entries' instants never
 	// go back: an entry written while an earlier call's later instant is
 	// already on the account takes that instant.
-	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // New returns the empty account of holder in currency: zero balance, no
@@ -111,7 +111,7 @@ type Entry struct {
 	ID string `json:"id"`
 	// At is the instant of the entry, in UTC; never before the account's
 	// previous entry's.
-	At time.Time `json:"at"`
+	At time.Time `json:"at,omitzero"`
 	// Type is what the entry records.
 	Type EntryType `json:"type"`
 	// Amount is the signed change: credits above zero, debits below, zero

@@ -17,7 +17,7 @@ type Debt struct {
 	// Visit is the ID of the visit whose charges these are.
 	Visit string `json:"visit"`
 	// Start is the visit's start.
-	Start time.Time `json:"start"`
+	Start time.Time `json:"start,omitzero"`
 	// Debited is what the account paid of the charges so far, described
 	// above.
 	Debited money.Money `json:"debited"`

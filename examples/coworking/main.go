@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,8 +84,8 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 		}
 	}
 	must(eng.PutNetwork(ctx, catalog.Network{ID: net, Name: "The Hub", Currency: "USD", Zone: "America/New_York"}))
-	for _, id := range []string{"downtown", "uptown"} {
-		must(eng.PutLocation(ctx, catalog.Location{Network: net, ID: id, Name: id, Zone: "America/New_York"}))
+	for id, name := range map[string]string{"downtown": "Downtown", "uptown": "Uptown"} {
+		must(eng.PutLocation(ctx, catalog.Location{Network: net, ID: id, Name: name, Zone: "America/New_York"}))
 	}
 	must(eng.PutHolder(ctx, catalog.Holder{Network: net, ID: "ada", Name: "Ada", Audience: catalog.Member}))
 	must(eng.PutHolder(ctx, catalog.Holder{Network: net, ID: "ben", Name: "Ben", Audience: catalog.Contact}))
@@ -110,13 +111,14 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	issue("ada", "plan-days", pass.FromPlan)
 	issue("ben", "hours-8", pass.FromProduct)
 
+	nm := &namer{ctx: ctx, eng: eng, passes: map[string]pass.Pass{}, products: map[string]string{}, people: map[string]string{}, places: map[string]string{}}
 	n := 0
 	in := func(holder, loc string, t time.Time) passengine.VisitResult {
 		n++
 		clk.t = t
 		r, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprint("in-", n), Network: net, Holder: holder, Location: loc})
 		must(err)
-		fmt.Printf("%s  %-4s in  at %-8s %s\n", t.Format("Mon 15:04"), holder, loc, describe(r))
+		fmt.Printf("%s  %-4s in at %-8s  %s\n", t.Format("Mon 15:04"), nm.person(holder), nm.place(loc), nm.describe(r))
 		return r
 	}
 	out := func(r passengine.VisitResult, t time.Time) passengine.VisitResult {
@@ -124,7 +126,7 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 		clk.t = t
 		o, err := eng.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprint("out-", n), Network: net, Visit: r.Visit.ID})
 		must(err)
-		fmt.Printf("%s  %-4s out after %d min: %s\n", t.Format("Mon 15:04"), o.Visit.Holder, o.Visit.Minutes(), charged(o))
+		fmt.Printf("%s  %-4s out after %s: %s\n", t.Format("Mon 15:04"), nm.person(o.Visit.Holder), duration(o.Visit.Minutes()), nm.charged(o))
 		return o
 	}
 
@@ -148,14 +150,14 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	clk.t = at(6, 9, 0)
 	e, err := eng.Explain(ctx, passengine.CheckInRequest{Network: net, Holder: "ben", Location: "uptown"})
 	must(err)
-	fmt.Printf("explain: %s\n", describe(e))
+	fmt.Printf("if Ben checked in now: %s\n", nm.describe(e))
 
-	fmt.Println("\n== Balances")
+	fmt.Println("\n== What is left on each pass")
 	for _, h := range []string{"ada", "ben"} {
 		ps, err := eng.Passes(ctx, storeFilter(h))
 		must(err)
 		for _, p := range ps {
-			fmt.Printf("%-4s %-10s %-6s balance %3d of %3d (%s)\n", h, p.Product, p.Kind, p.Balance, p.Units, p.Status)
+			fmt.Printf("%-4s %-22s %s (%s)\n", nm.person(h), nm.product(p.Product), left(p.Kind, p.Balance, p.Units), status(p.Status))
 		}
 	}
 
@@ -165,7 +167,7 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	if errors.As(err, &refusal) {
 		fmt.Println("\n== Ada tries to book a class with day passes")
 		for _, c := range refusal.Candidates {
-			fmt.Printf("refused: %s (%s): %s\n", short(c.PassID), c.Kind, c.Reason)
+			fmt.Printf("%-22s can't pay: %s\n", strconv.Quote(nm.productOf(c.PassID)), c.Reason)
 		}
 	}
 	// The guest comes by once per run, on a new day each time: the only
@@ -183,7 +185,7 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	clk.t = day.Add(time.Hour)
 	gout, err := eng.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprint("guest-out-", run), Network: net, Visit: g.Visit.ID})
 	must(err)
-	fmt.Printf("%s  guest out after %d min: %s\n", clk.t.Format("Mon Jan 2 15:04"), gout.Visit.Minutes(), charged(gout))
+	fmt.Printf("%s  Guest out after %s: %s\n", clk.t.Format("Mon Jan 2 15:04"), duration(gout.Visit.Minutes()), nm.charged(gout))
 
 	c1, err := exampledb.Count(ctx, st, net)
 	passes1, visits1, entries1 := c1.Passes, c1.Visits, c1.Entries
@@ -205,40 +207,129 @@ func run(ctx context.Context, dbPath string, reset, memory bool) error {
 	return nil
 }
 
-func describe(r passengine.VisitResult) string {
+// namer turns the IDs of a result into what a manager reads: people's
+// and places' names, product names, units left and reasons in words.
+type namer struct {
+	ctx      context.Context
+	eng      *passengine.Engine
+	passes   map[string]pass.Pass
+	products map[string]string
+	people   map[string]string
+	places   map[string]string
+}
+
+// pass returns the pass with ID id.
+func (n *namer) pass(id string) pass.Pass {
+	if p, ok := n.passes[id]; ok {
+		return p
+	}
+	v, err := n.eng.Pass(n.ctx, net, id)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n.passes[id] = v.Pass
+	return v.Pass
+}
+
+// product returns the name of the product with ID id.
+func (n *namer) product(id string) string {
+	if s, ok := n.products[id]; ok {
+		return s
+	}
+	p, err := n.eng.Product(n.ctx, net, id)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n.products[id] = p.Name
+	return p.Name
+}
+
+// productOf returns the name of the product the pass with ID id was
+// issued from.
+func (n *namer) productOf(passID string) string { return n.product(n.pass(passID).Product) }
+
+// person returns the holder's name.
+func (n *namer) person(id string) string {
+	if s, ok := n.people[id]; ok {
+		return s
+	}
+	h, err := n.eng.Holder(n.ctx, net, id)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n.people[id] = h.Name
+	return h.Name
+}
+
+// place returns the location's name.
+func (n *namer) place(id string) string {
+	if s, ok := n.places[id]; ok {
+		return s
+	}
+	l, err := n.eng.Location(n.ctx, net, id)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n.places[id] = l.Name
+	return l.Name
+}
+
+// describe says what a check-in did (or would do): which pass paid and
+// what is left on it, or that the visitor pays as they go, and why the
+// pass was chosen over the others.
+func (n *namer) describe(r passengine.VisitResult) string {
 	v := r.Visit
 	var b strings.Builder
 	switch {
 	case v.CoveredBy != "":
-		fmt.Fprintf(&b, "day pass %s already covers %s", short(v.Pass), v.Date)
+		fmt.Fprintf(&b, "the day taken from %q this morning covers it, nothing more is taken", n.productOf(v.Pass))
 	case v.PAYG != "":
-		fmt.Fprintf(&b, "no pass: pay as you go (%s)", v.PAYG)
+		fmt.Fprintf(&b, "no pass covers this visit: %s", n.paygName(v.PAYG))
 	default:
-		fmt.Fprintf(&b, "%s pass %s", v.Mode, short(v.Pass))
-	}
-	if r.Selection.DecidedBy != "" {
-		fmt.Fprintf(&b, "; chosen over %s by %s", short(r.Selection.Candidates[1].PassID), r.Selection.DecidedBy)
+		fmt.Fprintf(&b, "pays with %q", n.productOf(v.Pass))
 	}
 	for _, bal := range r.Balances {
-		fmt.Fprintf(&b, "; %s left %d", short(bal.Pass), bal.Balance)
+		p := n.pass(bal.Pass)
+		fmt.Fprintf(&b, ", %s", left(bal.Kind, bal.Balance, p.Units))
+	}
+	if r.Selection.DecidedBy != "" && len(r.Selection.Candidates) > 1 {
+		chosen, other := n.pass(r.Selection.Candidates[0].PassID), n.pass(r.Selection.Candidates[1].PassID)
+		fmt.Fprintf(&b, "; used before %q because %s", n.product(other.Product), why(r.Selection.DecidedBy, chosen, other))
 	}
 	return b.String()
 }
 
-func charged(r passengine.VisitResult) string {
+// paygName returns the name of the pay-as-you-go product with ID id.
+func (n *namer) paygName(id string) string {
+	p, err := n.eng.PAYG(n.ctx, net, id)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return strings.ToLower(p.Name)
+}
+
+// charged says what a check-out took: units of passes, or the money of
+// pay-as-you-go time, with the daily cap when it applied.
+func (n *namer) charged(r passengine.VisitResult) string {
 	var parts []string
 	for _, c := range r.Visit.Consumptions {
-		parts = append(parts, fmt.Sprintf("%d %s from %s", c.Units, unit(c.Kind), short(c.Pass)))
+		s := fmt.Sprintf("%s from %q", amount(c.Kind, c.Units), n.productOf(c.Pass))
+		for _, bal := range r.Balances {
+			if bal.Pass == c.Pass {
+				s += " (" + left(bal.Kind, bal.Balance, n.pass(c.Pass).Units) + ")"
+			}
+		}
+		parts = append(parts, s)
 	}
 	for _, c := range r.Visit.Charges {
-		s := fmt.Sprintf("%d x 15 min on %s = %s", c.Increments, c.Date, c.Amount)
+		s := fmt.Sprintf("%s of time at %s", duration(c.Minutes), dollars(c.Amount))
 		if c.Capped {
 			s += " (daily cap reached)"
 		}
 		parts = append(parts, s)
 	}
 	if r.Visit.UncoveredMinutes > 0 {
-		parts = append(parts, fmt.Sprintf("%d minutes uncovered", r.Visit.UncoveredMinutes))
+		parts = append(parts, fmt.Sprintf("%s not covered by any pass", duration(r.Visit.UncoveredMinutes)))
 	}
 	if len(parts) == 0 {
 		return "nothing more to pay"
@@ -246,22 +337,93 @@ func charged(r passengine.VisitResult) string {
 	return strings.Join(parts, ", ")
 }
 
-func unit(k pass.Kind) string {
+// why says in words why the consumption order used chosen before other:
+// the policy key that decided (O0-O7).
+func why(key string, chosen, other pass.Pass) string {
+	switch key {
+	case "day_coverage":
+		return "it already covers today"
+	case "priority":
+		return "its product is set to be used first"
+	case "kind":
+		return "day passes are used before visits, and visits before time"
+	case "unit_value":
+		return fmt.Sprintf("a %s on it is worth less (%s against %s)", unitName(chosen.Kind), dollars(chosen.UnitValue), dollars(other.UnitValue))
+	case "source":
+		return "passes from a plan or a purchase are used before manual and imported ones"
+	case "locations":
+		return "it is valid at fewer locations"
+	case "remaining_minutes":
+		return "it has more time left"
+	case "ownership":
+		return "it is the customer's own, not the team's"
+	case "expiry":
+		return "it expires sooner"
+	case "issued":
+		return "it was bought earlier"
+	}
+	return "of the order the network set (" + key + ")"
+}
+
+// left returns "9 of 10 days left", "2 h of 8 h left", "no visits left".
+func left(k pass.Kind, balance, units int) string {
+	if k == pass.Time {
+		if balance == 0 {
+			return fmt.Sprintf("no time left of %s", duration(units))
+		}
+		return fmt.Sprintf("%s of %s left", duration(balance), duration(units))
+	}
+	if balance == 0 {
+		return fmt.Sprintf("no %ss left of %d", unitName(k), units)
+	}
+	return fmt.Sprintf("%d of %d %ss left", balance, units, unitName(k))
+}
+
+// amount returns "1 day", "2 visits", "1 h 30 min".
+func amount(k pass.Kind, n int) string {
+	if k == pass.Time {
+		return duration(n)
+	}
+	return plural(n, unitName(k), unitName(k)+"s")
+}
+
+// unitName returns the unit of a pass kind: day, visit or minute.
+func unitName(k pass.Kind) string {
 	switch k {
 	case pass.Time:
-		return "min"
+		return "minute"
 	case pass.Day:
 		return "day"
 	}
 	return "visit"
 }
 
-// short returns the end of an ID: UUIDv7s share their leading (time) digits.
-func short(id string) string {
-	if len(id) > 6 {
-		return "…" + id[len(id)-6:]
+// duration returns minutes as "45 min", "2 h" or "1 h 30 min".
+func duration(min int) string {
+	switch h, m := min/60, min%60; {
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	case m == 0:
+		return fmt.Sprintf("%d h", h)
+	default:
+		return fmt.Sprintf("%d h %d min", h, m)
 	}
-	return id
+}
+
+// dollars returns an amount as "$15.00" (the network's currency is USD).
+func dollars(m money.Money) string { return "$" + m.Amount.StringFixed(2) }
+
+// status says a pass's status in words.
+func status(s pass.Status) string {
+	switch s {
+	case pass.StatusUsedUp:
+		return "used up"
+	case pass.StatusInactive:
+		return "not started yet"
+	case pass.StatusEarly:
+		return "not started yet"
+	}
+	return string(s)
 }
 
 // plural returns "n one" or "n many".

@@ -20,16 +20,16 @@ import (
 // each network's live passes by expiry, and each network's ledger by
 // instant.
 type cardIndexes struct {
-	cards    map[string]card.Card       // network+card -> card
-	byHolder map[string]map[string]bool // network+holder -> card IDs
-	liveCard map[string]string          // network+holder+program -> the card not deleted
-	expiring map[string][]expiryKey     // network -> live passes with an expiry, sorted
-	byAt     map[string][]int           // network -> ledger indexes by (At, index)
+	cards    valMap[card.Card]      // network+card -> card
+	byHolder map[nk]map[string]bool // network+holder -> card IDs
+	liveCard map[programKey]string  // network+holder+program -> the card not deleted
+	expiring map[string][]expiryKey // network -> live passes with an expiry, sorted
+	byAt     map[string][]int       // network -> ledger indexes by (At, index)
 }
 
 func newCardIndexes() cardIndexes {
-	return cardIndexes{cards: map[string]card.Card{}, byHolder: map[string]map[string]bool{},
-		liveCard: map[string]string{}, expiring: map[string][]expiryKey{}, byAt: map[string][]int{}}
+	return cardIndexes{cards: valMap[card.Card]{}, byHolder: map[nk]map[string]bool{},
+		liveCard: map[programKey]string{}, expiring: map[string][]expiryKey{}, byAt: map[string][]int{}}
 }
 
 type expiryKey struct {
@@ -85,13 +85,16 @@ func (s *Store) unindexAt(i int) {
 
 type cardRepo struct{ t *tx }
 
-func liveKey(c *card.Card) string { return key(c.Network, c.Holder+"\x00"+c.Program) }
+// programKey is the key of a holder's card of one program.
+type programKey struct{ net, holder, program string }
+
+func liveKey(c *card.Card) programKey { return programKey{c.Network, c.Holder, c.Program} }
 
 // setCard replaces the card at k with c (nil deletes) and keeps the
 // indexes current.
-func (s *Store) setCard(k string, c *card.Card) {
+func (s *Store) setCard(k nk, c *card.Card) {
 	if old, ok := s.cards[k]; ok {
-		delete(s.byHolder[key(old.Network, old.Holder)], old.ID)
+		delete(s.byHolder[nk{old.Network, old.Holder}], old.ID)
 		if s.liveCard[liveKey(&old)] == old.ID {
 			delete(s.liveCard, liveKey(&old))
 		}
@@ -101,7 +104,7 @@ func (s *Store) setCard(k string, c *card.Card) {
 		return
 	}
 	s.cards[k] = *c
-	hk := key(c.Network, c.Holder)
+	hk := nk{c.Network, c.Holder}
 	if s.byHolder[hk] == nil {
 		s.byHolder[hk] = map[string]bool{}
 	}
@@ -112,14 +115,14 @@ func (s *Store) setCard(k string, c *card.Card) {
 }
 
 func (r cardRepo) Get(_ context.Context, network, id string) (card.Card, error) {
-	return get(r.t.s.cards, key(network, id), "card")
+	return get(r.t.s.cards, nk{network, id}, "card")
 }
 
 func (r cardRepo) Put(_ context.Context, c card.Card) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
-	s, k := r.t.s, key(c.Network, c.ID)
+	s, k := r.t.s, nk{c.Network, c.ID}
 	if c.Status != card.Deleted {
 		if id, ok := s.liveCard[liveKey(&c)]; ok && id != c.ID {
 			return fmt.Errorf("card %q: holder %q has card %q of program %q: %w", c.ID, c.Holder, id, c.Program, store.ErrConflict)
@@ -129,26 +132,36 @@ func (r cardRepo) Put(_ context.Context, c card.Card) error {
 	c.LastRedemption, c.LastAdding = c.LastRedemption.UTC(), c.LastAdding.UTC()
 	old, had := s.cards[k]
 	s.setCard(k, &c)
-	r.t.undo = append(r.t.undo, func() {
-		if had {
-			s.setCard(k, &old)
-		} else {
-			s.setCard(k, nil)
-		}
-	})
+	u := undo{r: cardUndo{}, k: k, had: had}
+	if had {
+		u.old = old
+	}
+	r.t.undo = append(r.t.undo, u)
 	return nil
+}
+
+// cardUndo puts a card back.
+type cardUndo struct{}
+
+func (cardUndo) restore(s *Store, u *undo) {
+	if u.had {
+		old := u.old.(card.Card)
+		s.setCard(u.k, &old)
+	} else {
+		s.setCard(u.k, nil)
+	}
 }
 
 func (r cardRepo) List(_ context.Context, f store.CardFilter) ([]card.Card, error) {
 	s := r.t.s
 	var cs []card.Card
 	if f.Holder != "" {
-		for id := range s.byHolder[key(f.Network, f.Holder)] {
-			cs = append(cs, s.cards[key(f.Network, id)])
+		for id := range s.byHolder[nk{f.Network, f.Holder}] {
+			cs = append(cs, s.cards[nk{f.Network, id}])
 		}
 		slices.SortFunc(cs, func(a, b card.Card) int { return cmp.Compare(a.ID, b.ID) })
 	} else {
-		cs = sortedValues(s.cards, f.Network, func(a, b card.Card) int { return cmp.Compare(a.ID, b.ID) })
+		cs = inNetwork(s.cards, f.Network, func(a, b card.Card) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	out := cs[:0]
 	for _, c := range cs {
@@ -163,13 +176,13 @@ func (r catalogRepo) DeleteHolder(_ context.Context, network, id string) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
-	s, k := r.t.s, key(network, id)
+	s, k := r.t.s, nk{network, id}
 	old, ok := s.holders[k]
 	if !ok {
 		return fmt.Errorf("holder %q: %w", id, store.ErrNotFound)
 	}
 	delete(s.holders, k)
-	r.t.undo = append(r.t.undo, func() { s.holders[k] = old })
+	r.t.undo = append(r.t.undo, undo{r: s.holders, k: k, old: old, had: true})
 	return nil
 }
 
@@ -193,7 +206,7 @@ func (r passRepo) Expiring(_ context.Context, network string, from, to calendar.
 	}
 	var out []pass.Pass
 	for ; i < len(ks) && len(out) < limit && !ks[i].on.After(to); i++ {
-		out = append(out, r.t.s.passes[key(network, ks[i].id)].Clone())
+		out = append(out, r.t.s.passes[nk{network, ks[i].id}].p.Clone())
 	}
 	if len(out) < limit {
 		return out, "", nil
@@ -214,7 +227,7 @@ func (r ledgerRepo) PassPage(_ context.Context, network, passID, cursor string, 
 		}
 		from = n
 	}
-	ix := s.byPass[key(network, passID)]
+	ix := s.byPass[nk{network, passID}]
 	if from >= len(ix) {
 		return nil, "", nil
 	}

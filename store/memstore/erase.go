@@ -23,7 +23,7 @@ func (r ledgerRepo) EraseComments(_ context.Context, network, holder string) err
 		}
 		old := e.Comment
 		e.Comment = ""
-		r.t.undo = append(r.t.undo, func() { s.ledger[i].Comment = old })
+		r.t.onUndo(func() { s.ledger[i].Comment = old })
 	}
 	return nil
 }
@@ -35,12 +35,12 @@ func (r idemRepo) Erase(_ context.Context, network string, keys []string) error 
 		return err
 	}
 	for _, k := range keys {
-		rec, ok := r.t.s.idem[key(network, k)]
+		rec, ok := r.t.s.idem[nk{network, k}]
 		if !ok {
 			continue
 		}
 		rec.Result = slices.Clone(store.ErasedResult)
-		if err := put(r.t, r.t.s.idem, key(network, k), rec); err != nil {
+		if err := put(r.t, r.t.s.idem, nk{network, k}, rec); err != nil {
 			return err
 		}
 	}
@@ -55,20 +55,20 @@ func (r accountRepo) EraseComments(_ context.Context, network, holder string) er
 		return err
 	}
 	w := r.t.s.wallet
-	hk := key(network, holder)
+	hk := nk{network, holder}
 	for _, e := range slices.Clone(w.byHolder[hk]) {
 		if e.Comment == "" {
 			continue
 		}
 		erased := e
 		erased.Comment = ""
-		if err := put(r.t, w.byID, key(network, e.ID), erased); err != nil {
+		if err := put(r.t, w.byID, nk{network, e.ID}, erased); err != nil {
 			return err
 		}
 		replaceSorted(r.t, w.byNetwork, network, erased)
 		replaceSorted(r.t, w.byHolder, hk, erased)
 		if e.Refunds != "" {
-			replaceEntry(r.t, w.refunds, key(network, e.Refunds), erased)
+			replaceEntry(r.t, w.refunds, nk{network, e.Refunds}, erased)
 		}
 	}
 	return nil
@@ -76,11 +76,11 @@ func (r accountRepo) EraseComments(_ context.Context, network, holder string) er
 
 // replaceSorted replaces the entry at e's place in the sorted list at k of
 // m by e, and logs how to undo it.
-func replaceSorted(t *tx, m map[string][]wallet.Entry, k string, e wallet.Entry) {
+func replaceSorted[K comparable](t *tx, m map[K][]wallet.Entry, k K, e wallet.Entry) {
 	if i, found := slices.BinarySearchFunc(m[k], e, byCursor); found {
 		old := m[k][i]
 		m[k][i] = e
-		t.undo = append(t.undo, func() {
+		t.onUndo(func() {
 			if i, found := slices.BinarySearchFunc(m[k], old, byCursor); found {
 				m[k][i] = old
 			}
@@ -90,12 +90,12 @@ func replaceSorted(t *tx, m map[string][]wallet.Entry, k string, e wallet.Entry)
 
 // replaceEntry replaces the entry with e's ID in the list at k of m by e,
 // and logs how to undo it.
-func replaceEntry(t *tx, m map[string][]wallet.Entry, k string, e wallet.Entry) {
+func replaceEntry(t *tx, m map[nk][]wallet.Entry, k nk, e wallet.Entry) {
 	find := func() int { return slices.IndexFunc(m[k], func(x wallet.Entry) bool { return x.ID == e.ID }) }
 	if i := find(); i >= 0 {
 		old := m[k][i]
 		m[k][i] = e
-		t.undo = append(t.undo, func() {
+		t.onUndo(func() {
 			if i := find(); i >= 0 {
 				m[k][i] = old
 			}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
@@ -19,13 +18,12 @@ func (t *tx) Lists() store.Lists { return listRepo{t} }
 
 type listRepo struct{ t *tx }
 
-// idPage returns the values of m in network (keyed by key(network, ID))
-// whose ID sorts after p.After, in ID order, at most p.Limit of them.
-func idPage[V any](m map[string]V, network string, p store.Page, id func(*V) string) []V {
-	prefix := key(network, "")
+// idPage returns the values of m in network whose ID sorts after
+// p.After, in ID order, at most p.Limit of them.
+func idPage[V any](m valMap[V], network string, p store.Page, id func(*V) string) []V {
 	var out []V
 	for k, v := range m {
-		if strings.HasPrefix(k, prefix) && k[len(prefix):] > p.After {
+		if k.net == network && k.id > p.After {
 			out = append(out, v)
 		}
 	}
@@ -34,7 +32,14 @@ func idPage[V any](m map[string]V, network string, p store.Page, id func(*V) str
 }
 
 func (r listRepo) Networks(_ context.Context, p store.Page) ([]catalog.Network, error) {
-	return idPage(r.t.s.networks, "", p, func(n *catalog.Network) string { return n.ID }), nil
+	var out []catalog.Network
+	for id, n := range r.t.s.networks {
+		if id > p.After {
+			out = append(out, n)
+		}
+	}
+	slices.SortFunc(out, func(a, b catalog.Network) int { return cmp.Compare(a.ID, b.ID) })
+	return page(out, 0, p.Limit), nil
 }
 
 func (r listRepo) Locations(_ context.Context, network string, p store.Page) ([]catalog.Location, error) {
@@ -66,15 +71,14 @@ func (r listRepo) PAYGs(_ context.Context, network string, p store.Page) ([]bill
 
 // Visits scans the network's visits.
 func (r listRepo) Visits(_ context.Context, q store.VisitQuery) ([]checkin.Visit, error) {
-	prefix := key(q.Network, "")
-	var out []checkin.Visit
-	for k, v := range r.t.s.visits {
-		if strings.HasPrefix(k, prefix) && visitMatches(&q, &v) {
-			out = append(out, v.Clone())
+	var rows []*visitRow
+	for k, r := range r.t.s.visits {
+		if k.net == q.Network && visitMatches(&q, &r.v) {
+			rows = append(rows, r)
 		}
 	}
-	slices.SortFunc(out, byStart)
-	return page(out, 0, q.Limit), nil
+	slices.SortFunc(rows, rowByStart)
+	return copyVisits(page(rows, 0, q.Limit)), nil
 }
 
 // visitMatches reports whether v is one of the visits q selects.
@@ -90,14 +94,13 @@ func visitMatches(q *store.VisitQuery, v *checkin.Visit) bool {
 func (r listRepo) Occupancy(_ context.Context, q store.OccupancyQuery) ([]store.Occupancy, error) {
 	s := r.t.s
 	open := map[string]int{}
-	prefix := key(q.Network, "")
-	for hk, ids := range s.open {
-		if !strings.HasPrefix(hk, prefix) {
+	for hk, h := range s.hv {
+		if hk.net != q.Network {
 			continue
 		}
-		for id := range ids {
-			if v := s.visits[key(q.Network, id)]; v.Start.After(q.Since) {
-				open[v.Location]++
+		for _, r := range h.open {
+			if r.v.Start.After(q.Since) {
+				open[r.v.Location]++
 			}
 		}
 	}

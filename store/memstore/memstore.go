@@ -3,9 +3,17 @@
 //
 // Units of work are serialized: Update holds a write lock for its whole
 // closure (so every holder is trivially locked, I2) and keeps an undo log
-// that restores every change when the closure fails or panics (I3). View
-// takes a read lock. Indexes keep the check-in path on live rows: a holder's
-// passes with a balance, open visits, and visits by service date.
+// of records that restores every change when the closure fails or panics
+// (I3). View takes a read lock.
+//
+// Rows are keyed by (network, ID) structs, never by concatenated strings.
+// Passes and visits are kept as immutable rows: a Put makes a new row and
+// swaps it into the maps and indexes, so an undo record only keeps the old
+// row. Indexes keep the check-in path on live rows: per owner (holder or
+// team) the passes with a balance sorted by ID, per holder the open visits
+// sorted by start and every visit sorted by service date. The Tx is a
+// store.StateLoader that reads a call's state from them in one call, with
+// the copies it hands out made in a few shared allocations.
 package memstore
 
 import (
@@ -14,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -28,55 +37,73 @@ import (
 // ErrClosed is returned by a Store used after Close.
 var ErrClosed = errors.New("memstore: closed")
 
+// nk is the key of a row: its network and ID.
+type nk struct{ net, id string }
+
 // Store is an in-memory store.Store. The zero value is not usable; call New.
 type Store struct {
 	mu     sync.RWMutex
 	closed bool
+	wtx    tx        // the unit of work Update runs, reused under the write lock
+	views  sync.Pool // of *tx for View
 
 	networks  map[string]catalog.Network
-	locations map[string]catalog.Location
+	locations valMap[catalog.Location]
 	locCount  map[string]int // network -> number of locations
-	teams     map[string]catalog.Team
-	holders   map[string]catalog.Holder
-	products  map[string]pass.Product
-	paygs     map[string]billing.PAYG
-	passes    map[string]pass.Pass
-	visits    map[string]checkin.Visit
-	idem      map[string]store.Record
-	guards    map[string]checkin.Guard
-	terms     map[string]billing.Terms
-	codes     map[string]string // network+code hash -> pass ID
+	teams     valMap[catalog.Team]
+	holders   valMap[catalog.Holder]
+	products  valMap[pass.Product]
+	paygs     valMap[billing.PAYG]
+	paygIDs   map[string][]string // network -> its PAYG IDs, sorted
+	passes    map[nk]*passRow
+	visits    map[nk]*visitRow
+	idem      valMap[store.Record]
+	guards    valMap[checkin.Guard]
+	terms     valMap[billing.Terms]
+	codes     map[nk]string     // network+code hash -> pass ID
 	codeKeys  map[string]string // network -> passcode key check (S6)
 	ledger    []pass.Entry
-	entryIDs  map[string]bool
+	entryIDs  map[nk]struct{}
 
-	live   map[string]map[string]bool                   // network+owner -> live pass IDs
-	open   map[string]map[string]bool                   // network+holder -> open visit IDs
-	byDate map[string]map[calendar.Date]map[string]bool // network+holder -> date -> visit IDs
-	byPass map[string][]int                             // network+pass -> ledger indexes
+	live   map[ownerKey][]*passRow // owner -> passes with a balance, by ID
+	hv     map[nk]*holderVisits    // network+holder -> visit indexes
+	byPass map[nk][]int            // network+pass -> ledger indexes
 
 	cardIndexes             // cards.go
 	wallet      *walletData // prepaid accounts (wallet.go)
 }
 
+// ownerKey is the key of an owner's live passes: a holder's, or a team's
+// when team is set.
+type ownerKey struct {
+	net, id string
+	team    bool
+}
+
+// holderVisits are the indexes of one holder's visits: the open ones by
+// (start, ID) and all of them by (service date, start, ID).
+type holderVisits struct {
+	open  []*visitRow
+	dated []*visitRow
+}
+
 // New returns an empty Store.
 func New() *Store {
-	return &Store{
-		networks: map[string]catalog.Network{}, locations: map[string]catalog.Location{}, locCount: map[string]int{},
-		teams: map[string]catalog.Team{}, holders: map[string]catalog.Holder{},
-		products: map[string]pass.Product{}, paygs: map[string]billing.PAYG{},
-		passes: map[string]pass.Pass{}, visits: map[string]checkin.Visit{},
-		idem: map[string]store.Record{}, entryIDs: map[string]bool{},
-		guards: map[string]checkin.Guard{}, terms: map[string]billing.Terms{}, codes: map[string]string{},
+	s := &Store{
+		networks: map[string]catalog.Network{}, locations: valMap[catalog.Location]{}, locCount: map[string]int{},
+		teams: valMap[catalog.Team]{}, holders: valMap[catalog.Holder]{},
+		products: valMap[pass.Product]{}, paygs: valMap[billing.PAYG]{}, paygIDs: map[string][]string{},
+		passes: map[nk]*passRow{}, visits: map[nk]*visitRow{},
+		idem: valMap[store.Record]{}, entryIDs: map[nk]struct{}{},
+		guards: valMap[checkin.Guard]{}, terms: valMap[billing.Terms]{}, codes: map[nk]string{},
 		codeKeys: map[string]string{},
-		live:     map[string]map[string]bool{}, open: map[string]map[string]bool{},
-		byDate: map[string]map[calendar.Date]map[string]bool{}, byPass: map[string][]int{},
+		live:     map[ownerKey][]*passRow{}, hv: map[nk]*holderVisits{}, byPass: map[nk][]int{},
 		cardIndexes: newCardIndexes(),
 		wallet:      newWalletData(),
 	}
+	s.views.New = func() any { return new(tx) }
+	return s
 }
-
-func key(network, id string) string { return network + "\x00" + id }
 
 // Update runs fn with a write lock held; every change fn made is undone if
 // it returns an error or panics (the panic is then re-raised).
@@ -89,15 +116,18 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (err error)
 	if s.closed {
 		return ErrClosed
 	}
-	t := &tx{s: s, ctx: ctx, write: true}
+	t := &s.wtx
+	t.s, t.ctx, t.write = s, ctx, true
 	defer func() {
 		if r := recover(); r != nil {
 			t.rollback()
+			t.done()
 			panic(r)
 		}
 		if err != nil {
 			t.rollback()
 		}
+		t.done()
 	}()
 	if err = fn(t); err != nil {
 		return err
@@ -115,7 +145,13 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if s.closed {
 		return ErrClosed
 	}
-	return fn(&tx{s: s, ctx: ctx})
+	t := s.views.Get().(*tx)
+	t.s, t.ctx, t.write = s, ctx, false
+	defer func() {
+		t.s, t.ctx = nil, nil
+		s.views.Put(t)
+	}()
+	return fn(t)
 }
 
 // Close makes the store unusable. It returns nil.
@@ -130,14 +166,40 @@ type tx struct {
 	s     *Store
 	ctx   context.Context
 	write bool
-	undo  []func()
+	undo  []undo
 }
+
+// undo is one record of the undo log: r puts back what was at k before the
+// change (old, or nothing when had is false).
+type undo struct {
+	r   restorer
+	k   nk
+	old any
+	had bool
+}
+
+// restorer undoes one kind of change.
+type restorer interface{ restore(s *Store, u *undo) }
+
+// fnUndo is the undo of a rare change, as a closure.
+type fnUndo func()
+
+func (f fnUndo) restore(*Store, *undo) { f() }
+
+// onUndo logs f as the undo of a rare change.
+func (t *tx) onUndo(f func()) { t.undo = append(t.undo, undo{r: fnUndo(f)}) }
 
 func (t *tx) rollback() {
 	for i := len(t.undo) - 1; i >= 0; i-- {
-		t.undo[i]()
+		t.undo[i].r.restore(t.s, &t.undo[i])
 	}
-	t.undo = nil
+}
+
+// done forgets the unit of work's log, keeping its capacity.
+func (t *tx) done() {
+	clear(t.undo)
+	t.undo = t.undo[:0]
+	t.ctx, t.write = nil, false
 }
 
 var errReadOnly = errors.New("memstore: write in a read-only unit of work")
@@ -158,46 +220,58 @@ func (t *tx) Guards() store.Guards           { return guardRepo{t} }
 func (t *tx) Terms() store.Terms             { return termsRepo{t} }
 func (t *tx) Cards() store.Cards             { return cardRepo{t} }
 
+// valMap is a table of values by (network, ID); its undo puts the old
+// value back.
+type valMap[V any] map[nk]V
+
+func (m valMap[V]) restore(_ *Store, u *undo) {
+	if u.had {
+		m[u.k] = u.old.(V)
+	} else {
+		delete(m, u.k)
+	}
+}
+
 // put stores v at k in m and logs how to undo it.
-func put[V any](t *tx, m map[string]V, k string, v V) error {
+func put[V any](t *tx, m valMap[V], k nk, v V) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
 	old, had := m[k]
 	m[k] = v
-	t.undo = append(t.undo, func() {
-		if had {
-			m[k] = old
-		} else {
-			delete(m, k)
-		}
-	})
+	u := undo{r: m, k: k, had: had}
+	if had {
+		u.old = old
+	}
+	t.undo = append(t.undo, u)
 	return nil
 }
 
-func get[V any](m map[string]V, k, what string) (V, error) {
+// notFound is the ErrNotFound of a missing row, formatted only when read:
+// "<what> <quoted id>: not found".
+type notFound struct{ what, id string }
+
+func (e *notFound) Error() string {
+	return e.what + " " + strconv.Quote(e.id) + ": " + store.ErrNotFound.Error()
+}
+
+func (e *notFound) Unwrap() error { return store.ErrNotFound }
+
+func missing(what, id string) error { return &notFound{what, id} }
+
+func get[V any](m valMap[V], k nk, what string) (V, error) {
 	v, ok := m[k]
 	if !ok {
-		var zero V
-		return zero, fmt.Errorf("%s %q: %w", what, k[max(0, indexNUL(k)+1):], store.ErrNotFound)
+		return v, missing(what, k.id)
 	}
 	return v, nil
 }
 
-func indexNUL(k string) int {
-	for i := 0; i < len(k); i++ {
-		if k[i] == 0 {
-			return i
-		}
-	}
-	return -1
-}
-
-func sortedValues[V any](m map[string]V, network string, less func(a, b V) int) []V {
-	prefix := network + "\x00"
+// inNetwork returns the values of m in network, sorted by less.
+func inNetwork[V any](m valMap[V], network string, less func(a, b V) int) []V {
 	var out []V
 	for k, v := range m {
-		if len(k) > len(prefix) && k[:len(prefix)] == prefix {
+		if k.net == network {
 			out = append(out, v)
 		}
 	}
@@ -220,39 +294,67 @@ func page[V any](vs []V, offset, limit int) []V {
 
 type catalogRepo struct{ t *tx }
 
+// networkUndo puts a network back.
+type networkUndo struct{}
+
+func (networkUndo) restore(s *Store, u *undo) {
+	if u.had {
+		s.networks[u.k.id] = u.old.(catalog.Network)
+	} else {
+		delete(s.networks, u.k.id)
+	}
+}
+
 func (r catalogRepo) Network(_ context.Context, id string) (catalog.Network, error) {
-	return get(r.t.s.networks, key("", id), "network")
+	n, ok := r.t.s.networks[id]
+	if !ok {
+		return n, missing("network", id)
+	}
+	return n, nil
 }
 func (r catalogRepo) PutNetwork(_ context.Context, n catalog.Network) error {
-	return put(r.t, r.t.s.networks, key("", n.ID), n)
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	s := r.t.s
+	old, had := s.networks[n.ID]
+	s.networks[n.ID] = n
+	r.t.undo = append(r.t.undo, undo{r: networkUndo{}, k: nk{id: n.ID}, old: old, had: had})
+	return nil
 }
 func (r catalogRepo) Location(_ context.Context, network, id string) (catalog.Location, error) {
-	return get(r.t.s.locations, key(network, id), "location")
+	return get(r.t.s.locations, nk{network, id}, "location")
 }
+
+// locCountUndo takes back a location count's increment.
+type locCountUndo struct{}
+
+func (locCountUndo) restore(s *Store, u *undo) { s.locCount[u.k.net]-- }
+
 func (r catalogRepo) PutLocation(_ context.Context, l catalog.Location) error {
-	s, k := r.t.s, key(l.Network, l.ID)
+	s, k := r.t.s, nk{l.Network, l.ID}
 	_, had := s.locations[k]
 	if err := put(r.t, s.locations, k, l); err != nil || had {
 		return err
 	}
 	s.locCount[l.Network]++
-	r.t.undo = append(r.t.undo, func() { s.locCount[l.Network]-- })
+	r.t.undo = append(r.t.undo, undo{r: locCountUndo{}, k: k})
 	return nil
 }
 func (r catalogRepo) Locations(_ context.Context, network string) ([]catalog.Location, error) {
-	return sortedValues(r.t.s.locations, network, func(a, b catalog.Location) int { return cmp.Compare(a.ID, b.ID) }), nil
+	return inNetwork(r.t.s.locations, network, func(a, b catalog.Location) int { return cmp.Compare(a.ID, b.ID) }), nil
 }
 func (r catalogRepo) CountLocations(_ context.Context, network string) (int, error) {
 	return r.t.s.locCount[network], nil
 }
 func (r catalogRepo) Team(_ context.Context, network, id string) (catalog.Team, error) {
-	return get(r.t.s.teams, key(network, id), "team")
+	return get(r.t.s.teams, nk{network, id}, "team")
 }
 func (r catalogRepo) PutTeam(_ context.Context, tm catalog.Team) error {
-	return put(r.t, r.t.s.teams, key(tm.Network, tm.ID), tm)
+	return put(r.t, r.t.s.teams, nk{tm.Network, tm.ID}, tm)
 }
 func (r catalogRepo) Holder(_ context.Context, network, id string) (catalog.Holder, error) {
-	h, err := get(r.t.s.holders, key(network, id), "holder")
+	h, err := get(r.t.s.holders, nk{network, id}, "holder")
 	if h.HealthDeclaredAt != nil {
 		at := *h.HealthDeclaredAt
 		h.HealthDeclaredAt = &at
@@ -264,38 +366,44 @@ func (r catalogRepo) PutHolder(_ context.Context, h catalog.Holder) error {
 		at := h.HealthDeclaredAt.UTC()
 		h.HealthDeclaredAt = &at
 	}
-	return put(r.t, r.t.s.holders, key(h.Network, h.ID), h)
+	return put(r.t, r.t.s.holders, nk{h.Network, h.ID}, h)
 }
 
 // LockHolder checks the holder exists: the write lock already serializes
 // every unit of work.
-func (r catalogRepo) LockHolder(ctx context.Context, network, id string) error {
-	_, err := r.Holder(ctx, network, id)
-	return err
+func (r catalogRepo) LockHolder(_ context.Context, network, id string) error {
+	if _, ok := r.t.s.holders[nk{network, id}]; !ok {
+		return missing("holder", id)
+	}
+	return nil
 }
 
 // LockLocation checks the location exists.
-func (r catalogRepo) LockLocation(ctx context.Context, network, id string) error {
-	_, err := r.Location(ctx, network, id)
-	return err
+func (r catalogRepo) LockLocation(_ context.Context, network, id string) error {
+	if _, ok := r.t.s.locations[nk{network, id}]; !ok {
+		return missing("location", id)
+	}
+	return nil
 }
 
 // LockTeam checks the team exists.
-func (r catalogRepo) LockTeam(ctx context.Context, network, id string) error {
-	_, err := r.Team(ctx, network, id)
-	return err
+func (r catalogRepo) LockTeam(_ context.Context, network, id string) error {
+	if _, ok := r.t.s.teams[nk{network, id}]; !ok {
+		return missing("team", id)
+	}
+	return nil
 }
 func (r catalogRepo) Product(_ context.Context, network, id string) (pass.Product, error) {
-	p, err := get(r.t.s.products, key(network, id), "product")
+	p, err := get(r.t.s.products, nk{network, id}, "product")
 	p.Locations = slices.Clone(p.Locations)
 	return p, err
 }
 func (r catalogRepo) PutProduct(_ context.Context, p pass.Product) error {
 	p.Locations = slices.Clone(p.Locations)
-	return put(r.t, r.t.s.products, key(p.Network, p.ID), p)
+	return put(r.t, r.t.s.products, nk{p.Network, p.ID}, p)
 }
 func (r catalogRepo) Products(_ context.Context, network string, p store.Page) ([]pass.Product, error) {
-	ps := sortedValues(r.t.s.products, network, func(a, b pass.Product) int { return cmp.Compare(a.ID, b.ID) })
+	ps := inNetwork(r.t.s.products, network, func(a, b pass.Product) int { return cmp.Compare(a.ID, b.ID) })
 	i, _ := slices.BinarySearchFunc(ps, p.After, func(q pass.Product, id string) int {
 		if q.ID <= id {
 			return -1
@@ -312,22 +420,65 @@ func (r catalogRepo) CodeKeyCheck(_ context.Context, network string) (string, er
 	return r.t.s.codeKeys[network], nil
 }
 func (r catalogRepo) PutCodeKeyCheck(_ context.Context, network, check string) error {
-	if _, ok := r.t.s.codeKeys[network]; ok {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	s := r.t.s
+	if _, ok := s.codeKeys[network]; ok {
 		return fmt.Errorf("network %q: passcode key check recorded: %w", network, store.ErrConflict)
 	}
-	return put(r.t, r.t.s.codeKeys, network, check)
+	s.codeKeys[network] = check
+	r.t.onUndo(func() { delete(s.codeKeys, network) })
+	return nil
 }
 func (r catalogRepo) PAYG(_ context.Context, network, id string) (billing.PAYG, error) {
-	p, err := get(r.t.s.paygs, key(network, id), "PAYG product")
+	p, err := get(r.t.s.paygs, nk{network, id}, "PAYG product")
 	return clonePAYG(p), err
 }
+
+// paygUndo puts a PAYG product back, and takes a new one's ID out of its
+// network's list.
+type paygUndo struct{}
+
+func (paygUndo) restore(s *Store, u *undo) {
+	if u.had {
+		s.paygs[u.k] = u.old.(billing.PAYG)
+		return
+	}
+	delete(s.paygs, u.k)
+	ids := s.paygIDs[u.k.net]
+	if i, ok := slices.BinarySearch(ids, u.k.id); ok {
+		s.paygIDs[u.k.net] = slices.Delete(ids, i, i+1)
+	}
+}
+
 func (r catalogRepo) PutPAYG(_ context.Context, p billing.PAYG) error {
-	return put(r.t, r.t.s.paygs, key(p.Network, p.ID), clonePAYG(p))
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	s, k := r.t.s, nk{p.Network, p.ID}
+	old, had := s.paygs[k]
+	s.paygs[k] = clonePAYG(p)
+	u := undo{r: paygUndo{}, k: k, had: had}
+	if had {
+		u.old = old
+	} else {
+		ids := s.paygIDs[k.net]
+		i, _ := slices.BinarySearch(ids, k.id)
+		s.paygIDs[k.net] = slices.Insert(ids, i, k.id)
+	}
+	r.t.undo = append(r.t.undo, u)
+	return nil
 }
 func (r catalogRepo) PAYGs(_ context.Context, network string) ([]billing.PAYG, error) {
-	ps := sortedValues(r.t.s.paygs, network, func(a, b billing.PAYG) int { return cmp.Compare(a.ID, b.ID) })
-	for i := range ps {
-		ps[i] = clonePAYG(ps[i])
+	s := r.t.s
+	ids := s.paygIDs[network]
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ps := make([]billing.PAYG, len(ids))
+	for i, id := range ids {
+		ps[i] = clonePAYG(s.paygs[nk{network, id}])
 	}
 	return ps, nil
 }
@@ -340,244 +491,406 @@ func clonePAYG(p billing.PAYG) billing.PAYG {
 
 type passRepo struct{ t *tx }
 
-func owner(p *pass.Pass) string {
+func ownerOf(p *pass.Pass) ownerKey {
 	if p.Team != "" {
-		return key(p.Network, "t:"+p.Team)
+		return ownerKey{p.Network, p.Team, true}
 	}
-	return key(p.Network, "h:"+p.Holder)
+	return ownerKey{p.Network, p.Holder, false}
 }
 
-// setPass replaces the pass at k with p (nil deletes) and keeps the live
-// index current.
-func (s *Store) setPass(k string, p *pass.Pass) {
-	if old, ok := s.passes[k]; ok {
-		s.unindexExpiry(&old)
-		delete(s.live[owner(&old)], old.ID)
-		if old.CodeHash != "" {
-			delete(s.codes, key(old.Network, old.CodeHash))
+func byRowID(r *passRow, id string) int { return cmp.Compare(r.p.ID, id) }
+
+// setPass replaces the row at k with r (nil deletes) and keeps the live,
+// code and expiry indexes current.
+func (s *Store) setPass(k nk, r *passRow) {
+	old := s.passes[k]
+	if old != nil {
+		s.unindexExpiry(&old.p)
+		if old.p.CodeHash != "" {
+			delete(s.codes, nk{old.p.Network, old.p.CodeHash})
 		}
 	}
-	if p == nil {
+	oldLive, newLive := old != nil && old.p.Balance > 0, r != nil && r.p.Balance > 0
+	var oo, no ownerKey
+	if oldLive {
+		oo = ownerOf(&old.p)
+	}
+	if newLive {
+		no = ownerOf(&r.p)
+	}
+	switch {
+	case oldLive && newLive && oo == no: // the same place in the same list
+		if ps := s.live[oo]; len(ps) > 0 {
+			if i, ok := slices.BinarySearchFunc(ps, k.id, byRowID); ok {
+				ps[i] = r
+			}
+		}
+	default:
+		if oldLive {
+			ps := s.live[oo]
+			if i, ok := slices.BinarySearchFunc(ps, k.id, byRowID); ok {
+				ps = slices.Delete(ps, i, i+1)
+				if len(ps) == 0 {
+					delete(s.live, oo)
+				} else {
+					s.live[oo] = ps
+				}
+			}
+		}
+		if newLive {
+			ps := s.live[no]
+			i, _ := slices.BinarySearchFunc(ps, k.id, byRowID)
+			s.live[no] = slices.Insert(ps, i, r)
+		}
+	}
+	if r == nil {
 		delete(s.passes, k)
 		return
 	}
-	s.passes[k] = *p
-	s.indexExpiry(p)
-	if p.CodeHash != "" {
-		s.codes[key(p.Network, p.CodeHash)] = p.ID
-	}
-	if p.Balance > 0 {
-		o := owner(p)
-		if s.live[o] == nil {
-			s.live[o] = map[string]bool{}
-		}
-		s.live[o][p.ID] = true
+	s.passes[k] = r
+	s.indexExpiry(&r.p)
+	if r.p.CodeHash != "" {
+		s.codes[nk{r.p.Network, r.p.CodeHash}] = r.p.ID
 	}
 }
 
+// passUndo puts a pass's old row back.
+type passUndo struct{}
+
+func (passUndo) restore(s *Store, u *undo) {
+	var old *passRow
+	if u.had {
+		old = u.old.(*passRow)
+	}
+	s.setPass(u.k, old)
+}
+
 func (r passRepo) Get(_ context.Context, network, id string) (pass.Pass, error) {
-	p, err := get(r.t.s.passes, key(network, id), "pass")
-	return p.Clone(), err
+	row, ok := r.t.s.passes[nk{network, id}]
+	if !ok {
+		return pass.Pass{}, missing("pass", id)
+	}
+	return row.p.Clone(), nil
 }
 
 func (r passRepo) Put(_ context.Context, p pass.Pass) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
-	s, k := r.t.s, key(p.Network, p.ID)
+	s, k := r.t.s, nk{p.Network, p.ID}
 	if p.CodeHash != "" {
-		if id, ok := s.codes[key(p.Network, p.CodeHash)]; ok && id != p.ID {
+		if id, ok := s.codes[nk{p.Network, p.CodeHash}]; ok && id != p.ID {
 			return fmt.Errorf("pass %q: code already used by pass %q: %w", p.ID, id, store.ErrConflict)
 		}
 	}
 	old, had := s.passes[k]
-	p = p.Clone()
-	s.setPass(k, &p)
-	r.t.undo = append(r.t.undo, func() {
-		if had {
-			s.setPass(k, &old)
-		} else {
-			s.setPass(k, nil)
-		}
-	})
+	s.setPass(k, newPassRow(&p))
+	u := undo{r: passUndo{}, k: k, had: had}
+	if had {
+		u.old = old
+	}
+	r.t.undo = append(r.t.undo, u)
 	return nil
 }
 
-func (r passRepo) Live(_ context.Context, network, holder, team string) ([]pass.Pass, error) {
-	s := r.t.s
-	var out []pass.Pass
-	add := func(o string) {
-		for id := range s.live[o] {
-			out = append(out, s.passes[key(network, id)].Clone())
+// liveRows returns the rows of the live passes of holder and, when team is
+// not empty, of team, ordered by ID. The result may be an index itself:
+// callers only read it.
+func (s *Store) liveRows(network, holder, team string) []*passRow {
+	hs := s.live[ownerKey{network, holder, false}]
+	if team == "" {
+		return hs
+	}
+	ts := s.live[ownerKey{network, team, true}]
+	switch {
+	case len(ts) == 0:
+		return hs
+	case len(hs) == 0:
+		return ts
+	}
+	out := make([]*passRow, 0, len(hs)+len(ts))
+	i, j := 0, 0
+	for i < len(hs) && j < len(ts) {
+		if hs[i].p.ID <= ts[j].p.ID {
+			out = append(out, hs[i])
+			i++
+		} else {
+			out = append(out, ts[j])
+			j++
 		}
 	}
-	add(key(network, "h:"+holder))
-	if team != "" {
-		add(key(network, "t:"+team))
+	out = append(out, hs[i:]...)
+	return append(out, ts[j:]...)
+}
+
+func (r passRepo) Live(_ context.Context, network, holder, team string) ([]pass.Pass, error) {
+	rows := r.t.s.liveRows(network, holder, team)
+	if len(rows) == 0 {
+		return nil, nil
 	}
-	slices.SortFunc(out, func(a, b pass.Pass) int { return cmp.Compare(a.ID, b.ID) })
+	var n need
+	for _, row := range rows {
+		n.pass(&row.p)
+	}
+	c := newCopier(&n)
+	out := make([]pass.Pass, len(rows))
+	for i, row := range rows {
+		c.passTo(&out[i], &row.p)
+	}
 	return out, nil
 }
 
 func (r passRepo) List(_ context.Context, f store.PassFilter) ([]pass.Pass, error) {
-	ps := sortedValues(r.t.s.passes, f.Network, func(a, b pass.Pass) int {
-		return cmp.Or(a.IssuedAt.Compare(b.IssuedAt), cmp.Compare(a.ID, b.ID))
-	})
-	out := ps[:0]
-	for _, p := range ps {
-		if (f.Holder == "" || p.Holder == f.Holder) && (f.Team == "" || p.Team == f.Team) && (!f.Unpaid || !p.Paid) {
-			out = append(out, p.Clone())
+	var rows []*passRow
+	for k, row := range r.t.s.passes {
+		p := &row.p
+		if k.net == f.Network && (f.Holder == "" || p.Holder == f.Holder) && (f.Team == "" || p.Team == f.Team) && (!f.Unpaid || !p.Paid) {
+			rows = append(rows, row)
 		}
 	}
-	return page(out, f.Offset, f.Limit), nil
+	slices.SortFunc(rows, func(a, b *passRow) int {
+		return cmp.Or(a.p.IssuedAt.Compare(b.p.IssuedAt), cmp.Compare(a.p.ID, b.p.ID))
+	})
+	rows = page(rows, f.Offset, f.Limit)
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	out := make([]pass.Pass, len(rows))
+	for i, row := range rows {
+		out[i] = row.p.Clone()
+	}
+	return out, nil
 }
 
+var errNoCode = fmt.Errorf("pass code: %w", store.ErrNotFound)
+
 func (r passRepo) ByCode(ctx context.Context, network, hash string) (pass.Pass, error) {
-	id, ok := r.t.s.codes[key(network, hash)]
+	id, ok := r.t.s.codes[nk{network, hash}]
 	if !ok {
-		return pass.Pass{}, fmt.Errorf("pass code: %w", store.ErrNotFound)
+		return pass.Pass{}, errNoCode
 	}
 	return r.Get(ctx, network, id)
 }
 
 type visitRepo struct{ t *tx }
 
-// setVisit replaces the visit at k with v (nil deletes) and keeps the open
-// and by-date indexes current.
-func (s *Store) setVisit(k string, v *checkin.Visit) {
-	if old, ok := s.visits[k]; ok {
-		hk := key(old.Network, old.Holder)
-		delete(s.open[hk], old.ID)
-		delete(s.byDate[hk][old.Date], old.ID)
-	}
-	if v == nil {
-		delete(s.visits, k)
-		return
-	}
-	s.visits[k] = *v
-	hk := key(v.Network, v.Holder)
-	if v.IsOpen() {
-		if s.open[hk] == nil {
-			s.open[hk] = map[string]bool{}
-		}
-		s.open[hk][v.ID] = true
-	}
-	if s.byDate[hk] == nil {
-		s.byDate[hk] = map[calendar.Date]map[string]bool{}
-	}
-	if s.byDate[hk][v.Date] == nil {
-		s.byDate[hk][v.Date] = map[string]bool{}
-	}
-	s.byDate[hk][v.Date][v.ID] = true
-}
-
 func byStart(a, b checkin.Visit) int {
 	return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID))
 }
 
+// rowByStart orders visit rows by start, then ID.
+func rowByStart(a, b *visitRow) int {
+	return cmp.Or(a.v.Start.Compare(b.v.Start), cmp.Compare(a.v.ID, b.v.ID))
+}
+
+// rowByDate orders visit rows by service date, start, then ID.
+func rowByDate(a, b *visitRow) int {
+	return cmp.Or(a.v.Date.Compare(b.v.Date), rowByStart(a, b))
+}
+
+// removeRow removes r from rs, sorted by cmp, and returns rs. The last
+// row (a holder's newest visit: the usual one) is found without a search.
+func removeRow(rs []*visitRow, r *visitRow, by func(a, b *visitRow) int) []*visitRow {
+	if n := len(rs); n > 0 && rs[n-1] == r {
+		rs[n-1] = nil
+		return rs[:n-1]
+	}
+	if i, ok := slices.BinarySearchFunc(rs, r, by); ok {
+		return slices.Delete(rs, i, i+1)
+	}
+	return rs
+}
+
+// insertRow inserts r into rs, sorted by cmp, and returns rs. A row that
+// sorts last (a holder's newest visit: the usual one) is appended without
+// a search.
+func insertRow(rs []*visitRow, r *visitRow, by func(a, b *visitRow) int) []*visitRow {
+	if n := len(rs); n == 0 || by(rs[n-1], r) < 0 {
+		return append(rs, r)
+	}
+	i, _ := slices.BinarySearchFunc(rs, r, by)
+	return slices.Insert(rs, i, r)
+}
+
+// setVisit replaces the row at k with r (nil deletes) and keeps the open
+// and by-date indexes current.
+func (s *Store) setVisit(k nk, r *visitRow) {
+	if old := s.visits[k]; old != nil {
+		if h := s.hv[nk{old.v.Network, old.v.Holder}]; h != nil {
+			if old.v.IsOpen() {
+				h.open = removeRow(h.open, old, rowByStart)
+			}
+			h.dated = removeRow(h.dated, old, rowByDate)
+		}
+	}
+	if r == nil {
+		delete(s.visits, k)
+		return
+	}
+	s.visits[k] = r
+	hk := nk{r.v.Network, r.v.Holder}
+	h := s.hv[hk]
+	if h == nil {
+		h = &holderVisits{}
+		s.hv[hk] = h
+	}
+	if r.v.IsOpen() {
+		h.open = insertRow(h.open, r, rowByStart)
+	}
+	h.dated = insertRow(h.dated, r, rowByDate)
+}
+
+// visitUndo puts a visit's old row back.
+type visitUndo struct{}
+
+func (visitUndo) restore(s *Store, u *undo) {
+	var old *visitRow
+	if u.had {
+		old = u.old.(*visitRow)
+	}
+	s.setVisit(u.k, old)
+}
+
 func (r visitRepo) Get(_ context.Context, network, id string) (checkin.Visit, error) {
-	v, err := get(r.t.s.visits, key(network, id), "visit")
-	return v.Clone(), err
+	row, ok := r.t.s.visits[nk{network, id}]
+	if !ok {
+		return checkin.Visit{}, missing("visit", id)
+	}
+	return row.v.Clone(), nil
 }
 
 func (r visitRepo) Put(_ context.Context, v checkin.Visit) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
-	s, k := r.t.s, key(v.Network, v.ID)
+	s, k := r.t.s, nk{v.Network, v.ID}
 	old, had := s.visits[k]
-	v = v.Clone()
-	s.setVisit(k, &v)
-	r.t.undo = append(r.t.undo, func() {
-		if had {
-			s.setVisit(k, &old)
-		} else {
-			s.setVisit(k, nil)
-		}
-	})
+	s.setVisit(k, newVisitRow(&v))
+	u := undo{r: visitUndo{}, k: k, had: had}
+	if had {
+		u.old = old
+	}
+	r.t.undo = append(r.t.undo, u)
 	return nil
 }
 
-func (r visitRepo) collect(network string, ids map[string]bool) []checkin.Visit {
-	out := make([]checkin.Visit, 0, len(ids))
-	for id := range ids {
-		out = append(out, r.t.s.visits[key(network, id)].Clone())
+// copyVisits returns copies of rows' visits.
+func copyVisits(rows []*visitRow) []checkin.Visit {
+	if len(rows) == 0 {
+		return nil
 	}
-	slices.SortFunc(out, byStart)
+	var n need
+	for _, row := range rows {
+		n.visit(&row.v)
+	}
+	c := newCopier(&n)
+	out := make([]checkin.Visit, len(rows))
+	for i, row := range rows {
+		c.visitTo(&out[i], &row.v)
+	}
 	return out
 }
 
 func (r visitRepo) Open(_ context.Context, network, holder string) ([]checkin.Visit, error) {
-	return r.collect(network, r.t.s.open[key(network, holder)]), nil
+	if h := r.t.s.hv[nk{network, holder}]; h != nil {
+		return copyVisits(h.open), nil
+	}
+	return nil, nil
+}
+
+// datedRows returns the rows of h's visits with a service date in [from,
+// to], in h.dated's order (by date, then start).
+func (h *holderVisits) datedRows(from, to calendar.Date) []*visitRow {
+	if h == nil || from.After(to) {
+		return nil
+	}
+	i, _ := slices.BinarySearchFunc(h.dated, from, func(r *visitRow, d calendar.Date) int {
+		return cmp.Or(r.v.Date.Compare(d), 1)
+	})
+	j := i
+	for j < len(h.dated) && !h.dated[j].v.Date.After(to) {
+		j++
+	}
+	return h.dated[i:j]
 }
 
 func (r visitRepo) OnDates(_ context.Context, network, holder string, from, to calendar.Date) ([]checkin.Visit, error) {
-	dates := r.t.s.byDate[key(network, holder)]
-	var out []checkin.Visit
-	for d := from; !d.After(to); d = d.AddDays(1) {
-		out = append(out, r.collect(network, dates[d])...)
-	}
+	rows := r.t.s.hv[nk{network, holder}].datedRows(from, to)
+	out := copyVisits(rows)
 	slices.SortFunc(out, byStart)
 	return out, nil
 }
 
 func (r visitRepo) OpenBefore(_ context.Context, network string, t time.Time, limit int) ([]checkin.Visit, error) {
-	var out []checkin.Visit
-	for hk, ids := range r.t.s.open {
-		if len(hk) <= len(network) || hk[:len(network)+1] != network+"\x00" {
+	var rows []*visitRow
+	for hk, h := range r.t.s.hv {
+		if hk.net != network {
 			continue
 		}
-		for id := range ids {
-			if v := r.t.s.visits[key(network, id)]; v.Start.Before(t) {
-				out = append(out, v.Clone())
+		for _, row := range h.open {
+			if row.v.Start.Before(t) {
+				rows = append(rows, row)
 			}
 		}
 	}
-	slices.SortFunc(out, byStart)
-	return page(out, 0, limit), nil
+	slices.SortFunc(rows, rowByStart)
+	return copyVisits(page(rows, 0, limit)), nil
 }
 
 func (r visitRepo) List(_ context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
-	vs := sortedValues(r.t.s.visits, f.Network, byStart)
-	out := vs[:0]
-	for _, v := range vs {
-		if (f.Holder == "" || v.Holder == f.Holder) && (f.Location == "" || v.Location == f.Location) &&
+	var rows []*visitRow
+	for k, row := range r.t.s.visits {
+		v := &row.v
+		if k.net == f.Network && (f.Holder == "" || v.Holder == f.Holder) && (f.Location == "" || v.Location == f.Location) &&
 			(f.Kind == "" || v.Kind == f.Kind) && (f.Mode == "" || v.Mode == f.Mode) &&
 			(f.From.IsZero() || !v.Date.Before(f.From)) && (f.To.IsZero() || !v.Date.After(f.To)) {
-			out = append(out, v.Clone())
+			rows = append(rows, row)
 		}
 	}
-	return page(out, f.Offset, f.Limit), nil
+	slices.SortFunc(rows, rowByStart)
+	return copyVisits(page(rows, f.Offset, f.Limit)), nil
 }
 
 type ledgerRepo struct{ t *tx }
+
+// ledgerUndo takes the last ledger entry back out.
+type ledgerUndo struct{}
+
+func (ledgerUndo) restore(s *Store, _ *undo) {
+	last := len(s.ledger) - 1
+	e := &s.ledger[last]
+	s.unindexAt(last)
+	delete(s.entryIDs, nk{e.Network, e.ID})
+	pk := nk{e.Network, e.Pass}
+	s.byPass[pk] = s.byPass[pk][:len(s.byPass[pk])-1]
+	s.ledger[last] = pass.Entry{}
+	s.ledger = s.ledger[:last]
+}
 
 func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
 	s := r.t.s
-	seen := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		k := key(e.Network, e.ID)
-		if s.entryIDs[k] || seen[k] {
+	for i := range entries {
+		e := &entries[i]
+		k := nk{e.Network, e.ID}
+		_, dup := s.entryIDs[k]
+		for j := range i {
+			dup = dup || (entries[j].Network == e.Network && entries[j].ID == e.ID)
+		}
+		if dup {
 			return fmt.Errorf("ledger entry %q: %w", e.ID, store.ErrConflict)
 		}
-		seen[k] = true
 	}
 	for _, e := range entries {
-		k, pk := key(e.Network, e.ID), key(e.Network, e.Pass)
+		pk := nk{e.Network, e.Pass}
 		e.At = e.At.UTC()
-		s.entryIDs[k] = true
+		s.entryIDs[nk{e.Network, e.ID}] = struct{}{}
 		s.byPass[pk] = append(s.byPass[pk], len(s.ledger))
 		s.ledger = append(s.ledger, e)
 		s.indexAt(len(s.ledger) - 1)
-		r.t.undo = append(r.t.undo, func() {
-			s.unindexAt(len(s.ledger) - 1)
-			delete(s.entryIDs, k)
-			s.byPass[pk] = s.byPass[pk][:len(s.byPass[pk])-1]
-			s.ledger = s.ledger[:len(s.ledger)-1]
-		})
+		r.t.undo = append(r.t.undo, undo{r: ledgerUndo{}})
 	}
 	return nil
 }
@@ -589,7 +902,7 @@ func (r ledgerRepo) List(_ context.Context, f store.LedgerFilter) ([]pass.Entry,
 		return e.Network == f.Network && (f.Pass == "" || e.Pass == f.Pass) && (f.Holder == "" || e.Holder == f.Holder)
 	}
 	if f.Pass != "" {
-		for _, i := range s.byPass[key(f.Network, f.Pass)] {
+		for _, i := range s.byPass[nk{f.Network, f.Pass}] {
 			if match(&s.ledger[i]) {
 				out = append(out, s.ledger[i])
 			}
@@ -606,25 +919,48 @@ func (r ledgerRepo) List(_ context.Context, f store.LedgerFilter) ([]pass.Entry,
 
 type idemRepo struct{ t *tx }
 
-func (r idemRepo) Get(_ context.Context, network, k string) (store.Record, error) {
-	rec, err := get(r.t.s.idem, key(network, k), "idempotency key")
-	rec.Request, rec.Result = slices.Clone(rec.Request), slices.Clone(rec.Result)
-	return rec, err
+// cloneRecord returns rec with its Request and Result copied into one
+// allocation (nil stays nil).
+func cloneRecord(rec store.Record) store.Record {
+	n := len(rec.Request) + len(rec.Result)
+	if n == 0 {
+		rec.Request, rec.Result = slices.Clone(rec.Request), slices.Clone(rec.Result)
+		return rec
+	}
+	buf := make([]byte, n)
+	if rec.Request != nil {
+		l := copy(buf, rec.Request)
+		rec.Request = buf[:l:l]
+		buf = buf[l:]
+	}
+	if rec.Result != nil {
+		rec.Result = buf[:copy(buf, rec.Result)]
+	}
+	return rec
 }
 
+func (r idemRepo) Get(_ context.Context, network, k string) (store.Record, error) {
+	rec, ok := r.t.s.idem[nk{network, k}]
+	if !ok {
+		return rec, missing("idempotency key", k)
+	}
+	return cloneRecord(rec), nil
+}
+
+// Put copies the record's Request and Result: the Engine hands in a
+// pooled buffer.
 func (r idemRepo) Put(_ context.Context, rec store.Record) error {
-	k := key(rec.Network, rec.Key)
+	k := nk{rec.Network, rec.Key}
 	if _, ok := r.t.s.idem[k]; ok {
 		return fmt.Errorf("idempotency key %q: %w", rec.Key, store.ErrConflict)
 	}
-	rec.Request, rec.Result = slices.Clone(rec.Request), slices.Clone(rec.Result)
-	return put(r.t, r.t.s.idem, k, rec)
+	return put(r.t, r.t.s.idem, k, cloneRecord(rec))
 }
 
 type guardRepo struct{ t *tx }
 
 func (r guardRepo) Get(_ context.Context, network, location string) (checkin.Guard, error) {
-	g, ok := r.t.s.guards[key(network, location)]
+	g, ok := r.t.s.guards[nk{network, location}]
 	if !ok {
 		return checkin.Guard{Network: network, Location: location}, nil
 	}
@@ -637,7 +973,7 @@ func (r guardRepo) Put(_ context.Context, g checkin.Guard) error {
 		g.Failures[i] = g.Failures[i].UTC()
 	}
 	g.LockedUntil = g.LockedUntil.UTC()
-	return put(r.t, r.t.s.guards, key(g.Network, g.Location), g)
+	return put(r.t, r.t.s.guards, nk{g.Network, g.Location}, g)
 }
 
 type termsRepo struct{ t *tx }
@@ -650,16 +986,16 @@ func cloneTerms(t billing.Terms) billing.Terms {
 func (r termsRepo) Put(_ context.Context, t billing.Terms) error {
 	t = cloneTerms(t)
 	t.EffectiveFrom = t.EffectiveFrom.UTC()
-	return put(r.t, r.t.s.terms, key(t.Network, t.ID), t)
+	return put(r.t, r.t.s.terms, nk{t.Network, t.ID}, t)
 }
 
 func (r termsRepo) Get(_ context.Context, network, id string) (billing.Terms, error) {
-	t, err := get(r.t.s.terms, key(network, id), "terms")
+	t, err := get(r.t.s.terms, nk{network, id}, "terms")
 	return cloneTerms(t), err
 }
 
 func (r termsRepo) List(_ context.Context, network, location string) ([]billing.Terms, error) {
-	all := sortedValues(r.t.s.terms, network, func(a, b billing.Terms) int {
+	all := inNetwork(r.t.s.terms, network, func(a, b billing.Terms) int {
 		return cmp.Or(a.EffectiveFrom.Compare(b.EffectiveFrom), cmp.Compare(a.ID, b.ID))
 	})
 	var out []billing.Terms

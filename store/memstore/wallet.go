@@ -18,18 +18,18 @@ import (
 // kept sorted by store.EntryCursor per network and per holder, so a page
 // is found by binary search and its cost follows the page.
 type walletData struct {
-	accounts  map[string]wallet.Account // network+holder+currency -> account
-	byID      map[string]wallet.Entry   // network+entry ID -> entry
-	positions map[string]bool           // network+holder+currency+seq
-	byNetwork map[string][]wallet.Entry // network -> entries in cursor order
-	byHolder  map[string][]wallet.Entry // network+holder -> entries in cursor order
-	refunds   map[string][]wallet.Entry // network+refunded entry ID -> refunds in order
+	accounts  map[accountKey]wallet.Account // network+holder+currency -> account
+	byID      valMap[wallet.Entry]          // network+entry ID -> entry
+	positions map[positionKey]bool          // network+holder+currency+seq
+	byNetwork map[string][]wallet.Entry     // network -> entries in cursor order
+	byHolder  map[nk][]wallet.Entry         // network+holder -> entries in cursor order
+	refunds   map[nk][]wallet.Entry         // network+refunded entry ID -> refunds in order
 }
 
 func newWalletData() *walletData {
-	return &walletData{accounts: map[string]wallet.Account{}, byID: map[string]wallet.Entry{},
-		positions: map[string]bool{}, byNetwork: map[string][]wallet.Entry{}, byHolder: map[string][]wallet.Entry{},
-		refunds: map[string][]wallet.Entry{}}
+	return &walletData{accounts: map[accountKey]wallet.Account{}, byID: valMap[wallet.Entry]{},
+		positions: map[positionKey]bool{}, byNetwork: map[string][]wallet.Entry{}, byHolder: map[nk][]wallet.Entry{},
+		refunds: map[nk][]wallet.Entry{}}
 }
 
 // Accounts returns the unit of work's prepaid account repository.
@@ -37,8 +37,31 @@ func (t *tx) Accounts() store.Accounts { return accountRepo{t} }
 
 type accountRepo struct{ t *tx }
 
-func accountKey(network, holder, currency string) string {
-	return network + "\x00" + holder + "\x00" + currency
+// accountKey is the key of a holder's account in one currency.
+type accountKey struct{ net, holder, currency string }
+
+// positionKey is the key of an entry's position in its account.
+type positionKey struct {
+	accountKey
+	seq int64
+}
+
+// putAccount stores a at k and logs how to undo it.
+func putAccount(t *tx, k accountKey, a wallet.Account) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	m := t.s.wallet.accounts
+	old, had := m[k]
+	m[k] = a
+	t.onUndo(func() {
+		if had {
+			m[k] = old
+		} else {
+			delete(m, k)
+		}
+	})
+	return nil
 }
 
 // inCurrency returns m's amount in currency: an account's and an entry's
@@ -48,7 +71,7 @@ func inCurrency(m money.Money, currency string) money.Money {
 }
 
 func (r accountRepo) Get(_ context.Context, network, holder, currency string) (wallet.Account, error) {
-	a, ok := r.t.s.wallet.accounts[accountKey(network, holder, currency)]
+	a, ok := r.t.s.wallet.accounts[accountKey{network, holder, currency}]
 	if !ok {
 		return a, fmt.Errorf("account of %q in %s: %w", holder, currency, store.ErrNotFound)
 	}
@@ -58,21 +81,21 @@ func (r accountRepo) Get(_ context.Context, network, holder, currency string) (w
 func (r accountRepo) Put(_ context.Context, a wallet.Account) error {
 	a.Balance, a.Overdraft, a.Owed = inCurrency(a.Balance, a.Currency), inCurrency(a.Overdraft, a.Currency), inCurrency(a.Owed, a.Currency)
 	a.OpenedAt, a.UpdatedAt = a.OpenedAt.UTC(), a.UpdatedAt.UTC()
-	return put(r.t, r.t.s.wallet.accounts, accountKey(a.Network, a.Holder, a.Currency), a)
+	return putAccount(r.t, accountKey{a.Network, a.Holder, a.Currency}, a)
 }
 
-func position(e *wallet.Entry) string {
-	return fmt.Sprintf("%s\x00%d", accountKey(e.Network, e.Holder, e.Currency), e.Seq)
+func position(e *wallet.Entry) positionKey {
+	return positionKey{accountKey{e.Network, e.Holder, e.Currency}, e.Seq}
 }
 
 func byCursor(a, b wallet.Entry) int { return store.CursorOf(a).Compare(store.CursorOf(b)) }
 
 // insertSorted inserts e into the sorted list at k of m and logs how to
 // undo it (undos run last first, so the index is still e's).
-func insertSorted(t *tx, m map[string][]wallet.Entry, k string, e wallet.Entry) {
+func insertSorted[K comparable](t *tx, m map[K][]wallet.Entry, k K, e wallet.Entry) {
 	i, _ := slices.BinarySearchFunc(m[k], e, byCursor)
 	m[k] = slices.Insert(m[k], i, e)
-	t.undo = append(t.undo, func() { m[k] = slices.Delete(m[k], i, i+1) })
+	t.onUndo(func() { m[k] = slices.Delete(m[k], i, i+1) })
 }
 
 func (r accountRepo) Append(_ context.Context, entries ...wallet.Entry) error {
@@ -80,41 +103,42 @@ func (r accountRepo) Append(_ context.Context, entries ...wallet.Entry) error {
 		return err
 	}
 	w := r.t.s.wallet
-	seen := make(map[string]bool, 2*len(entries))
+	seenIDs := make(map[nk]bool, len(entries))
+	seenPos := make(map[positionKey]bool, len(entries))
 	for i := range entries {
 		e := &entries[i]
-		id, pos := key(e.Network, e.ID), position(e)
-		if _, ok := w.byID[id]; ok || seen[id] {
+		id, pos := nk{e.Network, e.ID}, position(e)
+		if _, ok := w.byID[id]; ok || seenIDs[id] {
 			return fmt.Errorf("account entry %q: %w", e.ID, store.ErrConflict)
 		}
-		if w.positions[pos] || seen[pos] {
+		if w.positions[pos] || seenPos[pos] {
 			return fmt.Errorf("account entry %q: position %d of %s's %s account: %w", e.ID, e.Seq, e.Holder, e.Currency, store.ErrConflict)
 		}
-		seen[id], seen[pos] = true, true
+		seenIDs[id], seenPos[pos] = true, true
 	}
 	for _, e := range entries {
 		e.At = e.At.UTC()
 		e.Amount, e.Balance = inCurrency(e.Amount, e.Currency), inCurrency(e.Balance, e.Currency)
-		id, pos := key(e.Network, e.ID), position(&e)
+		id, pos := nk{e.Network, e.ID}, position(&e)
 		w.byID[id], w.positions[pos] = e, true
-		r.t.undo = append(r.t.undo, func() { delete(w.byID, id); delete(w.positions, pos) })
+		r.t.onUndo(func() { delete(w.byID, id); delete(w.positions, pos) })
 		insertSorted(r.t, w.byNetwork, e.Network, e)
-		insertSorted(r.t, w.byHolder, key(e.Network, e.Holder), e)
+		insertSorted(r.t, w.byHolder, nk{e.Network, e.Holder}, e)
 		if e.Refunds != "" {
-			rk := key(e.Network, e.Refunds)
+			rk := nk{e.Network, e.Refunds}
 			w.refunds[rk] = append(w.refunds[rk], e)
-			r.t.undo = append(r.t.undo, func() { w.refunds[rk] = w.refunds[rk][:len(w.refunds[rk])-1] })
+			r.t.onUndo(func() { w.refunds[rk] = w.refunds[rk][:len(w.refunds[rk])-1] })
 		}
 	}
 	return nil
 }
 
 func (r accountRepo) Entry(_ context.Context, network, id string) (wallet.Entry, error) {
-	return get(r.t.s.wallet.byID, key(network, id), "account entry")
+	return get(r.t.s.wallet.byID, nk{network, id}, "account entry")
 }
 
 func (r accountRepo) Refunds(_ context.Context, network, id string) ([]wallet.Entry, error) {
-	return slices.Clone(r.t.s.wallet.refunds[key(network, id)]), nil
+	return slices.Clone(r.t.s.wallet.refunds[nk{network, id}]), nil
 }
 
 // Entries finds the page's start by binary search in the network's or the
@@ -123,7 +147,7 @@ func (r accountRepo) Entries(_ context.Context, f store.EntryFilter) ([]wallet.E
 	w := r.t.s.wallet
 	list := w.byNetwork[f.Network]
 	if f.Holder != "" {
-		list = w.byHolder[key(f.Network, f.Holder)]
+		list = w.byHolder[nk{f.Network, f.Holder}]
 	}
 	i := 0
 	if !f.From.IsZero() {
@@ -150,38 +174,38 @@ func (r accountRepo) Entries(_ context.Context, f store.EntryFilter) ([]wallet.E
 }
 
 func (r accountRepo) List(_ context.Context, f store.AccountFilter) ([]wallet.Account, error) {
-	all := sortedValues(r.t.s.wallet.accounts, f.Network, func(a, b wallet.Account) int {
-		return cmp.Or(strings.Compare(a.Holder, b.Holder), strings.Compare(a.Currency, b.Currency))
-	})
-	out := all[:0]
-	for _, a := range all {
-		if f.Holder == "" || a.Holder == f.Holder {
+	var out []wallet.Account
+	for k, a := range r.t.s.wallet.accounts {
+		if k.net == f.Network && (f.Holder == "" || a.Holder == f.Holder) {
 			out = append(out, a)
 		}
 	}
+	slices.SortFunc(out, func(a, b wallet.Account) int {
+		return cmp.Or(strings.Compare(a.Holder, b.Holder), strings.Compare(a.Currency, b.Currency))
+	})
 	return page(out, f.Offset, f.Limit), nil
 }
 
 // Debts reads the holder's visits by date (all of them) or the network's.
 func (r accountRepo) Debts(_ context.Context, f store.DebtFilter) ([]checkin.Visit, error) {
 	s := r.t.s
-	var out []checkin.Visit
 	owes := func(v *checkin.Visit) bool { return v.Owed.Amount.IsPositive() }
+	var rows []*visitRow
 	if f.Holder != "" {
-		for _, ids := range s.byDate[key(f.Network, f.Holder)] {
-			for id := range ids {
-				if v := s.visits[key(f.Network, id)]; owes(&v) {
-					out = append(out, v.Clone())
+		if h := s.hv[nk{f.Network, f.Holder}]; h != nil {
+			for _, r := range h.dated {
+				if owes(&r.v) {
+					rows = append(rows, r)
 				}
 			}
 		}
-		slices.SortFunc(out, byStart)
 	} else {
-		for _, v := range sortedValues(s.visits, f.Network, byStart) {
-			if owes(&v) {
-				out = append(out, v.Clone())
+		for k, r := range s.visits {
+			if k.net == f.Network && owes(&r.v) {
+				rows = append(rows, r)
 			}
 		}
 	}
-	return page(out, f.Offset, f.Limit), nil
+	slices.SortFunc(rows, rowByStart)
+	return copyVisits(page(rows, f.Offset, f.Limit)), nil
 }

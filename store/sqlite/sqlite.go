@@ -37,8 +37,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// ErrClosed is returned by a Store used after Close.
-var ErrClosed = errors.New("sqlite: store is closed")
+// ErrClosed is returned by a Store used after Close. It wraps
+// store.ErrClosed.
+var ErrClosed = fmt.Errorf("sqlite: %w", store.ErrClosed)
 
 // Store is a store.Store on a SQLite file. It is safe for concurrent use.
 // The zero value is not usable; call Open.

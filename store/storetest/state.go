@@ -90,6 +90,87 @@ func (s *suite) testStateLoader(t *testing.T) {
 	}
 }
 
+// testStateCopies: the State store.Load returns belongs to the caller (the
+// Engine filters and decides on it in place): overwriting every visit,
+// pass, product and record it holds changes neither the store nor the
+// next call's State, inside Update and inside View.
+func (s *suite) testStateCopies(t *testing.T) {
+	st := s.store(t)
+	stateWorld(t, st)
+	q := store.StateQuery{Network: "hub", Holder: "ada", Location: "uptown", Visit: "ada-3",
+		From: calendar.NewDate(2026, 3, 1), To: calendar.NewDate(2026, 3, 9), Lineage: []string{"one"}, Key: "ada-in-2"}
+	ctx := context.Background()
+	for _, write := range []bool{true, false} {
+		run := st.View
+		if write {
+			run = st.Update
+		}
+		var first, scribbled, again store.State
+		err := run(ctx, func(tx store.Tx) (err error) {
+			if first, err = store.Load(ctx, tx, q); err != nil {
+				return err
+			}
+			if scribbled, err = store.Load(ctx, tx, q); err != nil {
+				return err
+			}
+			scribble(&scribbled)
+			again, err = store.Load(ctx, tx, q)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("update %t: %v", write, err)
+		}
+		if len(first.Recent) == 0 || len(first.Named) == 0 || first.Record == nil {
+			t.Fatalf("update %t: the state has %d recent visits, %d named passes, record %v; the test needs some of each",
+				write, len(first.Recent), len(first.Named), first.Record)
+		}
+		if d := Diff(again, first); d != "" {
+			t.Errorf("update %t: a State changed in place changed the next one: %s", write, d)
+		}
+		var later store.State
+		view(t, st, func(tx store.Tx) (err error) { later, err = store.Load(ctx, tx, q); return err })
+		if d := Diff(later, first); d != "" {
+			t.Errorf("update %t: a State changed in place changed the store: %s", write, d)
+		}
+	}
+}
+
+// scribble overwrites everything s holds, through its slices and pointers.
+func scribble(s *store.State) {
+	visits := func(vs []checkin.Visit) {
+		for i := range vs {
+			for j := range vs[i].Consumptions {
+				vs[i].Consumptions[j].Pass = "scribbled"
+			}
+			vs[i] = checkin.Visit{ID: "scribbled"}
+		}
+	}
+	visits(s.Open)
+	visits(s.Recent)
+	visits([]checkin.Visit{s.Visit})
+	for _, ps := range [][]pass.Pass{s.Live, s.Named} {
+		for i := range ps {
+			ps[i].Units, ps[i].Balance = -1, -1
+			ps[i] = pass.Pass{ID: "scribbled"}
+		}
+	}
+	for i := range s.PAYG {
+		for j := range s.PAYG[i].Prices {
+			s.PAYG[i].Prices[j] = billing.Price{}
+		}
+		s.PAYG[i] = billing.PAYG{ID: "scribbled"}
+	}
+	if s.Record != nil {
+		for i := range s.Record.Result {
+			s.Record.Result[i] = 0
+		}
+		for i := range s.Record.Request {
+			s.Record.Request[i] = 0
+		}
+		s.Record.Key = "scribbled"
+	}
+}
+
 // stateWorld writes, through the repositories, the holders' state that
 // testStateLoader loads: network "hub" (New York) with locations
 // downtown and uptown and a PAYG product; ada with a used-up day pass

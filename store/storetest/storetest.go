@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Copies", s.testCopies)
 	t.Run("Context", s.testContext)
 	t.Run("StateLoader", s.testStateLoader)
+	t.Run("StateCopies", s.testStateCopies)
 	t.Run("CommitWriter", s.testCommitWriter)
 }
 

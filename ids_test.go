@@ -1,0 +1,33 @@
+package passengine
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+// newV7's IDs are version 7 UUIDs that github.com/google/uuid parses,
+// strictly increasing as text, and cost one allocation.
+func TestNewV7(t *testing.T) {
+	prev := ""
+	for range 10000 {
+		id := newV7()
+		u, err := uuid.Parse(id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if got, want := u.Version(), uuid.Version(7); got != want {
+			t.Fatalf("%s: version %d, want %d", id, got, want)
+		}
+		if got, want := u.Variant(), uuid.RFC4122; got != want {
+			t.Fatalf("%s: variant %v, want %v", id, got, want)
+		}
+		if id <= prev {
+			t.Fatalf("IDs not increasing: %s then %s", prev, id)
+		}
+		prev = id
+	}
+	if got := testing.AllocsPerRun(100, func() { _ = newV7() }); got != 1 {
+		t.Errorf("allocations per ID: got %v, want 1", got)
+	}
+}

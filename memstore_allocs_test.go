@@ -1,0 +1,117 @@
+package passengine_test
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"github.com/passengine/passengine"
+	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/money"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store/memstore"
+)
+
+// The most heap allocations an Engine on memstore may make for one
+// check-in and for one check-out of a holder with a live visits pass and
+// a visit on each of the days before (BENCHMARKS.md, "The hot path"). Of
+// them, memstore makes 4 for a check-in (the state's copies in one
+// allocation, the new visit's row, the pass's row, the record's bytes)
+// and 3 for a check-out (no pass row); the rest are the Engine's. Lower
+// them as the Engine's go down.
+const (
+	checkInAllocBound  = 20
+	checkOutAllocBound = 13
+)
+
+// TestMemstoreCheckInOutAllocs guards the allocations of the hot path on
+// memstore with testing.AllocsPerRun: each of 100 holders checked in,
+// then each checked out, after two days of visits each. It is skipped
+// under the race detector and coverage, which allocate on their own.
+func TestMemstoreCheckInOutAllocs(t *testing.T) {
+	if instrumented() {
+		t.Skip("allocation counts differ under the race detector and coverage")
+	}
+	const runs, net = 100, "allocs"
+	ctx := context.Background()
+	clock := passengine.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	e := passengine.New(memstore.New(), passengine.WithClock(clock))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	must("PutNetwork", e.PutNetwork(ctx, catalog.Network{ID: net, Currency: "GBP", Zone: "Europe/London"}))
+	must("PutLocation", e.PutLocation(ctx, catalog.Location{Network: net, ID: "club", Zone: "Europe/London"}))
+	must("PutProduct", e.PutProduct(ctx, pass.Product{Network: net, ID: "unlimited", Kind: pass.Visits, Units: field.MaxCount,
+		Price: money.MustNew("0", "GBP"), Activation: pass.OnPurchase}))
+	holders := make([]string, runs+1) // AllocsPerRun runs once more to warm up
+	for i := range holders {
+		holders[i] = fmt.Sprintf("holder-%03d", i)
+		must("PutHolder", e.PutHolder(ctx, catalog.Holder{Network: net, ID: holders[i], Audience: catalog.Member}))
+		_, err := e.IssuePass(ctx, passengine.IssueRequest{Key: "issue-" + holders[i], Network: net, Product: "unlimited", Holder: holders[i]})
+		must("IssuePass", err)
+	}
+	visits := make([]string, len(holders))
+	ins, outs := make([]passengine.CheckInRequest, len(holders)), make([]passengine.CheckOutRequest, len(holders))
+	for day := range 3 {
+		for i, h := range holders {
+			ins[i] = passengine.CheckInRequest{Key: fmt.Sprintf("in-%d-%s", day, h), Network: net, Holder: h, Location: "club"}
+			outs[i] = passengine.CheckOutRequest{Key: fmt.Sprintf("out-%d-%s", day, h), Network: net}
+		}
+		i := 0
+		checkIn := func() {
+			r, err := e.CheckIn(ctx, ins[i])
+			must("CheckIn", err)
+			visits[i] = r.Visit.ID
+			i++
+		}
+		checkOut := func() {
+			outs[i].Visit = visits[i]
+			_, err := e.CheckOut(ctx, outs[i])
+			must("CheckOut", err)
+			i++
+		}
+		if day < 2 { // the days before
+			for range holders {
+				checkIn()
+			}
+			clock.Advance(time.Hour)
+			for i = 0; i < len(holders); {
+				checkOut()
+			}
+			clock.Advance(23 * time.Hour)
+			continue
+		}
+		if got := testing.AllocsPerRun(runs, checkIn); got > checkInAllocBound {
+			t.Errorf("allocations of a check-in on memstore: got %v, want at most %d", got, checkInAllocBound)
+		}
+		clock.Advance(time.Hour)
+		i = 0
+		if got := testing.AllocsPerRun(runs, checkOut); got > checkOutAllocBound {
+			t.Errorf("allocations of a check-out on memstore: got %v, want at most %d", got, checkOutAllocBound)
+		}
+	}
+}
+
+// instrumented reports whether the test binary was built with the race
+// detector or coverage, which make allocations of their own.
+func instrumented() bool {
+	if testing.CoverMode() != "" {
+		return true
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range info.Settings {
+		if s.Key == "-race" && s.Value == "true" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,186 @@
+package memstore
+
+import (
+	"slices"
+	"time"
+
+	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/pass"
+)
+
+// passRow is a stored pass. Rows are never changed once stored: a Put
+// makes a new one, so an undo record keeps the old row and a read copies
+// from a row that cannot change under it. The row holds its pass's PaidAt,
+// so that storing a pass takes one allocation in the common case.
+type passRow struct {
+	p      pass.Pass
+	paidAt time.Time
+}
+
+// newPassRow returns a row holding a deep copy of p.
+func newPassRow(p *pass.Pass) *passRow {
+	r := &passRow{p: *p}
+	if p.PaidAt != nil {
+		r.paidAt = *p.PaidAt
+		r.p.PaidAt = &r.paidAt
+	}
+	r.p.Locations = slices.Clone(p.Locations)
+	r.p.Freezes = slices.Clone(p.Freezes)
+	return r
+}
+
+// visitRow is a stored visit, as immutable as a passRow. It holds the
+// visit's End and, for a visit of at most two consumptions (nearly all),
+// its consumptions.
+type visitRow struct {
+	v    checkin.Visit
+	end  time.Time
+	cons [2]checkin.Consumption
+}
+
+// newVisitRow returns a row holding a deep copy of v, as v.Clone makes it.
+func newVisitRow(v *checkin.Visit) *visitRow {
+	r := &visitRow{v: *v}
+	if v.End != nil {
+		r.end = *v.End
+		r.v.End = &r.end
+	}
+	switch n := len(v.Consumptions); {
+	case n == 0:
+		r.v.Consumptions = nil
+	case n <= len(r.cons):
+		r.v.Consumptions = r.cons[:copy(r.cons[:], v.Consumptions):n]
+	default:
+		r.v.Consumptions = slices.Clone(v.Consumptions)
+	}
+	r.v.Charges = append([]billing.DayCharge(nil), v.Charges...)
+	if v.CancelledAt != nil {
+		t := *v.CancelledAt
+		r.v.CancelledAt = &t
+	}
+	if v.Fee != nil {
+		f := *v.Fee
+		r.v.Fee = &f
+	}
+	if v.SettledAt != nil {
+		t := *v.SettledAt
+		r.v.SettledAt = &t
+	}
+	return r
+}
+
+// need counts what copies of some passes and visits hold outside their
+// structs, so that a copier makes them in one allocation of each kind.
+type need struct {
+	times, strs, freezes, cons, charges int
+}
+
+func (n *need) pass(p *pass.Pass) {
+	if p.PaidAt != nil {
+		n.times++
+	}
+	n.strs += len(p.Locations)
+	n.freezes += len(p.Freezes)
+}
+
+func (n *need) visit(v *checkin.Visit) {
+	for _, t := range [...]*time.Time{v.End, v.CancelledAt, v.SettledAt} {
+		if t != nil {
+			n.times++
+		}
+	}
+	n.cons += len(v.Consumptions)
+	n.charges += len(v.Charges)
+	if v.Fee != nil {
+		n.charges++
+	}
+}
+
+// copier makes deep copies of passes and visits from shared backing
+// arrays, one per kind of value, each allocated once with the capacity a
+// need counted. Copies share no memory a caller could write through: every
+// slice is capped at its length, so an append reallocates.
+type copier struct {
+	times   []time.Time
+	strs    []string
+	freezes []pass.Freeze
+	cons    []checkin.Consumption
+	charges []billing.DayCharge
+}
+
+func newCopier(n *need) copier {
+	var c copier
+	c.more(n)
+	return c
+}
+
+// more allocates the arenas of the kinds n counts.
+func (c *copier) more(n *need) {
+	if n.times > 0 {
+		c.times = make([]time.Time, 0, n.times)
+	}
+	if n.strs > 0 {
+		c.strs = make([]string, 0, n.strs)
+	}
+	if n.freezes > 0 {
+		c.freezes = make([]pass.Freeze, 0, n.freezes)
+	}
+	if n.cons > 0 {
+		c.cons = make([]checkin.Consumption, 0, n.cons)
+	}
+	if n.charges > 0 {
+		c.charges = make([]billing.DayCharge, 0, n.charges)
+	}
+}
+
+// take appends vs to *arena and returns them as a slice of their own
+// capacity. Should the arena be too small (a miscount), append makes a
+// new one: still a copy.
+func take[V any](arena *[]V, vs []V) []V {
+	i := len(*arena)
+	*arena = append(*arena, vs...)
+	return (*arena)[i : i+len(vs) : i+len(vs)]
+}
+
+func (c *copier) time(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c.times = append(c.times, *t)
+	return &c.times[len(c.times)-1]
+}
+
+// passTo makes *out a copy of p, as p.Clone makes it, in place (a pass
+// is 544 bytes: copied once).
+func (c *copier) passTo(out, p *pass.Pass) {
+	*out = *p
+	out.PaidAt = c.time(p.PaidAt)
+	if len(p.Locations) > 0 {
+		out.Locations = take(&c.strs, p.Locations)
+	} else if p.Locations != nil {
+		out.Locations = p.Locations[:0:0]
+	}
+	if len(p.Freezes) > 0 {
+		out.Freezes = take(&c.freezes, p.Freezes)
+	} else if p.Freezes != nil {
+		out.Freezes = p.Freezes[:0:0]
+	}
+}
+
+// visitTo makes *out a copy of v, as v.Clone makes it.
+func (c *copier) visitTo(out, v *checkin.Visit) {
+	*out = *v
+	out.End, out.CancelledAt, out.SettledAt = c.time(v.End), c.time(v.CancelledAt), c.time(v.SettledAt)
+	out.Consumptions, out.Charges = nil, nil
+	if len(v.Consumptions) > 0 {
+		out.Consumptions = take(&c.cons, v.Consumptions)
+	}
+	if len(v.Charges) > 0 {
+		out.Charges = take(&c.charges, v.Charges)
+	}
+	if v.Fee != nil {
+		c.charges = append(c.charges, *v.Fee)
+		out.Fee = &c.charges[len(c.charges)-1]
+	}
+}

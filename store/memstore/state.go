@@ -1,0 +1,245 @@
+package memstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
+)
+
+// LoadState reads q's state from the indexes in one call: what
+// store.ReadState reads through the repositories, with its checks in the
+// same order and its errors. The copies it returns take a few allocations
+// whatever the number of visits and passes: one backing array for Open
+// and Recent, one for Live and Named, and one per kind of value the
+// copies hold outside their structs (store.StateLoader). The write lock
+// already serializes every unit of work, so it locks nothing.
+func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, err error) {
+	st := t.s
+	var ok bool
+	if s.Network, ok = st.networks[q.Network]; !ok {
+		return s, missing("network", q.Network)
+	}
+	var visit *visitRow
+	if q.Holder == "" && q.Location == "" { // the visit's holder and location
+		if visit, ok = st.visits[nk{q.Network, q.Visit}]; !ok {
+			return s, missing("visit", q.Visit)
+		}
+		v := &visit.v
+		q.Holder, q.Location, q.From = v.Holder, v.Location, v.Date.AddDays(q.FromVisit)
+		if q.To.IsZero() {
+			q.To = v.Date
+		}
+	}
+	if s.Holder, ok = st.holders[nk{q.Network, q.Holder}]; !ok {
+		return s, missing("holder", q.Holder)
+	}
+	if s.Location, ok = st.locations[nk{q.Network, q.Location}]; !ok {
+		return s, missing("location", q.Location)
+	}
+	if s.Holder.Team != "" {
+		if s.Team, ok = st.teams[nk{q.Network, s.Holder.Team}]; !ok {
+			return s, missing("team", s.Holder.Team)
+		}
+	}
+	if q.Key != "" {
+		if rec, ok := st.idem[nk{q.Network, q.Key}]; ok { // a replay
+			s.Record = new(store.Record)
+			*s.Record = cloneRecord(rec)
+		}
+	}
+	if q.Visit != "" && visit == nil {
+		if visit, ok = st.visits[nk{q.Network, q.Visit}]; !ok {
+			return s, missing("visit", q.Visit)
+		}
+	}
+	s.Locations = st.locCount[q.Network]
+
+	// The rows: open visits, the window's visits, live passes, the
+	// lineage's passes.
+	hv := st.hv[nk{q.Network, q.Holder}]
+	var open []*visitRow
+	if hv != nil {
+		open = hv.open
+	}
+	from, lookback := q.From, max(q.Lookback, 1)
+	for _, r := range open { // store.WindowStart
+		if d := r.v.Date.AddDays(-lookback); r.v.Location == q.Location && d.Before(from) {
+			from = d
+		}
+	}
+	var recentBuf [8]*visitRow
+	recent := append(recentBuf[:0], hv.datedRows(from, q.To)...)
+	slices.SortFunc(recent, rowByStart)
+	live := st.liveRows(q.Network, q.Holder, s.Holder.Team)
+
+	// The lineage (store.Lineage): each pass once, the live ones as Live
+	// holds them.
+	var namedBuf [8]*passRow
+	named := namedBuf[:0]
+	name := func(id string) {
+		for _, r := range named {
+			if r.p.ID == id {
+				return
+			}
+		}
+		if i, ok := slices.BinarySearchFunc(live, id, byRowID); ok {
+			named = append(named, live[i])
+		} else if r, ok := st.passes[nk{q.Network, id}]; ok {
+			named = append(named, r)
+		}
+	}
+	for _, id := range q.Lineage {
+		name(id)
+	}
+	if visit != nil {
+		for i := range visit.v.Consumptions {
+			name(visit.v.Consumptions[i].Pass)
+		}
+	}
+	for _, r := range recent {
+		for i := range r.v.Consumptions {
+			name(r.v.Consumptions[i].Pass)
+		}
+	}
+	slices.SortFunc(named, func(a, b *passRow) int { return strings.Compare(a.p.ID, b.p.ID) })
+
+	// The copies.
+	var n need
+	if visit != nil {
+		n.visit(&visit.v)
+	}
+	for _, r := range open {
+		n.visit(&r.v)
+	}
+	for _, r := range recent {
+		n.visit(&r.v)
+	}
+	for _, r := range live {
+		n.pass(&r.p)
+	}
+	for _, r := range named {
+		if _, ok := slices.BinarySearchFunc(live, r.p.ID, byRowID); !ok {
+			n.pass(&r.p)
+		}
+	}
+	if s.Holder.HealthDeclaredAt != nil {
+		n.times++
+	}
+	nv, np := len(open)+len(recent), len(live)+len(named)
+	var c copier
+	var vs []checkin.Visit
+	var ps []pass.Pass
+	arrays := 0
+	for _, k := range [...]int{nv, np, n.times, n.cons} {
+		if k > 0 {
+			arrays++
+		}
+	}
+	if box := (*stateBox)(nil); arrays > 1 && nv <= len(box.visits) && np <= len(box.passes) && n.times <= len(box.times) && n.cons <= len(box.cons) {
+		// The usual state of a call on a visit in one allocation.
+		box = new(stateBox)
+		vs, ps = box.visits[:nv:nv], box.passes[:np:np]
+		c.times, c.cons = box.times[:0:n.times], box.cons[:0:n.cons]
+		n.times, n.cons = 0, 0
+		c.more(&n)
+	} else {
+		c = newCopier(&n)
+		if nv > 0 {
+			vs = make([]checkin.Visit, nv)
+		}
+		if np > 0 {
+			ps = make([]pass.Pass, np)
+		}
+	}
+	s.Holder.HealthDeclaredAt = c.time(s.Holder.HealthDeclaredAt)
+	if visit != nil {
+		c.visitTo(&s.Visit, &visit.v)
+	}
+	if nv > 0 {
+		for i, r := range open {
+			c.visitTo(&vs[i], &r.v)
+		}
+		for i, r := range recent {
+			c.visitTo(&vs[len(open)+i], &r.v)
+		}
+		if len(open) > 0 {
+			s.Open = vs[:len(open):len(open)]
+		}
+		if len(recent) > 0 {
+			s.Recent = vs[len(open):]
+		}
+	}
+	if np > 0 {
+		for i, r := range live {
+			c.passTo(&ps[i], &r.p)
+		}
+		for i, r := range named {
+			if j, ok := slices.BinarySearchFunc(live, r.p.ID, byRowID); ok {
+				ps[len(live)+i] = ps[j] // as store.ReadState: the Live copy
+			} else {
+				c.passTo(&ps[len(live)+i], &r.p)
+			}
+		}
+		if len(live) > 0 {
+			s.Live = ps[:len(live):len(live)]
+		}
+		if len(named) > 0 {
+			s.Named = ps[len(live):]
+		}
+	}
+	s.PAYG = st.paygsOf(q.Network)
+	return s, nil
+}
+
+// stateBox holds the copies of a usual state (a visit open, the passes
+// of one holder) in one allocation: LoadState uses it when they fit.
+type stateBox struct {
+	visits [4]checkin.Visit
+	passes [2]pass.Pass
+	times  [4]time.Time
+	cons   [6]checkin.Consumption
+}
+
+// paygsOf returns copies of the network's PAYG products by ID, their
+// prices and locations in one allocation each.
+func (s *Store) paygsOf(network string) []billing.PAYG {
+	ids := s.paygIDs[network]
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]billing.PAYG, len(ids))
+	prices, locs := 0, 0
+	for i, id := range ids {
+		out[i] = s.paygs[nk{network, id}]
+		prices += len(out[i].Prices)
+		locs += len(out[i].Locations)
+	}
+	var pa []billing.Price
+	var la []string
+	if prices > 0 {
+		pa = make([]billing.Price, 0, prices)
+	}
+	if locs > 0 {
+		la = make([]string, 0, locs)
+	}
+	for i := range out {
+		p := &out[i]
+		if len(p.Prices) > 0 {
+			p.Prices = take(&pa, p.Prices)
+		} else if p.Prices != nil {
+			p.Prices = p.Prices[:0:0]
+		}
+		if len(p.Locations) > 0 {
+			p.Locations = take(&la, p.Locations)
+		} else if p.Locations != nil {
+			p.Locations = p.Locations[:0:0]
+		}
+	}
+	return out
+}

@@ -1,10 +1,10 @@
 -- bench/pg/checkin.sql: a pgbench script of the same minimal shape as
--- the Engine's PostgreSQL check-in, in the same three round trips
+-- the Engine's PostgreSQL check-in, in the same two round trips
 -- (pipelines need pgbench -M prepared or -M extended):
---   1. BEGIN with the idempotency key's lookup;
---   2. the holder locked (SELECT ... FOR UPDATE), its live passes, its
---      open visits and its visits of the days at hand;
---   3. the visit inserted, the pass's units updated, the ledger entry and
+--   1. BEGIN, the idempotency key's lookup, the holder locked (SELECT ...
+--      FOR UPDATE), its live passes, its open visits and its visits of the
+--      days at hand;
+--   2. the visit inserted, the pass's units updated, the ledger entry and
 --      the idempotency record inserted, and COMMIT.
 -- It runs on the network bench/pg/setup.sql seeds, in the Engine's own
 -- tables (search_path set to the schema), with -D holders=N: each
@@ -17,8 +17,6 @@
 \startpipeline
 BEGIN;
 SELECT operation, request, result, at FROM idempotency WHERE network = 'bench' AND key = 'pgb-' || :k::text;
-\endpipeline
-\startpipeline
 SELECT id, team FROM holders WHERE network = 'bench' AND id = 'h' || lpad(:i::text, 7, '0') FOR UPDATE;
 SELECT * FROM passes WHERE network = 'bench' AND holder = 'h' || lpad(:i::text, 7, '0') AND team = '' AND balance > 0 ORDER BY id;
 SELECT * FROM visits WHERE network = 'bench' AND holder = 'h' || lpad(:i::text, 7, '0') AND status = 'open' ORDER BY start_at, id;

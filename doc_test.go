@@ -24,30 +24,9 @@ import (
 func TestEveryExportedNameIsDocumented(t *testing.T) {
 	var missing []string
 	packages := 0
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
-		}
-		if path != "." {
-			name := d.Name()
-			if name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
-				return filepath.SkipDir
-			}
-			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
-				return filepath.SkipDir
-			}
-		}
-		fset := token.NewFileSet()
-		pkgs, err := parser.ParseDir(fset, path, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") },
-			parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		for _, pkg := range pkgs {
-			packages++
-			missing = append(missing, undocumented(fset, path, pkg)...)
-		}
-		return nil
+	err := walkModule(parser.ParseComments, func(path string, fset *token.FileSet, pkg *ast.Package) {
+		packages++
+		missing = append(missing, undocumented(fset, path, pkg)...)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +41,37 @@ func TestEveryExportedNameIsDocumented(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("%d exported names without a doc comment", len(missing))
 	}
+}
+
+// walkModule parses the non-test Go files of every package of the module
+// (testdata, hidden folders and nested modules left out) with mode, and
+// calls fn with each package and the folder it is in. It returns the
+// first error of the walk or of the parser.
+func walkModule(mode parser.Mode, fn func(dir string, fset *token.FileSet, pkg *ast.Package)) error {
+	return filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if path != "." {
+			name := d.Name()
+			if name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+		}
+		fset := token.NewFileSet()
+		pkgs, err := parser.ParseDir(fset, path, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") },
+			mode|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, pkg := range pkgs {
+			fn(path, fset, pkg)
+		}
+		return nil
+	})
 }
 
 // undocumented returns "file:line: name" for each name of pkg that

@@ -5,12 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -101,28 +97,10 @@ func TestJSON_EveryTypeIsSafe(t *testing.T) {
 		listed[typeName(reflect.TypeOf(v))] = true
 	}
 	types, tagged := 0, 0
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
-		}
-		if path != "." {
-			name := d.Name()
-			if name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
-				return filepath.SkipDir
-			}
-			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
-				return filepath.SkipDir
-			}
-		}
-		fset := token.NewFileSet()
-		pkgs, err := parser.ParseDir(fset, path, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") },
-			parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		for _, pkg := range pkgs {
+	err := walkModule(0, func(_ string, fset *token.FileSet, pkg *ast.Package) {
+		{
 			if pkg.Name == "main" {
-				continue
+				return
 			}
 			marshalers := map[string]bool{}
 			for _, f := range pkg.Files {
@@ -183,7 +161,6 @@ func TestJSON_EveryTypeIsSafe(t *testing.T) {
 				})
 			}
 		}
-		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,10 @@
 package passengine
 
 import (
-	"github.com/passengine/passengine/internal/testenv"
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/passengine/passengine/internal/testenv"
 )
 
 // newV7's IDs are version 7 UUIDs that github.com/google/uuid parses,

@@ -3,13 +3,13 @@ package passengine_test
 import (
 	"context"
 	"fmt"
-	"github.com/passengine/passengine/internal/testenv"
 	"testing"
 	"time"
 
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/field"
+	"github.com/passengine/passengine/internal/testenv"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store/memstore"

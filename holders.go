@@ -182,8 +182,8 @@ func (e *Engine) DeleteHolder(ctx context.Context, req DeleteHolderRequest) (Del
 
 // cancelUpcoming cancels, by the business, the holder's bookings of
 // classes that start after now, returning their units to the passes that
-// paid (B2): passes, the holder's, are changed in place; team passes are
-// read as needed. It returns the cancelled visits' IDs.
+// paid (B2): passes, the holder's, are updated to their new state; team
+// passes are read as needed. It returns the cancelled visits' IDs.
 func (e *Engine) cancelUpcoming(ctx context.Context, tx store.Tx, req DeleteHolderRequest, passes []pass.Pass, now time.Time) ([]string, error) {
 	first, _ := calendar.Bounds(now)
 	bookings, err := tx.Visits().List(ctx, store.VisitFilter{Network: req.Network, Holder: req.Holder, Kind: checkin.Booking, From: first})
@@ -215,6 +215,11 @@ func (e *Engine) cancelUpcoming(ctx context.Context, tx store.Tx, req DeleteHold
 		}
 		if err := e.write(ctx, tx, &o, req.Key, req.Actor); err != nil {
 			return nil, err
+		}
+		for i := range passes { // a decision changes a copy (checkin.State)
+			if st.Passes[i] != &passes[i] {
+				passes[i] = *st.Passes[i]
+			}
 		}
 		ids = append(ids, v.ID)
 	}

@@ -103,20 +103,18 @@ func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Dat
 		named += len(v.Consumptions)
 	}
 	st.Passes = make([]*pass.Pass, 0, len(s.Live)+named)
-	for i := range s.Live {
-		st.Passes = append(st.Passes, &s.Live[i])
-	}
+	st.Passes = append(st.Passes, s.Live...) // read-only: checkin copies what it changes
 	// The lineage (store.Lineage): explicit, then the passes that paid the
 	// visit and the recent visits.
 	add := func(id string) error {
 		if st.Has(id) {
 			return nil
 		}
-		i, ok := slices.BinarySearchFunc(s.Named, id, func(p pass.Pass, id string) int { return compareStrings(p.ID, id) })
+		i, ok := slices.BinarySearchFunc(s.Named, id, func(p *pass.Pass, id string) int { return compareStrings(p.ID, id) })
 		if !ok {
 			return fmt.Errorf("pass %q: %w", id, store.ErrNotFound)
 		}
-		st.Passes = append(st.Passes, &s.Named[i])
+		st.Passes = append(st.Passes, s.Named[i])
 		return nil
 	}
 	for _, id := range explicit {

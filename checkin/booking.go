@@ -49,9 +49,10 @@ func DecideBook(st *State, req Book) (Outcome, error) {
 	if c == nil {
 		return Outcome{}, &entitlement.RefusalError{Candidates: o.Selection.Candidates}
 	}
-	v.Pass = c.Pass.ID
-	st.activate(&o, c.Pass, d, &v)
-	if err := o.consume(c.Pass, req.Cost, &v, req.At); err != nil {
+	p := st.own(c.Pass)
+	v.Pass = p.ID
+	st.activate(&o, p, d, &v)
+	if err := o.consume(p, req.Cost, &v, req.At); err != nil {
 		return Outcome{}, err
 	}
 	o.Visit = v
@@ -158,6 +159,7 @@ func DecideMove(st *State, v Visit, to string, at time.Time) (Outcome, error) {
 	if p == nil {
 		return Outcome{}, fmt.Errorf("checkin: pass %s not loaded", to)
 	}
+	p = st.own(p)
 	kinds := []pass.Kind{pass.Day, pass.Visits}
 	if v.Kind == Booking {
 		kinds = bookable

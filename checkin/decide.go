@@ -2,6 +2,7 @@ package checkin
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/passengine/passengine/billing"
@@ -15,9 +16,13 @@ import (
 
 // State is what a decision reads: one holder's live state at one location.
 // The caller loads it inside the unit of work and gives each decision its
-// own State: a decision updates the passes in it to their new state, which
-// the Outcome lists. A decision that returns an error may have changed the
-// State part way: discard it, as the Engine does with its unit of work.
+// own State. The passes Passes points to are read-only to a decision, so a
+// caller may load them shared with a store or a cache: a decision that
+// changes a pass changes a copy (the first change copies it), which takes
+// the pass's place in Passes and is what the Outcome lists. A decision may
+// change the State's own slices (Passes, Recent) and, when it returns an
+// error, may have done so part way: discard the State then, as the Engine
+// does with its unit of work.
 type State struct {
 	// Holder is the holder the decision is for.
 	Holder catalog.Holder
@@ -53,6 +58,48 @@ type State struct {
 	// holder's visit there so. Zero means no maximum. State is a
 	// decision input with no JSON form.
 	MaxOpen time.Duration `json:"-"`
+
+	// copies are the passes this State's decisions copied before changing
+	// them (own), each with the pass it copies; the first ones in copyBuf
+	// and passBuf, so that the usual decision allocates nothing for them.
+	copies  []passCopy
+	copyBuf [2]passCopy
+	passBuf [2]pass.Pass
+}
+
+// passCopy is a pass a decision copied to change it, and the pass it
+// copies.
+type passCopy struct{ from, to *pass.Pass }
+
+// own returns the pass a decision on st may change in place of p: the
+// copy made at p's first change, which takes p's place in st.Passes (the
+// passes a State points to are read-only: they may be shared with a
+// store). p may be the copy already, or a pointer to the original held
+// elsewhere (a selection's candidate). A copy no longer in st.Passes (the
+// caller put the original back after an earlier decision) is not reused.
+func (st *State) own(p *pass.Pass) *pass.Pass {
+	for _, c := range st.copies {
+		if (c.from == p || c.to == p) && slices.Contains(st.Passes, c.to) {
+			return c.to
+		}
+	}
+	var q *pass.Pass
+	if n := len(st.copies); n < len(st.passBuf) {
+		q = &st.passBuf[n]
+	} else {
+		q = new(pass.Pass)
+	}
+	*q = p.Clone()
+	if st.copies == nil {
+		st.copies = st.copyBuf[:0]
+	}
+	for i, x := range st.Passes {
+		if x == p {
+			st.Passes[i] = q
+		}
+	}
+	st.copies = append(st.copies, passCopy{from: p, to: q})
+	return q
 }
 
 // Outcome lists every effect of a decision. Visit is the visit opened,
@@ -131,6 +178,7 @@ func (o *Outcome) giveBack(st *State, v *Visit, at time.Time) error {
 		if p == nil {
 			return fmt.Errorf("checkin: pass %s of visit %s not loaded", c.Pass, v.ID)
 		}
+		p = st.own(p)
 		p.Balance += c.Units
 		p.Uses--
 		o.entry(p, pass.EntryReturn, c.Units, v, at)
@@ -205,7 +253,7 @@ func DecideCheckIn(st *State, req CheckIn) (Outcome, error) {
 		return o, nil
 	}
 	if c := o.Selection.Chosen(); c != nil {
-		p := c.Pass
+		p := st.own(c.Pass)
 		v.Pass = p.ID
 		st.activate(&o, p, d, &v)
 		switch p.Kind {
@@ -321,7 +369,7 @@ func (st *State) close(o *Outcome, v *Visit, at time.Time, auto bool) error {
 		o.Selection = entitlement.Select(st.Passes, &u, st.Policy, nil)
 		left := minutes
 		for i := 0; i < o.Selection.Eligible && left > 0; i++ {
-			p := o.Selection.Candidates[i].Pass
+			p := st.own(o.Selection.Candidates[i].Pass)
 			n := min(p.Balance, left)
 			// A2: a time pass first used by this visit's minutes activates
 			// on the visit's service date, like the one chosen at check-in.

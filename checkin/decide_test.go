@@ -405,7 +405,8 @@ func TestRule_C9_Lineage(t *testing.T) {
 	assert.Equal(t, pass.Entry{Network: "hub", Pass: "cheap", Holder: "ada", Visit: in.Visit.ID,
 		At: w.at("2024-06-10 09:00"), Type: pass.EntryUse, Units: -2, Balance: 8}, e)
 	require.Len(t, in.Passes, 1)
-	assert.Same(t, cheap, in.Passes[0])
+	assert.Equal(t, *cheap, *in.Passes[0], "the outcome's pass is cheap in its new state (the world wrote it back)")
+	assert.Equal(t, 8, in.Passes[0].Balance)
 	assert.Equal(t, []string{"cheap", "dear"}, []string{in.Selection.Candidates[0].PassID, in.Selection.Candidates[1].PassID})
 	assert.Equal(t, "unit_value", in.Selection.DecidedBy)
 	assert.Equal(t, "hub", in.Visit.Network)

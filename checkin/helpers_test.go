@@ -2,6 +2,7 @@ package checkin_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 
@@ -25,8 +26,12 @@ type tb interface {
 
 // world is a holder's state at one location, kept the way the Engine keeps
 // it: after each successful decision the outcome's visits go to Open and
-// Recent and its ledger entries are appended; a failed decision leaves the
-// state as it was (the Engine reloads it in a new unit of work).
+// Recent, its passes are written over the world's (as the Engine writes
+// them to the store) and its ledger entries are appended; a failed
+// decision leaves the state as it was (the Engine reloads it in a new unit
+// of work). A decision must not change the passes the State points to
+// (they are read-only: a store may share them): run fails the test when
+// one does.
 type world struct {
 	t      tb
 	st     *checkin.State
@@ -127,11 +132,19 @@ func (w *world) restore(s saved) {
 }
 
 // run applies decide to the world: on success the outcome's effects are
-// kept, on error the state is restored.
+// kept, on error the state is restored. Either way it checks that the
+// decision left the passes the State pointed to as they were.
 func (w *world) run(decide func() (checkin.Outcome, error)) (checkin.Outcome, error) {
 	w.t.Helper()
 	s := w.save()
+	passes := slices.Clone(w.st.Passes)
 	o, err := decide()
+	for i, p := range passes {
+		if !reflect.DeepEqual(*p, s.passes[i]) {
+			w.t.Errorf("the decision changed pass %s in place: got %+v, want %+v", p.ID, *p, s.passes[i])
+		}
+	}
+	w.st.Passes = passes
 	if err != nil {
 		w.restore(s)
 		return o, err
@@ -140,8 +153,16 @@ func (w *world) run(decide func() (checkin.Outcome, error)) (checkin.Outcome, er
 	return o, nil
 }
 
-// apply records o's visits in Open and Recent and appends its entries.
+// apply writes o's passes over the world's, records o's visits in Open
+// and Recent and appends its entries.
 func (w *world) apply(o checkin.Outcome) {
+	for _, q := range o.Passes {
+		for _, p := range w.st.Passes {
+			if p.ID == q.ID {
+				*p = q.Clone()
+			}
+		}
+	}
 	for _, v := range append(slices.Clone(o.Closed), o.Visit) {
 		w.st.Open = slices.DeleteFunc(w.st.Open, func(x checkin.Visit) bool { return x.ID == v.ID })
 		if v.IsOpen() {

@@ -26,6 +26,7 @@ func DecideSettle(st *State, v Visit, id string, at time.Time) (Outcome, error) 
 	if p == nil {
 		return Outcome{}, fmt.Errorf("checkin: pass %s not loaded", id)
 	}
+	p = st.own(p)
 	if !p.Activated() && p.Activation == pass.OnFirstUse {
 		st.activate(&o, p, st.Zone.Date(at), &v)
 	}

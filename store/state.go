@@ -79,11 +79,13 @@ func ReadState(ctx context.Context, tx Tx, q StateQuery) (s State, err error) {
 	if s.Recent, err = tx.Visits().OnDates(ctx, q.Network, q.Holder, WindowStart(q.From, s.Open, q.Location, q.Lookback), q.To); err != nil {
 		return s, err
 	}
-	if s.Live, err = tx.Passes().Live(ctx, q.Network, q.Holder, s.Holder.Team); err != nil {
+	live, err := tx.Passes().Live(ctx, q.Network, q.Holder, s.Holder.Team)
+	if err != nil {
 		return s, err
 	}
+	s.Live = Pointers(live)
 	for _, id := range Lineage(q.Lineage, append([]checkin.Visit{s.Visit}, s.Recent...)) {
-		has := func(p pass.Pass) bool { return p.ID == id }
+		has := func(p *pass.Pass) bool { return p.ID == id }
 		if slices.ContainsFunc(s.Named, has) {
 			continue
 		}
@@ -94,16 +96,29 @@ func ReadState(ctx context.Context, tx Tx, q StateQuery) (s State, err error) {
 		p, err := tx.Passes().Get(ctx, q.Network, id)
 		switch {
 		case err == nil:
-			s.Named = append(s.Named, p)
+			s.Named = append(s.Named, &p)
 		case !errors.Is(err, ErrNotFound):
 			return s, err
 		}
 	}
-	slices.SortFunc(s.Named, func(a, b pass.Pass) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(s.Named, func(a, b *pass.Pass) int { return strings.Compare(a.ID, b.ID) })
 	if s.PAYG, err = c.PAYGs(ctx, q.Network); err != nil {
 		return s, err
 	}
 	return s, nil
+}
+
+// Pointers returns pointers to the passes of ps, in order, nil for none:
+// State's form of a list of passes.
+func Pointers(ps []pass.Pass) []*pass.Pass {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]*pass.Pass, len(ps))
+	for i := range ps {
+		out[i] = &ps[i]
+	}
+	return out
 }
 
 // WindowStart returns from moved back to lookback days (0 means 1) before

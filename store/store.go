@@ -374,10 +374,15 @@ type StateQuery struct {
 }
 
 // State is a holder's state as a unit of work sees it after the locks.
-// It belongs to the caller: its slices, and the values they hold, share
-// no memory with the store or with another call's State, and the Engine
-// changes them in place (it filters Recent, and decides on the passes of
-// Live and Named).
+// Its visits (Visit, Open, Recent) and the slices holding them belong to
+// the caller, which changes them in place (the Engine filters Recent): they
+// share no memory with the store or with another call's State. Its passes
+// (Live, Named) are read-only: they may be shared with the store (memstore
+// hands out its rows, an adapter may keep a cache of decoded passes) and
+// with other calls' States, so neither the caller nor the store may change
+// a pass they point to; the Engine copies a pass before it changes it
+// (checkin.State). A pass loaded stays as loaded when a later unit of work
+// changes the pass (store/storetest checks both).
 type State struct {
 	// Network is the query's network.
 	Network catalog.Network
@@ -396,11 +401,12 @@ type State struct {
 	// Recent is the holder's visits with a service date in the window of
 	// the query, ordered by start then ID.
 	Recent []checkin.Visit
-	// Live is Passes.Live of the holder and its team.
-	Live []pass.Pass
+	// Live is Passes.Live of the holder and its team, read-only.
+	Live []*pass.Pass
 	// Named is the passes named in the query's lineage or by a consumption
-	// of a Recent visit, ordered by ID; it may repeat passes of Live.
-	Named []pass.Pass
+	// of a Recent visit, ordered by ID, read-only; it may repeat passes of
+	// Live.
+	Named []*pass.Pass
 	// PAYG is the network's PAYG products, as Catalog.PAYGs returns them.
 	PAYG []billing.PAYG
 	// Record is the idempotency record of StateQuery.Key, nil when the

@@ -14,11 +14,13 @@ import (
 
 // LoadState reads q's state from the indexes in one call: what
 // store.ReadState reads through the repositories, with its checks in the
-// same order and its errors. The copies it returns take a few allocations
-// whatever the number of visits and passes: one backing array for Open
-// and Recent, one for Live and Named, and one per kind of value the
-// copies hold outside their structs (store.StateLoader). The write lock
-// already serializes every unit of work, so it locks nothing.
+// same order and its errors. Its passes are the store's rows, which a
+// write replaces and never changes (State's passes are read-only); its
+// visits are copies. It takes a few allocations whatever the number of
+// visits and passes: one backing array for Open and Recent, one for the
+// pointers of Live and Named, and one per kind of value the visits' copies
+// hold outside their structs (store.StateLoader). The write lock already
+// serializes every unit of work, so it locks nothing.
 func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, err error) {
 	st := t.s
 	var ok bool
@@ -109,7 +111,8 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	}
 	slices.SortFunc(named, func(a, b *passRow) int { return strings.Compare(a.p.ID, b.p.ID) })
 
-	// The copies.
+	// The copies of the visits; the passes are the rows' own (State's
+	// passes are read-only, and a row never changes: a write replaces it).
 	var n need
 	if visit != nil {
 		n.visit(&visit.v)
@@ -120,21 +123,13 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	for _, r := range recent {
 		n.visit(&r.v)
 	}
-	for _, r := range live {
-		n.pass(&r.p)
-	}
-	for _, r := range named {
-		if _, ok := slices.BinarySearchFunc(live, r.p.ID, byRowID); !ok {
-			n.pass(&r.p)
-		}
-	}
 	if s.Holder.HealthDeclaredAt != nil {
 		n.times++
 	}
 	nv, np := len(open)+len(recent), len(live)+len(named)
 	var c copier
 	var vs []checkin.Visit
-	var ps []pass.Pass
+	var ps []*pass.Pass
 	arrays := 0
 	for _, k := range [...]int{nv, np, n.times, n.cons} {
 		if k > 0 {
@@ -154,7 +149,7 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 			vs = make([]checkin.Visit, nv)
 		}
 		if np > 0 {
-			ps = make([]pass.Pass, np)
+			ps = make([]*pass.Pass, np)
 		}
 	}
 	s.Holder.HealthDeclaredAt = c.time(s.Holder.HealthDeclaredAt)
@@ -177,14 +172,10 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	}
 	if np > 0 {
 		for i, r := range live {
-			c.passTo(&ps[i], &r.p)
+			ps[i] = &r.p
 		}
 		for i, r := range named {
-			if j, ok := slices.BinarySearchFunc(live, r.p.ID, byRowID); ok {
-				ps[len(live)+i] = ps[j] // as store.ReadState: the Live copy
-			} else {
-				c.passTo(&ps[len(live)+i], &r.p)
-			}
+			ps[len(live)+i] = &r.p // a live one is the pointer Live holds
 		}
 		if len(live) > 0 {
 			s.Live = ps[:len(live):len(live)]
@@ -197,11 +188,12 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	return s, nil
 }
 
-// stateBox holds the copies of a usual state (a visit open, the passes
-// of one holder) in one allocation: LoadState uses it when they fit.
+// stateBox holds the copies of a usual state's visits (a visit open, the
+// day's visits) and its passes' pointers in one allocation: LoadState uses
+// it when they fit.
 type stateBox struct {
 	visits [4]checkin.Visit
-	passes [2]pass.Pass
+	passes [4]*pass.Pass
 	times  [4]time.Time
 	cons   [6]checkin.Consumption
 }

@@ -154,9 +154,11 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if s.Recent, err = scanRows(br, "load state: visits on dates", scanVisit); err != nil {
 		return s, err
 	}
-	if s.Live, err = scanRows(br, "load state: live passes", scanPass); err != nil {
+	live, err := scanRows(br, "load state: live passes", scanPass)
+	if err != nil {
 		return s, err
 	}
+	s.Live = store.Pointers(live)
 	if s.PAYG, err = scanRows(br, "load state: PAYG products", scanPAYG); err != nil {
 		return s, err
 	}
@@ -201,14 +203,14 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 // others (used up, or named by the caller) read by primary key in one more
 // round trip, which a call whose visits were all paid by live passes does
 // not make. A name with no pass is left out.
-func (t *tx) named(ctx context.Context, s *store.State, lineage []string) ([]pass.Pass, error) {
+func (t *tx) named(ctx context.Context, s *store.State, lineage []string) ([]*pass.Pass, error) {
 	ids := store.Lineage(lineage, append([]checkin.Visit{s.Visit}, s.Recent...))
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	var out []pass.Pass
+	var out []*pass.Pass
 	var rest []string
 	for _, id := range ids {
-		i := slices.IndexFunc(s.Live, func(p pass.Pass) bool { return p.ID == id })
+		i := slices.IndexFunc(s.Live, func(p *pass.Pass) bool { return p.ID == id })
 		if i < 0 {
 			rest = append(rest, id)
 			continue
@@ -221,8 +223,8 @@ func (t *tx) named(ctx context.Context, s *store.State, lineage []string) ([]pas
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, more...)
-		slices.SortFunc(out, func(a, b pass.Pass) int { return strings.Compare(a.ID, b.ID) })
+		out = append(out, store.Pointers(more)...)
+		slices.SortFunc(out, func(a, b *pass.Pass) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return out, nil
 }

@@ -173,6 +173,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	}
 	row := &wideRow{vals: vals, off: 3}
 	var found [secPAYG + 1]bool
+	var live, named []pass.Pass
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return s, mapErr(err)
@@ -210,9 +211,9 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 			var p pass.Pass
 			if p, err = scanPass(row); err == nil {
 				if sec == secLive {
-					s.Live = append(s.Live, p)
+					live = append(live, p)
 				} else {
-					s.Named = append(s.Named, p)
+					named = append(named, p)
 				}
 			}
 		case secPAYG:
@@ -228,7 +229,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if err := rows.Err(); err != nil {
 		return s, mapErr(err)
 	}
-	sortState(&s)
+	sortState(&s, live, named)
 	switch visitFirst := q.Holder == "" && q.Location == ""; {
 	case !found[secNetwork]:
 		return s, fmt.Errorf("network %q: %w", q.Network, store.ErrNotFound)
@@ -247,9 +248,10 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 }
 
 // sortState puts the state's lists in the order store.State promises:
-// visits by start then ID, passes and PAYG products by ID. The rows
-// mostly come in that order already; a list is sorted only when not.
-func sortState(s *store.State) {
+// visits by start then ID, passes and PAYG products by ID, and sets its
+// passes to live and named. The rows mostly come in that order already; a
+// list is sorted only when not.
+func sortState(s *store.State, live, named []pass.Pass) {
 	byStart := func(a, b checkin.Visit) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
@@ -262,11 +264,12 @@ func sortState(s *store.State) {
 			slices.SortFunc(vs, byStart)
 		}
 	}
-	for _, ps := range [][]pass.Pass{s.Live, s.Named} {
+	for _, ps := range [][]pass.Pass{live, named} {
 		if !slices.IsSortedFunc(ps, byID) {
 			slices.SortFunc(ps, byID)
 		}
 	}
+	s.Live, s.Named = store.Pointers(live), store.Pointers(named)
 	paygByID := func(a, b billing.PAYG) int { return strings.Compare(a.ID, b.ID) }
 	if !slices.IsSortedFunc(s.PAYG, paygByID) {
 		slices.SortFunc(s.PAYG, paygByID)

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -90,10 +91,12 @@ func (s *suite) testStateLoader(t *testing.T) {
 	}
 }
 
-// testStateCopies: the State store.Load returns belongs to the caller (the
-// Engine filters and decides on it in place): overwriting every visit,
-// pass, product and record it holds changes neither the store nor the
-// next call's State, inside Update and inside View.
+// testStateCopies: the State store.Load returns belongs to the caller
+// but for its passes, which are read-only (the Engine filters its visits
+// in place and copies a pass before changing it): overwriting every visit,
+// product and record it holds, and every pointer of its lists of passes,
+// changes neither the store nor the next call's State, inside Update and
+// inside View.
 func (s *suite) testStateCopies(t *testing.T) {
 	st := s.store(t)
 	stateWorld(t, st)
@@ -135,6 +138,65 @@ func (s *suite) testStateCopies(t *testing.T) {
 	}
 }
 
+// testStatePassesStay: the passes of a State stay as they were loaded
+// when a later unit of work changes them (so a store that shares them,
+// rows or a cache of decoded passes, replaces a pass it writes and never
+// changes it in place), inside Update and inside View.
+func (s *suite) testStatePassesStay(t *testing.T) {
+	st := s.store(t)
+	stateWorld(t, st)
+	q := store.StateQuery{Network: "hub", Holder: "ada", Location: "uptown", Visit: "ada-3",
+		From: calendar.NewDate(2026, 3, 1), To: calendar.NewDate(2026, 3, 9), Lineage: []string{"one"}}
+	ctx := context.Background()
+	for _, write := range []bool{true, false} {
+		run := st.View
+		if write {
+			run = st.Update
+		}
+		var loaded store.State
+		if err := run(ctx, func(tx store.Tx) (err error) { loaded, err = store.Load(ctx, tx, q); return err }); err != nil {
+			t.Fatalf("update %t: %v", write, err)
+		}
+		if len(loaded.Live) == 0 || len(loaded.Named) == 0 {
+			t.Fatalf("update %t: the state has %d live and %d named passes; the test needs some of each", write, len(loaded.Live), len(loaded.Named))
+		}
+		want := clonePasses(loaded)
+		update(t, st, func(tx store.Tx) error {
+			for _, ps := range [][]*pass.Pass{loaded.Live, loaded.Named} {
+				for _, p := range ps {
+					changed := p.Clone()
+					changed.Balance, changed.Uses = changed.Balance+1, changed.Uses+1
+					if err := tx.Passes().Put(ctx, changed); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if got := clonePasses(loaded); !reflect.DeepEqual(got, want) {
+			t.Errorf("update %t: a later write changed the passes of a State loaded before it:\ngot  %+v\nwant %+v", write, got, want)
+		}
+		var later store.State
+		view(t, st, func(tx store.Tx) (err error) { later, err = store.Load(ctx, tx, q); return err })
+		for i, p := range later.Live {
+			if i < len(want) && p.ID == want[i].ID && p.Balance != want[i].Balance+1 {
+				t.Errorf("update %t: pass %s: got balance %d after the write, want %d", write, p.ID, p.Balance, want[i].Balance+1)
+			}
+		}
+	}
+}
+
+// clonePasses returns deep copies of s's live then named passes.
+func clonePasses(s store.State) []pass.Pass {
+	var out []pass.Pass
+	for _, ps := range [][]*pass.Pass{s.Live, s.Named} {
+		for _, p := range ps {
+			out = append(out, p.Clone())
+		}
+	}
+	return out
+}
+
 // scribble overwrites everything s holds, through its slices and pointers.
 func scribble(s *store.State) {
 	visits := func(vs []checkin.Visit) {
@@ -148,10 +210,9 @@ func scribble(s *store.State) {
 	visits(s.Open)
 	visits(s.Recent)
 	visits([]checkin.Visit{s.Visit})
-	for _, ps := range [][]pass.Pass{s.Live, s.Named} {
+	for _, ps := range [][]*pass.Pass{s.Live, s.Named} {
 		for i := range ps {
-			ps[i].Units, ps[i].Balance = -1, -1
-			ps[i] = pass.Pass{ID: "scribbled"}
+			ps[i] = &pass.Pass{ID: "scribbled"} // the pointers are the caller's, the passes read-only
 		}
 	}
 	for i := range s.PAYG {

@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Context", s.testContext)
 	t.Run("StateLoader", s.testStateLoader)
 	t.Run("StateCopies", s.testStateCopies)
+	t.Run("StatePassesStay", s.testStatePassesStay)
 	t.Run("CommitWriter", s.testCommitWriter)
 }
 

@@ -208,10 +208,42 @@ func (e *Engine) update(ctx context.Context, fn func(store.Tx) error) error {
 		}
 		err = e.st.Update(ctx, fn)
 		if !errors.Is(err, store.ErrConflict) {
+			detachErr(err)
 			return err
 		}
 	}
 	return err
+}
+
+// detach gives each candidate of cs that points to a pass a copy of its
+// own: the passes a decision reads may be shared with the store
+// (store.State), so what the Engine returns must not point to them, or a
+// caller changing it would change the store.
+func detach(cs []entitlement.Candidate) {
+	n := 0
+	for i := range cs {
+		if cs[i].Pass != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	ps := make([]pass.Pass, 0, n)
+	for i := range cs {
+		if cs[i].Pass != nil {
+			ps = append(ps, cs[i].Pass.Clone())
+			cs[i].Pass = &ps[len(ps)-1]
+		}
+	}
+}
+
+// detachErr detaches the candidates of a refusal err carries (detach).
+func detachErr(err error) {
+	var re *entitlement.RefusalError
+	if err != nil && errors.As(err, &re) {
+		detach(re.Candidates)
+	}
 }
 
 // idempotent runs fn as a unit of work under idempotency key (I1): a key

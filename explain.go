@@ -29,8 +29,10 @@ func (e *Engine) dryRun(ctx context.Context, decide func(store.Tx) (catalog.Netw
 			return err
 		}
 		r = result(&o, n.Currency)
+		detach(r.Selection.Candidates)
 		return nil
 	})
+	detachErr(err)
 	return r, err
 }
 

@@ -57,6 +57,7 @@ func RunStoreOptions(t *testing.T, open func(t *testing.T) store.Store, o StoreO
 	t.Run("EnginePAYG", s.testEnginePAYG)
 	t.Run("EngineIdempotency", s.testEngineIdempotency)
 	t.Run("EngineRefusalWritesNothing", s.testEngineRefusal)
+	t.Run("EngineResultsOwnTheirPasses", s.testEngineResultsOwnTheirPasses)
 	t.Run("DoubleSpendHolder", s.testDoubleSpendHolder)
 	t.Run("DoubleSpendTeam", s.testDoubleSpendTeam)
 	t.Run("EngineRedeem", s.testEngineRedeem)

@@ -11,6 +11,7 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/entitlement"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 	"github.com/passengine/passengine/store/storetest"
@@ -320,4 +321,62 @@ func (s *storeSuite) testEngineRefusal(t *testing.T) {
 		})
 	}
 	verify(t, st, "gym")
+}
+
+// testEngineResultsOwnTheirPasses: the passes a call decides on may be
+// shared with the store (store.State), but nothing the Engine returns
+// points to them: changing every pass an Explain result, a check-in result
+// or a refusal's candidates point to changes neither the store nor the next
+// call's decision.
+func (s *storeSuite) testEngineResultsOwnTheirPasses(t *testing.T) {
+	st := s.store(t)
+	eng, _ := newHub(t, st)
+	ctx := context.Background()
+	p := issue(t, eng, "ada-issue", hub, "day-5", "ada", "")
+	scribble := func(what string, cs []entitlement.Candidate) {
+		t.Helper()
+		for i := range cs {
+			if q := cs[i].Pass; q != nil {
+				q.Balance, q.Units, q.Locations, q.Revoked = -7, -7, []string{"scribbled"}, true
+			}
+		}
+		if got := storedPass(t, st, hub, p.ID); got.Balance < 0 || got.Revoked || len(got.Locations) != 0 {
+			t.Errorf("%s: changing the result changed the stored pass: %+v", what, got)
+		}
+	}
+	req := passengine.CheckInRequest{Network: hub, Holder: "ada", Location: "downtown", At: hubAt(2, 9, 0)}
+	ex, err := eng.Explain(ctx, req)
+	need(t, "Explain", err)
+	scribble("Explain", ex.Selection.Candidates)
+	again, err := eng.Explain(ctx, req)
+	need(t, "Explain again", err)
+	if again.Visit.Pass != p.ID || len(again.Balances) != 1 || again.Balances[0].Balance != 4 {
+		t.Errorf("Explain after changing the first one's result: got pass %q, balances %+v; want %s left with 4", again.Visit.Pass, again.Balances, p.ID)
+	}
+	req.Key = "ada-in"
+	in, err := eng.CheckIn(ctx, req)
+	need(t, "CheckIn", err)
+	scribble("CheckIn", in.Selection.Candidates)
+	// A refusal: eve's pass does not cover the annex, and her network has
+	// no PAYG.
+	need(t, "PutNetwork", eng.PutNetwork(ctx, catalog.Network{ID: "gym", Currency: "EUR", Zone: "Europe/London"}))
+	for _, id := range []string{"soho", "annex"} {
+		need(t, "PutLocation", eng.PutLocation(ctx, catalog.Location{Network: "gym", ID: id, Zone: "Europe/London"}))
+	}
+	need(t, "PutHolder", eng.PutHolder(ctx, catalog.Holder{Network: "gym", ID: "eve", Audience: catalog.Member}))
+	need(t, "PutProduct", eng.PutProduct(ctx, pass.Product{Network: "gym", ID: "soho-10", Kind: pass.Visits, Units: 10,
+		Price: amount("90", "EUR"), Activation: pass.OnPurchase, Locations: []string{"soho"}}))
+	issue(t, eng, "eve-issue", "gym", "soho-10", "eve", "")
+	_, err = eng.CheckIn(ctx, passengine.CheckInRequest{Key: "eve-in", Network: "gym", Holder: "eve", Location: "annex", At: hubAt(2, 9, 0)})
+	var re *entitlement.RefusalError
+	if !errors.As(err, &re) || len(re.Candidates) != 1 {
+		t.Fatalf("CheckIn outside the pass's locations: got %v, want a refusal with one candidate", err)
+	}
+	if q := re.Candidates[0].Pass; q != nil {
+		q.Locations = []string{"annex"}
+	}
+	ex, err = eng.Explain(ctx, passengine.CheckInRequest{Network: "gym", Holder: "eve", Location: "annex", At: hubAt(2, 9, 0)})
+	if !errors.Is(err, passengine.ErrNoEntitlement) {
+		t.Errorf("Explain after changing a refusal's candidate: got %+v, %v; want the refusal again", ex.Visit, err)
+	}
 }

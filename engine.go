@@ -240,8 +240,11 @@ func detach(cs []entitlement.Candidate) {
 
 // detachErr detaches the candidates of a refusal err carries (detach).
 func detachErr(err error) {
-	var re *entitlement.RefusalError
-	if err != nil && errors.As(err, &re) {
+	if err == nil {
+		return
+	}
+	var re *entitlement.RefusalError // allocated only here, past the nil error
+	if errors.As(err, &re) {
 		detach(re.Candidates)
 	}
 }

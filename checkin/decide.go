@@ -60,11 +60,12 @@ type State struct {
 	MaxOpen time.Duration `json:"-"`
 
 	// copies are the passes this State's decisions copied before changing
-	// them (own), each with the pass it copies; the first ones in copyBuf
-	// and passBuf, so that the usual decision allocates nothing for them.
+	// them (own), each with the pass it copies; the first in copyBuf and
+	// passBuf, so that the usual decision (one pass changed) allocates
+	// nothing for it.
 	copies  []passCopy
-	copyBuf [2]passCopy
-	passBuf [2]pass.Pass
+	copyBuf [1]passCopy
+	passBuf [1]pass.Pass
 }
 
 // passCopy is a pass a decision copied to change it, and the pass it

@@ -65,18 +65,18 @@ func (s *Store) unindexExpiry(p *pass.Pass) {
 
 // compareAt orders ledger indexes by the entry's instant, then by index.
 func (s *Store) compareAt(a, b int) int {
-	return cmp.Or(s.ledger[a].At.Compare(s.ledger[b].At), cmp.Compare(a, b))
+	return cmp.Or(s.ledger.at(a).At.Compare(s.ledger.at(b).At), cmp.Compare(a, b))
 }
 
 func (s *Store) indexAt(i int) {
-	n := s.ledger[i].Network
+	n := s.ledger.at(i).Network
 	ix := s.byAt[n]
 	j, _ := slices.BinarySearchFunc(ix, i, s.compareAt)
 	s.byAt[n] = slices.Insert(ix, j, i)
 }
 
 func (s *Store) unindexAt(i int) {
-	n := s.ledger[i].Network
+	n := s.ledger.at(i).Network
 	ix := s.byAt[n]
 	if j, found := slices.BinarySearchFunc(ix, i, s.compareAt); found {
 		s.byAt[n] = slices.Delete(ix, j, j+1)
@@ -234,7 +234,7 @@ func (r ledgerRepo) PassPage(_ context.Context, network, passID, cursor string, 
 	end := min(len(ix), from+limit)
 	out := make([]pass.Entry, 0, end-from)
 	for _, i := range ix[from:end] {
-		out = append(out, s.ledger[i])
+		out = append(out, *s.ledger.at(i))
 	}
 	if len(out) < limit {
 		return out, "", nil
@@ -248,11 +248,11 @@ func (r ledgerRepo) PeriodPage(_ context.Context, network string, from, to time.
 	s := r.t.s
 	ix := s.byAt[network]
 	i, _ := slices.BinarySearchFunc(ix, from, func(j int, t time.Time) int {
-		return cmp.Or(s.ledger[j].At.Compare(t), 1)
+		return cmp.Or(s.ledger.at(j).At.Compare(t), 1)
 	})
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 0 || n >= len(s.ledger) {
+		if err != nil || n < 0 || n >= s.ledger.n {
 			return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, store.ErrCursor)
 		}
 		j, _ := slices.BinarySearchFunc(ix, n, s.compareAt)
@@ -260,8 +260,8 @@ func (r ledgerRepo) PeriodPage(_ context.Context, network string, from, to time.
 	}
 	var out []pass.Entry
 	last := 0
-	for ; i < len(ix) && len(out) < limit && s.ledger[ix[i]].At.Before(to); i++ {
-		out = append(out, s.ledger[ix[i]])
+	for ; i < len(ix) && len(out) < limit && s.ledger.at(ix[i]).At.Before(to); i++ {
+		out = append(out, *s.ledger.at(ix[i]))
 		last = ix[i]
 	}
 	if len(out) < limit {

@@ -16,14 +16,14 @@ func (r ledgerRepo) EraseComments(_ context.Context, network, holder string) err
 		return err
 	}
 	s := r.t.s
-	for i := range s.ledger {
-		e := &s.ledger[i]
+	for i := range s.ledger.n {
+		e := s.ledger.at(i)
 		if e.Network != network || e.Holder != holder || e.Comment == "" {
 			continue
 		}
 		old := e.Comment
 		e.Comment = ""
-		r.t.onUndo(func() { s.ledger[i].Comment = old })
+		r.t.onUndo(func() { s.ledger.at(i).Comment = old })
 	}
 	return nil
 }

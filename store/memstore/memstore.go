@@ -63,7 +63,7 @@ type Store struct {
 	terms     valMap[billing.Terms]
 	codes     map[nk]string     // network+code hash -> pass ID
 	codeKeys  map[string]string // network -> passcode key check (S6)
-	ledger    []pass.Entry
+	ledger    entryLog
 	entryIDs  map[nk]struct{}
 
 	live   map[ownerKey][]*passRow // owner -> passes with a balance, by ID
@@ -858,14 +858,13 @@ type ledgerRepo struct{ t *tx }
 type ledgerUndo struct{}
 
 func (ledgerUndo) restore(s *Store, _ *undo) {
-	last := len(s.ledger) - 1
-	e := &s.ledger[last]
+	last := s.ledger.n - 1
+	e := s.ledger.at(last)
 	s.unindexAt(last)
 	delete(s.entryIDs, nk{e.Network, e.ID})
 	pk := nk{e.Network, e.Pass}
 	s.byPass[pk] = s.byPass[pk][:len(s.byPass[pk])-1]
-	s.ledger[last] = pass.Entry{}
-	s.ledger = s.ledger[:last]
+	s.ledger.pop()
 }
 
 func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
@@ -888,9 +887,9 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 		pk := nk{e.Network, e.Pass}
 		e.At = e.At.UTC()
 		s.entryIDs[nk{e.Network, e.ID}] = struct{}{}
-		s.byPass[pk] = append(s.byPass[pk], len(s.ledger))
-		s.ledger = append(s.ledger, e)
-		s.indexAt(len(s.ledger) - 1)
+		s.byPass[pk] = append(s.byPass[pk], s.ledger.n)
+		s.ledger.add(e)
+		s.indexAt(s.ledger.n - 1)
 		r.t.undo = append(r.t.undo, undo{r: ledgerUndo{}})
 	}
 	return nil
@@ -904,14 +903,14 @@ func (r ledgerRepo) List(_ context.Context, f store.LedgerFilter) ([]pass.Entry,
 	}
 	if f.Pass != "" {
 		for _, i := range s.byPass[nk{f.Network, f.Pass}] {
-			if match(&s.ledger[i]) {
-				out = append(out, s.ledger[i])
+			if match(s.ledger.at(i)) {
+				out = append(out, *s.ledger.at(i))
 			}
 		}
 	} else {
-		for i := range s.ledger {
-			if match(&s.ledger[i]) {
-				out = append(out, s.ledger[i])
+		for i := range s.ledger.n {
+			if match(s.ledger.at(i)) {
+				out = append(out, *s.ledger.at(i))
 			}
 		}
 	}

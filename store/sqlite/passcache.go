@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/passengine/passengine/pass"
 )
@@ -74,6 +75,10 @@ type passCache struct {
 	size    int
 	entries map[ownerKey]*clist.Element // of *liveEntry
 	lru     clist.List                  // most recently used at the front
+
+	// hits and misses count the state reads that found their owners'
+	// live passes in the cache, and those that read the rows.
+	hits, misses atomic.Int64
 }
 
 func newPassCache(max int) *passCache {

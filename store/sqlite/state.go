@@ -379,9 +379,11 @@ func (t *tx) cachedLive(owners [2]*ownerKey, versions [2]int64, out *[2][]*pass.
 			continue
 		}
 		if es[i] = t.s.passes.get(*o); es[i] == nil || es[i].version != versions[i] {
+			t.s.passes.misses.Add(1)
 			return false
 		}
 	}
+	t.s.passes.hits.Add(1)
 	for i, e := range es {
 		if e != nil {
 			out[i] = e.passes

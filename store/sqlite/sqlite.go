@@ -13,6 +13,19 @@
 // The schema is a set of SQL files embedded in the package and applied by
 // Migrate, which records each version in the schema_migrations table. Call
 // Migrate after Open and before the first unit of work.
+//
+// A Store keeps the decoded live passes of the holders and teams it read
+// last (WithPassCache): a call reads each pass row of its holder only when
+// it changed. Triggers (migration 6) raise an owner's version in the
+// pass_versions table on every write to a row of its passes, whoever
+// writes the file; the state statement reads the holder's and team's
+// versions before their live passes and stops there when the cache holds
+// both at those versions. The cache is filled from committed states only:
+// a View's snapshot, and an Update's reads and puts after its COMMIT, at
+// the version read plus one per pass put. A write the Store did not count
+// (another process, plain SQL on DB) leaves the database's version ahead
+// of the cache's, and the next read reads the rows: a miss, never a stale
+// pass. Replacing the database file under an open Store is not supported.
 package sqlite
 
 import (

@@ -72,16 +72,17 @@ func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
 	if err != nil {
 		return err
 	}
-	err = r.t.exec(ctx, putPass, p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
+	args := []any{p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
 		sqlutil.FormatDecimal(p.UnitValue.Amount), p.UnitValue.Currency, sqlutil.FormatDecimal(p.Price.Amount), p.Price.Currency,
 		b2i(p.Paid), sqlutil.FormatTimePtr(p.PaidAt), p.PaidBy, locs,
 		p.Tier, string(p.Audience), string(p.Priority), string(p.Activation), b2i(p.Locked), p.Validity.Months, p.Validity.Days,
 		sqlutil.FormatDate(p.ActivatedOn), p.ActivatedBy, sqlutil.FormatDate(p.ExpiresOn), freezes, p.Uses,
 		sqlutil.FormatTime(p.IssuedAt), sqlutil.FormatDate(p.IssuedOn), p.CodeHash, p.CodeSealed,
-		p.PaidWith, p.Card, b2i(p.Revoked), sqlutil.FormatDate(p.Expiry()))
-	if err != nil {
+		p.PaidWith, p.Card, b2i(p.Revoked), sqlutil.FormatDate(p.Expiry())}
+	if err := r.t.exec(ctx, putPass, args...); err != nil {
 		return fmt.Errorf("pass %q: %w", p.ID, err)
 	}
+	r.t.notePut(args[:len(passColumns)])
 	return nil
 }
 

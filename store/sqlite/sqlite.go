@@ -13,6 +13,19 @@
 // The schema is a set of SQL files embedded in the package and applied by
 // Migrate, which records each version in the schema_migrations table. Call
 // Migrate after Open and before the first unit of work.
+//
+// A Store keeps the decoded live passes of the holders and teams it read
+// last (WithPassCache): a call reads each pass row of its holder only when
+// it changed. Triggers (migration 6) raise an owner's version in the
+// pass_versions table on every write to a row of its passes, whoever
+// writes the file; the state statement reads the holder's and team's
+// versions before their live passes and stops there when the cache holds
+// both at those versions. The cache is filled from committed states only:
+// a View's snapshot, and an Update's reads and puts after its COMMIT, at
+// the version read plus one per pass put. A write the Store did not count
+// (another process, plain SQL on DB) leaves the database's version ahead
+// of the cache's, and the next read reads the rows: a miss, never a stale
+// pass. Replacing the database file under an open Store is not supported.
 package sqlite
 
 import (
@@ -56,6 +69,10 @@ type Store struct {
 	stmts  map[stmtKey]*sql.Stmt
 	wanted map[stmtKey]bool
 
+	// passes caches the decoded live passes of recently read holders and
+	// teams (passcache.go); nil when WithPassCache turned it off.
+	passes *passCache
+
 	// statements counts the statements sent to SQLite (BEGIN and COMMIT
 	// included), for the tests and benchmarks that count a call's.
 	statements atomic.Int64
@@ -77,6 +94,7 @@ type config struct {
 	sync     string
 	readers  int
 	cacheKiB int
+	passes   int
 }
 
 // WithBusyTimeout sets how long a unit of work waits for a lock held by
@@ -95,6 +113,13 @@ func WithSyncNormal() Option { return func(c *config) { c.sync = "NORMAL" } }
 // check-in path keeps its cost flat as the database grows.
 func WithCacheSize(bytes int) Option { return func(c *config) { c.cacheKiB = max(bytes>>10, 64) } }
 
+// WithPassCache sets how many decoded live passes the store keeps in
+// memory, across the holders and teams it read last (default 16384; 0
+// turns the cache off). A call whose holder's and team's passes are in the
+// cache and unchanged since reads no pass row of theirs (see the package
+// documentation).
+func WithPassCache(passes int) Option { return func(c *config) { c.passes = passes } }
+
 // WithReaders sets how many read connections View may use at once
 // (default 4).
 func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
@@ -107,7 +132,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: open %q: want a file path without '?' (no URI, no :memory:)", path)
 	}
-	c := config{busy: 5 * time.Second, sync: "FULL", readers: 4, cacheKiB: 64 << 10}
+	c := config{busy: 5 * time.Second, sync: "FULL", readers: 4, cacheKiB: 64 << 10, passes: defaultPassCache}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -142,7 +167,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(c.readers)
 	r.SetMaxIdleConns(c.readers)
-	return &Store{path: path, w: w, r: r, stmts: map[stmtKey]*sql.Stmt{}, wanted: map[stmtKey]bool{}}, nil
+	return &Store{path: path, w: w, r: r, stmts: map[stmtKey]*sql.Stmt{}, wanted: map[stmtKey]bool{},
+		passes: newPassCache(c.passes)}, nil
 }
 
 // Path returns the database file's path.
@@ -250,6 +276,9 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) (e
 			return cerr
 		}
 		return fmt.Errorf("sqlite: commit: %w", mapErr(err))
+	}
+	if t.owners != nil {
+		t.install()
 	}
 	return nil
 }

@@ -23,7 +23,11 @@ var _ store.StateLoader = (*tx)(nil)
 // per part of store.State, each row a section number, two sort keys and
 // then the columns of its table, padded with NULLs to one width, so that
 // the rows come back ordered by section and sort keys and each is scanned
-// by its table's scan function (through wideRow). Its parameters:
+// by its table's scan function (through wideRow). The live passes come
+// last, after the versions of the holder's and team's passes and a mark
+// row: at the mark, LoadState stops reading when the cache of live passes
+// holds both owners at those versions (passcache.go), so SQLite never
+// steps through their rows. Its parameters:
 //
 //	?1 network   ?2 holder     ?3 location   ?4 from (a date, or a date
 //	modifier such as '-2 days' from the visit's date)    ?5 to ('' for
@@ -39,9 +43,11 @@ const (
 	secVisit
 	secOpen
 	secRecent
-	secLive
 	secNamed
 	secPAYG
+	secVersion
+	secMark
+	secLive
 )
 
 // stateWidth is the columns of each row: the section, two sort keys and
@@ -51,6 +57,9 @@ var stateWidth = 3 + len(passColumns)
 // branch returns one branch of the state query: section sec with sort
 // keys k1 and k2, then cols (n of them) of what follows FROM, padded.
 func branch(sec int, k1, k2 string, cols string, n int, from string) string {
+	if from == "" {
+		return fmt.Sprintf("SELECT %d, %s, %s, %s%s", sec, k1, k2, cols, strings.Repeat(", NULL", stateWidth-3-n))
+	}
 	return fmt.Sprintf("SELECT %d, %s, %s, %s%s FROM %s", sec, k1, k2, cols, strings.Repeat(", NULL", stateWidth-3-n), from)
 }
 
@@ -128,12 +137,18 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		branch(secOpen, "start_at", "id", visitCols, nv, "visits WHERE network = ?1 AND holder = "+holder+" AND status = 'open'"),
 		branch(secRecent, "start_at", "id", visitCols, nv,
 			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to),
-		branch(secLive, "id", "''", passCols, len(passColumns),
-			"passes WHERE network = ?1 AND holder = "+holder+" AND holder <> '' AND balance > 0"),
-		branch(secLive, "id", "''", passCols, len(passColumns),
-			"passes WHERE network = ?1 AND team = "+team+" AND team <> '' AND balance > 0"),
 		branch(secNamed, "id", "''", passCols, len(passColumns), "passes WHERE network = ?1 AND id IN ("+lineage+")"),
 		branch(secPAYG, "id", "''", paygCols, 7, "paygs WHERE network = ?1"),
+		branch(secVersion, "'holder'", "''", "version", 1,
+			"pass_versions WHERE network = ?1 AND kind = 'holder' AND owner = "+holder),
+		branch(secVersion, "'team'", "''", "version", 1,
+			"pass_versions WHERE network = ?1 AND kind = 'team' AND owner = "+team),
+		branch(secMark, "''", "''", "NULL", 1, ""),
+		// The sort key k2 tells the holder's rows from the team's.
+		branch(secLive, "id", "'holder'", passCols, len(passColumns),
+			"passes WHERE network = ?1 AND holder = "+holder+" AND holder <> '' AND balance > 0"),
+		branch(secLive, "id", "'team'", passCols, len(passColumns),
+			"passes WHERE network = ?1 AND team = "+team+" AND team <> '' AND balance > 0"),
 	)
 	// No ORDER BY: SQLite returns a UNION ALL branch by branch, and each
 	// branch's rows in its index's order; LoadState sorts what an index
@@ -172,8 +187,14 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		ptrs[i] = &vals[i]
 	}
 	row := &wideRow{vals: vals, off: 3}
-	var found [secPAYG + 1]bool
-	var live, named []pass.Pass
+	var found [secLive + 1]bool
+	var named []pass.Pass
+	var versions [2]int64      // of the holder's passes and the team's, 0 for no row
+	var owners [2]*ownerKey    // the holder and the team, nil when not cached
+	var cached [2][]*pass.Pass // their live passes, from the cache or the rows
+	var split [2][]pass.Pass   // the live rows of each
+	hit := false
+rows:
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return s, mapErr(err)
@@ -207,29 +228,62 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 					s.Recent = append(s.Recent, v)
 				}
 			}
-		case secLive, secNamed:
+		case secNamed:
 			var p pass.Pass
 			if p, err = scanPass(row); err == nil {
-				if sec == secLive {
-					live = append(live, p)
-				} else {
-					named = append(named, p)
-				}
+				named = append(named, p)
 			}
 		case secPAYG:
 			var p billing.PAYG
 			if p, err = scanPAYG(row); err == nil {
 				s.PAYG = append(s.PAYG, p)
 			}
+		case secVersion:
+			if vals[1] == "team" {
+				versions[1], _ = vals[3].(int64)
+			} else {
+				versions[0], _ = vals[3].(int64)
+			}
+		case secMark:
+			owners = t.liveOwners(q.Network, found[secHolder], s.Holder.ID, s.Holder.Team)
+			if hit = t.cachedLive(owners, versions, &cached); hit {
+				break rows // the live rows are in the cache: SQLite never reads them
+			}
+		case secLive:
+			var p pass.Pass
+			if p, err = scanPass(row); err == nil {
+				if vals[2] == "team" {
+					split[1] = append(split[1], p)
+				} else {
+					split[0] = append(split[0], p)
+				}
+			}
 		}
 		if err != nil {
 			return s, fmt.Errorf("sqlite: load state: %w", err)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return s, mapErr(err)
+	if !hit {
+		if err := rows.Err(); err != nil {
+			return s, mapErr(err)
+		}
 	}
-	sortState(&s, live, named)
+	sortState(&s, named)
+	if hit {
+		s.Live = mergeLive(cached[0], cached[1])
+	} else {
+		for i, o := range owners {
+			if o != nil {
+				cached[i] = sortedPointers(split[i])
+				t.fillLive(*o, versions[i], cached[i])
+			}
+		}
+		if owners[0] != nil {
+			s.Live = mergeLive(cached[0], cached[1])
+		} else {
+			s.Live = sortedPointers(append(split[0], split[1]...))
+		}
+	}
 	switch visitFirst := q.Holder == "" && q.Location == ""; {
 	case !found[secNetwork]:
 		return s, fmt.Errorf("network %q: %w", q.Network, store.ErrNotFound)
@@ -248,32 +302,108 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 }
 
 // sortState puts the state's lists in the order store.State promises:
-// visits by start then ID, passes and PAYG products by ID, and sets its
-// passes to live and named. The rows mostly come in that order already; a
-// list is sorted only when not.
-func sortState(s *store.State, live, named []pass.Pass) {
+// visits by start then ID, named passes and PAYG products by ID, and sets
+// its named passes to named. The rows mostly come in that order already;
+// a list is sorted only when not.
+func sortState(s *store.State, named []pass.Pass) {
 	byStart := func(a, b checkin.Visit) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	}
-	byID := func(a, b pass.Pass) int { return strings.Compare(a.ID, b.ID) }
 	for _, vs := range [][]checkin.Visit{s.Open, s.Recent} {
 		if !slices.IsSortedFunc(vs, byStart) {
 			slices.SortFunc(vs, byStart)
 		}
 	}
-	for _, ps := range [][]pass.Pass{live, named} {
-		if !slices.IsSortedFunc(ps, byID) {
-			slices.SortFunc(ps, byID)
-		}
-	}
-	s.Live, s.Named = store.Pointers(live), store.Pointers(named)
+	s.Named = sortedPointers(named)
 	paygByID := func(a, b billing.PAYG) int { return strings.Compare(a.ID, b.ID) }
 	if !slices.IsSortedFunc(s.PAYG, paygByID) {
 		slices.SortFunc(s.PAYG, paygByID)
 	}
+}
+
+// sortedPointers sorts ps by ID (the rows mostly come in that order) and
+// returns pointers to its passes (store.Pointers).
+func sortedPointers(ps []pass.Pass) []*pass.Pass {
+	byID := func(a, b pass.Pass) int { return strings.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(ps, byID) {
+		slices.SortFunc(ps, byID)
+	}
+	return store.Pointers(ps)
+}
+
+// mergeLive returns a new list of the passes of a and b (each sorted by
+// ID), sorted by ID, nil for none: a State's Live, whose pointers belong
+// to the caller.
+func mergeLive(a, b []*pass.Pass) []*pass.Pass {
+	if len(a)+len(b) == 0 {
+		return nil
+	}
+	out := make([]*pass.Pass, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if b[0].ID < a[0].ID {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// liveOwners returns the owners whose live passes the state reads, as
+// the cache names them: the holder (when found) and its team (when it has
+// one), or nils when the store keeps no cache.
+func (t *tx) liveOwners(network string, found bool, holder, team string) (owners [2]*ownerKey) {
+	if t.s.passes == nil || !found || holder == "" {
+		return owners
+	}
+	owners[0] = &ownerKey{network: network, id: holder}
+	if team != "" {
+		owners[1] = &ownerKey{network: network, team: true, id: team}
+	}
+	return owners
+}
+
+// cachedLive reports whether the cache holds every owner at the version
+// the database has, and if so sets the owners' live passes to the cache's
+// (and, in an Update, notes what it read).
+func (t *tx) cachedLive(owners [2]*ownerKey, versions [2]int64, out *[2][]*pass.Pass) bool {
+	if owners[0] == nil {
+		return false
+	}
+	var es [2]*liveEntry
+	for i, o := range owners {
+		if o == nil {
+			continue
+		}
+		if es[i] = t.s.passes.get(*o); es[i] == nil || es[i].version != versions[i] {
+			t.s.passes.misses.Add(1)
+			return false
+		}
+	}
+	t.s.passes.hits.Add(1)
+	for i, e := range es {
+		if e != nil {
+			out[i] = e.passes
+			if t.write {
+				t.noteRead(e.key, e.version, e.passes)
+			}
+		}
+	}
+	return true
+}
+
+// fillLive gives the cache an owner's live passes read from the rows at
+// version: at once in a View (a committed snapshot), and in an Update only
+// after its commit (tx.install).
+func (t *tx) fillLive(k ownerKey, version int64, passes []*pass.Pass) {
+	if t.write {
+		t.noteRead(k, version, passes)
+		return
+	}
+	t.s.passes.put(&liveEntry{key: k, version: version, passes: passes})
 }
 
 // wideRow is a row of the state query as the driver returned its values,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
 
@@ -18,6 +19,12 @@ type tx struct {
 	s     *Store
 	tx    *sql.Tx
 	write bool
+
+	// In an Update, the owners whose live passes a state read saw and the
+	// passes put since, for the cache of live passes (tx.install).
+	owners map[ownerKey]ownerRead
+	puts   []*pass.Pass
+	putErr bool
 }
 
 func (t *tx) Catalog() store.Catalog         { return catalogRepo{t} }

@@ -309,18 +309,22 @@ func Select(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selecti
 // fill sets cands[i] to passes[i] checked against u, and expiry[i] to its
 // expiry (expiryNumber).
 func fill(cands []Candidate, passes []*pass.Pass, u *Use, expiry []int32) {
+	cands, expiry = cands[:len(passes)], expiry[:len(passes)]
+	network := u.NetworkLocations // a network-wide pass covers every location (O4)
+	if network == 0 {
+		network = math.MaxInt32
+	}
 	for i, p := range passes {
 		locs := len(p.Locations)
-		if locs == 0 { // network-wide counts as every location (O4)
-			locs = u.NetworkLocations
-			if locs == 0 {
-				locs = math.MaxInt32
-			}
+		if locs == 0 {
+			locs = network
 		}
 		exp := p.Expiry()
 		expiry[i] = expiryNumber(exp)
-		cands[i] = Candidate{Pass: p, PassID: p.ID, Kind: p.Kind, Balance: p.Balance, Shared: p.Holder != u.Holder.ID,
-			Locations: locs, Reason: check(p, u, true, exp)}
+		same := p.Holder == u.Holder.ID
+		c := &cands[i]
+		c.Pass, c.PassID, c.Kind, c.Balance, c.Shared, c.Locations = p, p.ID, p.Kind, p.Balance, !same, locs
+		c.Reason, c.DecidedBy = checkHolder(p, u, true, exp, same), ""
 	}
 }
 

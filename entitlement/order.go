@@ -295,6 +295,7 @@ func isDefaultOrder(policy Policy) bool {
 	if len(policy) != len(defaultPolicyKeys) {
 		return false
 	}
+	policy = policy[:len(defaultPolicyKeys)]
 	for i, b := range defaultPolicyKeys {
 		if policy[i].builtin != b {
 			return false
@@ -305,17 +306,78 @@ func isDefaultOrder(policy Policy) bool {
 
 // packDefault is defaultLayout.pack, its field places constants.
 func packDefault(k *orderKey, v *fieldValues) {
-	*k = orderKey{}
-	k.put(dPriority, 2, v[keyPriority])
-	k.put(dKind, 2, v[keyKind])
-	k.put(dUnitValue, 64, v[keyUnitValue])
-	k.put(dSource, 1, v[keySource])
-	k.put(dLocations, 32, v[keyLocations])
-	k.put(dMinutes, 32, v[keyRemainingMinutes])
-	k.put(dOwnership, 1, v[keyOwnership])
-	k.put(dExpiry, 32, v[keyExpiry])
-	k.put(dIssued, 64, v[keyIssued])
-	k.put(dPosition, 16, v[fieldPosition])
+	*k = defaultKey(v[keyPriority], v[keyKind], v[keyUnitValue], v[keySource], v[keyLocations],
+		v[keyRemainingMinutes], v[keyOwnership], v[keyExpiry], v[keyIssued], v[fieldPosition])
+}
+
+// defaultKey returns the key of the default layout with these field
+// values, each of which must fit its field.
+func defaultKey(priority, kind, unitValue, source, locations, minutes, ownership, expiry, issued, position uint64) orderKey {
+	var k orderKey
+	k.put(dPriority, 2, priority)
+	k.put(dKind, 2, kind)
+	k.put(dUnitValue, 64, unitValue)
+	k.put(dSource, 1, source)
+	k.put(dLocations, 32, locations)
+	k.put(dMinutes, 32, minutes)
+	k.put(dOwnership, 1, ownership)
+	k.put(dExpiry, 32, expiry)
+	k.put(dIssued, 64, issued)
+	k.put(dPosition, 16, position)
+	return k
+}
+
+// packDefaultKeys sets keys[pos] to the key of the default layout of
+// cands[elig[pos]], as values and packDefault would, expiry (nil: none)
+// holding each candidate's expiry. It returns false, having changed
+// nothing but keys, when a candidate cannot be packed so (values) or the
+// remaining-minutes field is not exact for them (minutesExact).
+func packDefaultKeys(keys []orderKey, cands []Candidate, elig []uint16, expiry []int32) bool {
+	var kinds keyKinds
+	keys = keys[:len(elig)]
+	for pos, x := range elig {
+		c := &cands[x]
+		p := c.Pass
+		unit, ok := scaled(p.UnitValue.Amount)
+		if !ok || c.Locations != int(int32(c.Locations)) {
+			return false
+		}
+		var kind uint64
+		var m int32 // non-time passes tie on ByRemainingMinutes
+		switch c.Kind {
+		case pass.Day:
+			kinds.notTime = true
+		case pass.Visits:
+			kind = 1
+			kinds.notTime = true
+		case pass.Time:
+			if c.Balance != int(int32(c.Balance)) {
+				return false
+			}
+			kind, m = 2, ^int32(c.Balance) // more minutes first; ^ does not overflow
+			kinds.time = true
+		default:
+			kind = 2
+			kinds.notTime, kinds.other = true, true // ties with a time pass on ByKind
+		}
+		var exp int32
+		if expiry != nil {
+			exp = expiry[x]
+		} else {
+			exp = expiryNumber(p.Expiry())
+		}
+		var source, shared uint64
+		if p.Source != pass.FromPlan && p.Source != pass.FromProduct {
+			source = 1
+		}
+		if c.Shared {
+			shared = 1
+		}
+		keys[pos] = defaultKey(uint64(p.Priority.Rank()), kind, uint64(unit)^1<<63, source,
+			uint64(uint32(c.Locations)^1<<31), uint64(uint32(m)^1<<31), shared,
+			uint64(uint32(exp)^1<<31), uint64(p.IssuedAt.UnixNano())^1<<63, uint64(pos))
+	}
+	return defaultLayout.minutesExact(kinds)
 }
 
 // keyKinds records the kinds of the candidates packed, for the
@@ -556,35 +618,34 @@ func partitionEligible(idx, tmp []uint16, cands []Candidate) int {
 func orderPacked(cands []Candidate, policy Policy, elig []uint16, s scratch, dupIDs bool) bool {
 	tmp, keys := s.tmp[:len(elig)], s.keys[:len(elig)]
 	l := &defaultLayout
-	fast := !dupIDs && isDefaultOrder(policy)
-	if !fast {
+	if !dupIDs && isDefaultOrder(policy) {
+		if !packDefaultKeys(keys, cands, elig, s.expiry) {
+			return false
+		}
+	} else {
 		l = new(keyLayout)
 		if !planLayout(l, policy, dupIDs) {
 			return false
 		}
-	}
-	var kinds keyKinds
-	var v fieldValues
-	for pos, x := range elig {
-		c := &cands[x]
-		if !values(&v, c, l.need, s.expiry, &kinds) {
+		var kinds keyKinds
+		var v fieldValues
+		for pos, x := range elig {
+			c := &cands[x]
+			if !values(&v, c, l.need, s.expiry, &kinds) {
+				return false
+			}
+			if s.expiry != nil {
+				v[keyExpiry] = uint64(uint32(s.expiry[x]) ^ 1<<31)
+			}
+			v[fieldPosition] = uint64(pos)
+			if dupIDs && pos > 0 && cands[elig[pos-1]].PassID != c.PassID {
+				v[fieldIDRank]++
+			}
+			l.pack(&keys[pos], &v)
+		}
+		if !l.minutesExact(kinds) {
 			return false
 		}
-		if s.expiry != nil {
-			v[keyExpiry] = uint64(uint32(s.expiry[x]) ^ 1<<31)
-		}
-		v[fieldPosition] = uint64(pos)
-		if fast {
-			packDefault(&keys[pos], &v)
-			continue
-		}
-		if dupIDs && pos > 0 && cands[elig[pos-1]].PassID != c.PassID {
-			v[fieldIDRank]++
-		}
-		l.pack(&keys[pos], &v)
-	}
-	if !l.minutesExact(kinds) {
-		return false
 	}
 	ord := s.ord[:len(elig)]
 	sortOrder(ord, keys)

@@ -91,16 +91,19 @@ var pow10 = func() (t [19]int64) {
 // fits, without allocating; false otherwise.
 func scaled(d decimal.Decimal) (int64, bool) {
 	shift := int(d.Exponent()) + unitScale
-	if shift < 0 || shift >= len(pow10) {
+	if uint(shift) >= uint(len(pow10)) {
 		return 0, false
 	}
-	n := d.NumDigits()
+	n, m := d.NumDigits(), pow10[shift]
+	// |v| < 10^n, so v x 10^shift fits when n+shift <= 18: the common case.
+	if n+shift <= 18 {
+		return d.CoefficientInt64() * m, true
+	}
 	if n > 18 {
 		return 0, false
 	}
-	v, m := d.CoefficientInt64(), pow10[shift]
-	// |v| < 10^n, so v x 10^shift fits when n+shift <= 18.
-	if n+shift > 18 && (v > math.MaxInt64/m || v < math.MinInt64/m) {
+	v := d.CoefficientInt64()
+	if v > math.MaxInt64/m || v < math.MinInt64/m {
 		return 0, false
 	}
 	return v * m, true

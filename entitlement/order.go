@@ -311,20 +311,21 @@ func packDefault(k *orderKey, v *fieldValues) {
 }
 
 // defaultKey returns the key of the default layout with these field
-// values, each of which must fit its field.
+// values, each of which must fit its field: orderKey.put of each at its
+// constant place, written out word by word (the fields that straddle two
+// words are the unit value, the remaining minutes and the issue time).
 func defaultKey(priority, kind, unitValue, source, locations, minutes, ownership, expiry, issued, position uint64) orderKey {
-	var k orderKey
-	k.put(dPriority, 2, priority)
-	k.put(dKind, 2, kind)
-	k.put(dUnitValue, 64, unitValue)
-	k.put(dSource, 1, source)
-	k.put(dLocations, 32, locations)
-	k.put(dMinutes, 32, minutes)
-	k.put(dOwnership, 1, ownership)
-	k.put(dExpiry, 32, expiry)
-	k.put(dIssued, 64, issued)
-	k.put(dPosition, 16, position)
-	return k
+	const (
+		eUnitValue = dUnitValue%64 + 64 // > 64: ends in word 1
+		eMinutes   = dMinutes%64 + 32   // > 64: ends in word 2
+		eIssued    = dIssued%64 + 64    // > 64: ends in word 3
+	)
+	return orderKey{
+		priority<<(64-dPriority%64-2) | kind<<(64-dKind%64-2) | unitValue>>(eUnitValue-64),
+		unitValue<<(128-eUnitValue) | source<<(64-dSource%64-1) | locations<<(64-dLocations%64-32) | minutes>>(eMinutes-64),
+		minutes<<(128-eMinutes) | ownership<<(64-dOwnership%64-1) | expiry<<(64-dExpiry%64-32) | issued>>(eIssued-64),
+		issued<<(128-eIssued) | position<<(64-dPosition%64-16),
+	}
 }
 
 // packDefaultKeys sets keys[pos] to the key of the default layout of
@@ -337,47 +338,57 @@ func packDefaultKeys(keys []orderKey, cands []Candidate, elig []uint16, expiry [
 	keys = keys[:len(elig)]
 	for pos, x := range elig {
 		c := &cands[x]
-		p := c.Pass
-		unit, ok := scaled(p.UnitValue.Amount)
-		if !ok || c.Locations != int(int32(c.Locations)) {
-			return false
-		}
-		var kind uint64
-		var m int32 // non-time passes tie on ByRemainingMinutes
-		switch c.Kind {
-		case pass.Day:
-			kinds.notTime = true
-		case pass.Visits:
-			kind = 1
-			kinds.notTime = true
-		case pass.Time:
-			if c.Balance != int(int32(c.Balance)) {
-				return false
-			}
-			kind, m = 2, ^int32(c.Balance) // more minutes first; ^ does not overflow
-			kinds.time = true
-		default:
-			kind = 2
-			kinds.notTime, kinds.other = true, true // ties with a time pass on ByKind
-		}
 		var exp int32
 		if expiry != nil {
 			exp = expiry[x]
 		} else {
-			exp = expiryNumber(p.Expiry())
+			exp = expiryNumber(c.Pass.Expiry())
 		}
-		var source, shared uint64
-		if p.Source != pass.FromPlan && p.Source != pass.FromProduct {
-			source = 1
+		if !packDefaultOne(&keys[pos], c.Pass, c.Kind, c.Balance, c.Locations, c.Shared, exp, pos, &kinds) {
+			return false
 		}
-		if c.Shared {
-			shared = 1
-		}
-		keys[pos] = defaultKey(uint64(p.Priority.Rank()), kind, uint64(unit)^1<<63, source,
-			uint64(uint32(c.Locations)^1<<31), uint64(uint32(m)^1<<31), shared,
-			uint64(uint32(exp)^1<<31), uint64(p.IssuedAt.UnixNano())^1<<63, uint64(pos))
 	}
 	return defaultLayout.minutesExact(kinds)
+}
+
+// packDefaultOne sets k to the key of the default layout of a candidate
+// of pass p with the kind, balance, locations and ownership of the
+// candidate, expiry exp (expiryNumber) and position pos, and notes its
+// kind in kinds. It returns false when a value cannot be packed (values).
+func packDefaultOne(k *orderKey, p *pass.Pass, kind pass.Kind, balance, locations int, shared bool, exp int32, pos int, kinds *keyKinds) bool {
+	unit, ok := scaled(p.UnitValue.Amount)
+	if !ok || locations != int(int32(locations)) {
+		return false
+	}
+	var kr uint64
+	var m int32 // non-time passes tie on ByRemainingMinutes
+	switch kind {
+	case pass.Day:
+		kinds.notTime = true
+	case pass.Visits:
+		kr = 1
+		kinds.notTime = true
+	case pass.Time:
+		if balance != int(int32(balance)) {
+			return false
+		}
+		kr, m = 2, ^int32(balance) // more minutes first; ^ does not overflow
+		kinds.time = true
+	default:
+		kr = 2
+		kinds.notTime, kinds.other = true, true // ties with a time pass on ByKind
+	}
+	var source, own uint64
+	if p.Source != pass.FromPlan && p.Source != pass.FromProduct {
+		source = 1
+	}
+	if shared {
+		own = 1
+	}
+	*k = defaultKey(uint64(p.Priority.Rank()), kr, uint64(unit)^1<<63, source,
+		uint64(uint32(locations)^1<<31), uint64(uint32(m)^1<<31), own,
+		uint64(uint32(exp)^1<<31), uint64(p.IssuedAt.UnixNano())^1<<63, uint64(pos))
+	return true
 }
 
 // keyKinds records the kinds of the candidates packed, for the

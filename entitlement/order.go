@@ -487,6 +487,9 @@ type scratch struct {
 	// expiry is each candidate's pass's expiry (expiryNumber) when the
 	// candidates were filled from passes, nil otherwise.
 	expiry []int32
+	// reasons is each pass's Reason for selectPacked; nil beyond
+	// stackOrder candidates.
+	reasons []Reason
 }
 
 // The scratch space of a selection, on the stack for 1, up to 8 and up to
@@ -496,20 +499,24 @@ type (
 		idx, tmp, ord [1]uint16
 		keys          [1]orderKey
 		expiry        [1]int32
+		reasons       [1]Reason
 	}
 	scratch8 struct {
 		idx, tmp, ord [8]uint16
 		keys          [8]orderKey
 		expiry        [8]int32
+		reasons       [8]Reason
 	}
 	scratch64 struct {
 		idx, tmp, ord [64]uint16
 		keys          [64]orderKey
 		expiry        [64]int32
+		reasons       [64]Reason
 	}
 )
 
-// stackOrder is how many candidates rank orders without allocating.
+// stackOrder is how many candidates rank orders without allocating; at
+// most 64, the bits of selectPacked's sets.
 const stackOrder = 64
 
 // rank orders cands (Select, Rank): eligible ones (empty Reason or
@@ -522,21 +529,23 @@ func rank(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use) Selecti
 	switch {
 	case n <= 1:
 		var s scratch1
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
+		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	case n <= 8:
 		var s scratch8
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
+		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	case n <= stackOrder:
 		var s scratch64
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
+		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	}
-	return rankWith(cands, policy, passes, u, scratch{make([]uint16, n), make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n)})
+	return rankWith(cands, policy, passes, u, scratch{make([]uint16, n), make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n), nil})
 }
 
 // rankWith is rank with scratch space s.
 func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s scratch) Selection {
 	if u != nil {
-		fill(cands, passes, u, s.expiry)
+		if sel, ok := selectPacked(cands, policy, passes, u, s); ok {
+			return sel
+		}
 	} else {
 		s.expiry = nil
 	}
@@ -562,6 +571,134 @@ func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s s
 	}
 	permute(cands, idx)
 	return sel
+}
+
+// selectPacked is rank with u (Select) by the default policy over at most
+// stackOrder passes, which it checks, sorts by ID and orders by keys
+// packed from the passes themselves, as rank does from candidates, and
+// then writes each candidate once, in its place. When it cannot (another
+// policy, more passes, two passes with one ID, values that do not pack)
+// it returns false having filled cands and s.expiry as fill does, for
+// rankWith to go on from there.
+func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s scratch) (Selection, bool) {
+	n := len(passes)
+	if s.reasons == nil || n > stackOrder || !isDefaultOrder(policy) {
+		fill(cands, passes, u, s.expiry)
+		return Selection{}, false
+	}
+	cands, reasons, expiry := cands[:n], s.reasons[:n], s.expiry[:n]
+	network := networkLocations(u)
+	var shared, eligible uint64 // bit i: passes[i] is the team's, is eligible
+	for i, p := range passes {
+		exp := p.Expiry()
+		expiry[i] = expiryNumber(exp)
+		same := p.Holder == u.Holder.ID
+		r := checkHolder(p, u, true, exp, same)
+		reasons[i] = r
+		if !same {
+			shared |= 1 << i
+		}
+		if r == "" {
+			eligible |= 1 << i
+		}
+	}
+	fallBack := func() (Selection, bool) {
+		for i, p := range passes {
+			setCandidate(&cands[i], p, network, shared>>i&1 != 0, reasons[i], "")
+		}
+		return Selection{}, false
+	}
+	idx, tmp := s.idx[:n], s.tmp[:n]
+	for i := range idx {
+		idx[i] = uint16(i)
+	}
+	if sortPassesByID(idx, passes) {
+		return fallBack()
+	}
+	ne, no := 0, 0
+	for _, x := range idx {
+		if eligible>>x&1 != 0 {
+			idx[ne] = x
+			ne++
+		} else {
+			tmp[no] = x
+			no++
+		}
+	}
+	copy(idx[ne:], tmp[:no])
+	elig, keys, ord := idx[:ne], s.keys[:ne], s.ord[:ne]
+	switch {
+	case ne >= 2:
+		var kinds keyKinds
+		for pos, x := range elig {
+			p := passes[x]
+			if !packDefaultOne(&keys[pos], p, p.Kind, p.Balance, locationsOf(p, network), shared>>x&1 != 0, expiry[x], pos, &kinds) {
+				return fallBack()
+			}
+		}
+		if !defaultLayout.minutesExact(kinds) {
+			return fallBack()
+		}
+		sortOrder(ord, keys)
+	case ne == 1:
+		ord[0] = 0
+	}
+	sel := Selection{Candidates: cands, Eligible: ne}
+	for i, o := range ord {
+		x := elig[o]
+		r, d := Reason(""), ""
+		if i > 0 {
+			r, d = Outranked, defaultLayout.decider(policy, firstDifference(&keys[ord[0]], &keys[o]))
+		}
+		setCandidate(&cands[i], passes[x], network, shared>>x&1 != 0, r, d)
+	}
+	for i := ne; i < n; i++ {
+		x := idx[i]
+		setCandidate(&cands[i], passes[x], network, shared>>x&1 != 0, reasons[x], "")
+	}
+	if ne >= 2 {
+		sel.DecidedBy = cands[1].DecidedBy
+	}
+	return sel, true
+}
+
+// sortPassesByID is sortByID of passes: it sorts idx, indexes of passes,
+// by ID and reports whether two passes may share an ID.
+func sortPassesByID(idx []uint16, passes []*pass.Pass) bool {
+	strict := true
+	for i := 1; i < len(idx); i++ {
+		x := idx[i]
+		id := passes[x].ID
+		prev := passes[idx[i-1]].ID
+		if prev < id {
+			continue
+		}
+		if prev == id {
+			strict = false
+			continue
+		}
+		strict = false
+		lo, hi := 0, i-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if passes[idx[m]].ID <= id {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		copy(idx[lo+1:i+1], idx[lo:i])
+		idx[lo] = x
+	}
+	if strict {
+		return false
+	}
+	for i := 1; i < len(idx); i++ {
+		if passes[idx[i-1]].ID == passes[idx[i]].ID {
+			return true
+		}
+	}
+	return false
 }
 
 // sortByID sorts idx, indexes of cands, by pass ID: a stable binary

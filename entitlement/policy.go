@@ -313,22 +313,39 @@ func Select(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selecti
 // expiry (expiryNumber).
 func fill(cands []Candidate, passes []*pass.Pass, u *Use, expiry []int32) {
 	cands, expiry = cands[:len(passes)], expiry[:len(passes)]
-	network := u.NetworkLocations // a network-wide pass covers every location (O4)
-	if network == 0 {
-		network = math.MaxInt32
-	}
+	network := networkLocations(u)
 	for i, p := range passes {
-		locs := len(p.Locations)
-		if locs == 0 {
-			locs = network
-		}
 		exp := p.Expiry()
 		expiry[i] = expiryNumber(exp)
 		same := p.Holder == u.Holder.ID
-		c := &cands[i]
-		c.Pass, c.PassID, c.Kind, c.Balance, c.Shared, c.Locations = p, p.ID, p.Kind, p.Balance, !same, locs
-		c.Reason, c.DecidedBy = checkHolder(p, u, true, exp, same), ""
+		setCandidate(&cands[i], p, network, !same, checkHolder(p, u, true, exp, same), "")
 	}
+}
+
+// networkLocations returns how many locations a network-wide pass covers
+// for u: all of the network's (O4), or MaxInt32 when u does not say.
+func networkLocations(u *Use) int {
+	if u.NetworkLocations == 0 {
+		return math.MaxInt32
+	}
+	return u.NetworkLocations
+}
+
+// locationsOf returns how many locations p covers, network being what a
+// network-wide pass counts as (networkLocations).
+func locationsOf(p *pass.Pass, network int) int {
+	if len(p.Locations) == 0 {
+		return network
+	}
+	return len(p.Locations)
+}
+
+// setCandidate sets c to the candidate of pass p, the team's when shared,
+// with reason r and deciding key d, network being what a network-wide
+// pass counts as.
+func setCandidate(c *Candidate, p *pass.Pass, network int, shared bool, r Reason, d string) {
+	c.Pass, c.PassID, c.Kind, c.Balance, c.Shared = p, p.ID, p.Kind, p.Balance, shared
+	c.Locations, c.Reason, c.DecidedBy = locationsOf(p, network), r, d
 }
 
 // Rank orders candidates whose Reason is already set: eligible ones (empty

@@ -295,9 +295,9 @@ func isDefaultOrder(policy Policy) bool {
 	if len(policy) != len(defaultPolicyKeys) {
 		return false
 	}
-	policy = policy[:len(defaultPolicyKeys)]
+	p := policy[:len(defaultPolicyKeys)] // no bounds checks below
 	for i, b := range defaultPolicyKeys {
-		if policy[i].builtin != b {
+		if p[i].builtin != b {
 			return false
 		}
 	}
@@ -665,8 +665,16 @@ func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use,
 // sortPassesByID is sortByID of passes: it sorts idx, indexes of passes,
 // by ID and reports whether two passes may share an ID.
 func sortPassesByID(idx []uint16, passes []*pass.Pass) bool {
+	// Stores list passes by ID: idx, the identity, is then in order.
+	i := 1
+	for i < len(passes) && passes[i-1].ID < passes[i].ID {
+		i++
+	}
+	if i >= len(passes) {
+		return false
+	}
 	strict := true
-	for i := 1; i < len(idx); i++ {
+	for ; i < len(idx); i++ {
 		x := idx[i]
 		id := passes[x].ID
 		prev := passes[idx[i-1]].ID

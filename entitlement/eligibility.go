@@ -136,19 +136,31 @@ func checkHolder(p *pass.Pass, u *Use, needBalance bool, expiry calendar.Date, s
 	}
 	// p.StatusWith(u.Date, expiry) as far as it refuses a use (revoked is
 	// tested above), in its order, without comparing its Status strings.
-	if !expiry.IsZero() && u.Date.After(expiry) {
+	if !expiry.IsZero() && dateCompare(u.Date, expiry) > 0 {
 		return Expired // pass.StatusExpired
 	}
 	if p.Frozen(u.Date) {
 		return Frozen // pass.StatusFrozen
 	}
-	if p.Locked && p.Activated() && u.Date.Before(p.ActivatedOn) {
+	if p.Locked && p.Activated() && dateCompare(u.Date, p.ActivatedOn) < 0 {
 		return Early // pass.StatusEarly
 	}
 	if needBalance && p.Balance < need(p.Kind, u.Cost) {
 		return NoBalance
 	}
 	return ""
+}
+
+// dateCompare is d.Compare(e) but for its sign function (the same sign:
+// d.After(e) is dateCompare(d, e) > 0, d.Before(e) is < 0), inlined.
+func dateCompare(d, e calendar.Date) int {
+	switch {
+	case d.Year != e.Year:
+		return d.Year - e.Year
+	case d.Month != e.Month:
+		return int(d.Month) - int(e.Month)
+	}
+	return d.Day - e.Day
 }
 
 func kindIn(k pass.Kind, ks []pass.Kind) bool {

@@ -588,37 +588,26 @@ func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use,
 	}
 	cands, reasons, expiry := cands[:n], s.reasons[:n], s.expiry[:n]
 	network := networkLocations(u)
-	var shared, eligible uint64 // bit i: passes[i] is the team's, is eligible
-	for i, p := range passes {
-		exp := p.Expiry()
-		expiry[i] = expiryNumber(exp)
-		same := p.Holder == u.Holder.ID
-		r := checkHolder(p, u, true, exp, same)
-		reasons[i] = r
-		if !same {
-			shared |= 1 << i
-		}
-		if r == "" {
-			eligible |= 1 << i
-		}
-	}
-	fallBack := func() (Selection, bool) {
-		for i, p := range passes {
-			setCandidate(&cands[i], p, network, shared>>i&1 != 0, reasons[i], "")
-		}
-		return Selection{}, false
-	}
 	idx, tmp := s.idx[:n], s.tmp[:n]
 	for i := range idx {
 		idx[i] = uint16(i)
 	}
-	if sortPassesByID(idx, passes) {
-		return fallBack()
-	}
+	dupIDs := sortPassesByID(idx, passes)
+	// Check each pass, in ID order, and put the eligible ones first.
+	var shared uint64 // bit x: passes[x] is the team's
 	ne, no := 0, 0
 	for _, x := range idx {
-		if eligible>>x&1 != 0 {
-			idx[ne] = x
+		p := passes[x]
+		exp := p.Expiry()
+		expiry[x] = expiryNumber(exp)
+		same := p.Holder == u.Holder.ID
+		r := checkHolder(p, u, true, exp, same)
+		reasons[x] = r
+		if !same {
+			shared |= 1 << x
+		}
+		if r == "" {
+			idx[ne] = x // ne is at most this x's place in idx
 			ne++
 		} else {
 			tmp[no] = x
@@ -626,6 +615,15 @@ func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use,
 		}
 	}
 	copy(idx[ne:], tmp[:no])
+	fallBack := func() (Selection, bool) {
+		for i, p := range passes {
+			setCandidate(&cands[i], p, network, shared>>i&1 != 0, reasons[i], "")
+		}
+		return Selection{}, false
+	}
+	if dupIDs {
+		return fallBack()
+	}
 	elig, keys, ord := idx[:ne], s.keys[:ne], s.ord[:ne]
 	switch {
 	case ne >= 2:

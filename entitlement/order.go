@@ -338,58 +338,71 @@ func packDefaultKeys(keys []orderKey, cands []Candidate, elig []uint16, expiry [
 	keys = keys[:len(elig)]
 	for pos, x := range elig {
 		c := &cands[x]
+		p := c.Pass
 		var exp int32
 		if expiry != nil {
 			exp = expiry[x]
 		} else {
-			exp = expiryNumber(c.Pass.Expiry())
+			exp = expiryNumber(p.Expiry())
 		}
-		if !packDefaultOne(&keys[pos], c.Pass, c.Kind, c.Balance, c.Locations, c.Shared, exp, pos, &kinds) {
+		unit, ok := scaled(p.UnitValue.Amount)
+		kind, minutes, kok := kinds.fields(c.Kind, c.Balance)
+		if !ok || !kok || c.Locations != int(int32(c.Locations)) {
 			return false
 		}
+		keys[pos] = defaultKey(uint64(p.Priority.Rank()), kind, offset64(unit), uint64(sourceRank(p.Source)),
+			offset32(int32(c.Locations)), offset32(minutes), uint64(boolRank(c.Shared)), offset32(exp),
+			offset64(p.IssuedAt.UnixNano()), uint64(pos))
 	}
 	return defaultLayout.minutesExact(kinds)
 }
 
-// packDefaultOne sets k to the key of the default layout of a candidate
-// of pass p with the kind, balance, locations and ownership of the
-// candidate, expiry exp (expiryNumber) and position pos, and notes its
-// kind in kinds. It returns false when a value cannot be packed (values).
-func packDefaultOne(k *orderKey, p *pass.Pass, kind pass.Kind, balance, locations int, shared bool, exp int32, pos int, kinds *keyKinds) bool {
-	unit, ok := scaled(p.UnitValue.Amount)
-	if !ok || locations != int(int32(locations)) {
-		return false
-	}
-	var kr uint64
-	var m int32 // non-time passes tie on ByRemainingMinutes
-	switch kind {
-	case pass.Day:
-		kinds.notTime = true
-	case pass.Visits:
-		kr = 1
-		kinds.notTime = true
-	case pass.Time:
-		if balance != int(int32(balance)) {
+// packPassKeys is packDefaultKeys of the candidates of passes[elig[pos]]
+// that selectPacked writes: with their passes' kind and balance, network
+// for a network-wide pass's locations, bit x of shared for whether
+// passes[x] is the team's and expiry[x] for its expiry.
+func packPassKeys(keys []orderKey, passes []*pass.Pass, elig []uint16, expiry []int32, shared uint64, network int) bool {
+	var kinds keyKinds
+	keys = keys[:len(elig)]
+	for pos, x := range elig {
+		p := passes[x]
+		locations := locationsOf(p, network)
+		unit, ok := scaled(p.UnitValue.Amount)
+		kind, minutes, kok := kinds.fields(p.Kind, p.Balance)
+		if !ok || !kok || locations != int(int32(locations)) {
 			return false
 		}
-		kr, m = 2, ^int32(balance) // more minutes first; ^ does not overflow
-		kinds.time = true
-	default:
-		kr = 2
-		kinds.notTime, kinds.other = true, true // ties with a time pass on ByKind
+		keys[pos] = defaultKey(uint64(p.Priority.Rank()), kind, offset64(unit), uint64(sourceRank(p.Source)),
+			offset32(int32(locations)), offset32(minutes), uint64(shared>>x&1), offset32(expiry[x]),
+			offset64(p.IssuedAt.UnixNano()), uint64(pos))
 	}
-	var source, own uint64
-	if p.Source != pass.FromPlan && p.Source != pass.FromProduct {
-		source = 1
-	}
-	if shared {
-		own = 1
-	}
-	*k = defaultKey(uint64(p.Priority.Rank()), kr, uint64(unit)^1<<63, source,
-		uint64(uint32(locations)^1<<31), uint64(uint32(m)^1<<31), own,
-		uint64(uint32(exp)^1<<31), uint64(p.IssuedAt.UnixNano())^1<<63, uint64(pos))
-	return true
+	return defaultLayout.minutesExact(kinds)
 }
+
+// fields returns the kind and remaining-minutes fields of a candidate of
+// kind and balance, and notes its kind in ks; false when the balance of a
+// time pass does not fit the field.
+func (ks *keyKinds) fields(kind pass.Kind, balance int) (kindRank uint64, minutes int32, ok bool) {
+	switch kind {
+	case pass.Day:
+	case pass.Visits:
+		kindRank = 1
+	case pass.Time:
+		ks.time = true
+		// More minutes first; ^ does not overflow.
+		return 2, ^int32(balance), balance == int(int32(balance))
+	default:
+		kindRank = 2
+		ks.other = true // ties with a time pass on ByKind
+	}
+	ks.notTime = true
+	return kindRank, 0, true // non-time passes tie on ByRemainingMinutes
+}
+
+// offset64 and offset32 return a signed field value offset by half its
+// range, so that it compares as unsigned as it does signed.
+func offset64(v int64) uint64 { return uint64(v) ^ 1<<63 }
+func offset32(v int32) uint64 { return uint64(uint32(v) ^ 1<<31) }
 
 // keyKinds records the kinds of the candidates packed, for the
 // remaining-minutes key's check.
@@ -627,14 +640,7 @@ func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use,
 	elig, keys, ord := idx[:ne], s.keys[:ne], s.ord[:ne]
 	switch {
 	case ne >= 2:
-		var kinds keyKinds
-		for pos, x := range elig {
-			p := passes[x]
-			if !packDefaultOne(&keys[pos], p, p.Kind, p.Balance, locationsOf(p, network), shared>>x&1 != 0, expiry[x], pos, &kinds) {
-				return fallBack()
-			}
-		}
-		if !defaultLayout.minutesExact(kinds) {
+		if !packPassKeys(keys, passes, elig, expiry, shared, network) {
 			return fallBack()
 		}
 		sortOrder(ord, keys)

@@ -542,19 +542,19 @@ func rank(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use) Selecti
 	switch {
 	case n <= 1:
 		var s scratch1
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
+		return rankWith(cands, policy, passes, u, &scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	case n <= 8:
 		var s scratch8
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
+		return rankWith(cands, policy, passes, u, &scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	case n <= stackOrder:
 		var s scratch64
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
+		return rankWith(cands, policy, passes, u, &scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	}
-	return rankWith(cands, policy, passes, u, scratch{make([]uint16, n), make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n), nil})
+	return rankWith(cands, policy, passes, u, &scratch{make([]uint16, n), make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n), nil})
 }
 
 // rankWith is rank with scratch space s.
-func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s scratch) Selection {
+func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s *scratch) Selection {
 	if u != nil {
 		if sel, ok := selectPacked(cands, policy, passes, u, s); ok {
 			return sel
@@ -593,7 +593,7 @@ func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s s
 // policy, more passes, two passes with one ID, values that do not pack)
 // it returns false having filled cands and s.expiry as fill does, for
 // rankWith to go on from there.
-func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s scratch) (Selection, bool) {
+func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s *scratch) (Selection, bool) {
 	n := len(passes)
 	if s.reasons == nil || n > stackOrder || !isDefaultOrder(policy) {
 		fill(cands, passes, u, s.expiry)
@@ -775,7 +775,7 @@ func partitionEligible(idx, tmp []uint16, cands []Candidate) int {
 // order, by policy over packed keys and sets each one's DecidedBy but the
 // first's. It returns false, having changed nothing but keys and tmp, when
 // the policy or the candidates cannot be packed.
-func orderPacked(cands []Candidate, policy Policy, elig []uint16, s scratch, dupIDs bool) bool {
+func orderPacked(cands []Candidate, policy Policy, elig []uint16, s *scratch, dupIDs bool) bool {
 	tmp, keys := s.tmp[:len(elig)], s.keys[:len(elig)]
 	l := &defaultLayout
 	if !dupIDs && isDefaultOrder(policy) {

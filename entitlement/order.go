@@ -48,13 +48,21 @@ type orderKey [keyWords]uint64
 
 // less reports whether k comes before o.
 func (k *orderKey) less(o *orderKey) bool {
-	for w := range keyWords {
-		if k[w] != o[w] {
-			return k[w] < o[w]
-		}
+	// Unrolled: the first word decides most comparisons.
+	if k[0] != o[0] {
+		return k[0] < o[0]
 	}
-	return false
+	if k[1] != o[1] {
+		return k[1] < o[1]
+	}
+	if k[2] != o[2] {
+		return k[2] < o[2]
+	}
+	return k[3] < o[3]
 }
+
+// The unrolled comparisons of orderKey.less are its words.
+var _ [keyWords - 4]struct{}
 
 // compareKeys is orderKey.less as a three-way comparison, for slices.SortFunc.
 func compareKeys(a, b *orderKey) int {

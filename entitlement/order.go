@@ -62,7 +62,7 @@ func (k *orderKey) less(o *orderKey) bool {
 }
 
 // The unrolled comparisons of orderKey.less are its words.
-var _ [keyWords - 4]struct{}
+var _ = [1]struct{}{}[keyWords-4]
 
 // compareKeys is orderKey.less as a three-way comparison, for slices.SortFunc.
 func compareKeys(a, b *orderKey) int {
@@ -293,23 +293,16 @@ func init() {
 	}
 }
 
-// defaultPolicyKeys lists the default policy's keys (DefaultPolicy).
-var defaultPolicyKeys = [...]builtinKey{keyPriority, keyKind, keyUnitValue, keySource, keyLocations,
-	keyRemainingMinutes, keyOwnership, keyExpiry, keyIssued, keyID}
-
-// isDefaultOrder reports whether policy has the default policy's keys in
-// its order.
+// isDefaultOrder reports whether policy has the default policy's keys
+// (DefaultPolicy) in its order.
 func isDefaultOrder(policy Policy) bool {
-	if len(policy) != len(defaultPolicyKeys) {
+	if len(policy) != 10 {
 		return false
 	}
-	p := policy[:len(defaultPolicyKeys)] // no bounds checks below
-	for i, b := range defaultPolicyKeys {
-		if p[i].builtin != b {
-			return false
-		}
-	}
-	return true
+	p := policy[:10] // no bounds checks below
+	return p[0].builtin == keyPriority && p[1].builtin == keyKind && p[2].builtin == keyUnitValue &&
+		p[3].builtin == keySource && p[4].builtin == keyLocations && p[5].builtin == keyRemainingMinutes &&
+		p[6].builtin == keyOwnership && p[7].builtin == keyExpiry && p[8].builtin == keyIssued && p[9].builtin == keyID
 }
 
 // packDefault is defaultLayout.pack, its field places constants.
@@ -635,7 +628,9 @@ func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use,
 			no++
 		}
 	}
-	copy(idx[ne:], tmp[:no])
+	if no > 0 {
+		copy(idx[ne:], tmp[:no])
+	}
 	fallBack := func() (Selection, bool) {
 		for i, p := range passes {
 			setCandidate(&cands[i], p, network, shared>>i&1 != 0, reasons[i], "")

@@ -31,6 +31,14 @@ import (
 //     same stable binary insertion sort as before, from ID order;
 //  4. each candidate then moves to its place once.
 //
+// Select by the default policy over at most 64 passes (selectPacked, the
+// check-in path) does the same from the passes themselves: it sorts their
+// indexes by ID, checks each pass in that order putting the eligible ones
+// first, packs their keys and sorts them as in 2, and then writes each
+// candidate once, in its place, so that no candidate is built and then
+// moved. Two passes with one ID or a value that does not pack hand the
+// passes, checked, to the steps above.
+//
 // Starting from ID order makes the result depend only on the set of
 // candidates even when a policy's keys are not a consistent order (a
 // policy that keeps ByRemainingMinutes but drops ByKind: a time pass of 100

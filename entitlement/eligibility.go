@@ -101,11 +101,17 @@ func CheckCoverage(p *pass.Pass, u *Use) Reason { return check(p, u, false, p.Ex
 // check is Check (needBalance) or CheckCoverage of p, whose expiry (with
 // its freezes, pass.Pass.Expiry) is expiry.
 func check(p *pass.Pass, u *Use, needBalance bool, expiry calendar.Date) Reason {
+	return checkHolder(p, u, needBalance, expiry, p.Holder == u.Holder.ID)
+}
+
+// checkHolder is check for a caller that has compared p.Holder with
+// u.Holder.ID already: sameHolder is whether they are equal.
+func checkHolder(p *pass.Pass, u *Use, needBalance bool, expiry calendar.Date, sameHolder bool) Reason {
 	if p.Revoked { // M5: never usable, whoever asks
 		return Revoked
 	}
 	switch {
-	case p.Holder != "" && p.Holder == u.Holder.ID:
+	case sameHolder && p.Holder != "":
 	case p.Team != "" && p.Team == u.Holder.Team:
 		if !u.TeamSharing {
 			return SharingOff
@@ -128,18 +134,33 @@ func check(p *pass.Pass, u *Use, needBalance bool, expiry calendar.Date) Reason 
 	if !u.At.IsZero() && u.At.Before(p.IssuedAt) {
 		return NotYetIssued
 	}
-	switch p.StatusWith(u.Date, expiry) {
-	case pass.StatusExpired:
-		return Expired
-	case pass.StatusFrozen:
-		return Frozen
-	case pass.StatusEarly:
-		return Early
+	// p.StatusWith(u.Date, expiry) as far as it refuses a use (revoked is
+	// tested above), in its order, without comparing its Status strings.
+	if !expiry.IsZero() && dateCompare(u.Date, expiry) > 0 {
+		return Expired // pass.StatusExpired
+	}
+	if p.Frozen(u.Date) {
+		return Frozen // pass.StatusFrozen
+	}
+	if p.Locked && p.Activated() && dateCompare(u.Date, p.ActivatedOn) < 0 {
+		return Early // pass.StatusEarly
 	}
 	if needBalance && p.Balance < need(p.Kind, u.Cost) {
 		return NoBalance
 	}
 	return ""
+}
+
+// dateCompare is d.Compare(e) but for its sign function (the same sign:
+// d.After(e) is dateCompare(d, e) > 0, d.Before(e) is < 0), inlined.
+func dateCompare(d, e calendar.Date) int {
+	switch {
+	case d.Year != e.Year:
+		return d.Year - e.Year
+	case d.Month != e.Month:
+		return int(d.Month) - int(e.Month)
+	}
+	return d.Day - e.Day
 }
 
 func kindIn(k pass.Kind, ks []pass.Kind) bool {

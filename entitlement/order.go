@@ -31,6 +31,14 @@ import (
 //     same stable binary insertion sort as before, from ID order;
 //  4. each candidate then moves to its place once.
 //
+// Select by the default policy over at most 64 passes (selectPacked, the
+// check-in path) does the same from the passes themselves: it sorts their
+// indexes by ID, checks each pass in that order putting the eligible ones
+// first, packs their keys and sorts them as in 2, and then writes each
+// candidate once, in its place, so that no candidate is built and then
+// moved. Two passes with one ID or a value that does not pack hand the
+// passes, checked, to the steps above.
+//
 // Starting from ID order makes the result depend only on the set of
 // candidates even when a policy's keys are not a consistent order (a
 // policy that keeps ByRemainingMinutes but drops ByKind: a time pass of 100
@@ -48,13 +56,21 @@ type orderKey [keyWords]uint64
 
 // less reports whether k comes before o.
 func (k *orderKey) less(o *orderKey) bool {
-	for w := range keyWords {
-		if k[w] != o[w] {
-			return k[w] < o[w]
-		}
+	// Unrolled: the first word decides most comparisons.
+	if k[0] != o[0] {
+		return k[0] < o[0]
 	}
-	return false
+	if k[1] != o[1] {
+		return k[1] < o[1]
+	}
+	if k[2] != o[2] {
+		return k[2] < o[2]
+	}
+	return k[3] < o[3]
 }
+
+// The unrolled comparisons of orderKey.less are its words.
+var _ = [1]struct{}{}[keyWords-4]
 
 // compareKeys is orderKey.less as a three-way comparison, for slices.SortFunc.
 func compareKeys(a, b *orderKey) int {
@@ -285,38 +301,117 @@ func init() {
 	}
 }
 
-// defaultPolicyKeys lists the default policy's keys (DefaultPolicy).
-var defaultPolicyKeys = [...]builtinKey{keyPriority, keyKind, keyUnitValue, keySource, keyLocations,
-	keyRemainingMinutes, keyOwnership, keyExpiry, keyIssued, keyID}
-
-// isDefaultOrder reports whether policy has the default policy's keys in
-// its order.
+// isDefaultOrder reports whether policy has the default policy's keys
+// (DefaultPolicy) in its order.
 func isDefaultOrder(policy Policy) bool {
-	if len(policy) != len(defaultPolicyKeys) {
+	if len(policy) != 10 {
 		return false
 	}
-	for i, b := range defaultPolicyKeys {
-		if policy[i].builtin != b {
-			return false
-		}
-	}
-	return true
+	p := policy[:10] // no bounds checks below
+	return p[0].builtin == keyPriority && p[1].builtin == keyKind && p[2].builtin == keyUnitValue &&
+		p[3].builtin == keySource && p[4].builtin == keyLocations && p[5].builtin == keyRemainingMinutes &&
+		p[6].builtin == keyOwnership && p[7].builtin == keyExpiry && p[8].builtin == keyIssued && p[9].builtin == keyID
 }
 
 // packDefault is defaultLayout.pack, its field places constants.
 func packDefault(k *orderKey, v *fieldValues) {
-	*k = orderKey{}
-	k.put(dPriority, 2, v[keyPriority])
-	k.put(dKind, 2, v[keyKind])
-	k.put(dUnitValue, 64, v[keyUnitValue])
-	k.put(dSource, 1, v[keySource])
-	k.put(dLocations, 32, v[keyLocations])
-	k.put(dMinutes, 32, v[keyRemainingMinutes])
-	k.put(dOwnership, 1, v[keyOwnership])
-	k.put(dExpiry, 32, v[keyExpiry])
-	k.put(dIssued, 64, v[keyIssued])
-	k.put(dPosition, 16, v[fieldPosition])
+	*k = defaultKey(v[keyPriority], v[keyKind], v[keyUnitValue], v[keySource], v[keyLocations],
+		v[keyRemainingMinutes], v[keyOwnership], v[keyExpiry], v[keyIssued], v[fieldPosition])
 }
+
+// defaultKey returns the key of the default layout with these field
+// values, each of which must fit its field: orderKey.put of each at its
+// constant place, written out word by word (the fields that straddle two
+// words are the unit value, the remaining minutes and the issue time).
+func defaultKey(priority, kind, unitValue, source, locations, minutes, ownership, expiry, issued, position uint64) orderKey {
+	const (
+		eUnitValue = dUnitValue%64 + 64 // > 64: ends in word 1
+		eMinutes   = dMinutes%64 + 32   // > 64: ends in word 2
+		eIssued    = dIssued%64 + 64    // > 64: ends in word 3
+	)
+	return orderKey{
+		priority<<(64-dPriority%64-2) | kind<<(64-dKind%64-2) | unitValue>>(eUnitValue-64),
+		unitValue<<(128-eUnitValue) | source<<(64-dSource%64-1) | locations<<(64-dLocations%64-32) | minutes>>(eMinutes-64),
+		minutes<<(128-eMinutes) | ownership<<(64-dOwnership%64-1) | expiry<<(64-dExpiry%64-32) | issued>>(eIssued-64),
+		issued<<(128-eIssued) | position<<(64-dPosition%64-16),
+	}
+}
+
+// packDefaultKeys sets keys[pos] to the key of the default layout of
+// cands[elig[pos]], as values and packDefault would, expiry (nil: none)
+// holding each candidate's expiry. It returns false, having changed
+// nothing but keys, when a candidate cannot be packed so (values) or the
+// remaining-minutes field is not exact for them (minutesExact).
+func packDefaultKeys(keys []orderKey, cands []Candidate, elig []uint16, expiry []int32) bool {
+	var kinds keyKinds
+	keys = keys[:len(elig)]
+	for pos, x := range elig {
+		c := &cands[x]
+		p := c.Pass
+		var exp int32
+		if expiry != nil {
+			exp = expiry[x]
+		} else {
+			exp = expiryNumber(p.Expiry())
+		}
+		unit, ok := scaled(p.UnitValue.Amount)
+		kind, minutes, kok := kinds.fields(c.Kind, c.Balance)
+		if !ok || !kok || c.Locations != int(int32(c.Locations)) {
+			return false
+		}
+		keys[pos] = defaultKey(uint64(p.Priority.Rank()), kind, offset64(unit), uint64(sourceRank(p.Source)),
+			offset32(int32(c.Locations)), offset32(minutes), uint64(boolRank(c.Shared)), offset32(exp),
+			offset64(p.IssuedAt.UnixNano()), uint64(pos))
+	}
+	return defaultLayout.minutesExact(kinds)
+}
+
+// packPassKeys is packDefaultKeys of the candidates of passes[elig[pos]]
+// that selectPacked writes: with their passes' kind and balance, network
+// for a network-wide pass's locations, bit x of shared for whether
+// passes[x] is the team's and expiry[x] for its expiry.
+func packPassKeys(keys []orderKey, passes []*pass.Pass, elig []uint16, expiry []int32, shared uint64, network int) bool {
+	var kinds keyKinds
+	keys = keys[:len(elig)]
+	for pos, x := range elig {
+		p := passes[x]
+		locations := locationsOf(p, network)
+		unit, ok := scaled(p.UnitValue.Amount)
+		kind, minutes, kok := kinds.fields(p.Kind, p.Balance)
+		if !ok || !kok || locations != int(int32(locations)) {
+			return false
+		}
+		keys[pos] = defaultKey(uint64(p.Priority.Rank()), kind, offset64(unit), uint64(sourceRank(p.Source)),
+			offset32(int32(locations)), offset32(minutes), uint64(shared>>x&1), offset32(expiry[x]),
+			offset64(p.IssuedAt.UnixNano()), uint64(pos))
+	}
+	return defaultLayout.minutesExact(kinds)
+}
+
+// fields returns the kind and remaining-minutes fields of a candidate of
+// kind and balance, and notes its kind in ks; false when the balance of a
+// time pass does not fit the field.
+func (ks *keyKinds) fields(kind pass.Kind, balance int) (kindRank uint64, minutes int32, ok bool) {
+	switch kind {
+	case pass.Day:
+	case pass.Visits:
+		kindRank = 1
+	case pass.Time:
+		ks.time = true
+		// More minutes first; ^ does not overflow.
+		return 2, ^int32(balance), balance == int(int32(balance))
+	default:
+		kindRank = 2
+		ks.other = true // ties with a time pass on ByKind
+	}
+	ks.notTime = true
+	return kindRank, 0, true // non-time passes tie on ByRemainingMinutes
+}
+
+// offset64 and offset32 return a signed field value offset by half its
+// range, so that it compares as unsigned as it does signed.
+func offset64(v int64) uint64 { return uint64(v) ^ 1<<63 }
+func offset32(v int32) uint64 { return uint64(uint32(v) ^ 1<<31) }
 
 // keyKinds records the kinds of the candidates packed, for the
 // remaining-minutes key's check.
@@ -414,6 +509,9 @@ type scratch struct {
 	// expiry is each candidate's pass's expiry (expiryNumber) when the
 	// candidates were filled from passes, nil otherwise.
 	expiry []int32
+	// reasons is each pass's Reason for selectPacked; nil beyond
+	// stackOrder candidates.
+	reasons []Reason
 }
 
 // The scratch space of a selection, on the stack for 1, up to 8 and up to
@@ -423,20 +521,24 @@ type (
 		idx, tmp, ord [1]uint16
 		keys          [1]orderKey
 		expiry        [1]int32
+		reasons       [1]Reason
 	}
 	scratch8 struct {
 		idx, tmp, ord [8]uint16
 		keys          [8]orderKey
 		expiry        [8]int32
+		reasons       [8]Reason
 	}
 	scratch64 struct {
 		idx, tmp, ord [64]uint16
 		keys          [64]orderKey
 		expiry        [64]int32
+		reasons       [64]Reason
 	}
 )
 
-// stackOrder is how many candidates rank orders without allocating.
+// stackOrder is how many candidates rank orders without allocating; at
+// most 64, the bits of selectPacked's sets.
 const stackOrder = 64
 
 // rank orders cands (Select, Rank): eligible ones (empty Reason or
@@ -449,21 +551,23 @@ func rank(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use) Selecti
 	switch {
 	case n <= 1:
 		var s scratch1
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
+		return rankWith(cands, policy, passes, u, &scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	case n <= 8:
 		var s scratch8
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
+		return rankWith(cands, policy, passes, u, &scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	case n <= stackOrder:
 		var s scratch64
-		return rankWith(cands, policy, passes, u, scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n]})
+		return rankWith(cands, policy, passes, u, &scratch{s.idx[:n], s.tmp[:n], s.ord[:n], s.keys[:n], s.expiry[:n], s.reasons[:n]})
 	}
-	return rankWith(cands, policy, passes, u, scratch{make([]uint16, n), make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n)})
+	return rankWith(cands, policy, passes, u, &scratch{make([]uint16, n), make([]uint16, n), make([]uint16, n), make([]orderKey, n), make([]int32, n), nil})
 }
 
 // rankWith is rank with scratch space s.
-func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s scratch) Selection {
+func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s *scratch) Selection {
 	if u != nil {
-		fill(cands, passes, u, s.expiry)
+		if sel, ok := selectPacked(cands, policy, passes, u, s); ok {
+			return sel
+		}
 	} else {
 		s.expiry = nil
 	}
@@ -489,6 +593,135 @@ func rankWith(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s s
 	}
 	permute(cands, idx)
 	return sel
+}
+
+// selectPacked is rank with u (Select) by the default policy over at most
+// stackOrder passes, which it checks, sorts by ID and orders by keys
+// packed from the passes themselves, as rank does from candidates, and
+// then writes each candidate once, in its place. When it cannot (another
+// policy, more passes, two passes with one ID, values that do not pack)
+// it returns false having filled cands and s.expiry as fill does, for
+// rankWith to go on from there.
+func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use, s *scratch) (Selection, bool) {
+	n := len(passes)
+	if s.reasons == nil || n > stackOrder || !isDefaultOrder(policy) {
+		fill(cands, passes, u, s.expiry)
+		return Selection{}, false
+	}
+	cands, reasons, expiry := cands[:n], s.reasons[:n], s.expiry[:n]
+	network := networkLocations(u)
+	idx, tmp := s.idx[:n], s.tmp[:n]
+	for i := range idx {
+		idx[i] = uint16(i)
+	}
+	dupIDs := sortPassesByID(idx, passes)
+	// Check each pass, in ID order, and put the eligible ones first.
+	var shared uint64 // bit x: passes[x] is the team's
+	ne, no := 0, 0
+	for _, x := range idx {
+		p := passes[x]
+		exp := p.Expiry()
+		expiry[x] = expiryNumber(exp)
+		same := p.Holder == u.Holder.ID
+		r := checkHolder(p, u, true, exp, same)
+		reasons[x] = r
+		if !same {
+			shared |= 1 << x
+		}
+		if r == "" {
+			idx[ne] = x // ne is at most this x's place in idx
+			ne++
+		} else {
+			tmp[no] = x
+			no++
+		}
+	}
+	if no > 0 {
+		copy(idx[ne:], tmp[:no])
+	}
+	fallBack := func() (Selection, bool) {
+		for i, p := range passes {
+			setCandidate(&cands[i], p, network, shared>>i&1 != 0, reasons[i], "")
+		}
+		return Selection{}, false
+	}
+	if dupIDs {
+		return fallBack()
+	}
+	elig, keys, ord := idx[:ne], s.keys[:ne], s.ord[:ne]
+	switch {
+	case ne >= 2:
+		if !packPassKeys(keys, passes, elig, expiry, shared, network) {
+			return fallBack()
+		}
+		sortOrder(ord, keys)
+	case ne == 1:
+		ord[0] = 0
+	}
+	sel := Selection{Candidates: cands, Eligible: ne}
+	for i, o := range ord {
+		x := elig[o]
+		r, d := Reason(""), ""
+		if i > 0 {
+			r, d = Outranked, defaultLayout.decider(policy, firstDifference(&keys[ord[0]], &keys[o]))
+		}
+		setCandidate(&cands[i], passes[x], network, shared>>x&1 != 0, r, d)
+	}
+	for i := ne; i < n; i++ {
+		x := idx[i]
+		setCandidate(&cands[i], passes[x], network, shared>>x&1 != 0, reasons[x], "")
+	}
+	if ne >= 2 {
+		sel.DecidedBy = cands[1].DecidedBy
+	}
+	return sel, true
+}
+
+// sortPassesByID is sortByID of passes: it sorts idx, indexes of passes,
+// by ID and reports whether two passes may share an ID.
+func sortPassesByID(idx []uint16, passes []*pass.Pass) bool {
+	// Stores list passes by ID: idx, the identity, is then in order.
+	i := 1
+	for i < len(passes) && passes[i-1].ID < passes[i].ID {
+		i++
+	}
+	if i >= len(passes) {
+		return false
+	}
+	strict := true
+	for ; i < len(idx); i++ {
+		x := idx[i]
+		id := passes[x].ID
+		prev := passes[idx[i-1]].ID
+		if prev < id {
+			continue
+		}
+		if prev == id {
+			strict = false
+			continue
+		}
+		strict = false
+		lo, hi := 0, i-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if passes[idx[m]].ID <= id {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		copy(idx[lo+1:i+1], idx[lo:i])
+		idx[lo] = x
+	}
+	if strict {
+		return false
+	}
+	for i := 1; i < len(idx); i++ {
+		if passes[idx[i-1]].ID == passes[idx[i]].ID {
+			return true
+		}
+	}
+	return false
 }
 
 // sortByID sorts idx, indexes of cands, by pass ID: a stable binary
@@ -553,38 +786,37 @@ func partitionEligible(idx, tmp []uint16, cands []Candidate) int {
 // order, by policy over packed keys and sets each one's DecidedBy but the
 // first's. It returns false, having changed nothing but keys and tmp, when
 // the policy or the candidates cannot be packed.
-func orderPacked(cands []Candidate, policy Policy, elig []uint16, s scratch, dupIDs bool) bool {
+func orderPacked(cands []Candidate, policy Policy, elig []uint16, s *scratch, dupIDs bool) bool {
 	tmp, keys := s.tmp[:len(elig)], s.keys[:len(elig)]
 	l := &defaultLayout
-	fast := !dupIDs && isDefaultOrder(policy)
-	if !fast {
+	if !dupIDs && isDefaultOrder(policy) {
+		if !packDefaultKeys(keys, cands, elig, s.expiry) {
+			return false
+		}
+	} else {
 		l = new(keyLayout)
 		if !planLayout(l, policy, dupIDs) {
 			return false
 		}
-	}
-	var kinds keyKinds
-	var v fieldValues
-	for pos, x := range elig {
-		c := &cands[x]
-		if !values(&v, c, l.need, s.expiry, &kinds) {
+		var kinds keyKinds
+		var v fieldValues
+		for pos, x := range elig {
+			c := &cands[x]
+			if !values(&v, c, l.need, s.expiry, &kinds) {
+				return false
+			}
+			if s.expiry != nil {
+				v[keyExpiry] = uint64(uint32(s.expiry[x]) ^ 1<<31)
+			}
+			v[fieldPosition] = uint64(pos)
+			if dupIDs && pos > 0 && cands[elig[pos-1]].PassID != c.PassID {
+				v[fieldIDRank]++
+			}
+			l.pack(&keys[pos], &v)
+		}
+		if !l.minutesExact(kinds) {
 			return false
 		}
-		if s.expiry != nil {
-			v[keyExpiry] = uint64(uint32(s.expiry[x]) ^ 1<<31)
-		}
-		v[fieldPosition] = uint64(pos)
-		if fast {
-			packDefault(&keys[pos], &v)
-			continue
-		}
-		if dupIDs && pos > 0 && cands[elig[pos-1]].PassID != c.PassID {
-			v[fieldIDRank]++
-		}
-		l.pack(&keys[pos], &v)
-	}
-	if !l.minutesExact(kinds) {
-		return false
 	}
 	ord := s.ord[:len(elig)]
 	sortOrder(ord, keys)

@@ -91,16 +91,19 @@ var pow10 = func() (t [19]int64) {
 // fits, without allocating; false otherwise.
 func scaled(d decimal.Decimal) (int64, bool) {
 	shift := int(d.Exponent()) + unitScale
-	if shift < 0 || shift >= len(pow10) {
+	if uint(shift) >= uint(len(pow10)) {
 		return 0, false
 	}
-	n := d.NumDigits()
+	n, m := d.NumDigits(), pow10[shift]
+	// |v| < 10^n, so v x 10^shift fits when n+shift <= 18: the common case.
+	if n+shift <= 18 {
+		return d.CoefficientInt64() * m, true
+	}
 	if n > 18 {
 		return 0, false
 	}
-	v, m := d.CoefficientInt64(), pow10[shift]
-	// |v| < 10^n, so v x 10^shift fits when n+shift <= 18.
-	if n+shift > 18 && (v > math.MaxInt64/m || v < math.MinInt64/m) {
+	v := d.CoefficientInt64()
+	if v > math.MaxInt64/m || v < math.MinInt64/m {
 		return 0, false
 	}
 	return v * m, true
@@ -309,19 +312,40 @@ func Select(passes []*pass.Pass, u *Use, policy Policy, buf []Candidate) Selecti
 // fill sets cands[i] to passes[i] checked against u, and expiry[i] to its
 // expiry (expiryNumber).
 func fill(cands []Candidate, passes []*pass.Pass, u *Use, expiry []int32) {
+	cands, expiry = cands[:len(passes)], expiry[:len(passes)]
+	network := networkLocations(u)
 	for i, p := range passes {
-		locs := len(p.Locations)
-		if locs == 0 { // network-wide counts as every location (O4)
-			locs = u.NetworkLocations
-			if locs == 0 {
-				locs = math.MaxInt32
-			}
-		}
 		exp := p.Expiry()
 		expiry[i] = expiryNumber(exp)
-		cands[i] = Candidate{Pass: p, PassID: p.ID, Kind: p.Kind, Balance: p.Balance, Shared: p.Holder != u.Holder.ID,
-			Locations: locs, Reason: check(p, u, true, exp)}
+		same := p.Holder == u.Holder.ID
+		setCandidate(&cands[i], p, network, !same, checkHolder(p, u, true, exp, same), "")
 	}
+}
+
+// networkLocations returns how many locations a network-wide pass covers
+// for u: all of the network's (O4), or MaxInt32 when u does not say.
+func networkLocations(u *Use) int {
+	if u.NetworkLocations == 0 {
+		return math.MaxInt32
+	}
+	return u.NetworkLocations
+}
+
+// locationsOf returns how many locations p covers, network being what a
+// network-wide pass counts as (networkLocations).
+func locationsOf(p *pass.Pass, network int) int {
+	if len(p.Locations) == 0 {
+		return network
+	}
+	return len(p.Locations)
+}
+
+// setCandidate sets c to the candidate of pass p, the team's when shared,
+// with reason r and deciding key d, network being what a network-wide
+// pass counts as.
+func setCandidate(c *Candidate, p *pass.Pass, network int, shared bool, r Reason, d string) {
+	c.Pass, c.PassID, c.Kind, c.Balance, c.Shared = p, p.ID, p.Kind, p.Balance, shared
+	c.Locations, c.Reason, c.DecidedBy = locationsOf(p, network), r, d
 }
 
 // Rank orders candidates whose Reason is already set: eligible ones (empty

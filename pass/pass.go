@@ -165,6 +165,14 @@ func (p *Pass) Activated() bool { return !p.ActivatedOn.IsZero() }
 // later by the days of every freeze that starts on or before it (E3). It
 // returns the zero Date when p has no expiry (or is not activated yet).
 func (p *Pass) Expiry() calendar.Date {
+	if len(p.Freezes) == 0 { // the common case, small enough to inline
+		return p.ExpiresOn
+	}
+	return p.frozenExpiry()
+}
+
+// frozenExpiry is Expiry of a pass with freezes.
+func (p *Pass) frozenExpiry() calendar.Date {
 	exp := p.ExpiresOn
 	if exp.IsZero() {
 		return exp
@@ -179,6 +187,11 @@ func (p *Pass) Expiry() calendar.Date {
 
 // Frozen reports whether date d falls inside one of p's freezes.
 func (p *Pass) Frozen(d calendar.Date) bool {
+	return len(p.Freezes) != 0 && p.frozenOn(d) // inlined when there are none
+}
+
+// frozenOn is Frozen of a pass with freezes.
+func (p *Pass) frozenOn(d calendar.Date) bool {
 	for _, f := range p.Freezes {
 		if !d.Before(f.From) && d.Before(f.To) {
 			return true

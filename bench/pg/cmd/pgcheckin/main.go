@@ -125,7 +125,16 @@ func main() {
 	flag.BoolVar(&c.trips, "trips", false, "count each side's round trips per transaction through a proxy (not a throughput figure)")
 	flag.BoolVar(&c.checkpoint, "checkpoint", true, "run CHECKPOINT before each run, so that every run starts right after one")
 	flag.BoolVar(&c.setupOnly, "setup-only", false, "create and seed the two schemas, then stop")
+	sampleDB := flag.String("sample-backends", "", "(internal) sample the CPU time of this database's backends until standard input closes")
+	sampleFor := flag.Duration("sample-for", 0, "(internal) the run's duration, with -sample-backends")
 	flag.Parse()
+	if *sampleDB != "" {
+		if err := sampleBackends(*sampleDB, *sampleFor); err != nil {
+			fmt.Fprintln(os.Stderr, "pgcheckin -sample-backends:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	for _, s := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
@@ -237,11 +246,20 @@ func run(ctx context.Context, c config) error {
 					return err
 				}
 				before.readProc()
+				server, err := startBackendSampler(c.db, c.duration)
+				if err != nil {
+					return err
+				}
+				own := processCPU()
 				var m measure
 				if side == "a" {
 					file := fmt.Sprintf("pgbench-c%d-r%d.txt", n, r)
 					logf("round %d: pgbench, %d clients, %s", r, n, c.duration)
 					if m, err = runPgbench(ctx, c, pgbenchDSN, pgOptions, n, filepath.Join(c.out, file)); err != nil {
+						return err
+					}
+					m.harness = processCPU() - own
+					if m.server, m.backends, err = server.Stop(); err != nil {
 						return err
 					}
 					if err := settleAndSample(ctx, &procAfter, &after, benchDSN, trips); err != nil {
@@ -256,6 +274,10 @@ func run(ctx context.Context, c config) error {
 					file := fmt.Sprintf("engine-c%d-r%d.txt", n, r)
 					logf("round %d: Engine, %d clients, %s", r, n, c.duration)
 					if m, err = checkIns(ctx, eng, &seq, n, c.holders, c.duration); err != nil {
+						return err
+					}
+					m.harness = processCPU() - own
+					if m.server, m.backends, err = server.Stop(); err != nil {
 						return err
 					}
 					if err := settleAndSample(ctx, &procAfter, &after, benchDSN, trips); err != nil {

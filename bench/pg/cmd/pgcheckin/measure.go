@@ -26,6 +26,14 @@ type measure struct {
 	// (ownCPU) during the Engine's run.
 	cpu    time.Duration
 	ownCPU bool
+	// server is the CPU time of the server's backends of the database
+	// during the run (serverCPU), backends how many there were.
+	server   time.Duration
+	backends int
+	// harness is pgcheckin's own CPU time during the run: during
+	// pgbench's, that of the sampling alone (serverCPU), which is in the
+	// Engine's client CPU during its runs too.
+	harness time.Duration
 	// busy is the machine's busy cores during the run (/proc/stat).
 	busy float64
 	// walBytes and fsyncs are the server's WAL bytes and WAL fsyncs from
@@ -118,13 +126,23 @@ func (m measure) perTx(v int64) float64 {
 // cpuPerTx is the client's CPU microseconds per transaction.
 func (m measure) cpuPerTx() float64 { return float64(m.cpu.Microseconds()) / float64(max(m.count, 1)) }
 
+// serverPerTx is the server's backends' CPU microseconds per transaction.
+func (m measure) serverPerTx() float64 {
+	return float64(m.server.Microseconds()) / float64(max(m.count, 1))
+}
+
+// totalPerTx is the client's and the server's backends' CPU microseconds
+// per transaction: on a machine whose cores they saturate, the
+// throughput is the cores over it.
+func (m measure) totalPerTx() float64 { return m.cpuPerTx() + m.serverPerTx() }
+
 // cores is the client's CPU time over the run's duration.
 func (m measure) cores() float64 { return m.cpu.Seconds() / m.elapsed.Seconds() }
 
 // metrics are m's machine figures as benchmark metrics (value unit ...).
 func (m measure) metrics() string {
-	s := fmt.Sprintf("%.1f cpu-us/op\t%.2f client-cores\t%.2f busy-cores\t%.0f WAL-B/op\t%.3f fsyncs/op",
-		m.cpuPerTx(), m.cores(), m.busy, m.perTx(m.walBytes), m.perTx(m.fsyncs))
+	s := fmt.Sprintf("%.1f cpu-us/op\t%.1f server-cpu-us/op\t%.2f client-cores\t%.2f busy-cores\t%.0f WAL-B/op\t%.3f fsyncs/op",
+		m.cpuPerTx(), m.serverPerTx(), m.cores(), m.busy, m.perTx(m.walBytes), m.perTx(m.fsyncs))
 	if m.trips >= 0 {
 		s += fmt.Sprintf("\t%.2f trips/op", m.perTx(m.trips))
 	}
@@ -137,9 +155,10 @@ func (m measure) String() string {
 	if m.ownCPU {
 		who = "pgcheckin's process"
 	}
-	s := fmt.Sprintf("%d transactions in %s; client CPU (%s) %.1f µs/tx, %.2f cores; machine %.2f of %d cores busy; "+
-		"server WAL %.0f B/tx, %.3f fsyncs/tx", m.count, m.elapsed.Round(time.Millisecond), who, m.cpuPerTx(), m.cores(),
-		m.busy, runtime.NumCPU(), m.perTx(m.walBytes), m.perTx(m.fsyncs))
+	s := fmt.Sprintf("%d transactions in %s; client CPU (%s) %.1f µs/tx, %.2f cores; server backends (%d) %.1f µs/tx; "+
+		"pgcheckin %s; machine %.2f of %d cores busy; server WAL %.0f B/tx, %.3f fsyncs/tx",
+		m.count, m.elapsed.Round(time.Millisecond), who, m.cpuPerTx(), m.cores(), m.backends, m.serverPerTx(),
+		m.harness.Round(time.Millisecond), m.busy, runtime.NumCPU(), m.perTx(m.walBytes), m.perTx(m.fsyncs))
 	if m.trips >= 0 {
 		s += fmt.Sprintf("; %.3f round trips/tx (Sync and Query messages)", m.perTx(m.trips))
 	}
@@ -197,6 +216,20 @@ func (s *summary) String(clients []int, trips bool) string {
 		}
 		fmt.Fprintf(&b, "  clients=%-3d %s  [%s]\n", n, stat(ratios, "%.2f"), strings.Join(each, " "))
 	}
+	fmt.Fprintf(&b, "pgbench's CPU per transaction ÷ the Engine's (client and server backends; the throughput ratio where they saturate the cores), median (min, max) [each round]:\n")
+	for _, n := range clients {
+		var ratios []float64
+		var each []string
+		for r := 1; r <= s.rounds; r++ {
+			a, okA := s.runs[runKey{n, r, "a"}]
+			e, okB := s.runs[runKey{n, r, "b"}]
+			if okA && okB && e.totalPerTx() > 0 {
+				ratios = append(ratios, a.totalPerTx()/e.totalPerTx())
+				each = append(each, fmt.Sprintf("%.2f", a.totalPerTx()/e.totalPerTx()))
+			}
+		}
+		fmt.Fprintf(&b, "  clients=%-3d %s  [%s]\n", n, stat(ratios, "%.2f"), strings.Join(each, " "))
+	}
 	for _, side := range []string{"a", "b"} {
 		name := "pgbench (tps)"
 		if side == "b" {
@@ -204,7 +237,7 @@ func (s *summary) String(clients []int, trips bool) string {
 		}
 		fmt.Fprintf(&b, "%s, median (min, max):\n", name)
 		for _, n := range clients {
-			var rate, cpu, cores, busy, wal, fsyncs, rt []float64
+			var rate, cpu, server, cores, busy, wal, fsyncs, rt, harness []float64
 			for r := 1; r <= s.rounds; r++ {
 				m, ok := s.runs[runKey{n, r, side}]
 				if !ok {
@@ -213,10 +246,15 @@ func (s *summary) String(clients []int, trips bool) string {
 				rate, cpu, cores, busy = append(rate, m.rate), append(cpu, m.cpuPerTx()), append(cores, m.cores()), append(busy, m.busy)
 				wal, fsyncs = append(wal, m.perTx(m.walBytes)), append(fsyncs, m.perTx(m.fsyncs))
 				rt = append(rt, m.perTx(m.trips))
+				server, harness = append(server, m.serverPerTx()), append(harness, m.harness.Seconds()/m.elapsed.Seconds())
 			}
-			fmt.Fprintf(&b, "  clients=%-3d %s/s; client CPU %s µs/tx, %s cores; machine busy %s of %d cores; WAL %s B/tx, %s fsyncs/tx",
-				n, stat(rate, "%.0f"), stat(cpu, "%.0f"), stat(cores, "%.2f"), stat(busy, "%.2f"), runtime.NumCPU(),
-				stat(wal, "%.0f"), stat(fsyncs, "%.3f"))
+			fmt.Fprintf(&b, "  clients=%-3d %s/s; client CPU %s µs/tx, %s cores; server backends' CPU %s µs/tx; "+
+				"machine busy %s of %d cores; WAL %s B/tx, %s fsyncs/tx",
+				n, stat(rate, "%.0f"), stat(cpu, "%.0f"), stat(cores, "%.2f"), stat(server, "%.0f"), stat(busy, "%.2f"),
+				runtime.NumCPU(), stat(wal, "%.0f"), stat(fsyncs, "%.3f"))
+			if side == "a" {
+				fmt.Fprintf(&b, "; pgcheckin's own CPU meanwhile %s cores", stat(harness, "%.3f"))
+			}
 			if trips {
 				fmt.Fprintf(&b, "; round trips %s/tx", stat(rt, "%.3f"))
 			}

@@ -1,7 +1,7 @@
 // Command pgcheckin measures the Engine's PostgreSQL check-ins per second
 // against pgbench running bench/pg/checkin.sql, a script of the same
-// minimal shape, at the same client counts for the same duration, on the
-// same seeded network.
+// minimal shape (two round trips), at the same client counts for the same
+// duration, on the same seeded network.
 //
 // It creates the database passengine_bench if it is missing (never
 // touching the tests' database), and in it the schemas checkin_pgbench
@@ -12,7 +12,8 @@
 // Engine's check-ins on checkin_engine for the same duration, one after
 // the other (pgbench first in odd rounds, the Engine first in even ones).
 // Before each run it closes the visits the runs before left open, so
-// every check-in is of a holder not checked in.
+// every check-in is of a holder not checked in, and runs CHECKPOINT
+// (-checkpoint), so that every run starts right after one.
 //
 // With -sync off (the default) both sides' sessions run with
 // synchronous_commit = off (PGOPTIONS for pgbench, the options parameter
@@ -22,24 +23,28 @@
 // disk varies twofold from run to run. -sync on keeps the server's
 // setting (on), each COMMIT waiting for its fsync.
 //
-// The Engine's side is N goroutines, each calling Engine.CheckIn of the
-// next holder (cycling through them) at location l000(g), each its own
-// unit of work, on a store whose pool allows max(N, 4) connections, as
-// pgbench opens one per client.
+// The Engine's side is N goroutines calling Engine.CheckIn, each its own
+// unit of work, at location l000(g), of the holders i·stride mod -holders
+// for i = 1, 2, ... (all different, and as scattered over the tables'
+// pages as pgbench's random holders) under random keys, on a store whose
+// pool allows max(N, 4) connections, as pgbench opens one per client.
 //
 // Each run's output is a file in -out: pgbench's own output (and a
 // "# pgcheckin:" line of what pgcheckin measured around it), and for the
 // Engine a line in go test's benchmark format
-// ("BenchmarkEngineCheckIn/clients=8 N ns/op checkins/s allocs/op
-// cpu-us/op busy-cores WAL-B/op fsyncs/op"). Around each run it reads the
-// client's CPU time (pgbench's process, or pgcheckin's own), the
-// machine's busy cores (/proc/stat) and the server's WAL bytes and fsyncs
-// (pg_stat_wal), per transaction. On standard output it writes, for
-// bench/run's manifest, one line per run: "run", the row, the side (a
-// pgbench, b the Engine), the round, the file, the benchmark's name and
-// the metric, tab-separated. At the end it writes summary.txt in -out,
-// and to standard error: per client count the ratio Engine ÷ pgbench of
-// each round, their median (min, max), and each side's figures.
+// ("BenchmarkEngineCheckIn/clients=8 N ns/op checkins/s allocs/op ...").
+// Around each run it reads, per transaction, the client's CPU time
+// (pgbench's process, or pgcheckin's own), the CPU time of the server's
+// backends of the database (from /proc, in a child process:
+// pgcheckin -sample-backends), the machine's busy cores (/proc/stat) and
+// the server's WAL bytes and fsyncs (pg_stat_wal). On standard output it
+// writes, for bench/run's manifest, one line per run: "run", the row, the
+// side (a pgbench, b the Engine), the round, the file, the benchmark's
+// name and the metric, tab-separated. At the end it writes summary.txt in
+// -out, and to standard error: per client count the ratio Engine ÷
+// pgbench of each round and their median (min, max), the ratio of the
+// CPU per transaction (client and backends) pgbench ÷ Engine, and each
+// side's figures.
 //
 // With -trips both sides connect through a proxy in pgcheckin that counts
 // the Sync and simple Query messages each client sends: the round trips

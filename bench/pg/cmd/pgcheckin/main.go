@@ -69,6 +69,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,6 +108,8 @@ type config struct {
 	trips bool
 	// checkpoint runs CHECKPOINT before each run.
 	checkpoint bool
+	// cpuProfile is the file of a CPU profile of the Engine's runs, or "".
+	cpuProfile string
 }
 
 func main() {
@@ -129,6 +132,7 @@ func main() {
 	flag.StringVar(&c.sync, "sync", "off", "synchronous_commit of both sides' sessions: off, or on (each COMMIT waits for its fsync)")
 	flag.BoolVar(&c.trips, "trips", false, "count each side's round trips per transaction through a proxy (not a throughput figure)")
 	flag.BoolVar(&c.checkpoint, "checkpoint", true, "run CHECKPOINT before each run, so that every run starts right after one")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of pgcheckin's process during the Engine's runs to this file")
 	flag.BoolVar(&c.setupOnly, "setup-only", false, "create and seed the two schemas, then stop")
 	sampleDB := flag.String("sample-backends", "", "(internal) sample the CPU time of this database's backends until standard input closes")
 	sampleFor := flag.Duration("sample-for", 0, "(internal) the run's duration, with -sample-backends")
@@ -230,6 +234,8 @@ func run(ctx context.Context, c config) error {
 	eng := passengine.New(engineStore, passengine.WithClock(passengine.NewManualClock(start)),
 		passengine.WithClockSkew(200*365*24*time.Hour))
 	var seq atomic.Int64
+	profile := &cpuProfile{file: c.cpuProfile}
+	defer profile.close()
 	sum := &summary{mode: mode, rounds: c.rounds, duration: c.duration, runs: map[runKey]measure{}}
 	for r := 1; r <= c.rounds; r++ {
 		for _, n := range c.clients {
@@ -278,7 +284,12 @@ func run(ctx context.Context, c config) error {
 				} else {
 					file := fmt.Sprintf("engine-c%d-r%d.txt", n, r)
 					logf("round %d: Engine, %d clients, %s", r, n, c.duration)
-					if m, err = checkIns(ctx, eng, &seq, n, c.holders, c.duration); err != nil {
+					if err := profile.resume(); err != nil {
+						return err
+					}
+					m, err = checkIns(ctx, eng, &seq, n, c.holders, c.duration)
+					profile.pause()
+					if err != nil {
 						return err
 					}
 					m.harness = processCPU() - own
@@ -305,6 +316,45 @@ func run(ctx context.Context, c config) error {
 	fmt.Fprint(os.Stderr, text)
 	return os.WriteFile(filepath.Join(c.out, "summary.txt"), []byte(text), 0o644)
 }
+
+// cpuProfile profiles pgcheckin's process during the Engine's runs only:
+// runtime/pprof cannot pause a profile, so each run's profile is a file
+// of its own, FILE.N, which go tool pprof merges when given them all.
+type cpuProfile struct {
+	file string
+	n    int
+	f    *os.File
+}
+
+// resume starts the next run's profile.
+func (p *cpuProfile) resume() error {
+	if p.file == "" {
+		return nil
+	}
+	p.n++
+	f, err := os.Create(fmt.Sprintf("%s.%d", p.file, p.n))
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	p.f = f
+	return nil
+}
+
+// pause ends the run's profile.
+func (p *cpuProfile) pause() {
+	if p.f == nil {
+		return
+	}
+	pprof.StopCPUProfile()
+	p.f.Close()
+	p.f = nil
+}
+
+func (p *cpuProfile) close() { p.pause() }
 
 // settleAndSample reads the machine's jiffies into procAfter right after
 // a run, then waits settle and reads the server's counters into after.

@@ -36,9 +36,12 @@ type measure struct {
 	harness time.Duration
 	// busy is the machine's busy cores during the run (/proc/stat).
 	busy float64
-	// walBytes and fsyncs are the server's WAL bytes and WAL fsyncs from
-	// just before the run to a moment after it (pg_stat_wal), trips the
-	// round trips the side's proxy counted (-trips), or -1.
+	// walBytes and fsyncs are the server's WAL bytes (its insert position)
+	// and WAL fsyncs (pg_stat_wal, which the Engine's idle pooled
+	// connections may report up to 10 s late, so that some of a run's
+	// fall in the next run's count) from just before the run to a moment
+	// after it, trips the round trips the side's proxy counted (-trips),
+	// or -1. Both WAL figures are the whole server's.
 	walBytes, fsyncs, trips int64
 }
 
@@ -92,7 +95,11 @@ func (p *point) sample(ctx context.Context, dsn string, trips *tripCounter) erro
 		return err
 	}
 	defer conn.Close(ctx)
-	if err := conn.QueryRow(ctx, `SELECT wal_bytes::bigint, wal_sync FROM pg_stat_wal`).Scan(&p.walBytes, &p.fsyncs); err != nil {
+	// The WAL's position moves at once; pg_stat_wal's counters are those
+	// the backends have reported, which an idle one (the Engine's pooled
+	// connections after a run) may hold for up to 10 s.
+	if err := conn.QueryRow(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint, wal_sync FROM pg_stat_wal`).
+		Scan(&p.walBytes, &p.fsyncs); err != nil {
 		return fmt.Errorf("pg_stat_wal: %w", err)
 	}
 	p.statsOK = true

@@ -9,11 +9,14 @@
 -- It runs on the network bench/pg/setup.sql seeds, in the Engine's own
 -- tables (search_path set to the schema), with -D holders=N: each
 -- transaction checks in a random holder of the N, so clients do not queue
--- on one row, under a random key. For example:
+-- on one row, under a random key. The visit's and the entry's IDs begin
+-- with the transaction's start in microseconds, so that, like the
+-- Engine's UUIDv7 IDs, they go in at the right end of the primary keys.
+-- For example:
 --   PGOPTIONS='-c search_path=checkin_pgbench' pgbench -h 127.0.0.1 -U postgres -n -M prepared \
 --     -D holders=100000 -f bench/pg/checkin.sql -c 8 -j 2 -T 10 passengine_bench
 \set i random(0, :holders - 1)
-\set k random(1, 1000000000000)
+\set k random(1, 9000000000000000000)
 \startpipeline
 BEGIN;
 SELECT operation, request, result, at FROM idempotency WHERE network = 'bench' AND key = 'pgb-' || :k::text;
@@ -26,13 +29,15 @@ SELECT * FROM visits WHERE network = 'bench' AND holder = 'h' || lpad(:i::text, 
 \startpipeline
 INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at, end_at, date, cost, pass,
     covered_by, payg, consumptions, uncovered_minutes, auto_closed, activated, late_cancel, cancelled_by, terms)
-VALUES ('bench', 'pgbv-' || :k::text, 'h' || lpad(:i::text, 7, '0'), 'l' || lpad((:client_id % 32)::text, 4, '0'),
+VALUES ('bench', 'pgbv-' || (extract(epoch FROM now()) * 1000000)::bigint || '-' || :k::text, 'h' || lpad(:i::text, 7, '0'),
+    'l' || lpad((:client_id % 32)::text, 4, '0'),
     'check_in', 'visits', 'open', now(), NULL, current_date, 1, 'p' || lpad(:i::text, 7, '0'), '', '',
     jsonb_build_array(jsonb_build_object('pass', 'p' || lpad(:i::text, 7, '0'), 'kind', 'visits', 'units', 1)),
     0, false, '', false, '', '');
 UPDATE passes SET balance = balance - 1, uses = uses + 1 WHERE network = 'bench' AND id = 'p' || lpad(:i::text, 7, '0');
 INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment)
-VALUES ('bench', 'pgbl-' || :k::text, 'p' || lpad(:i::text, 7, '0'), 'h' || lpad(:i::text, 7, '0'), 'pgbv-' || :k::text,
+VALUES ('bench', 'pgbl-' || (extract(epoch FROM now()) * 1000000)::bigint || '-' || :k::text, 'p' || lpad(:i::text, 7, '0'),
+    'h' || lpad(:i::text, 7, '0'), 'pgbv-' || (extract(epoch FROM now()) * 1000000)::bigint || '-' || :k::text,
     now(), 'use', -1, 0, 0, '', 'pgb-' || :k::text, '', '');
 INSERT INTO idempotency (network, key, operation, request, result, at)
 VALUES ('bench', 'pgb-' || :k::text, 'check_in', '\x00'::bytea, '{}'::bytea, now());

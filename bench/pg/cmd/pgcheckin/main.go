@@ -1,7 +1,7 @@
 // Command pgcheckin measures the Engine's PostgreSQL check-ins per second
 // against pgbench running bench/pg/checkin.sql, a script of the same
-// minimal shape, at the same client counts for the same duration, on the
-// same seeded network.
+// minimal shape (two round trips), at the same client counts for the same
+// duration, on the same seeded network.
 //
 // It creates the database passengine_bench if it is missing (never
 // touching the tests' database), and in it the schemas checkin_pgbench
@@ -12,23 +12,48 @@
 // Engine's check-ins on checkin_engine for the same duration, one after
 // the other (pgbench first in odd rounds, the Engine first in even ones).
 // Before each run it closes the visits the runs before left open, so
-// every check-in is of a holder not checked in.
+// every check-in is of a holder not checked in, and runs CHECKPOINT
+// (-checkpoint), so that every run starts right after one.
 //
-// The Engine's side is N goroutines, each calling Engine.CheckIn of the
-// next holder (cycling through them) at location l000(g), each its own
-// unit of work, on a store whose pool allows max(N, 4) connections, as
-// pgbench opens one per client.
+// With -sync off (the default) both sides' sessions run with
+// synchronous_commit = off (PGOPTIONS for pgbench, the options parameter
+// of the Engine's DSN, each checked with SHOW): a COMMIT does not wait
+// for its WAL to reach the disk, so the figure is the client's and the
+// server's work rather than the disk's fsync latency, which on a shared
+// disk varies twofold from run to run. -sync on keeps the server's
+// setting (on), each COMMIT waiting for its fsync.
 //
-// Each run's output is a file in -out: pgbench's own output, and for the
+// The Engine's side is N goroutines calling Engine.CheckIn, each its own
+// unit of work, at location l000(g), of the holders i·stride mod -holders
+// for i = 1, 2, ... (all different, and as scattered over the tables'
+// pages as pgbench's random holders) under random keys, on a store whose
+// pool allows max(N, 4) connections, as pgbench opens one per client.
+//
+// Each run's output is a file in -out: pgbench's own output (and a
+// "# pgcheckin:" line of what pgcheckin measured around it), and for the
 // Engine a line in go test's benchmark format
-// ("BenchmarkEngineCheckIn/clients=8 N ns/op checkins/s allocs/op").
-// On standard output it writes, for bench/run's manifest, one line per
-// run: "run", the row, the side (a pgbench, b the Engine), the round, the
-// file, the benchmark's name and the metric, tab-separated.
+// ("BenchmarkEngineCheckIn/clients=8 N ns/op checkins/s allocs/op ...").
+// Around each run it reads, per transaction, the client's CPU time
+// (pgbench's process, or pgcheckin's own), the CPU time of the server's
+// backends of the database (from /proc, in a child process:
+// pgcheckin -sample-backends), the machine's busy cores (/proc/stat) and
+// the server's WAL bytes and fsyncs (pg_stat_wal). On standard output it
+// writes, for bench/run's manifest, one line per run: "run", the row, the
+// side (a pgbench, b the Engine), the round, the file, the benchmark's
+// name and the metric, tab-separated. At the end it writes summary.txt in
+// -out, and to standard error: per client count the ratio Engine ÷
+// pgbench of each round and their median (min, max), the ratio of the
+// CPU per transaction (client and backends) pgbench ÷ Engine, and each
+// side's figures.
+//
+// With -trips both sides connect through a proxy in pgcheckin that counts
+// the Sync and simple Query messages each client sends: the round trips
+// per transaction. The proxy costs the Engine's process CPU, so the
+// throughput of such a run is not the figure.
 //
 // Usage:
 //
-//	go run ./bench/pg/cmd/pgcheckin -out DIR [-rounds 3] [-duration 10s] [-clients 1,8,32]
+//	go run ./bench/pg/cmd/pgcheckin -out DIR [-rounds 5] [-duration 5s] [-clients 1,8,32] [-sync off|on] [-trips]
 //	go run ./bench/pg/cmd/pgcheckin -setup-only
 package main
 
@@ -37,15 +62,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,6 +88,8 @@ const (
 	pgbenchSchema = "checkin_pgbench"
 	engineSchema  = "checkin_engine"
 	network       = "bench"
+	// asyncCommit is the session option of -sync off, for both sides.
+	asyncCommit = "-c synchronous_commit=off"
 )
 
 // start is the instant of the Engine's first check-in.
@@ -70,6 +101,15 @@ type config struct {
 	clients                              []int
 	duration                             time.Duration
 	setupOnly                            bool
+	// sync is "off" (synchronous_commit = off in both sides' sessions) or
+	// "on" (the server's setting).
+	sync string
+	// trips routes both sides through proxies counting round trips.
+	trips bool
+	// checkpoint runs CHECKPOINT before each run.
+	checkpoint bool
+	// cpuProfile is the file of a CPU profile of the Engine's runs, or "".
+	cpuProfile string
 }
 
 func main() {
@@ -86,11 +126,24 @@ func main() {
 	flag.StringVar(&c.pgbench, "pgbench", "pgbench", "the pgbench program")
 	flag.StringVar(&c.out, "out", "", "the directory of the runs' outputs (required unless -setup-only)")
 	flag.IntVar(&c.holders, "holders", 100_000, "holders seeded, each with a live pass")
-	flag.IntVar(&c.rounds, "rounds", 3, "rounds: each runs every client count on both sides")
+	flag.IntVar(&c.rounds, "rounds", 5, "rounds: each runs every client count on both sides")
 	flag.StringVar(&clients, "clients", "1,8,32", "client counts, comma-separated")
-	flag.DurationVar(&c.duration, "duration", 10*time.Second, "duration of each run (pgbench -T, rounded to seconds)")
+	flag.DurationVar(&c.duration, "duration", 5*time.Second, "duration of each run (pgbench -T, rounded to seconds)")
+	flag.StringVar(&c.sync, "sync", "off", "synchronous_commit of both sides' sessions: off, or on (each COMMIT waits for its fsync)")
+	flag.BoolVar(&c.trips, "trips", false, "count each side's round trips per transaction through a proxy (not a throughput figure)")
+	flag.BoolVar(&c.checkpoint, "checkpoint", true, "run CHECKPOINT before each run, so that every run starts right after one")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of pgcheckin's process during the Engine's runs to this file")
 	flag.BoolVar(&c.setupOnly, "setup-only", false, "create and seed the two schemas, then stop")
+	sampleDB := flag.String("sample-backends", "", "(internal) sample the CPU time of this database's backends until standard input closes")
+	sampleFor := flag.Duration("sample-for", 0, "(internal) the run's duration, with -sample-backends")
 	flag.Parse()
+	if *sampleDB != "" {
+		if err := sampleBackends(*sampleDB, *sampleFor); err != nil {
+			fmt.Fprintln(os.Stderr, "pgcheckin -sample-backends:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	for _, s := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
@@ -99,7 +152,8 @@ func main() {
 		}
 		c.clients = append(c.clients, n)
 	}
-	if (c.out == "" && !c.setupOnly) || c.rounds < 1 || c.holders < 1 || c.duration < time.Second {
+	if (c.out == "" && !c.setupOnly) || c.rounds < 1 || c.holders < 1 || c.duration < time.Second ||
+		(c.sync != "off" && c.sync != "on") {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -121,33 +175,68 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	maxClients := 4
-	for _, n := range c.clients {
-		maxClients = max(maxClients, n)
-	}
-	var engineStore *postgres.Store
-	for _, schema := range []string{pgbenchSchema, engineSchema} {
-		logf("seeding %s.%s with %d holders", c.db, schema, c.holders)
-		st, err := prepare(ctx, benchDSN, schema, strings.ReplaceAll(string(seed), ":holders", strconv.Itoa(c.holders)), maxClients)
-		if err != nil {
-			return fmt.Errorf("schema %s: %w", schema, err)
-		}
-		if schema == engineSchema {
-			engineStore = st
-		} else {
-			st.Close()
-		}
-	}
-	defer engineStore.Close()
 	if c.setupOnly {
+		for _, schema := range []string{pgbenchSchema, engineSchema} {
+			logf("seeding %s.%s with %d holders", c.db, schema, c.holders)
+			if err := prepare(ctx, benchDSN, schema, strings.ReplaceAll(string(seed), ":holders", strconv.Itoa(c.holders))); err != nil {
+				return fmt.Errorf("schema %s: %w", schema, err)
+			}
+		}
 		return nil
 	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return err
 	}
+	// The sides' connections: through the counting proxies with -trips,
+	// with synchronous_commit = off in their sessions with -sync off.
+	pgbenchDSN, engineDSN := benchDSN, benchDSN
+	var pgbenchTrips, engineTrips *tripCounter
+	if c.trips {
+		if pgbenchTrips, pgbenchDSN, err = startTrips(benchDSN); err != nil {
+			return err
+		}
+		defer pgbenchTrips.Close()
+		if engineTrips, engineDSN, err = startTrips(benchDSN); err != nil {
+			return err
+		}
+		defer engineTrips.Close()
+	}
+	pgOptions := "-c search_path=" + pgbenchSchema
+	if c.sync == "off" {
+		pgOptions += " " + asyncCommit
+		if engineDSN, err = withOptions(engineDSN, asyncCommit); err != nil {
+			return err
+		}
+	}
+	for _, schema := range []string{pgbenchSchema, engineSchema} {
+		logf("seeding %s.%s with %d holders", c.db, schema, c.holders)
+		if err := prepare(ctx, benchDSN, schema, strings.ReplaceAll(string(seed), ":holders", strconv.Itoa(c.holders))); err != nil {
+			return fmt.Errorf("schema %s: %w", schema, err)
+		}
+	}
+	maxClients := 4
+	for _, n := range c.clients {
+		maxClients = max(maxClients, n)
+	}
+	engineStore, err := postgres.Open(ctx, engineDSN, postgres.WithSchema(engineSchema), postgres.WithMaxConns(maxClients))
+	if err != nil {
+		return err
+	}
+	defer engineStore.Close()
+	mode, err := checkSync(ctx, c, engineDSN, pgOptions)
+	if err != nil {
+		return err
+	}
+	if c.checkpoint {
+		mode += "; CHECKPOINT before each run"
+	}
+	logf("%s", mode)
 	eng := passengine.New(engineStore, passengine.WithClock(passengine.NewManualClock(start)),
 		passengine.WithClockSkew(200*365*24*time.Hour))
 	var seq atomic.Int64
+	profile := &cpuProfile{file: c.cpuProfile}
+	defer profile.close()
+	sum := &summary{mode: mode, rounds: c.rounds, duration: c.duration, runs: map[runKey]measure{}}
 	for r := 1; r <= c.rounds; r++ {
 		for _, n := range c.clients {
 			sides := []string{"a", "b"}
@@ -155,33 +244,184 @@ func run(ctx context.Context, c config) error {
 				sides = []string{"b", "a"}
 			}
 			for _, side := range sides {
-				if err := closeOpen(ctx, benchDSN); err != nil {
+				if err := closeOpen(ctx, benchDSN, c.checkpoint); err != nil {
 					return err
 				}
 				row := fmt.Sprintf("clients=%d", n)
-				if side == "a" {
-					file := fmt.Sprintf("pgbench-c%d-r%d.txt", n, r)
-					logf("round %d: pgbench, %d clients, %s", r, n, c.duration)
-					if err := runPgbench(ctx, c, benchDSN, n, filepath.Join(c.out, file)); err != nil {
-						return err
-					}
-					fmt.Printf("run\t%s\ta\t%d\t%s\tpgbench\ttps\n", row, r, file)
-					continue
+				trips := pgbenchTrips
+				if side == "b" {
+					trips = engineTrips
 				}
-				file := fmt.Sprintf("engine-c%d-r%d.txt", n, r)
-				logf("round %d: Engine, %d clients, %s", r, n, c.duration)
-				line, err := checkIns(ctx, eng, &seq, n, c.holders, c.duration)
+				var before, procAfter, after point
+				if err := before.sample(ctx, benchDSN, trips); err != nil {
+					return err
+				}
+				before.readProc()
+				server, err := startBackendSampler(c.db, c.duration)
 				if err != nil {
 					return err
 				}
-				if err := os.WriteFile(filepath.Join(c.out, file), []byte(line+"\n"), 0o644); err != nil {
-					return err
+				own := processCPU()
+				var m measure
+				if side == "a" {
+					file := fmt.Sprintf("pgbench-c%d-r%d.txt", n, r)
+					logf("round %d: pgbench, %d clients, %s", r, n, c.duration)
+					if m, err = runPgbench(ctx, c, pgbenchDSN, pgOptions, n, filepath.Join(c.out, file)); err != nil {
+						return err
+					}
+					m.harness = processCPU() - own
+					if m.server, m.backends, err = server.Stop(); err != nil {
+						return err
+					}
+					if err := settleAndSample(ctx, &procAfter, &after, benchDSN, trips); err != nil {
+						return err
+					}
+					m.between(before, procAfter, after)
+					if err := appendFile(filepath.Join(c.out, file), "# pgcheckin: "+m.String()+"\n"); err != nil {
+						return err
+					}
+					fmt.Printf("run\t%s\ta\t%d\t%s\tpgbench\ttps\n", row, r, file)
+				} else {
+					file := fmt.Sprintf("engine-c%d-r%d.txt", n, r)
+					logf("round %d: Engine, %d clients, %s", r, n, c.duration)
+					if err := profile.resume(); err != nil {
+						return err
+					}
+					m, err = checkIns(ctx, eng, &seq, n, c.holders, c.duration)
+					profile.pause()
+					if err != nil {
+						return err
+					}
+					m.harness = processCPU() - own
+					if m.server, m.backends, err = server.Stop(); err != nil {
+						return err
+					}
+					if err := settleAndSample(ctx, &procAfter, &after, benchDSN, trips); err != nil {
+						return err
+					}
+					m.between(before, procAfter, after)
+					line := fmt.Sprintf("BenchmarkEngineCheckIn/clients=%d\t%d\t%.0f ns/op\t%.2f checkins/s\t%d allocs/op\t%s",
+						n, m.count, float64(m.elapsed.Nanoseconds())/float64(m.count), m.rate, m.allocs, m.metrics())
+					if err := os.WriteFile(filepath.Join(c.out, file), []byte(line+"\n"), 0o644); err != nil {
+						return err
+					}
+					fmt.Printf("run\t%s\tb\t%d\t%s\tBenchmarkEngineCheckIn/clients=%d\tcheckins/s\n", row, r, file, n)
 				}
-				fmt.Printf("run\t%s\tb\t%d\t%s\tBenchmarkEngineCheckIn/clients=%d\tcheckins/s\n", row, r, file, n)
+				logf("  %.0f/s; %s", m.rate, m.String())
+				sum.runs[runKey{n, r, side}] = m
 			}
 		}
 	}
+	text := sum.String(c.clients, c.trips)
+	fmt.Fprint(os.Stderr, text)
+	return os.WriteFile(filepath.Join(c.out, "summary.txt"), []byte(text), 0o644)
+}
+
+// cpuProfile profiles pgcheckin's process during the Engine's runs only:
+// runtime/pprof cannot pause a profile, so each run's profile is a file
+// of its own, FILE.N, which go tool pprof merges when given them all.
+type cpuProfile struct {
+	file string
+	n    int
+	f    *os.File
+}
+
+// resume starts the next run's profile.
+func (p *cpuProfile) resume() error {
+	if p.file == "" {
+		return nil
+	}
+	p.n++
+	f, err := os.Create(fmt.Sprintf("%s.%d", p.file, p.n))
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	p.f = f
 	return nil
+}
+
+// pause ends the run's profile.
+func (p *cpuProfile) pause() {
+	if p.f == nil {
+		return
+	}
+	pprof.StopCPUProfile()
+	p.f.Close()
+	p.f = nil
+}
+
+func (p *cpuProfile) close() { p.pause() }
+
+// settleAndSample reads the machine's jiffies into procAfter right after
+// a run, then waits settle and reads the server's counters into after.
+func settleAndSample(ctx context.Context, procAfter, after *point, dsn string, trips *tripCounter) error {
+	procAfter.readProc()
+	time.Sleep(settle)
+	return after.sample(ctx, dsn, trips)
+}
+
+// withOptions returns dsn, a URL, with opts added to its options
+// parameter (the server's command-line options of the session).
+func withOptions(dsn, opts string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	if o := q.Get("options"); o != "" {
+		opts = o + " " + opts
+	}
+	q.Set("options", opts)
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads "+" as itself
+	return u.String(), nil
+}
+
+// checkSync reads synchronous_commit as each side's sessions see it (the
+// Engine's DSN through pgx; pgbench's PGOPTIONS through psql) and returns
+// the line stating it, or an error when the two differ or differ from
+// -sync.
+func checkSync(ctx context.Context, c config, engineDSN, pgOptions string) (string, error) {
+	conn, err := pgx.Connect(ctx, engineDSN)
+	if err != nil {
+		return "", err
+	}
+	var engine string
+	err = conn.QueryRow(ctx, "SHOW synchronous_commit").Scan(&engine)
+	conn.Close(ctx)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := pgx.ParseConfig(c.dsn)
+	if err != nil {
+		return "", err
+	}
+	psql := filepath.Join(filepath.Dir(c.pgbench), "psql")
+	if !strings.ContainsRune(c.pgbench, os.PathSeparator) {
+		psql = "psql"
+	}
+	cmd := exec.CommandContext(ctx, psql, "-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User,
+		"-X", "-A", "-t", "-c", "SHOW synchronous_commit", c.db)
+	cmd.Env = append(os.Environ(), "PGOPTIONS="+pgOptions)
+	if cfg.Password != "" {
+		cmd.Env = append(cmd.Env, "PGPASSWORD="+cfg.Password)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("psql SHOW synchronous_commit with PGOPTIONS=%q: %w", pgOptions, err)
+	}
+	pgb := strings.TrimSpace(string(out))
+	if pgb != engine || (c.sync == "off") != (engine == "off") {
+		return "", fmt.Errorf("synchronous_commit: pgbench's sessions %q, the Engine's %q; -sync %s", pgb, engine, c.sync)
+	}
+	how := "the server's setting"
+	if c.sync == "off" {
+		how = "PGOPTIONS='" + pgOptions + "' for pgbench, options=" + asyncCommit + " in the Engine's DSN"
+	}
+	return fmt.Sprintf("synchronous_commit = %s on both sides (%s)", engine, how), nil
 }
 
 func logf(format string, args ...any) {
@@ -217,47 +457,48 @@ func createDatabase(ctx context.Context, dsn, db string) error {
 	return err
 }
 
-// prepare drops schema, migrates it with the store's migrations, runs
-// seed in it and returns the store on it.
-func prepare(ctx context.Context, dsn, schema, seed string, conns int) (*postgres.Store, error) {
+// prepare drops schema, migrates it with the store's migrations and runs
+// seed in it.
+func prepare(ctx context.Context, dsn, schema, seed string) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	_, err = conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
 	conn.Close(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	st, err := postgres.Open(ctx, dsn, postgres.WithSchema(schema), postgres.WithMaxConns(conns))
+	st, err := postgres.Open(ctx, dsn, postgres.WithSchema(schema))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, err
+	err = st.Migrate(ctx)
+	st.Close()
+	if err != nil {
+		return err
 	}
 	sconn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return err
 	}
 	defer sconn.Close(ctx)
 	if _, err := sconn.Exec(ctx, `SET search_path = `+pgx.Identifier{schema}.Sanitize()); err != nil {
-		st.Close()
-		return nil, err
+		return err
 	}
 	if _, err := sconn.Exec(ctx, seed, pgx.QueryExecModeSimpleProtocol); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("seed: %w", err)
+		return fmt.Errorf("seed: %w", err)
 	}
-	return st, nil
+	return nil
 }
 
 // closeOpen closes the visits left open in both schemas, so that every
 // holder can be checked in again and no run reads the open visits of the
-// runs before it.
-func closeOpen(ctx context.Context, dsn string) error {
+// runs before it, then, with checkpoint, runs CHECKPOINT: every run then
+// starts right after a checkpoint, so each side writes the full page
+// images of the pages it first changes after one alike, and no timed
+// checkpoint (every checkpoint_timeout) falls in a run.
+func closeOpen(ctx context.Context, dsn string, checkpoint bool) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
@@ -269,47 +510,75 @@ func closeOpen(ctx context.Context, dsn string) error {
 			return fmt.Errorf("close open visits in %s: %w", schema, err)
 		}
 	}
+	if !checkpoint {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, `CHECKPOINT`); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
 	return nil
 }
 
-// runPgbench runs pgbench with the script on the pgbench schema, n
-// clients, and writes its output to file.
-func runPgbench(ctx context.Context, c config, dsn string, n int, file string) error {
+// pgbenchTPS and pgbenchCount read pgbench's throughput (without its
+// initial connection time) and transaction count.
+var (
+	pgbenchTPS   = regexp.MustCompile(`(?m)^tps = ([0-9.]+)`)
+	pgbenchCount = regexp.MustCompile(`(?m)^number of transactions actually processed: ([0-9]+)`)
+)
+
+// runPgbench runs pgbench with the script on the pgbench schema (the
+// session options in PGOPTIONS), n clients, writes its output to file and
+// returns its throughput, its transactions and its process's CPU time.
+func runPgbench(ctx context.Context, c config, dsn, pgOptions string, n int, file string) (measure, error) {
+	var m measure
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return err
+		return m, err
 	}
 	secs := max(1, int(c.duration.Round(time.Second)/time.Second))
 	args := []string{"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User, "-n", "-M", "prepared",
 		"-D", fmt.Sprintf("holders=%d", c.holders), "-f", c.script, "-c", strconv.Itoa(n), "-j", strconv.Itoa(min(n, 2)),
 		"-T", strconv.Itoa(secs), cfg.Database}
 	cmd := exec.CommandContext(ctx, c.pgbench, args...)
-	cmd.Env = append(os.Environ(), "PGOPTIONS=-c search_path="+pgbenchSchema)
+	cmd.Env = append(os.Environ(), "PGOPTIONS="+pgOptions, "PGSSLMODE=disable", "PGGSSENCMODE=disable")
 	if cfg.Password != "" {
 		cmd.Env = append(cmd.Env, "PGPASSWORD="+cfg.Password)
 	}
+	began := time.Now()
 	outText, err := cmd.CombinedOutput()
+	m.elapsed = time.Since(began)
 	if werr := os.WriteFile(file, outText, 0o644); werr != nil {
-		return werr
+		return m, werr
 	}
 	if err != nil {
-		return fmt.Errorf("pgbench %s: %w (output in %s)", strings.Join(args, " "), err, file)
+		return m, fmt.Errorf("pgbench %s: %w (output in %s)", strings.Join(args, " "), err, file)
 	}
-	return nil
+	tps, count := pgbenchTPS.FindSubmatch(outText), pgbenchCount.FindSubmatch(outText)
+	if tps == nil || count == nil {
+		return m, fmt.Errorf("pgbench: no tps or transaction count in %s", file)
+	}
+	m.rate, _ = strconv.ParseFloat(string(tps[1]), 64)
+	m.count, _ = strconv.ParseInt(string(count[1]), 10, 64)
+	m.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	m.ownCPU = false
+	return m, nil
 }
 
-// checkIns runs Engine check-ins on n goroutines for d and returns the
-// result as a benchmark line.
-func checkIns(ctx context.Context, eng *passengine.Engine, seq *atomic.Int64, n, holders int, d time.Duration) (string, error) {
+// checkIns runs Engine check-ins on n goroutines for d and returns their
+// throughput, count, allocations per check-in and the process's CPU time.
+func checkIns(ctx context.Context, eng *passengine.Engine, seq *atomic.Int64, n, holders int, d time.Duration) (measure, error) {
 	var (
 		wg       sync.WaitGroup
 		count    atomic.Int64
 		firstErr atomic.Pointer[error]
 		before   runtime.MemStats
 		after    runtime.MemStats
+		m        measure
 	)
+	stride := scatter(int64(holders))
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	cpu0 := processCPU()
 	began := time.Now()
 	deadline := began.Add(d)
 	for g := range n {
@@ -319,8 +588,8 @@ func checkIns(ctx context.Context, eng *passengine.Engine, seq *atomic.Int64, n,
 			loc := fmt.Sprintf("l%04d", g%32)
 			for time.Now().Before(deadline) && firstErr.Load() == nil && count.Load() < int64(holders) {
 				i := seq.Add(1)
-				h := fmt.Sprintf("h%07d", i%int64(holders))
-				_, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", i), Network: network,
+				h := fmt.Sprintf("h%07d", i*stride%int64(holders))
+				_, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", rand.Int64N(keySpace)), Network: network,
 					Holder: h, Location: loc, At: start.Add(time.Duration(i) * time.Second)})
 				if err != nil {
 					err = fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err)
@@ -332,15 +601,63 @@ func checkIns(ctx context.Context, eng *passengine.Engine, seq *atomic.Int64, n,
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(began)
+	m.elapsed = time.Since(began)
+	m.cpu = processCPU() - cpu0
+	m.ownCPU = true
 	runtime.ReadMemStats(&after)
 	if err := firstErr.Load(); err != nil {
-		return "", *err
+		return m, *err
 	}
-	k := count.Load()
-	if k == 0 {
-		return "", errors.New("no check-in finished in the run")
+	m.count = count.Load()
+	if m.count == 0 {
+		return m, errors.New("no check-in finished in the run")
 	}
-	return fmt.Sprintf("BenchmarkEngineCheckIn/clients=%d\t%d\t%.0f ns/op\t%.2f checkins/s\t%d allocs/op",
-		n, k, float64(elapsed.Nanoseconds())/float64(k), float64(k)/elapsed.Seconds(), (after.Mallocs-before.Mallocs)/uint64(k)), nil
+	m.rate = float64(m.count) / m.elapsed.Seconds()
+	m.allocs = (after.Mallocs - before.Mallocs) / uint64(m.count)
+	return m, nil
+}
+
+// keySpace bounds the random idempotency keys of both sides (checkin.sql's
+// random(1, 9000000000000000000)): a key repeated would fail its
+// check-in.
+const keySpace = 9_000_000_000_000_000_000
+
+// scatter returns a stride coprime with n near n·0.618: the holders
+// i·stride mod n of i = 1, 2, ... are all different until n check-ins, and
+// as scattered over the tables' pages as checkin.sql's random holders.
+func scatter(n int64) int64 {
+	gcd := func(a, b int64) int64 {
+		for b != 0 {
+			a, b = b, a%b
+		}
+		return a
+	}
+	s := max(1, n*618/1000)
+	for gcd(s, n) != 1 {
+		s++
+	}
+	return s
+}
+
+// processCPU returns the CPU time (user and system) pgcheckin's process
+// has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// appendFile appends text to file.
+func appendFile(file, text string) error {
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

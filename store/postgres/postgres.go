@@ -46,8 +46,9 @@
 // Engine's reads of a call (the team and holder locks, then the location,
 // visits, passes and PAYG products) go in one pipelined batch. It is also a
 // store.CommitWriter: the call's writes are held and sent with COMMIT, or
-// before any later statement, so reads always see them. A check-in is
-// three round trips, where a statement at a time took sixteen.
+// before any later statement, so reads always see them. A check-in or a
+// check-out is two round trips (the batch with BEGIN, then the writes with
+// COMMIT; TestCallRoundTrips), where a statement at a time took sixteen.
 //
 // # Schema
 //

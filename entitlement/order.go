@@ -688,63 +688,39 @@ func sortPassesByID(idx []uint16, passes []*pass.Pass) bool {
 	if i >= len(passes) {
 		return false
 	}
-	strict := true
-	for ; i < len(idx); i++ {
-		x := idx[i]
-		id := passes[x].ID
-		prev := passes[idx[i-1]].ID
-		if prev < id {
-			continue
-		}
-		if prev == id {
-			strict = false
-			continue
-		}
-		strict = false
-		lo, hi := 0, i-1
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if passes[idx[m]].ID <= id {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		copy(idx[lo+1:i+1], idx[lo:i])
-		idx[lo] = x
-	}
-	if strict {
-		return false
-	}
-	for i := 1; i < len(idx); i++ {
-		if passes[idx[i-1]].ID == passes[idx[i]].ID {
-			return true
-		}
-	}
-	return false
+	return sortIndexesByID(idx, i, func(x uint16) string { return passes[x].ID })
 }
 
 // sortByID sorts idx, indexes of cands, by pass ID: a stable binary
 // insertion sort, one comparison an index when idx is in order already.
 // It reports whether two candidates may share an ID (false: they do not).
 func sortByID(idx []uint16, cands []Candidate) bool {
+	return sortIndexesByID(idx, 1, func(x uint16) string { return cands[x].PassID })
+}
+
+// sortIndexesByID sorts idx, whose first from indexes are in strictly
+// ascending order of id already, by id: a stable binary insertion sort.
+// It reports whether two indexes may share an ID (false: they do not).
+func sortIndexesByID(idx []uint16, from int, id func(uint16) string) bool {
+	if from < 1 {
+		from = 1
+	}
 	strict := true
-	for i := 1; i < len(idx); i++ {
+	for i := from; i < len(idx); i++ {
 		x := idx[i]
-		id := cands[x].PassID
-		prev := cands[idx[i-1]].PassID
-		if prev < id {
-			continue
-		}
-		if prev == id {
-			strict = false
+		xid := id(x)
+		prev := id(idx[i-1])
+		if prev < xid {
 			continue
 		}
 		strict = false
+		if prev == xid {
+			continue
+		}
 		lo, hi := 0, i-1
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
-			if cands[idx[m]].PassID <= id {
+			if id(idx[m]) <= xid {
 				lo = m + 1
 			} else {
 				hi = m
@@ -757,7 +733,7 @@ func sortByID(idx []uint16, cands []Candidate) bool {
 		return false
 	}
 	for i := 1; i < len(idx); i++ {
-		if cands[idx[i-1]].PassID == cands[idx[i]].PassID {
+		if id(idx[i-1]) == id(idx[i]) {
 			return true
 		}
 	}

@@ -282,6 +282,15 @@ const quiet = 72 * time.Hour
 // as t goes forward, even when the cut-off falls in the hour a DST change
 // skips or repeats.
 func (z Zone) Date(t time.Time) Date {
+	if d, ok := z.dateFast(t.Unix()); ok { // period.go
+		return d
+	}
+	return z.dateWalk(t)
+}
+
+// dateWalk is Date from t's wall clock, and near a change of UTC offset
+// from Start.
+func (z Zone) dateWalk(t time.Time) Date {
 	local := t.In(z.Loc)
 	d := DateOf(local)
 	if z.Cutoff > 0 {
@@ -312,6 +321,15 @@ func (z Zone) Date(t time.Time) Date {
 // overlaps. A date a zone skipped entirely (Pacific/Apia's 2011-12-30)
 // has no instant: it begins, and ends, where the next day begins.
 func (z Zone) Start(d Date) time.Time {
+	if t, ok := z.startFast(d); ok { // period.go
+		return t
+	}
+	return z.startWalk(d)
+}
+
+// startWalk is Start by walking the stretches of one UTC offset from the
+// day before d.
+func (z Zone) startWalk(d Date) time.Time {
 	// wall is the reading sought, as if the wall clock were UTC.
 	wall := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Add(z.Cutoff)
 	// Before t the wall clock reads less than wall (offsets are under 25

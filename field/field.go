@@ -88,6 +88,9 @@ func Required(name, value string) error {
 // valid UTF-8, no control characters (NUL among them) and at most MaxID
 // bytes.
 func ID(name, id string) error {
+	if printableASCII(id) {
+		return nil // the usual ID: no need to decode it
+	}
 	if err := Required(name, id); err != nil {
 		return err
 	}
@@ -101,6 +104,24 @@ func ID(name, id string) error {
 		return Invalid(name, "%s holds a control character", Quote(id))
 	}
 	return nil
+}
+
+// printableASCII reports whether s is at most MaxID bytes of printable
+// ASCII with at least one that is not a space: an ID that ID accepts.
+func printableASCII(s string) bool {
+	if len(s) > MaxID {
+		return false
+	}
+	visible := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < ' ' || c >= 0x7f:
+			return false
+		case c != ' ':
+			visible = true
+		}
+	}
+	return visible
 }
 
 // OptionalID is ID for a field that may be empty: it returns nil for ""

@@ -116,3 +116,34 @@ func FuzzID(f *testing.F) {
 		}
 	})
 }
+
+// ID accepts and refuses as its definition says, whichever way it takes:
+// every string of up to three bytes drawn from the edges of ASCII (space,
+// controls, DEL, bytes of UTF-8 sequences) and any string against a check
+// written from the definition.
+func TestIDMatchesItsDefinition(t *testing.T) {
+	def := func(id string) bool {
+		return strings.TrimSpace(id) != "" && len(id) <= field.MaxID && utf8.ValidString(id) &&
+			!strings.ContainsFunc(id, unicode.IsControl)
+	}
+	edges := []byte{0, '\t', '\n', 0x1f, ' ', '!', 'a', '~', 0x7f, 0x80, 0xc2, 0x85, 0xc3, 0xbc, 0xff}
+	var check func(prefix []byte)
+	check = func(prefix []byte) {
+		s := string(prefix)
+		if got, want := field.ID("id", s) == nil, def(s); got != want {
+			t.Errorf("ID(%q) accepted: got %t, want %t", s, got, want)
+		}
+		if len(prefix) == 3 {
+			return
+		}
+		for _, b := range edges {
+			check(append(prefix, b))
+		}
+	}
+	check(nil)
+	for _, s := range []string{strings.Repeat("x", field.MaxID), strings.Repeat("x", field.MaxID+1), strings.Repeat(" ", field.MaxID) + "x"} {
+		if got, want := field.ID("id", s) == nil, def(s); got != want {
+			t.Errorf("ID of %d bytes accepted: got %t, want %t", len(s), got, want)
+		}
+	}
+}

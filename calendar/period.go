@@ -1,0 +1,106 @@
+package calendar
+
+import (
+	"math"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// A period is a stretch of time in which a location's UTC offset does not
+// change: [start, end) in Unix seconds, math.MinInt64 and math.MaxInt64
+// where the stretch has no bound. Zone.Date and Zone.Start answer from the
+// period an instant falls in without going through the time package's
+// zone lookups, which for a zone described by a rule past its last listed
+// change (most zones, in today's tzdata) evaluate the rule on every call
+// and cost thousands of instructions; a call on a visit makes several.
+type period struct {
+	loc        *time.Location
+	offset     int64 // seconds east of UTC
+	start, end int64
+}
+
+// periods caches the period last looked up for a location, in a slot
+// chosen by the location's address: a bounded cache that needs no
+// registration and never grows. A slot holds an immutable period; a miss
+// replaces it.
+var periods [64]atomic.Pointer[period]
+
+// maxFast bounds the Unix seconds the periods' arithmetic handles, far
+// beyond any instant the Engine accepts; instants past it take the time
+// package's path.
+const maxFast = 1 << 50
+
+func periodSlot(loc *time.Location) *atomic.Pointer[period] {
+	h := uint64(uintptr(unsafe.Pointer(loc))) * 0x9E3779B97F4A7C15
+	return &periods[h>>58]
+}
+
+// periodAt returns the period of loc that sec falls in, from the cache or
+// looked up and cached.
+func periodAt(loc *time.Location, sec int64) *period {
+	slot := periodSlot(loc)
+	if p := slot.Load(); p != nil && p.loc == loc && p.start <= sec && sec < p.end {
+		return p
+	}
+	local := time.Unix(sec, 0).In(loc)
+	_, offset := local.Zone()
+	start, end := local.ZoneBounds()
+	p := &period{loc: loc, offset: int64(offset), start: math.MinInt64, end: math.MaxInt64}
+	if !start.IsZero() {
+		p.start = start.Unix()
+	}
+	if !end.IsZero() {
+		p.end = end.Unix()
+	}
+	slot.Store(p)
+	return p
+}
+
+// quietSeconds is quiet in seconds.
+const quietSeconds = int64(quiet / time.Second)
+
+// dateFast returns the business day of the instant at Unix second sec in
+// z, and true, when sec is at least quiet from either end of its period:
+// there the day follows from the wall clock alone (Zone.Date). Otherwise
+// it returns false.
+func (z Zone) dateFast(sec int64) (Date, bool) {
+	if sec < -maxFast || sec > maxFast {
+		return Date{}, false
+	}
+	p := periodAt(z.Loc, sec)
+	if p.start != math.MinInt64 && sec-p.start < quietSeconds || p.end != math.MaxInt64 && p.end-sec <= quietSeconds {
+		return Date{}, false
+	}
+	wall := sec + p.offset
+	days := wall / 86400
+	if wall%86400 < 0 {
+		days--
+	}
+	// The wall clock's seconds into its day against the cut-off, in whole
+	// minutes: before it, the instant is the previous day's.
+	if wall-days*86400 < int64(z.Cutoff/time.Second) {
+		days--
+	}
+	return fromDays(int(days)), true
+}
+
+// startFast returns Zone.Start(d) and true when the instant it seeks and
+// the day before it lie in one period of z's location: the instant where
+// the wall clock reads d at the cut-off. Otherwise it returns false.
+func (z Zone) startFast(d Date) (time.Time, bool) {
+	wall := int64(d.days())*86400 + int64(z.Cutoff/time.Second)
+	if wall < -maxFast || wall > maxFast {
+		return time.Time{}, false
+	}
+	// Start walks the periods from 25 hours before the reading: when
+	// that instant's period also holds the reading's instant, the walk's
+	// first step answers.
+	from := wall - 25*3600
+	p := periodAt(z.Loc, from)
+	at := wall - p.offset
+	if at < from || at >= p.end {
+		return time.Time{}, false
+	}
+	return time.Unix(at, 0).UTC(), true
+}

@@ -337,8 +337,12 @@ func (c *idemCall[R]) run(tx store.Tx) error {
 			return err
 		}
 	}
-	r, err := c.fn(tx)
-	if err != nil {
+	// The result goes straight to c.res, which is on the heap already (a
+	// local would be moved there too, since recordOf takes its address).
+	var err error
+	if c.res, err = c.fn(tx); err != nil {
+		var zero R
+		c.res = zero
 		if rerr := (*recordedError)(nil); errors.As(err, &rerr) { // the state load found the key's record
 			return c.replay(&rerr.rec)
 		}
@@ -351,11 +355,13 @@ func (c *idemCall[R]) run(tx store.Tx) error {
 		return err
 	}
 	// The caller gets the stored form, so a replay returns an equal value.
-	out, err := recordOf(&r, (*c.buf)[:0]) // record.go
+	out, err := recordOf(&c.res, (*c.buf)[:0]) // record.go
 	if err != nil {
+		var zero R
+		c.res = zero
 		return err
 	}
-	*c.buf, c.res = out, r
+	*c.buf = out
 	// The store copies Request and Result (store.Idempotency.Put).
 	newRec := store.Record{Network: c.network, Key: c.key, Operation: c.op, Request: c.sum[:], Result: out, At: c.e.now()}
 	if w, ok := tx.(store.CommitWriter); ok {

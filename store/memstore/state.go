@@ -136,14 +136,24 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 			arrays++
 		}
 	}
-	if box := (*stateBox)(nil); arrays > 1 && nv <= len(box.visits) && np <= len(box.passes) && n.times <= len(box.times) && n.cons <= len(box.cons) {
-		// The usual state of a call on a visit in one allocation.
-		box = new(stateBox)
-		vs, ps = box.visits[:nv:nv], box.passes[:np:np]
-		c.times, c.cons = box.times[:0:n.times], box.cons[:0:n.cons]
+	small, large := (*smallBox)(nil), (*stateBox)(nil)
+	switch {
+	case arrays > 1 && nv <= len(small.visits) && np <= len(small.passes) && n.times <= len(small.times) && n.cons <= len(small.cons):
+		// The usual state of a check-in or check-out in one allocation
+		// of a quarter of a stateBox's.
+		small = new(smallBox)
+		vs, ps = small.visits[:nv:nv], small.passes[:np:np]
+		c.times, c.cons = small.times[:0:n.times], small.cons[:0:n.cons]
 		n.times, n.cons = 0, 0
 		c.more(&n)
-	} else {
+	case arrays > 1 && nv <= len(large.visits) && np <= len(large.passes) && n.times <= len(large.times) && n.cons <= len(large.cons):
+		// A state of a few visits in one allocation.
+		large = new(stateBox)
+		vs, ps = large.visits[:nv:nv], large.passes[:np:np]
+		c.times, c.cons = large.times[:0:n.times], large.cons[:0:n.cons]
+		n.times, n.cons = 0, 0
+		c.more(&n)
+	default:
 		c = newCopier(&n)
 		if nv > 0 {
 			vs = make([]checkin.Visit, nv)
@@ -196,6 +206,15 @@ type stateBox struct {
 	passes [4]*pass.Pass
 	times  [4]time.Time
 	cons   [6]checkin.Consumption
+}
+
+// smallBox is a stateBox for one visit and two passes, the state of most
+// check-ins and check-outs (576 bytes against 2,304).
+type smallBox struct {
+	visits [1]checkin.Visit
+	passes [2]*pass.Pass
+	times  [1]time.Time
+	cons   [2]checkin.Consumption
 }
 
 // paygsOf returns copies of the network's PAYG products by ID, their

@@ -1,10 +1,10 @@
 package calendar
 
 import (
+	"hash/maphash"
 	"math"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // A period is a stretch of time in which a location's UTC offset does not
@@ -21,10 +21,12 @@ type period struct {
 }
 
 // periods caches the period last looked up for a location, in a slot
-// chosen by the location's address: a bounded cache that needs no
-// registration and never grows. A slot holds an immutable period; a miss
-// replaces it.
+// chosen by the location's name: a bounded cache that needs no
+// registration and never grows. A slot holds an immutable period of one
+// *time.Location; a miss, or another location in the slot, replaces it.
 var periods [64]atomic.Pointer[period]
+
+var periodSeed = maphash.MakeSeed()
 
 // maxFast bounds the Unix seconds the periods' arithmetic handles, far
 // beyond any instant the Engine accepts; instants past it take the time
@@ -32,8 +34,7 @@ var periods [64]atomic.Pointer[period]
 const maxFast = 1 << 50
 
 func periodSlot(loc *time.Location) *atomic.Pointer[period] {
-	h := uint64(uintptr(unsafe.Pointer(loc))) * 0x9E3779B97F4A7C15
-	return &periods[h>>58]
+	return &periods[maphash.String(periodSeed, loc.String())%uint64(len(periods))]
 }
 
 // periodAt returns the period of loc that sec falls in, from the cache or

@@ -282,14 +282,19 @@ const quiet = 72 * time.Hour
 // as t goes forward, even when the cut-off falls in the hour a DST change
 // skips or repeats.
 func (z Zone) Date(t time.Time) Date {
-	if d, ok := z.dateFast(t.Unix()); ok { // period.go
+	d, quiet, ok := z.wallDate(t.Unix()) // period.go
+	if !ok {
+		return z.dateWalk(t)
+	}
+	if quiet {
 		return d
 	}
-	return z.dateWalk(t)
+	return z.settle(t, d)
 }
 
-// dateWalk is Date from t's wall clock, and near a change of UTC offset
-// from Start.
+// dateWalk is Date through the time package's zone lookups: the date of
+// t's wall clock, settled near a change of UTC offset. The periods
+// (period.go) answer as it does, and a test holds them to it.
 func (z Zone) dateWalk(t time.Time) Date {
 	local := t.In(z.Loc)
 	d := DateOf(local)
@@ -302,6 +307,13 @@ func (z Zone) dateWalk(t time.Time) Date {
 	if start, end := local.ZoneBounds(); (start.IsZero() || t.Sub(start) >= quiet) && (end.IsZero() || end.Sub(t) > quiet) {
 		return d
 	}
+	return z.settle(t, d)
+}
+
+// settle returns the day whose Start is at or before t and the next day's
+// after it, from d, the date of t's wall clock less a day before the
+// cut-off: near a change of UTC offset, d may be a day off.
+func (z Zone) settle(t time.Time, d Date) Date {
 	for t.Before(z.Start(d)) {
 		d = d.AddDays(-1)
 	}

@@ -61,18 +61,17 @@ func periodAt(loc *time.Location, sec int64) *period {
 // quietSeconds is quiet in seconds.
 const quietSeconds = int64(quiet / time.Second)
 
-// dateFast returns the business day of the instant at Unix second sec in
-// z, and true, when sec is at least quiet from either end of its period:
-// there the day follows from the wall clock alone (Zone.Date). Otherwise
-// it returns false.
-func (z Zone) dateFast(sec int64) (Date, bool) {
+// wallDate returns the date of the wall clock at Unix second sec in z,
+// less a day before the cut-off, and whether sec is at least quiet from
+// either end of its period: there that date is the business day
+// (Zone.Date); nearer a change it may be a day off. It returns false for
+// an instant beyond maxFast.
+func (z Zone) wallDate(sec int64) (d Date, quiet, ok bool) {
 	if sec < -maxFast || sec > maxFast {
-		return Date{}, false
+		return Date{}, false, false
 	}
 	p := periodAt(z.Loc, sec)
-	if p.start != math.MinInt64 && sec-p.start < quietSeconds || p.end != math.MaxInt64 && p.end-sec <= quietSeconds {
-		return Date{}, false
-	}
+	quiet = (p.start == math.MinInt64 || sec-p.start >= quietSeconds) && (p.end == math.MaxInt64 || p.end-sec > quietSeconds)
 	wall := sec + p.offset
 	days := wall / 86400
 	if wall%86400 < 0 {
@@ -83,7 +82,7 @@ func (z Zone) dateFast(sec int64) (Date, bool) {
 	if wall-days*86400 < int64(z.Cutoff/time.Second) {
 		days--
 	}
-	return fromDays(int(days)), true
+	return fromDays(int(days)), quiet, true
 }
 
 // startFast returns Zone.Start(d) and true when the instant it seeks and

@@ -32,7 +32,23 @@ func TestRule_T6_PeriodsAnswerAsTheWalk(t *testing.T) {
 		sec := rapid.Int64Range(lo, hi).Draw(t, "unix")
 		// Near a change of offset or the start of a day often: the
 		// instants quiet away from a change, and either side of a cut-off.
-		switch rapid.IntRange(0, 2).Draw(t, "near") {
+		switch rapid.IntRange(0, 3).Draw(t, "near") {
+		case 3:
+			// An instant hours from a change, with the cut-off an hour and
+			// a half either side of the change's wall clock: where the day
+			// is not the wall clock's date (a cut-off in the hour a change
+			// skips or repeats).
+			_, end := time.Unix(sec, 0).In(z.Loc).ZoneBounds()
+			if end.IsZero() {
+				break
+			}
+			h, m, _ := end.Add(-time.Second).In(z.Loc).Clock()
+			minutes := (h*60 + m + 1 + rapid.IntRange(-90, 90).Draw(t, "cut-off from the change")) % (24 * 60)
+			if minutes < 0 {
+				minutes += 24 * 60
+			}
+			z.Cutoff = time.Duration(minutes) * time.Minute
+			sec = end.Unix() + rapid.Int64Range(-3*3600, 3*3600).Draw(t, "seconds from the change")
 		case 1:
 			_, end := time.Unix(sec, 0).In(z.Loc).ZoneBounds()
 			if !end.IsZero() {
@@ -43,11 +59,11 @@ func TestRule_T6_PeriodsAnswerAsTheWalk(t *testing.T) {
 		}
 		at := time.Unix(sec, int64(rapid.IntRange(0, 999_999_999).Draw(t, "nanoseconds"))).UTC()
 		if got, want := z.Date(at), z.dateWalk(at); got != want {
-			t.Fatalf("Date(%s) in %s cut-off %s: got %s, want %s", at, name, cutoff, got, want)
+			t.Fatalf("Date(%s) in %s cut-off %s: got %s, want %s", at, name, z.Cutoff, got, want)
 		}
 		d := DateOf(at).AddDays(rapid.IntRange(-2, 2).Draw(t, "days"))
 		if got, want := z.Start(d), z.startWalk(d); !got.Equal(want) || got != want {
-			t.Fatalf("Start(%s) in %s cut-off %s: got %s, want %s", d, name, cutoff, got, want)
+			t.Fatalf("Start(%s) in %s cut-off %s: got %s, want %s", d, name, z.Cutoff, got, want)
 		}
 	})
 }
@@ -75,4 +91,34 @@ func TestPeriodsConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Around every change of offset from 2020 to 2030 in every kind of zone,
+// with cut-offs at and around the change's wall clock: Date, with the
+// periods, against dateWalk.
+func TestRule_T6_PeriodsAroundEveryChange(t *testing.T) {
+	for _, name := range zonesOfEveryKind {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for at := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC); at.Year() < 2030; {
+			_, end := at.In(loc).ZoneBounds()
+			if end.IsZero() {
+				break
+			}
+			h, m, _ := end.Add(-time.Second).In(loc).Clock()
+			for c := -120; c <= 120; c += 30 {
+				minutes := ((h*60+m+1+c)%(24*60) + 24*60) % (24 * 60)
+				z := Zone{Loc: loc, Cutoff: time.Duration(minutes) * time.Minute}
+				for s := -3 * time.Hour; s <= 3*time.Hour; s += 20 * time.Minute {
+					x := end.Add(s).UTC()
+					if got, want := z.Date(x), z.dateWalk(x); got != want {
+						t.Fatalf("Date(%s) in %s cut-off %s: got %s, want %s", x, name, z.Cutoff, got, want)
+					}
+				}
+			}
+			at = end
+		}
+	}
 }

@@ -15,16 +15,25 @@ import (
 // change (most zones, in today's tzdata) evaluate the rule on every call
 // and cost thousands of instructions; a call on a visit makes several.
 type period struct {
-	loc        *time.Location
 	offset     int64 // seconds east of UTC
 	start, end int64
 }
 
-// periods caches the period last looked up for a location, in a slot
+// periodSet is the periods of one location looked up last, the newest
+// first: a call reads a few stretches at once (today's, and the day a
+// pass was issued or expires on), so one would be replaced at every call.
+type periodSet struct {
+	loc *time.Location
+	n   int
+	ps  [4]period
+}
+
+// periods caches the periods last looked up for a location, in a slot
 // chosen by the location's name: a bounded cache that needs no
-// registration and never grows. A slot holds an immutable period of one
-// *time.Location; a miss, or another location in the slot, replaces it.
-var periods [64]atomic.Pointer[period]
+// registration and never grows. A slot holds an immutable periodSet of
+// one *time.Location; a miss replaces it with a copy that holds the new
+// period first, and another location's miss with a set of its own.
+var periods [64]atomic.Pointer[periodSet]
 
 var periodSeed = maphash.MakeSeed()
 
@@ -33,28 +42,34 @@ var periodSeed = maphash.MakeSeed()
 // package's path.
 const maxFast = 1 << 50
 
-func periodSlot(loc *time.Location) *atomic.Pointer[period] {
-	return &periods[maphash.String(periodSeed, loc.String())%uint64(len(periods))]
-}
-
 // periodAt returns the period of loc that sec falls in, from the cache or
 // looked up and cached.
-func periodAt(loc *time.Location, sec int64) *period {
-	slot := periodSlot(loc)
-	if p := slot.Load(); p != nil && p.loc == loc && p.start <= sec && sec < p.end {
-		return p
+func periodAt(loc *time.Location, sec int64) period {
+	slot := &periods[maphash.String(periodSeed, loc.String())%uint64(len(periods))]
+	old := slot.Load()
+	if old != nil && old.loc == loc {
+		for i := range old.n {
+			if p := old.ps[i]; p.start <= sec && sec < p.end {
+				return p
+			}
+		}
 	}
 	local := time.Unix(sec, 0).In(loc)
 	_, offset := local.Zone()
 	start, end := local.ZoneBounds()
-	p := &period{loc: loc, offset: int64(offset), start: math.MinInt64, end: math.MaxInt64}
+	p := period{offset: int64(offset), start: math.MinInt64, end: math.MaxInt64}
 	if !start.IsZero() {
 		p.start = start.Unix()
 	}
 	if !end.IsZero() {
 		p.end = end.Unix()
 	}
-	slot.Store(p)
+	set := &periodSet{loc: loc, n: 1}
+	set.ps[0] = p
+	if old != nil && old.loc == loc {
+		set.n += copy(set.ps[1:], old.ps[:old.n])
+	}
+	slot.Store(set)
 	return p
 }
 

@@ -61,21 +61,26 @@ func (e *Engine) debit(ctx context.Context, tx store.Tx, n catalog.Network, o *c
 	if !e.accountDebit {
 		return nil
 	}
-	visits := []*checkin.Visit{&o.Visit}
-	for i := range o.Closed {
-		visits = append(visits, &o.Closed[i])
+	// The outcome's visits by index, -1 for o.Visit and the others
+	// o.Closed's: indexes rather than pointers, so that o stays where the
+	// caller has it (a slice of pointers into it would move it to the heap).
+	visit := func(i int) *checkin.Visit {
+		if i < 0 {
+			return &o.Visit
+		}
+		return &o.Closed[i]
 	}
 	var dues []wallet.Due
-	var charged []*checkin.Visit
-	for _, v := range visits {
-		if d, ok := due(v, n.Currency); ok {
-			dues, charged = append(dues, d), append(charged, v)
+	var charged []int
+	for i := -1; i < len(o.Closed); i++ {
+		if d, ok := due(visit(i), n.Currency); ok {
+			dues, charged = append(dues, d), append(charged, i)
 		}
 	}
 	if len(dues) == 0 {
 		return nil
 	}
-	holder := charged[0].Holder
+	holder := visit(charged[0]).Holder
 	st, err := e.accountState(ctx, tx, n, holder)
 	if err != nil {
 		return err
@@ -88,8 +93,8 @@ func (e *Engine) debit(ctx context.Context, tx store.Tx, n catalog.Network, o *c
 		return err
 	}
 	for _, d := range out.Debts {
-		for _, v := range charged {
-			if v.ID == d.Visit {
+		for _, i := range charged {
+			if v := visit(i); v.ID == d.Visit {
 				v.Debited, v.Owed = d.Debited, d.Owed
 			}
 		}

@@ -333,7 +333,7 @@ func (z Zone) settle(t time.Time, d Date) Date {
 // overlaps. A date a zone skipped entirely (Pacific/Apia's 2011-12-30)
 // has no instant: it begins, and ends, where the next day begins.
 func (z Zone) Start(d Date) time.Time {
-	if t, ok := z.startFast(d); ok { // period.go
+	if t, ok := z.startPeriods(d); ok { // period.go
 		return t
 	}
 	return z.startWalk(d)

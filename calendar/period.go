@@ -100,22 +100,24 @@ func (z Zone) wallDate(sec int64) (d Date, quiet, ok bool) {
 	return fromDays(int(days)), quiet, true
 }
 
-// startFast returns Zone.Start(d) and true when the instant it seeks and
-// the day before it lie in one period of z's location: the instant where
-// the wall clock reads d at the cut-off. Otherwise it returns false.
-func (z Zone) startFast(d Date) (time.Time, bool) {
+// startPeriods returns Zone.Start(d), and true, walking the periods of
+// z's location as startWalk walks the time package's: from 25 hours
+// before the wall-clock reading d at the cut-off, the first instant that
+// reads it or later. Nearly always the first period answers. It returns
+// false for a day beyond maxFast.
+func (z Zone) startPeriods(d Date) (time.Time, bool) {
 	wall := int64(d.days())*86400 + int64(z.Cutoff/time.Second)
 	if wall < -maxFast || wall > maxFast {
 		return time.Time{}, false
 	}
-	// Start walks the periods from 25 hours before the reading: when
-	// that instant's period also holds the reading's instant, the walk's
-	// first step answers.
-	from := wall - 25*3600
-	p := periodAt(z.Loc, from)
-	at := wall - p.offset
-	if at < from || at >= p.end {
-		return time.Time{}, false
+	t := wall - 25*3600
+	for range 64 { // a day holds a handful of changes at most
+		p := periodAt(z.Loc, t)
+		at := max(wall-p.offset, t)
+		if p.end == math.MaxInt64 || at < p.end {
+			return time.Unix(at, 0).UTC(), true
+		}
+		t = p.end
 	}
-	return time.Unix(at, 0).UTC(), true
+	return time.Unix(t, 0).UTC(), true
 }

@@ -94,8 +94,8 @@ func TestPeriodsConcurrent(t *testing.T) {
 }
 
 // Around every change of offset from 2020 to 2030 in every kind of zone,
-// with cut-offs at and around the change's wall clock: Date, with the
-// periods, against dateWalk.
+// with cut-offs at and around the change's wall clock: Date and Start,
+// with the periods, against dateWalk and startWalk.
 func TestRule_T6_PeriodsAroundEveryChange(t *testing.T) {
 	for _, name := range zonesOfEveryKind {
 		loc, err := time.LoadLocation(name)
@@ -115,6 +115,12 @@ func TestRule_T6_PeriodsAroundEveryChange(t *testing.T) {
 					x := end.Add(s).UTC()
 					if got, want := z.Date(x), z.dateWalk(x); got != want {
 						t.Fatalf("Date(%s) in %s cut-off %s: got %s, want %s", x, name, z.Cutoff, got, want)
+					}
+				}
+				for days := -2; days <= 2; days++ {
+					d := DateOf(end.In(loc)).AddDays(days)
+					if got, want := z.Start(d), z.startWalk(d); got != want {
+						t.Fatalf("Start(%s) in %s cut-off %s: got %s, want %s", d, name, z.Cutoff, got, want)
 					}
 				}
 			}

@@ -2,14 +2,19 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
+	"github.com/shopspring/decimal"
 )
 
 var (
@@ -17,8 +22,8 @@ var (
 	_ store.CommitWriter = (*tx)(nil)
 )
 
-// The statements of LoadState. $1 is the network, $2 the holder, $3 the
-// location, $4 and $5 the first and last day of the window, $6 the
+// The statements of LoadState. $1 is the network, $2 the holder (the
+// location in stateCatalog), $3 the location, $4 and $5 the first and last day of the window, $6 the
 // look-back in days (store.WindowStart).
 const (
 	// stateWindow is the first day of the window: $4, or $6 days before
@@ -29,8 +34,24 @@ const (
 		WHERE network = $1 AND id = (SELECT team FROM holders WHERE network = $1 AND id = $2)`
 	stateHolder = `SELECT network, id, name, audience, team, health_declared_at FROM holders
 		WHERE network = $1 AND id = $2`
-	stateRecent = `SELECT ` + visitCols + ` FROM visits
-		WHERE network = $1 AND holder = $2 AND date BETWEEN ` + stateWindow + ` AND $5::date ORDER BY start_at, id`
+	// stateVisits is the holder's open visits (open true) then the
+	// window's visits (open false), each by start then ID.
+	stateVisits = `SELECT true AS open, ` + visitCols + ` FROM visits
+		WHERE network = $1 AND holder = $2 AND status = 'open'
+		UNION ALL
+		SELECT false, ` + visitCols + ` FROM visits
+		WHERE network = $1 AND holder = $2 AND date BETWEEN ` + stateWindow + ` AND $5::date
+		ORDER BY open DESC, start_at, id`
+	// stateCatalog is one row of the network, the location ($2; its
+	// columns NULL when it is missing), the count of the network's
+	// locations and its PAYG products as a JSON array of arrays (NULL for
+	// none), or no row when the network is missing.
+	stateCatalog = `SELECT n.id, n.name, n.currency, n.zone, (SELECT count(*) FROM locations WHERE network = $1),
+		l.network, l.id, l.name, l.zone, l.day_cutoff_ns, l.tier,
+		(SELECT jsonb_agg(jsonb_build_array(id, name, prices, daily_cap::text, daily_cap_currency, locations) ORDER BY id)
+			FROM paygs WHERE network = $1)
+		FROM networks n LEFT JOIN locations l ON l.network = n.id AND l.id = $2
+		WHERE n.id = $1`
 	stateLive = `SELECT * FROM (
 			SELECT ` + passCols + ` FROM passes WHERE network = $1 AND holder = $2 AND team = '' AND balance > 0
 			UNION ALL
@@ -52,14 +73,17 @@ var visitFirst = strings.NewReplacer(
 )
 
 // LoadState sends the reads of a holder call in one round trip (with BEGIN
-// and the held writes before them when there are any): the network, the
+// and the held writes before them when there are any), in at most seven
+// statements, each of which costs the server a bind and an execute: the
 // holder's team locked with SELECT ... FOR UPDATE, then the holder locked
-// the same way, and, after the locks, the location, the visit, the count
-// of locations, the open visits, the window's visits, the live passes and
-// the PAYG products; named passes that are not live take one more round
-// trip. Inside View nothing is locked. It returns store.ErrNotFound for a
-// missing network, holder, location, team or visit, and store.ErrConflict
-// when the holder's team changed between the team's lock and the holder's.
+// the same way, and, after the locks, the idempotency key's record, one row
+// of the network, the location, the count of locations and the PAYG
+// products (stateCatalog), the visit, the open and the window's visits in
+// one result (stateVisits), and the live passes; named passes that are not
+// live take one more round trip. Inside View nothing is locked. It returns
+// store.ErrNotFound for a missing network, holder, location, team or
+// visit, and store.ErrConflict when the holder's team changed between the
+// team's lock and the holder's.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
 	var s store.State
 	lock := ""
@@ -73,10 +97,9 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		holderArg, locationArg, fromArg = q.Visit, q.Visit, q.FromVisit
 		rewrite = visitFirst.Replace
 	}
-	locationSQL := `SELECT ` + locationCols + ` FROM locations WHERE network = $1 AND id = $2`
+	catalogSQL := stateCatalog
 	if first {
-		locationSQL = `SELECT ` + locationCols + ` FROM locations
-			WHERE network = $1 AND id = (SELECT location FROM visits WHERE network = $1 AND id = $2)`
+		catalogSQL = strings.Replace(stateCatalog, "l.id = $2", "l.id = (SELECT location FROM visits WHERE network = $1 AND id = $2)", 1)
 	}
 	visitSQL, keySQL := "", "" // sent only when the query names a visit, a key
 	if q.Visit != "" {
@@ -89,18 +112,13 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		sql  string
 		args []any
 	}{
-		{`SELECT id, name, currency, zone FROM networks WHERE id = $1`, []any{q.Network}},
 		{rewrite(stateTeam) + lock, []any{q.Network, holderArg}},
 		{rewrite(stateHolder) + lock, []any{q.Network, holderArg}},
 		{keySQL, []any{q.Network, q.Key}},
-		{locationSQL, []any{q.Network, locationArg}},
+		{catalogSQL, []any{q.Network, locationArg}},
 		{visitSQL, []any{q.Network, q.Visit}},
-		{`SELECT count(*) FROM locations WHERE network = $1`, []any{q.Network}},
-		{rewrite(`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`),
-			[]any{q.Network, holderArg}},
-		{rewrite(stateRecent), []any{q.Network, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1)}},
+		{rewrite(stateVisits), []any{q.Network, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1)}},
 		{rewrite(stateLive), []any{q.Network, holderArg}},
-		{`SELECT ` + paygCols + ` FROM paygs WHERE network = $1 ORDER BY id`, []any{q.Network}},
 	}
 	var b pgx.Batch
 	for _, st := range statements {
@@ -118,10 +136,6 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	}
 	defer br.Close()
 
-	network, err := scanOptional(br, scanNetwork)
-	if err != nil {
-		return s, mapErr(err, "load state: network")
-	}
 	team, err := scanOptional(br, scanTeam)
 	if err != nil {
 		return s, mapErr(err, "load state: team")
@@ -135,9 +149,14 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 			return s, mapErr(err, "load state: idempotency record")
 		}
 	}
-	location, err := scanOptional(br, scanLocation)
+	cat, err := scanOptional(br, scanStateCatalog)
 	if err != nil {
-		return s, mapErr(err, "load state: location")
+		return s, mapErr(err, "load state: network and location")
+	}
+	var network *catalog.Network
+	var location *catalog.Location
+	if cat != nil {
+		network, location, s.Locations, s.PAYG = &cat.network, cat.location, cat.locations, cat.paygs
 	}
 	var visit *checkin.Visit
 	if q.Visit != "" {
@@ -145,13 +164,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 			return s, mapErr(err, "load state: visit")
 		}
 	}
-	if err := br.QueryRow().Scan(&s.Locations); err != nil {
-		return s, mapErr(err, "load state: count locations")
-	}
-	if s.Open, err = scanRows(br, "load state: open visits", scanVisit); err != nil {
-		return s, err
-	}
-	if s.Recent, err = scanRows(br, "load state: visits on dates", scanVisit); err != nil {
+	if s.Open, s.Recent, err = scanStateVisits(br); err != nil {
 		return s, err
 	}
 	live, err := scanRows(br, "load state: live passes", scanPass)
@@ -159,9 +172,6 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		return s, err
 	}
 	s.Live = store.Pointers(live)
-	if s.PAYG, err = scanRows(br, "load state: PAYG products", scanPAYG); err != nil {
-		return s, err
-	}
 	if err := br.Close(); err != nil {
 		return s, mapErr(err, "load state")
 	}
@@ -227,6 +237,88 @@ func (t *tx) named(ctx context.Context, s *store.State, lineage []string) ([]*pa
 		slices.SortFunc(out, func(a, b *pass.Pass) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return out, nil
+}
+
+// stateCatalog is the row of stateCatalog.
+type stateCatalogRow struct {
+	network   catalog.Network
+	location  *catalog.Location // nil when missing
+	locations int
+	paygs     []billing.PAYG
+}
+
+// scanStateCatalog scans a row of stateCatalog.
+func scanStateCatalog(r pgx.Row) (c stateCatalogRow, err error) {
+	var (
+		lNetwork, lID, lName, lZone *string
+		lTier                       *int
+		cutoff                      *int64
+		paygs                       []byte
+	)
+	err = r.Scan(&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
+		&lNetwork, &lID, &lName, &lZone, &cutoff, &lTier, &paygs)
+	if err != nil {
+		return c, err
+	}
+	if lID != nil {
+		c.location = &catalog.Location{Network: *lNetwork, ID: *lID, Name: *lName, Zone: *lZone, Tier: *lTier}
+		if cutoff != nil {
+			c.location.DayCutoff = time.Duration(*cutoff)
+		}
+	}
+	if paygs == nil {
+		return c, nil
+	}
+	var rows [][]json.RawMessage
+	if err := json.Unmarshal(paygs, &rows); err != nil {
+		return c, fmt.Errorf("postgres: decode PAYG products: %w", err)
+	}
+	c.paygs = make([]billing.PAYG, len(rows))
+	for i, row := range rows {
+		p := &c.paygs[i]
+		var dailyCap *string
+		if len(row) != 6 {
+			return c, fmt.Errorf("postgres: decode PAYG products: %d columns, want 6", len(row))
+		}
+		p.Network = c.network.ID
+		for j, dst := range []any{&p.ID, &p.Name, &p.Prices, &dailyCap, &p.DailyCap.Currency, &p.Locations} {
+			if err := json.Unmarshal(row[j], dst); err != nil {
+				return c, fmt.Errorf("postgres: decode PAYG products: %w", err)
+			}
+		}
+		if dailyCap != nil {
+			if p.DailyCap.Amount, err = decimal.NewFromString(*dailyCap); err != nil {
+				return c, fmt.Errorf("postgres: decode PAYG daily cap: %w", err)
+			}
+		}
+	}
+	return c, nil
+}
+
+// scanStateVisits scans the rows of stateVisits: the open visits, then
+// the window's.
+func scanStateVisits(br pgx.BatchResults) (open, recent []checkin.Visit, err error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, mapErr(err, "load state: visits")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var isOpen bool
+		v, err := scanVisitAfter(rows, &isOpen)
+		if err != nil {
+			return nil, nil, mapErr(err, "load state: visits")
+		}
+		if isOpen {
+			open = append(open, v)
+		} else {
+			recent = append(recent, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, mapErr(err, "load state: visits")
+	}
+	return open, recent, nil
 }
 
 // scanOptional scans the next result of br, a query of at most one row;

@@ -3,12 +3,14 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
 
@@ -25,6 +27,9 @@ type tx struct {
 	write bool
 	// held are the writes Defer holds, in order.
 	held []heldWrite
+	// loaded are the passes LoadState read after the locks, each replaced
+	// by its copy when Defer writes it (narrowPass compares with them).
+	loaded []*pass.Pass
 }
 
 // heldWrite is a statement held by Defer; what names it in errors.
@@ -32,6 +37,9 @@ type heldWrite struct {
 	sql  string
 	args []any
 	what string
+	// affects is set when the write must change a row: one that changes
+	// none fails the unit of work with store.ErrConflict.
+	affects bool
 }
 
 // heldError is the mapped error of a held write: mapErr leaves it as it is.
@@ -88,7 +96,11 @@ func (t *tx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 		}
 	}
 	for _, h := range held {
-		if _, err := br.Exec(); err != nil {
+		tag, err := br.Exec()
+		if err == nil && h.affects && tag.RowsAffected() == 0 {
+			err = fmt.Errorf("no row to update: %w", store.ErrConflict)
+		}
+		if err != nil {
 			_ = br.Close()
 			return nil, &heldError{mapErr(err, h.what)}
 		}
@@ -163,6 +175,15 @@ func (t *tx) hold(what, sql string, args ...any) error {
 		return err
 	}
 	t.held = append(t.held, heldWrite{sql: sql, args: args, what: what})
+	return nil
+}
+
+// holdAffecting is hold of a write that must change a row.
+func (t *tx) holdAffecting(what, sql string, args ...any) error {
+	if err := t.hold(what, sql, args...); err != nil {
+		return err
+	}
+	t.held[len(t.held)-1].affects = true
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
@@ -46,12 +47,19 @@ const (
 	// stateCatalog is one row of the network, the location ($2; its
 	// columns NULL when it is missing), the count of the network's
 	// locations and its PAYG products as a JSON array of arrays (NULL for
-	// none), or no row when the network is missing.
+	// none), or no row when the network is missing. stateKey adds the
+	// idempotency record of key $3 to it.
 	stateCatalog = `SELECT n.id, n.name, n.currency, n.zone, (SELECT count(*) FROM locations WHERE network = $1),
 		l.network, l.id, l.name, l.zone, l.day_cutoff_ns, l.tier,
 		(SELECT jsonb_agg(jsonb_build_array(id, name, prices, daily_cap::text, daily_cap_currency, locations) ORDER BY id)
-			FROM paygs WHERE network = $1)
-		FROM networks n LEFT JOIN locations l ON l.network = n.id AND l.id = $2
+			FROM paygs WHERE network = $1)`
+	stateCatalogFrom = `
+		FROM networks n LEFT JOIN locations l ON l.network = n.id AND l.id = $2`
+	stateKeyCols = `,
+		k.key, k.operation, k.request, k.result, k.at`
+	stateKeyJoin = `
+		LEFT JOIN idempotency k ON k.network = n.id AND k.key = $3`
+	stateCatalogWhere = `
 		WHERE n.id = $1`
 	stateLive = `SELECT * FROM (
 			SELECT ` + passCols + ` FROM passes WHERE network = $1 AND holder = $2 AND team = '' AND balance > 0
@@ -74,12 +82,12 @@ var visitFirst = strings.NewReplacer(
 )
 
 // LoadState sends the reads of a holder call in one round trip (with BEGIN
-// and the held writes before them when there are any), in at most seven
+// and the held writes before them when there are any), in at most six
 // statements, each of which costs the server a bind and an execute: the
 // holder's team locked with SELECT ... FOR UPDATE, then the holder locked
-// the same way, and, after the locks, the idempotency key's record, one row
-// of the network, the location, the count of locations and the PAYG
-// products (stateCatalog), the visit, the open and the window's visits in
+// the same way, and, after the locks, one row of the network, the
+// location, the count of locations, the PAYG products and the idempotency
+// key's record (stateCatalog), the visit, the open and the window's visits in
 // one result (stateVisits), and the live passes; named passes that are not
 // live take one more round trip. Inside View nothing is locked. It returns
 // store.ErrNotFound for a missing network, holder, location, team or
@@ -98,16 +106,17 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		holderArg, locationArg, fromArg = q.Visit, q.Visit, q.FromVisit
 		rewrite = visitFirst.Replace
 	}
-	catalogSQL := stateCatalog
-	if first {
-		catalogSQL = strings.Replace(stateCatalog, "l.id = $2", "l.id = (SELECT location FROM visits WHERE network = $1 AND id = $2)", 1)
+	catalogSQL, catalogArgs := stateCatalog+stateCatalogFrom+stateCatalogWhere, []any{q.Network, locationArg}
+	if q.Key != "" {
+		catalogSQL = stateCatalog + stateKeyCols + stateCatalogFrom + stateKeyJoin + stateCatalogWhere
+		catalogArgs = append(catalogArgs, q.Key)
 	}
-	visitSQL, keySQL := "", "" // sent only when the query names a visit, a key
+	if first {
+		catalogSQL = strings.Replace(catalogSQL, "l.id = $2", "l.id = (SELECT location FROM visits WHERE network = $1 AND id = $2)", 1)
+	}
+	visitSQL := "" // sent only when the query names a visit
 	if q.Visit != "" {
 		visitSQL = `SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND id = $2`
-	}
-	if q.Key != "" {
-		keySQL = `SELECT network, key, operation, request, result, at FROM idempotency WHERE network = $1 AND key = $2`
 	}
 	statements := []struct {
 		sql  string
@@ -115,8 +124,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	}{
 		{rewrite(stateTeam) + lock, []any{q.Network, holderArg}},
 		{rewrite(stateHolder) + lock, []any{q.Network, holderArg}},
-		{keySQL, []any{q.Network, q.Key}},
-		{catalogSQL, []any{q.Network, locationArg}},
+		{catalogSQL, catalogArgs},
 		{visitSQL, []any{q.Network, q.Visit}},
 		{rewrite(stateVisits), []any{q.Network, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1)}},
 		{rewrite(stateLive), []any{q.Network, holderArg}},
@@ -145,19 +153,14 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if err != nil {
 		return s, mapErr(err, "load state: holder")
 	}
-	if q.Key != "" {
-		if s.Record, err = scanOptional(br, scanRecord); err != nil {
-			return s, mapErr(err, "load state: idempotency record")
-		}
-	}
-	cat, err := scanOptional(br, scanStateCatalog)
+	cat, err := scanOptional(br, func(r pgx.Row) (stateCatalogRow, error) { return scanStateCatalog(r, q.Key != "") })
 	if err != nil {
 		return s, mapErr(err, "load state: network and location")
 	}
 	var network *catalog.Network
 	var location *catalog.Location
 	if cat != nil {
-		network, location, s.Locations, s.PAYG = &cat.network, cat.location, cat.locations, cat.paygs
+		network, location, s.Locations, s.PAYG, s.Record = &cat.network, cat.location, cat.locations, cat.paygs, cat.record
 	}
 	var visit *checkin.Visit
 	if q.Visit != "" {
@@ -252,20 +255,33 @@ type stateCatalogRow struct {
 	location  *catalog.Location // nil when missing
 	locations int
 	paygs     []billing.PAYG
+	record    *store.Record // nil when there is none or no key was asked for
 }
 
-// scanStateCatalog scans a row of stateCatalog.
-func scanStateCatalog(r pgx.Row) (c stateCatalogRow, err error) {
+// scanStateCatalog scans a row of stateCatalog, with stateKeyCols when
+// key is set.
+func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
 	var (
+		rec                         store.Record
+		recKey                      *string
+		recOperation                *string
+		recAt                       pgtype.Timestamptz
 		lNetwork, lID, lName, lZone *string
 		lTier                       *int
 		cutoff                      *int64
 		paygs                       []byte
 	)
-	err = r.Scan(&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
-		&lNetwork, &lID, &lName, &lZone, &cutoff, &lTier, &paygs)
-	if err != nil {
+	dest := []any{&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
+		&lNetwork, &lID, &lName, &lZone, &cutoff, &lTier, &paygs}
+	if key {
+		dest = append(dest, &recKey, &recOperation, &rec.Request, &rec.Result, &recAt)
+	}
+	if err = r.Scan(dest...); err != nil {
 		return c, err
+	}
+	if recKey != nil {
+		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, *recKey, *recOperation, instantOf(recAt)
+		c.record = &rec
 	}
 	if lID != nil {
 		c.location = &catalog.Location{Network: *lNetwork, ID: *lID, Name: *lName, Zone: *lZone, Tier: *lTier}

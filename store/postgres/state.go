@@ -69,6 +69,48 @@ const (
 		) live ORDER BY id`
 )
 
+// stateSQL are the statements of LoadState in one of its forms.
+type stateSQL struct{ team, holder, catalog, catalogKey, visits, live string }
+
+// stateSQLs are LoadState's statements, built once: [1][...] for a query
+// that names only a visit (visitFirst), [...][1] locking (FOR UPDATE).
+var stateSQLs = func() (out [2][2]stateSQL) {
+	for first := range 2 {
+		for lock := range 2 {
+			rewrite, forUpdate := func(sql string) string { return sql }, ""
+			if first == 1 {
+				rewrite = visitFirst.Replace
+			}
+			if lock == 1 {
+				forUpdate = " FOR UPDATE"
+			}
+			location := func(sql string) string {
+				if first == 1 {
+					return strings.Replace(sql, "l.id = $2", "l.id = (SELECT location FROM visits WHERE network = $1 AND id = $2)", 1)
+				}
+				return sql
+			}
+			out[first][lock] = stateSQL{
+				team:       rewrite(stateTeam) + forUpdate,
+				holder:     rewrite(stateHolder) + forUpdate,
+				catalog:    location(stateCatalog + stateCatalogFrom + stateCatalogWhere),
+				catalogKey: location(stateCatalog + stateKeyCols + stateCatalogFrom + stateKeyJoin + stateCatalogWhere),
+				visits:     rewrite(stateVisits),
+				live:       rewrite(stateLive),
+			}
+		}
+	}
+	return out
+}()
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // visitFirst rewrites a statement of LoadState for a query that names only
 // a visit: $2 and $3, which name the holder and the location, carry the
 // visit's ID and are read through it, and $4, the first day of the
@@ -95,39 +137,42 @@ var visitFirst = strings.NewReplacer(
 // team's lock and the holder's.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
 	var s store.State
-	lock := ""
-	if t.write {
-		lock = " FOR UPDATE"
-	}
 	first := q.Holder == "" && q.Location == "" // the visit's holder and location
-	holderArg, locationArg, fromArg := any(q.Holder), any(q.Location), any(dateParam(q.From))
-	rewrite := func(sql string) string { return sql }
+	sqls := &stateSQLs[b2i(first)][b2i(t.write)]
+	// The arguments, each boxed once, in one backing array.
+	netArg, holderArg, locationArg, fromArg := any(q.Network), any(q.Holder), any(q.Location), any(dateParam(q.From))
 	if first {
 		holderArg, locationArg, fromArg = q.Visit, q.Visit, q.FromVisit
-		rewrite = visitFirst.Replace
 	}
-	catalogSQL, catalogArgs := stateCatalog+stateCatalogFrom+stateCatalogWhere, []any{q.Network, locationArg}
+	all := make([]any, 0, 16)
+	args := func(vs ...any) []any {
+		n := len(all)
+		all = append(all, vs...)
+		return all[n:len(all):len(all)]
+	}
+	holderArgs := args(netArg, holderArg) // the team's, the holder's and the live passes'
+	var catalogSQL string
+	var catalogArgs []any
 	if q.Key != "" {
-		catalogSQL = stateCatalog + stateKeyCols + stateCatalogFrom + stateKeyJoin + stateCatalogWhere
-		catalogArgs = append(catalogArgs, q.Key)
+		catalogSQL, catalogArgs = sqls.catalogKey, args(netArg, locationArg, q.Key)
+	} else {
+		catalogSQL, catalogArgs = sqls.catalog, args(netArg, locationArg)
 	}
-	if first {
-		catalogSQL = strings.Replace(catalogSQL, "l.id = $2", "l.id = (SELECT location FROM visits WHERE network = $1 AND id = $2)", 1)
-	}
-	visitSQL := "" // sent only when the query names a visit
+	visitSQL, visitArgs := "", []any(nil) // sent only when the query names a visit
 	if q.Visit != "" {
-		visitSQL = `SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND id = $2`
+		visitSQL, visitArgs = `SELECT `+visitCols+` FROM visits WHERE network = $1 AND id = $2`, args(netArg, q.Visit)
 	}
-	statements := []struct {
+	visitsArgs := args(netArg, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1))
+	statements := [...]struct {
 		sql  string
 		args []any
 	}{
-		{rewrite(stateTeam) + lock, []any{q.Network, holderArg}},
-		{rewrite(stateHolder) + lock, []any{q.Network, holderArg}},
+		{sqls.team, holderArgs},
+		{sqls.holder, holderArgs},
 		{catalogSQL, catalogArgs},
-		{visitSQL, []any{q.Network, q.Visit}},
-		{rewrite(stateVisits), []any{q.Network, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1)}},
-		{rewrite(stateLive), []any{q.Network, holderArg}},
+		{visitSQL, visitArgs},
+		{sqls.visits, visitsArgs},
+		{sqls.live, holderArgs},
 	}
 	var b pgx.Batch
 	for _, st := range statements {
@@ -263,31 +308,29 @@ type stateCatalogRow struct {
 func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
 	var (
 		rec                         store.Record
-		recKey                      *string
-		recOperation                *string
+		recKey, recOperation        pgtype.Text
 		recAt                       pgtype.Timestamptz
-		lNetwork, lID, lName, lZone *string
-		lTier                       *int
-		cutoff                      *int64
+		lNetwork, lID, lName, lZone pgtype.Text
+		cutoff, lTier               pgtype.Int8
 		paygs                       []byte
 	)
-	dest := []any{&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
-		&lNetwork, &lID, &lName, &lZone, &cutoff, &lTier, &paygs}
-	if key {
-		dest = append(dest, &recKey, &recOperation, &rec.Request, &rec.Result, &recAt)
+	dest := [...]any{&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
+		&lNetwork, &lID, &lName, &lZone, &cutoff, &lTier, &paygs,
+		&recKey, &recOperation, &rec.Request, &rec.Result, &recAt}
+	n := len(dest)
+	if !key {
+		n -= 5
 	}
-	if err = r.Scan(dest...); err != nil {
+	if err = r.Scan(dest[:n]...); err != nil {
 		return c, err
 	}
-	if recKey != nil {
-		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, *recKey, *recOperation, instantOf(recAt)
+	if recKey.Valid {
+		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, recKey.String, recOperation.String, instantOf(recAt)
 		c.record = &rec
 	}
-	if lID != nil {
-		c.location = &catalog.Location{Network: *lNetwork, ID: *lID, Name: *lName, Zone: *lZone, Tier: *lTier}
-		if cutoff != nil {
-			c.location.DayCutoff = time.Duration(*cutoff)
-		}
+	if lID.Valid {
+		c.location = &catalog.Location{Network: lNetwork.String, ID: lID.String, Name: lName.String, Zone: lZone.String,
+			DayCutoff: time.Duration(cutoff.Int64), Tier: int(lTier.Int64)}
 	}
 	if paygs == nil {
 		return c, nil
@@ -384,19 +427,27 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	// hold holds a write named what and id (formatted only for an error).
+	hold := func(what, id string, affects bool, sql string, args ...any) error {
+		h := heldWrite{sql: sql, args: args, what: what, id: id, affects: affects}
+		if err := t.holdWrite(h); err != nil {
+			return mapErr(err, h.name())
+		}
+		return nil
+	}
 	for _, v := range w.Visits {
 		sql, args, err := upsertVisit(v)
 		if err != nil {
 			return err
 		}
-		if err := t.hold(fmt.Sprintf("put visit %q", v.ID), sql, args...); err != nil {
-			return mapErr(err, fmt.Sprintf("put visit %q", v.ID))
+		if err := hold("put visit", v.ID, false, sql, args...); err != nil {
+			return err
 		}
 	}
 	for _, p := range w.Passes {
 		if sql, args, ok := t.narrowPass(&p); ok {
-			if err := t.holdAffecting(fmt.Sprintf("put pass %q", p.ID), sql, args...); err != nil {
-				return mapErr(err, fmt.Sprintf("put pass %q", p.ID))
+			if err := hold("put pass", p.ID, true, sql, args...); err != nil {
+				return err
 			}
 			continue
 		}
@@ -404,22 +455,22 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		if err != nil {
 			return err
 		}
-		if err := t.hold(fmt.Sprintf("put pass %q", p.ID), sql, args...); err != nil {
-			return mapErr(err, fmt.Sprintf("put pass %q", p.ID))
+		if err := hold("put pass", p.ID, false, sql, args...); err != nil {
+			return err
 		}
 		t.wrote(&p)
 	}
 	for _, c := range w.Cards {
 		sql, args := upsertCard(c)
-		if err := t.hold(fmt.Sprintf("put card %q", c.ID), sql, args...); err != nil {
-			return mapErr(err, fmt.Sprintf("put card %q", c.ID))
+		if err := hold("put card", c.ID, false, sql, args...); err != nil {
+			return err
 		}
 	}
 	for entries := w.Entries; len(entries) > 0; {
 		n := min(len(entries), appendChunk)
 		sql, args := insertEntries(entries[:n])
-		if err := t.hold("append ledger entries", sql, args...); err != nil {
-			return mapErr(err, "append ledger entries")
+		if err := hold("append ledger entries", "", false, sql, args...); err != nil {
+			return err
 		}
 		entries = entries[n:]
 	}
@@ -431,10 +482,9 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		if result == nil {
 			result = []byte{}
 		}
-		what := fmt.Sprintf("put idempotency key %q", r.Key)
-		if err := t.hold(what, `INSERT INTO idempotency (network, key, operation, request, result, at)
+		if err := hold("put idempotency key", r.Key, false, `INSERT INTO idempotency (network, key, operation, request, result, at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, r.Network, r.Key, r.Operation, request, result, r.At.UTC()); err != nil {
-			return mapErr(err, what)
+			return err
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,10 +37,19 @@ type tx struct {
 type heldWrite struct {
 	sql  string
 	args []any
-	what string
+	// what names the write in errors, with id when it is set (name).
+	what, id string
 	// affects is set when the write must change a row: one that changes
 	// none fails the unit of work with store.ErrConflict.
 	affects bool
+}
+
+// name is what with the quoted ID: "put visit \"v1\"".
+func (h *heldWrite) name() string {
+	if h.id == "" {
+		return h.what
+	}
+	return h.what + " " + strconv.Quote(h.id)
 }
 
 // heldError is the mapped error of a held write: mapErr leaves it as it is.
@@ -102,7 +112,7 @@ func (t *tx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 		}
 		if err != nil {
 			_ = br.Close()
-			return nil, &heldError{mapErr(err, h.what)}
+			return nil, &heldError{mapErr(err, h.name())}
 		}
 	}
 	return br, nil
@@ -171,19 +181,15 @@ func (t *tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 
 // hold queues a write for the next statement or the commit.
 func (t *tx) hold(what, sql string, args ...any) error {
-	if err := t.s.inject("statement", sql, args); err != nil {
-		return err
-	}
-	t.held = append(t.held, heldWrite{sql: sql, args: args, what: what})
-	return nil
+	return t.holdWrite(heldWrite{sql: sql, args: args, what: what})
 }
 
-// holdAffecting is hold of a write that must change a row.
-func (t *tx) holdAffecting(what, sql string, args ...any) error {
-	if err := t.hold(what, sql, args...); err != nil {
+// holdWrite queues h for the next statement or the commit.
+func (t *tx) holdWrite(h heldWrite) error {
+	if err := t.s.inject("statement", h.sql, h.args); err != nil {
 		return err
 	}
-	t.held[len(t.held)-1].affects = true
+	t.held = append(t.held, h)
 	return nil
 }
 

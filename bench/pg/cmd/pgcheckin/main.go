@@ -519,11 +519,10 @@ func prepare(ctx context.Context, dsn, schema, seed string) error {
 	return nil
 }
 
-// vacuum runs VACUUM (ANALYZE) on the database of dsn after the seeding:
-// the first reads of the rows just inserted set their hint bits and the
-// visibility map (and autovacuum would run into the first runs), which made
-// the first run after the seeding (pgbench's, in round 1) up to three times
-// the server CPU per transaction of the same run later.
+// vacuum runs VACUUM (ANALYZE) on the database of dsn after the seeding,
+// so that no run is the first to read the seeded rows and set their hint
+// bits and visibility map (autovacuum may be off, as it is on the server
+// these figures were taken on).
 func vacuum(ctx context.Context, dsn string) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {

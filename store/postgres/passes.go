@@ -71,6 +71,7 @@ func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
 	if err != nil {
 		return err
 	}
+	r.t.forget(p.Network, p.ID)
 	_, err = r.t.exec(ctx, sql, args...)
 	return mapErr(err, fmt.Sprintf("put pass %q", p.ID))
 }

@@ -71,8 +71,14 @@ func insertEntries(entries []pass.Entry) (string, []any) {
 		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, e.At.UTC(), string(e.Type),
 			e.Units, e.Balance, numeric(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment, e.Points, e.Bonus)
 	}
+	if len(entries) == 1 {
+		return insertEntry, args
+	}
 	return `INSERT INTO ledger (` + entryCols + `) VALUES ` + valueRows(len(entries), n), args
 }
+
+// insertEntry is insertEntries' statement for one entry, built once.
+var insertEntry = `INSERT INTO ledger (` + entryCols + `) VALUES ` + valueRows(1, 16)
 
 // List reads the index ledger_pass, ledger_holder or ledger_network,
 // ordered by seq.

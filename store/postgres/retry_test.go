@@ -183,7 +183,8 @@ func TestInjectedConflictsAreRetried(t *testing.T) {
 						break
 					}
 				}
-				if min := map[string]int{"statement": 20, "commit": 2}[point]; pairs < min {
+				// a pair sends 17 statements (LoadState folds its reads into six)
+				if min := map[string]int{"statement": 15, "commit": 2}[point]; pairs < min {
 					t.Errorf("got %d pairs with a failure injected, want at least %d", pairs-1, min)
 				}
 				got, want := snap(t, st, p.ID), reference(t, units, pairs)

@@ -2,14 +2,21 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
+	"github.com/shopspring/decimal"
 )
 
 var (
@@ -17,8 +24,8 @@ var (
 	_ store.CommitWriter = (*tx)(nil)
 )
 
-// The statements of LoadState. $1 is the network, $2 the holder, $3 the
-// location, $4 and $5 the first and last day of the window, $6 the
+// The statements of LoadState. $1 is the network, $2 the holder (the
+// location in stateCatalog), $3 the location, $4 and $5 the first and last day of the window, $6 the
 // look-back in days (store.WindowStart).
 const (
 	// stateWindow is the first day of the window: $4, or $6 days before
@@ -29,8 +36,31 @@ const (
 		WHERE network = $1 AND id = (SELECT team FROM holders WHERE network = $1 AND id = $2)`
 	stateHolder = `SELECT network, id, name, audience, team, health_declared_at FROM holders
 		WHERE network = $1 AND id = $2`
-	stateRecent = `SELECT ` + visitCols + ` FROM visits
-		WHERE network = $1 AND holder = $2 AND date BETWEEN ` + stateWindow + ` AND $5::date ORDER BY start_at, id`
+	// stateVisits is the holder's open visits (open true) then the
+	// window's visits (open false), each by start then ID.
+	stateVisits = `SELECT true AS open, ` + visitCols + ` FROM visits
+		WHERE network = $1 AND holder = $2 AND status = 'open'
+		UNION ALL
+		SELECT false, ` + visitCols + ` FROM visits
+		WHERE network = $1 AND holder = $2 AND date BETWEEN ` + stateWindow + ` AND $5::date
+		ORDER BY open DESC, start_at, id`
+	// stateCatalog is one row of the network, the location ($2; its
+	// columns NULL when it is missing), the count of the network's
+	// locations and its PAYG products as a JSON array of arrays (NULL for
+	// none), or no row when the network is missing. stateKey adds the
+	// idempotency record of key $3 to it.
+	stateCatalog = `SELECT n.id, n.name, n.currency, n.zone, (SELECT count(*) FROM locations WHERE network = $1),
+		l.network, l.id, l.name, l.zone, l.day_cutoff_ns, l.tier,
+		(SELECT jsonb_agg(jsonb_build_array(id, name, prices, daily_cap::text, daily_cap_currency, locations) ORDER BY id)
+			FROM paygs WHERE network = $1)`
+	stateCatalogFrom = `
+		FROM networks n LEFT JOIN locations l ON l.network = n.id AND l.id = $2`
+	stateKeyCols = `,
+		k.key, k.operation, k.request, k.result, k.at`
+	stateKeyJoin = `
+		LEFT JOIN idempotency k ON k.network = n.id AND k.key = $3`
+	stateCatalogWhere = `
+		WHERE n.id = $1`
 	stateLive = `SELECT * FROM (
 			SELECT ` + passCols + ` FROM passes WHERE network = $1 AND holder = $2 AND team = '' AND balance > 0
 			UNION ALL
@@ -38,6 +68,48 @@ const (
 				AND team = (SELECT team FROM holders WHERE network = $1 AND id = $2)
 		) live ORDER BY id`
 )
+
+// stateSQL are the statements of LoadState in one of its forms.
+type stateSQL struct{ team, holder, catalog, catalogKey, visits, live string }
+
+// stateSQLs are LoadState's statements, built once: [1][...] for a query
+// that names only a visit (visitFirst), [...][1] locking (FOR UPDATE).
+var stateSQLs = func() (out [2][2]stateSQL) {
+	for first := range 2 {
+		for lock := range 2 {
+			rewrite, forUpdate := func(sql string) string { return sql }, ""
+			if first == 1 {
+				rewrite = visitFirst.Replace
+			}
+			if lock == 1 {
+				forUpdate = " FOR UPDATE"
+			}
+			location := func(sql string) string {
+				if first == 1 {
+					return strings.Replace(sql, "l.id = $2", "l.id = (SELECT location FROM visits WHERE network = $1 AND id = $2)", 1)
+				}
+				return sql
+			}
+			out[first][lock] = stateSQL{
+				team:       rewrite(stateTeam) + forUpdate,
+				holder:     rewrite(stateHolder) + forUpdate,
+				catalog:    location(stateCatalog + stateCatalogFrom + stateCatalogWhere),
+				catalogKey: location(stateCatalog + stateKeyCols + stateCatalogFrom + stateKeyJoin + stateCatalogWhere),
+				visits:     rewrite(stateVisits),
+				live:       rewrite(stateLive),
+			}
+		}
+	}
+	return out
+}()
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // visitFirst rewrites a statement of LoadState for a query that names only
 // a visit: $2 and $3, which name the holder and the location, carry the
@@ -52,55 +124,55 @@ var visitFirst = strings.NewReplacer(
 )
 
 // LoadState sends the reads of a holder call in one round trip (with BEGIN
-// and the held writes before them when there are any): the network, the
+// and the held writes before them when there are any), in at most six
+// statements, each of which costs the server a bind and an execute: the
 // holder's team locked with SELECT ... FOR UPDATE, then the holder locked
-// the same way, and, after the locks, the location, the visit, the count
-// of locations, the open visits, the window's visits, the live passes and
-// the PAYG products; named passes that are not live take one more round
-// trip. Inside View nothing is locked. It returns store.ErrNotFound for a
-// missing network, holder, location, team or visit, and store.ErrConflict
-// when the holder's team changed between the team's lock and the holder's.
+// the same way, and, after the locks, one row of the network, the
+// location, the count of locations, the PAYG products and the idempotency
+// key's record (stateCatalog), the visit, the open and the window's visits in
+// one result (stateVisits), and the live passes; named passes that are not
+// live take one more round trip. Inside View nothing is locked. It returns
+// store.ErrNotFound for a missing network, holder, location, team or
+// visit, and store.ErrConflict when the holder's team changed between the
+// team's lock and the holder's.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
 	var s store.State
-	lock := ""
-	if t.write {
-		lock = " FOR UPDATE"
-	}
 	first := q.Holder == "" && q.Location == "" // the visit's holder and location
-	holderArg, locationArg, fromArg := any(q.Holder), any(q.Location), any(dateParam(q.From))
-	rewrite := func(sql string) string { return sql }
+	sqls := &stateSQLs[b2i(first)][b2i(t.write)]
+	// The arguments, each boxed once, in one backing array.
+	netArg, holderArg, locationArg, fromArg := any(q.Network), any(q.Holder), any(q.Location), any(dateParam(q.From))
 	if first {
 		holderArg, locationArg, fromArg = q.Visit, q.Visit, q.FromVisit
-		rewrite = visitFirst.Replace
 	}
-	locationSQL := `SELECT ` + locationCols + ` FROM locations WHERE network = $1 AND id = $2`
-	if first {
-		locationSQL = `SELECT ` + locationCols + ` FROM locations
-			WHERE network = $1 AND id = (SELECT location FROM visits WHERE network = $1 AND id = $2)`
+	all := make([]any, 0, 16)
+	args := func(vs ...any) []any {
+		n := len(all)
+		all = append(all, vs...)
+		return all[n:len(all):len(all)]
 	}
-	visitSQL, keySQL := "", "" // sent only when the query names a visit, a key
-	if q.Visit != "" {
-		visitSQL = `SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND id = $2`
-	}
+	holderArgs := args(netArg, holderArg) // the team's, the holder's and the live passes'
+	var catalogSQL string
+	var catalogArgs []any
 	if q.Key != "" {
-		keySQL = `SELECT network, key, operation, request, result, at FROM idempotency WHERE network = $1 AND key = $2`
+		catalogSQL, catalogArgs = sqls.catalogKey, args(netArg, locationArg, q.Key)
+	} else {
+		catalogSQL, catalogArgs = sqls.catalog, args(netArg, locationArg)
 	}
-	statements := []struct {
+	visitSQL, visitArgs := "", []any(nil) // sent only when the query names a visit
+	if q.Visit != "" {
+		visitSQL, visitArgs = `SELECT `+visitCols+` FROM visits WHERE network = $1 AND id = $2`, args(netArg, q.Visit)
+	}
+	visitsArgs := args(netArg, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1))
+	statements := [...]struct {
 		sql  string
 		args []any
 	}{
-		{`SELECT id, name, currency, zone FROM networks WHERE id = $1`, []any{q.Network}},
-		{rewrite(stateTeam) + lock, []any{q.Network, holderArg}},
-		{rewrite(stateHolder) + lock, []any{q.Network, holderArg}},
-		{keySQL, []any{q.Network, q.Key}},
-		{locationSQL, []any{q.Network, locationArg}},
-		{visitSQL, []any{q.Network, q.Visit}},
-		{`SELECT count(*) FROM locations WHERE network = $1`, []any{q.Network}},
-		{rewrite(`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`),
-			[]any{q.Network, holderArg}},
-		{rewrite(stateRecent), []any{q.Network, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1)}},
-		{rewrite(stateLive), []any{q.Network, holderArg}},
-		{`SELECT ` + paygCols + ` FROM paygs WHERE network = $1 ORDER BY id`, []any{q.Network}},
+		{sqls.team, holderArgs},
+		{sqls.holder, holderArgs},
+		{catalogSQL, catalogArgs},
+		{visitSQL, visitArgs},
+		{sqls.visits, visitsArgs},
+		{sqls.live, holderArgs},
 	}
 	var b pgx.Batch
 	for _, st := range statements {
@@ -118,10 +190,6 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	}
 	defer br.Close()
 
-	network, err := scanOptional(br, scanNetwork)
-	if err != nil {
-		return s, mapErr(err, "load state: network")
-	}
 	team, err := scanOptional(br, scanTeam)
 	if err != nil {
 		return s, mapErr(err, "load state: team")
@@ -130,14 +198,14 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if err != nil {
 		return s, mapErr(err, "load state: holder")
 	}
-	if q.Key != "" {
-		if s.Record, err = scanOptional(br, scanRecord); err != nil {
-			return s, mapErr(err, "load state: idempotency record")
-		}
-	}
-	location, err := scanOptional(br, scanLocation)
+	cat, err := scanOptional(br, func(r pgx.Row) (stateCatalogRow, error) { return scanStateCatalog(r, q.Key != "") })
 	if err != nil {
-		return s, mapErr(err, "load state: location")
+		return s, mapErr(err, "load state: network and location")
+	}
+	var network *catalog.Network
+	var location *catalog.Location
+	if cat != nil {
+		network, location, s.Locations, s.PAYG, s.Record = &cat.network, cat.location, cat.locations, cat.paygs, cat.record
 	}
 	var visit *checkin.Visit
 	if q.Visit != "" {
@@ -145,13 +213,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 			return s, mapErr(err, "load state: visit")
 		}
 	}
-	if err := br.QueryRow().Scan(&s.Locations); err != nil {
-		return s, mapErr(err, "load state: count locations")
-	}
-	if s.Open, err = scanRows(br, "load state: open visits", scanVisit); err != nil {
-		return s, err
-	}
-	if s.Recent, err = scanRows(br, "load state: visits on dates", scanVisit); err != nil {
+	if s.Open, s.Recent, err = scanStateVisits(br); err != nil {
 		return s, err
 	}
 	live, err := scanRows(br, "load state: live passes", scanPass)
@@ -159,8 +221,8 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		return s, err
 	}
 	s.Live = store.Pointers(live)
-	if s.PAYG, err = scanRows(br, "load state: PAYG products", scanPAYG); err != nil {
-		return s, err
+	if t.write {
+		t.loaded = append(t.loaded, s.Live...)
 	}
 	if err := br.Close(); err != nil {
 		return s, mapErr(err, "load state")
@@ -195,6 +257,9 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if s.Named, err = t.named(ctx, &s, q.Lineage); err != nil {
 		return s, err
 	}
+	if t.write {
+		t.loaded = append(t.loaded, s.Named...)
+	}
 	return s, nil
 }
 
@@ -227,6 +292,99 @@ func (t *tx) named(ctx context.Context, s *store.State, lineage []string) ([]*pa
 		slices.SortFunc(out, func(a, b *pass.Pass) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return out, nil
+}
+
+// stateCatalog is the row of stateCatalog.
+type stateCatalogRow struct {
+	network   catalog.Network
+	location  *catalog.Location // nil when missing
+	locations int
+	paygs     []billing.PAYG
+	record    *store.Record // nil when there is none or no key was asked for
+}
+
+// scanStateCatalog scans a row of stateCatalog, with stateKeyCols when
+// key is set.
+func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
+	var (
+		rec                         store.Record
+		recKey, recOperation        pgtype.Text
+		recAt                       pgtype.Timestamptz
+		lNetwork, lID, lName, lZone pgtype.Text
+		cutoff, lTier               pgtype.Int8
+		paygs                       []byte
+	)
+	dest := [...]any{&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
+		&lNetwork, &lID, &lName, &lZone, &cutoff, &lTier, &paygs,
+		&recKey, &recOperation, &rec.Request, &rec.Result, &recAt}
+	n := len(dest)
+	if !key {
+		n -= 5
+	}
+	if err = r.Scan(dest[:n]...); err != nil {
+		return c, err
+	}
+	if recKey.Valid {
+		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, recKey.String, recOperation.String, instantOf(recAt)
+		c.record = &rec
+	}
+	if lID.Valid {
+		c.location = &catalog.Location{Network: lNetwork.String, ID: lID.String, Name: lName.String, Zone: lZone.String,
+			DayCutoff: time.Duration(cutoff.Int64), Tier: int(lTier.Int64)}
+	}
+	if paygs == nil {
+		return c, nil
+	}
+	var rows [][]json.RawMessage
+	if err := json.Unmarshal(paygs, &rows); err != nil {
+		return c, fmt.Errorf("postgres: decode PAYG products: %w", err)
+	}
+	c.paygs = make([]billing.PAYG, len(rows))
+	for i, row := range rows {
+		p := &c.paygs[i]
+		var dailyCap *string
+		if len(row) != 6 {
+			return c, fmt.Errorf("postgres: decode PAYG products: %d columns, want 6", len(row))
+		}
+		p.Network = c.network.ID
+		for j, dst := range []any{&p.ID, &p.Name, &p.Prices, &dailyCap, &p.DailyCap.Currency, &p.Locations} {
+			if err := json.Unmarshal(row[j], dst); err != nil {
+				return c, fmt.Errorf("postgres: decode PAYG products: %w", err)
+			}
+		}
+		if dailyCap != nil {
+			if p.DailyCap.Amount, err = decimal.NewFromString(*dailyCap); err != nil {
+				return c, fmt.Errorf("postgres: decode PAYG daily cap: %w", err)
+			}
+		}
+	}
+	return c, nil
+}
+
+// scanStateVisits scans the rows of stateVisits: the open visits, then
+// the window's.
+func scanStateVisits(br pgx.BatchResults) (open, recent []checkin.Visit, err error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, mapErr(err, "load state: visits")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var isOpen bool
+		v, err := scanVisitAfter(rows, &isOpen)
+		if err != nil {
+			return nil, nil, mapErr(err, "load state: visits")
+		}
+		if isOpen {
+			open = append(open, v)
+		} else {
+			recent = append(recent, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, mapErr(err, "load state: visits")
+	}
+	return open, recent, nil
 }
 
 // scanOptional scans the next result of br, a query of at most one row;
@@ -269,35 +427,50 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	// hold holds a write named what and id (formatted only for an error).
+	hold := func(what, id string, affects bool, sql string, args ...any) error {
+		h := heldWrite{sql: sql, args: args, what: what, id: id, affects: affects}
+		if err := t.holdWrite(h); err != nil {
+			return mapErr(err, h.name())
+		}
+		return nil
+	}
 	for _, v := range w.Visits {
 		sql, args, err := upsertVisit(v)
 		if err != nil {
 			return err
 		}
-		if err := t.hold(fmt.Sprintf("put visit %q", v.ID), sql, args...); err != nil {
-			return mapErr(err, fmt.Sprintf("put visit %q", v.ID))
+		if err := hold("put visit", v.ID, false, sql, args...); err != nil {
+			return err
 		}
 	}
 	for _, p := range w.Passes {
+		if sql, args, ok := t.narrowPass(&p); ok {
+			if err := hold("put pass", p.ID, true, sql, args...); err != nil {
+				return err
+			}
+			continue
+		}
 		sql, args, err := upsertPass(p)
 		if err != nil {
 			return err
 		}
-		if err := t.hold(fmt.Sprintf("put pass %q", p.ID), sql, args...); err != nil {
-			return mapErr(err, fmt.Sprintf("put pass %q", p.ID))
+		if err := hold("put pass", p.ID, false, sql, args...); err != nil {
+			return err
 		}
+		t.wrote(&p)
 	}
 	for _, c := range w.Cards {
 		sql, args := upsertCard(c)
-		if err := t.hold(fmt.Sprintf("put card %q", c.ID), sql, args...); err != nil {
-			return mapErr(err, fmt.Sprintf("put card %q", c.ID))
+		if err := hold("put card", c.ID, false, sql, args...); err != nil {
+			return err
 		}
 	}
 	for entries := w.Entries; len(entries) > 0; {
 		n := min(len(entries), appendChunk)
 		sql, args := insertEntries(entries[:n])
-		if err := t.hold("append ledger entries", sql, args...); err != nil {
-			return mapErr(err, "append ledger entries")
+		if err := hold("append ledger entries", "", false, sql, args...); err != nil {
+			return err
 		}
 		entries = entries[n:]
 	}
@@ -309,11 +482,86 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		if result == nil {
 			result = []byte{}
 		}
-		what := fmt.Sprintf("put idempotency key %q", r.Key)
-		if err := t.hold(what, `INSERT INTO idempotency (network, key, operation, request, result, at)
+		if err := hold("put idempotency key", r.Key, false, `INSERT INTO idempotency (network, key, operation, request, result, at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, r.Network, r.Key, r.Operation, request, result, r.At.UTC()); err != nil {
-			return mapErr(err, what)
+			return err
 		}
 	}
 	return nil
+}
+
+// passCounters is the statement that writes the columns of a pass a call
+// changes when it uses one (narrowPass); $1 and $2 are the network and ID.
+const passCounters = `UPDATE passes SET balance = $3, uses = $4, activated_on = $5, activated_by = $6,
+	expires_on = $7, expiry = $8 WHERE network = $1 AND id = $2`
+
+// narrowPass returns the statement that writes p when p is a pass this
+// unit of work loaded (LoadState, after the holder's and team's locks) or
+// wrote, changed only in its balance, uses, activation day, activator and
+// expiry day: an UPDATE of those columns rather than an upsert of the
+// whole row, 8 parameters rather than 37 to encode and bind. Any other
+// difference, or a pass not loaded, is written whole. The UPDATE must
+// change a row (holdAffecting): a pass deleted since it was loaded fails
+// the unit of work with store.ErrConflict, and the Engine's retry writes
+// it whole.
+func (t *tx) narrowPass(p *pass.Pass) (string, []any, bool) {
+	i := slices.IndexFunc(t.loaded, func(l *pass.Pass) bool { return l.ID == p.ID && l.Network == p.Network })
+	if i < 0 {
+		return "", nil, false
+	}
+	if !sameRowButCounters(t.loaded[i], p) {
+		return "", nil, false
+	}
+	t.wrote(p)
+	return passCounters, []any{p.Network, p.ID, p.Balance, p.Uses, dateParam(p.ActivatedOn), p.ActivatedBy,
+		dateParam(p.ExpiresOn), expiryParam(p.Expiry())}, true
+}
+
+// wrote records p, written by Defer, as the pass's row for narrowPass.
+func (t *tx) wrote(p *pass.Pass) {
+	cp := *p
+	for i, l := range t.loaded {
+		if l.ID == p.ID && l.Network == p.Network {
+			t.loaded[i] = &cp
+			return
+		}
+	}
+	t.loaded = append(t.loaded, &cp)
+}
+
+// forget drops the pass id of network from the passes narrowPass compares
+// with: a write that is not Defer's.
+func (t *tx) forget(network, id string) {
+	t.loaded = slices.DeleteFunc(t.loaded, func(l *pass.Pass) bool { return l.ID == id && l.Network == network })
+}
+
+// sameRowButCounters reports whether a and b are written as the same row
+// of passes but for the columns passCounters writes (balance, uses,
+// activated_on, activated_by, expires_on and expiry, which follows from
+// them and the freezes). Amounts are the same when they are equal with the
+// same exponent (a numeric keeps its scale). Every field of pass.Pass is
+// either compared here or one of those columns'
+// (TestSameRowButCountersSeesEveryField).
+func sameRowButCounters(a, b *pass.Pass) bool {
+	return a.Network == b.Network && a.ID == b.ID && a.Product == b.Product && a.Holder == b.Holder &&
+		a.Team == b.Team && a.Kind == b.Kind && a.Source == b.Source && a.Units == b.Units &&
+		sameMoney(a.UnitValue, b.UnitValue) && sameMoney(a.Price, b.Price) && a.Paid == b.Paid &&
+		sameInstant(a.PaidAt, b.PaidAt) && a.PaidBy == b.PaidBy && slices.Equal(a.Locations, b.Locations) &&
+		a.Tier == b.Tier && a.Audience == b.Audience && a.Priority == b.Priority && a.Activation == b.Activation &&
+		a.Locked == b.Locked && a.Validity == b.Validity && slices.Equal(a.Freezes, b.Freezes) &&
+		a.IssuedAt.Equal(b.IssuedAt) && a.IssuedOn == b.IssuedOn && a.CodeHash == b.CodeHash &&
+		a.CodeSealed == b.CodeSealed && a.PaidWith == b.PaidWith && a.Card == b.Card && a.Revoked == b.Revoked &&
+		(a.Locations == nil) == (b.Locations == nil) && (a.Freezes == nil) == (b.Freezes == nil)
+}
+
+// sameMoney reports whether a and b are the same currency and the same
+// amount with the same exponent; a copied amount shares its coefficient.
+func sameMoney(a, b money.Money) bool {
+	return a.Currency == b.Currency && (a.Amount == b.Amount ||
+		a.Amount.Exponent() == b.Amount.Exponent() && a.Amount.Equal(b.Amount))
+}
+
+// sameInstant reports whether a and b are both nil or the same instant.
+func sameInstant(a, b *time.Time) bool {
+	return a == b || a != nil && b != nil && a.Equal(*b)
 }

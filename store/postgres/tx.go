@@ -3,12 +3,15 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
 
@@ -25,13 +28,28 @@ type tx struct {
 	write bool
 	// held are the writes Defer holds, in order.
 	held []heldWrite
+	// loaded are the passes LoadState read after the locks, each replaced
+	// by its copy when Defer writes it (narrowPass compares with them).
+	loaded []*pass.Pass
 }
 
 // heldWrite is a statement held by Defer; what names it in errors.
 type heldWrite struct {
 	sql  string
 	args []any
-	what string
+	// what names the write in errors, with id when it is set (name).
+	what, id string
+	// affects is set when the write must change a row: one that changes
+	// none fails the unit of work with store.ErrConflict.
+	affects bool
+}
+
+// name is what with the quoted ID: "put visit \"v1\"".
+func (h *heldWrite) name() string {
+	if h.id == "" {
+		return h.what
+	}
+	return h.what + " " + strconv.Quote(h.id)
 }
 
 // heldError is the mapped error of a held write: mapErr leaves it as it is.
@@ -88,9 +106,13 @@ func (t *tx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 		}
 	}
 	for _, h := range held {
-		if _, err := br.Exec(); err != nil {
+		tag, err := br.Exec()
+		if err == nil && h.affects && tag.RowsAffected() == 0 {
+			err = fmt.Errorf("no row to update: %w", store.ErrConflict)
+		}
+		if err != nil {
 			_ = br.Close()
-			return nil, &heldError{mapErr(err, h.what)}
+			return nil, &heldError{mapErr(err, h.name())}
 		}
 	}
 	return br, nil
@@ -159,10 +181,15 @@ func (t *tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 
 // hold queues a write for the next statement or the commit.
 func (t *tx) hold(what, sql string, args ...any) error {
-	if err := t.s.inject("statement", sql, args); err != nil {
+	return t.holdWrite(heldWrite{sql: sql, args: args, what: what})
+}
+
+// holdWrite queues h for the next statement or the commit.
+func (t *tx) holdWrite(h heldWrite) error {
+	if err := t.s.inject("statement", h.sql, h.args); err != nil {
 		return err
 	}
-	t.held = append(t.held, heldWrite{sql: sql, args: args, what: what})
+	t.held = append(t.held, h)
 	return nil
 }
 

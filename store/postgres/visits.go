@@ -18,17 +18,20 @@ const visitCols = `network, id, holder, location, kind, mode, status, start_at, 
 	covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at,
 	late_cancel, cancelled_by, fee, terms, settled_at, debited, debited_currency, owed, owed_currency`
 
-func scanVisit(r pgx.Row) (v checkin.Visit, err error) {
+func scanVisit(r pgx.Row) (checkin.Visit, error) { return scanVisitAfter(r) }
+
+// scanVisitAfter scans a row of pre's columns followed by visitCols.
+func scanVisitAfter(r pgx.Row, pre ...any) (v checkin.Visit, err error) {
 	var (
 		start, end, cancelled, settled pgtype.Timestamptz
 		date                           pgtype.Date
 		consumptions, charges, fee     []byte
 		debited, owed                  moneyCol
 	)
-	err = r.Scan(&v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end, &date,
+	err = r.Scan(append(pre, &v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end, &date,
 		&v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &consumptions, &charges, &v.UncoveredMinutes, &v.AutoClosed,
 		&v.Activated, &cancelled, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settled,
-		&debited.amount, &debited.currency, &owed.amount, &owed.currency)
+		&debited.amount, &debited.currency, &owed.amount, &owed.currency)...)
 	if err != nil {
 		return v, err
 	}

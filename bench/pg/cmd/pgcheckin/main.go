@@ -70,6 +70,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,7 +88,9 @@ const (
 	dsnEnv        = "PASSENGINE_POSTGRES_DSN"
 	pgbenchSchema = "checkin_pgbench"
 	engineSchema  = "checkin_engine"
-	network       = "bench"
+	// engineSQLSchema is the schema of pgbench running -engine-script.
+	engineSQLSchema = "checkin_enginesql"
+	network         = "bench"
 	// asyncCommit is the session option of -sync off, for both sides.
 	asyncCommit = "-c synchronous_commit=off"
 )
@@ -97,10 +100,13 @@ var start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 type config struct {
 	dsn, db, setup, script, pgbench, out string
-	holders, rounds                      int
-	clients                              []int
-	duration                             time.Duration
-	setupOnly                            bool
+	// engineScript is the pgbench script of the Engine's own statements
+	// (bench/pg/engine.sql), run as a third side, or "" for none.
+	engineScript    string
+	holders, rounds int
+	clients         []int
+	duration        time.Duration
+	setupOnly       bool
 	// sync is "off" (synchronous_commit = off in both sides' sessions) or
 	// "on" (the server's setting).
 	sync string
@@ -122,7 +128,8 @@ func main() {
 	flag.StringVar(&c.dsn, "dsn", def, "a DSN of the server (its database is used only to create -db); default $"+dsnEnv)
 	flag.StringVar(&c.db, "db", "passengine_bench", "the database of the benchmark's schemas, created if missing")
 	flag.StringVar(&c.setup, "setup", "bench/pg/setup.sql", "the seed SQL, run in each schema with :holders replaced")
-	flag.StringVar(&c.script, "script", "bench/pg/checkin.sql", "the pgbench script")
+	flag.StringVar(&c.script, "script", "bench/pg/checkin.sql", "the pgbench script of the minimal shape")
+	flag.StringVar(&c.engineScript, "engine-script", "bench/pg/engine.sql", "the pgbench script of the Engine's own statements, run as a third side (\"\" for none)")
 	flag.StringVar(&c.pgbench, "pgbench", "pgbench", "the pgbench program")
 	flag.StringVar(&c.out, "out", "", "the directory of the runs' outputs (required unless -setup-only)")
 	flag.IntVar(&c.holders, "holders", 100_000, "holders seeded, each with a live pass")
@@ -175,14 +182,18 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
+	schemas := []string{pgbenchSchema, engineSchema}
+	if c.engineScript != "" {
+		schemas = append(schemas, engineSQLSchema)
+	}
 	if c.setupOnly {
-		for _, schema := range []string{pgbenchSchema, engineSchema} {
+		for _, schema := range schemas {
 			logf("seeding %s.%s with %d holders", c.db, schema, c.holders)
 			if err := prepare(ctx, benchDSN, schema, strings.ReplaceAll(string(seed), ":holders", strconv.Itoa(c.holders))); err != nil {
 				return fmt.Errorf("schema %s: %w", schema, err)
 			}
 		}
-		return nil
+		return vacuum(ctx, benchDSN)
 	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return err
@@ -201,18 +212,22 @@ func run(ctx context.Context, c config) error {
 		}
 		defer engineTrips.Close()
 	}
-	pgOptions := "-c search_path=" + pgbenchSchema
+	pgOptions, engineSQLOptions := "-c search_path="+pgbenchSchema, "-c search_path="+engineSQLSchema
 	if c.sync == "off" {
 		pgOptions += " " + asyncCommit
+		engineSQLOptions += " " + asyncCommit
 		if engineDSN, err = withOptions(engineDSN, asyncCommit); err != nil {
 			return err
 		}
 	}
-	for _, schema := range []string{pgbenchSchema, engineSchema} {
+	for _, schema := range schemas {
 		logf("seeding %s.%s with %d holders", c.db, schema, c.holders)
 		if err := prepare(ctx, benchDSN, schema, strings.ReplaceAll(string(seed), ":holders", strconv.Itoa(c.holders))); err != nil {
 			return fmt.Errorf("schema %s: %w", schema, err)
 		}
+	}
+	if err := vacuum(ctx, benchDSN); err != nil {
+		return err
 	}
 	maxClients := 4
 	for _, n := range c.clients {
@@ -239,12 +254,17 @@ func run(ctx context.Context, c config) error {
 	sum := &summary{mode: mode, rounds: c.rounds, duration: c.duration, runs: map[runKey]measure{}}
 	for r := 1; r <= c.rounds; r++ {
 		for _, n := range c.clients {
-			sides := []string{"a", "b"}
+			// a is pgbench running -script, b the Engine, c pgbench
+			// running -engine-script (between the two).
+			sides := []string{"a", "c", "b"}
 			if r%2 == 0 {
-				sides = []string{"b", "a"}
+				sides = []string{"b", "c", "a"}
+			}
+			if c.engineScript == "" {
+				sides = slices.DeleteFunc(sides, func(s string) bool { return s == "c" })
 			}
 			for _, side := range sides {
-				if err := closeOpen(ctx, benchDSN, c.checkpoint); err != nil {
+				if err := closeOpen(ctx, benchDSN, schemas, c.checkpoint); err != nil {
 					return err
 				}
 				row := fmt.Sprintf("clients=%d", n)
@@ -263,10 +283,13 @@ func run(ctx context.Context, c config) error {
 				}
 				own := processCPU()
 				var m measure
-				if side == "a" {
-					file := fmt.Sprintf("pgbench-c%d-r%d.txt", n, r)
-					logf("round %d: pgbench, %d clients, %s", r, n, c.duration)
-					if m, err = runPgbench(ctx, c, pgbenchDSN, pgOptions, n, filepath.Join(c.out, file)); err != nil {
+				if side == "a" || side == "c" {
+					file, script, options, row := fmt.Sprintf("pgbench-c%d-r%d.txt", n, r), c.script, pgOptions, row
+					if side == "c" {
+						file, script, options, row = fmt.Sprintf("enginesql-c%d-r%d.txt", n, r), c.engineScript, engineSQLOptions, engineSQLRow(n)
+					}
+					logf("round %d: pgbench %s, %d clients, %s", r, filepath.Base(script), n, c.duration)
+					if m, err = runPgbench(ctx, c, pgbenchDSN, options, script, n, filepath.Join(c.out, file)); err != nil {
 						return err
 					}
 					m.harness = processCPU() - own
@@ -306,12 +329,16 @@ func run(ctx context.Context, c config) error {
 						return err
 					}
 					fmt.Printf("run\t%s\tb\t%d\t%s\tBenchmarkEngineCheckIn/clients=%d\tcheckins/s\n", row, r, file, n)
+					if c.engineScript != "" {
+						fmt.Printf("run\t%s\tb\t%d\t%s\tBenchmarkEngineCheckIn/clients=%d\tcheckins/s\n", engineSQLRow(n), r, file, n)
+					}
 				}
 				logf("  %.0f/s; %s", m.rate, m.String())
 				sum.runs[runKey{n, r, side}] = m
 			}
 		}
 	}
+	sum.engineScript = c.engineScript
 	text := sum.String(c.clients, c.trips)
 	fmt.Fprint(os.Stderr, text)
 	return os.WriteFile(filepath.Join(c.out, "summary.txt"), []byte(text), 0o644)
@@ -492,19 +519,40 @@ func prepare(ctx context.Context, dsn, schema, seed string) error {
 	return nil
 }
 
-// closeOpen closes the visits left open in both schemas, so that every
-// holder can be checked in again and no run reads the open visits of the
-// runs before it, then, with checkpoint, runs CHECKPOINT: every run then
-// starts right after a checkpoint, so each side writes the full page
-// images of the pages it first changes after one alike, and no timed
-// checkpoint (every checkpoint_timeout) falls in a run.
-func closeOpen(ctx context.Context, dsn string, checkpoint bool) error {
+// vacuum runs VACUUM (ANALYZE) on the database of dsn after the seeding,
+// so that no run is the first to read the seeded rows and set their hint
+// bits and visibility map (autovacuum may be off, as it is on the server
+// these figures were taken on).
+func vacuum(ctx context.Context, dsn string) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	for _, schema := range []string{pgbenchSchema, engineSchema} {
+	logf("VACUUM (ANALYZE)")
+	if _, err := conn.Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	return nil
+}
+
+// engineSQLRow is the row of bench/run's manifest of the comparison with
+// -engine-script at n clients.
+func engineSQLRow(n int) string { return fmt.Sprintf("engine.sql, clients=%d", n) }
+
+// closeOpen closes the visits left open in the schemas, so that every
+// holder can be checked in again and no run reads the open visits of the
+// runs before it, then, with checkpoint, runs CHECKPOINT: every run then
+// starts right after a checkpoint, so each side writes the full page
+// images of the pages it first changes after one alike, and no timed
+// checkpoint (every checkpoint_timeout) falls in a run.
+func closeOpen(ctx context.Context, dsn string, schemas []string, checkpoint bool) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	for _, schema := range schemas {
 		if _, err := conn.Exec(ctx, `UPDATE `+pgx.Identifier{schema, "visits"}.Sanitize()+
 			` SET status = 'closed', end_at = start_at + interval '30 minutes' WHERE network = $1 AND status = 'open'`, network); err != nil {
 			return fmt.Errorf("close open visits in %s: %w", schema, err)
@@ -526,10 +574,10 @@ var (
 	pgbenchCount = regexp.MustCompile(`(?m)^number of transactions actually processed: ([0-9]+)`)
 )
 
-// runPgbench runs pgbench with the script on the pgbench schema (the
-// session options in PGOPTIONS), n clients, writes its output to file and
+// runPgbench runs pgbench with script on the schema of the session
+// options pgOptions (PGOPTIONS), n clients, writes its output to file and
 // returns its throughput, its transactions and its process's CPU time.
-func runPgbench(ctx context.Context, c config, dsn, pgOptions string, n int, file string) (measure, error) {
+func runPgbench(ctx context.Context, c config, dsn, pgOptions, script string, n int, file string) (measure, error) {
 	var m measure
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -537,7 +585,7 @@ func runPgbench(ctx context.Context, c config, dsn, pgOptions string, n int, fil
 	}
 	secs := max(1, int(c.duration.Round(time.Second)/time.Second))
 	args := []string{"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User, "-n", "-M", "prepared",
-		"-D", fmt.Sprintf("holders=%d", c.holders), "-f", c.script, "-c", strconv.Itoa(n), "-j", strconv.Itoa(min(n, 2)),
+		"-D", fmt.Sprintf("holders=%d", c.holders), "-f", script, "-c", strconv.Itoa(n), "-j", strconv.Itoa(min(n, 2)),
 		"-T", strconv.Itoa(secs), cfg.Database}
 	cmd := exec.CommandContext(ctx, c.pgbench, args...)
 	cmd.Env = append(os.Environ(), "PGOPTIONS="+pgOptions, "PGSSLMODE=disable", "PGGSSENCMODE=disable")

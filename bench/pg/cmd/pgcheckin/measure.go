@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -172,8 +173,8 @@ func (m measure) String() string {
 	return s
 }
 
-// runKey names a run: its client count, round and side (a pgbench, b the
-// Engine).
+// runKey names a run: its client count, round and side (a pgbench
+// running -script, b the Engine, c pgbench running -engine-script).
 type runKey struct {
 	clients, round int
 	side           string
@@ -185,6 +186,8 @@ type summary struct {
 	rounds   int
 	duration time.Duration
 	runs     map[runKey]measure
+	// engineScript is -engine-script: "" when side c did not run.
+	engineScript string
 }
 
 // stat is the median (min, max) of a sample.
@@ -202,46 +205,50 @@ func stat(xs []float64, format string) string {
 	return f(med) + " (" + f(s[0]) + ", " + f(s[len(s)-1]) + ")"
 }
 
+// ratios writes, per client count, ratio(pgbench side's run, Engine's run)
+// of each round and their median (min, max).
+func (s *summary) ratios(b *strings.Builder, clients []int, side string, ratio func(p, e measure) (float64, bool)) {
+	for _, n := range clients {
+		var ratios []float64
+		var each []string
+		for r := 1; r <= s.rounds; r++ {
+			p, okP := s.runs[runKey{n, r, side}]
+			e, okE := s.runs[runKey{n, r, "b"}]
+			if v, ok := ratio(p, e); okP && okE && ok {
+				ratios = append(ratios, v)
+				each = append(each, fmt.Sprintf("%.2f", v))
+			}
+		}
+		fmt.Fprintf(b, "  clients=%-3d %s  [%s]\n", n, stat(ratios, "%.2f"), strings.Join(each, " "))
+	}
+}
+
+// rate is the Engine's throughput over pgbench's.
+func rate(p, e measure) (float64, bool) { return e.rate / p.rate, p.rate > 0 }
+
+// cpu is pgbench's CPU per transaction over the Engine's.
+func cpu(p, e measure) (float64, bool) { return p.totalPerTx() / e.totalPerTx(), e.totalPerTx() > 0 }
+
 // String is the summary's table: per client count, the ratio Engine ÷
-// pgbench of each round and their median (min, max), then each side's
-// figures as median (min, max) over the rounds.
+// pgbench (-script) of each round and their median (min, max), then each
+// side's figures as median (min, max) over the rounds; with
+// -engine-script, the same ratios against pgbench running it, and its
+// figures, follow.
 func (s *summary) String(clients []int, trips bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "pgcheckin: %s; %d rounds of %s per side and client count, interleaved (pgbench first in odd rounds)\n",
 		s.mode, s.rounds, s.duration)
 	fmt.Fprintf(&b, "Engine check-ins/s ÷ pgbench tps, median (min, max) [each round]:\n")
-	for _, n := range clients {
-		var ratios []float64
-		var each []string
-		for r := 1; r <= s.rounds; r++ {
-			a, okA := s.runs[runKey{n, r, "a"}]
-			e, okB := s.runs[runKey{n, r, "b"}]
-			if okA && okB && a.rate > 0 {
-				ratios = append(ratios, e.rate/a.rate)
-				each = append(each, fmt.Sprintf("%.2f", e.rate/a.rate))
-			}
-		}
-		fmt.Fprintf(&b, "  clients=%-3d %s  [%s]\n", n, stat(ratios, "%.2f"), strings.Join(each, " "))
-	}
+	s.ratios(&b, clients, "a", rate)
 	fmt.Fprintf(&b, "pgbench's CPU per transaction ÷ the Engine's (client and server backends; the throughput ratio where they saturate the cores), median (min, max) [each round]:\n")
-	for _, n := range clients {
-		var ratios []float64
-		var each []string
-		for r := 1; r <= s.rounds; r++ {
-			a, okA := s.runs[runKey{n, r, "a"}]
-			e, okB := s.runs[runKey{n, r, "b"}]
-			if okA && okB && e.totalPerTx() > 0 {
-				ratios = append(ratios, a.totalPerTx()/e.totalPerTx())
-				each = append(each, fmt.Sprintf("%.2f", a.totalPerTx()/e.totalPerTx()))
-			}
-		}
-		fmt.Fprintf(&b, "  clients=%-3d %s  [%s]\n", n, stat(ratios, "%.2f"), strings.Join(each, " "))
+	s.ratios(&b, clients, "a", cpu)
+	sides := []string{"a", "b"}
+	if s.engineScript != "" {
+		sides = append(sides, "c")
 	}
-	for _, side := range []string{"a", "b"} {
-		name := "pgbench (tps)"
-		if side == "b" {
-			name = "Engine (check-ins/s)"
-		}
+	for _, side := range sides {
+		name := map[string]string{"a": "pgbench (tps)", "b": "Engine (check-ins/s)",
+			"c": "pgbench " + filepath.Base(s.engineScript) + " (tps)"}[side]
 		fmt.Fprintf(&b, "%s, median (min, max):\n", name)
 		for _, n := range clients {
 			var rate, cpu, server, cores, busy, wal, fsyncs, rt, harness []float64
@@ -259,7 +266,7 @@ func (s *summary) String(clients []int, trips bool) string {
 				"machine busy %s of %d cores; WAL %s B/tx, %s fsyncs/tx",
 				n, stat(rate, "%.0f"), stat(cpu, "%.0f"), stat(cores, "%.2f"), stat(server, "%.0f"), stat(busy, "%.2f"),
 				runtime.NumCPU(), stat(wal, "%.0f"), stat(fsyncs, "%.3f"))
-			if side == "a" {
+			if side != "b" {
 				fmt.Fprintf(&b, "; pgcheckin's own CPU meanwhile %s cores", stat(harness, "%.3f"))
 			}
 			if trips {
@@ -267,6 +274,13 @@ func (s *summary) String(clients []int, trips bool) string {
 			}
 			b.WriteString("\n")
 		}
+	}
+	if s.engineScript != "" {
+		script := filepath.Base(s.engineScript)
+		fmt.Fprintf(&b, "Engine check-ins/s ÷ pgbench %s tps (the Engine's own statements), median (min, max) [each round]:\n", script)
+		s.ratios(&b, clients, "c", rate)
+		fmt.Fprintf(&b, "pgbench %s: its CPU per transaction ÷ the Engine's (client and server backends), median (min, max) [each round]:\n", script)
+		s.ratios(&b, clients, "c", cpu)
 	}
 	return b.String()
 }

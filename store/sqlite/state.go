@@ -94,11 +94,17 @@ func stateQuery(variant int) string {
 
 func buildStateQuery(visit, visitFirst, key bool) string {
 	holder, location, from, to := "?2", "?3", "?4", "?5"
+	// A query that names only a visit reads its holder, location and date
+	// from the visit's row once, into a materialized CTE that the branches
+	// read (each scalar subquery on visits would look the visit up again:
+	// 13 lookups, 12% of a check-out's statement).
+	with := ""
 	if visitFirst {
-		holder = "(SELECT holder FROM visits WHERE network = ?1 AND id = ?7)"
-		location = "(SELECT location FROM visits WHERE network = ?1 AND id = ?7)"
-		from = "date((SELECT service_date FROM visits WHERE network = ?1 AND id = ?7), ?4)"
-		to = "coalesce(nullif(?5, ''), (SELECT service_date FROM visits WHERE network = ?1 AND id = ?7))"
+		with = "WITH nv AS MATERIALIZED (SELECT holder, location, service_date FROM visits WHERE network = ?1 AND id = ?7)\n"
+		holder = "(SELECT holder FROM nv)"
+		location = "(SELECT location FROM nv)"
+		from = "date((SELECT service_date FROM nv), ?4)"
+		to = "coalesce(nullif(?5, ''), (SELECT service_date FROM nv))"
 	}
 	// The window's first day: from, or the look-back before the holder's
 	// earliest open visit at the location (store.WindowStart).
@@ -128,13 +134,14 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		b = append(b, branch(secVisit, "''", "''", visitCols, nv, "visits WHERE network = ?1 AND id = ?7"))
 	}
 	// The lineage: the passes the query names and those that paid the
-	// window's visits and the named visit.
+	// window's visits and the named visit. UNION ALL: IN keeps each ID
+	// once, and UNION would sort the IDs into a temporary b-tree first.
 	lineage := "SELECT value FROM json_each(?8)" +
-		" UNION SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
+		" UNION ALL SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
 		" WHERE v.network = ?1 AND v.holder = " + holder + " AND v.service_date >= " + window +
 		" AND v.service_date <= " + to + " AND v.consumptions <> ''"
 	if visit {
-		lineage += " UNION SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
+		lineage += " UNION ALL SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
 			" WHERE v.network = ?1 AND v.id = ?7 AND v.consumptions <> ''"
 	}
 	b = append(b,
@@ -158,7 +165,7 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	// branch's rows in its index's order; LoadState sorts what an index
 	// does not (sortState), which costs less than SQLite's sorter copying
 	// every wide row.
-	return strings.Join(b, "\nUNION ALL ")
+	return with + strings.Join(b, "\nUNION ALL ")
 }
 
 // LoadState reads q's state in one statement (store.StateLoader). SQLite

@@ -148,7 +148,11 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		branch(secOpen, "start_at", "id", visitCols, nv, "visits WHERE network = ?1 AND holder = "+holder+" AND status = 'open'"),
 		branch(secRecent, "start_at", "id", visitCols, nv,
 			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to),
-		branch(secNamed, "id", "''", passCols, len(passColumns), "passes WHERE network = ?1 AND id IN ("+lineage+")"),
+		// The lineage's live passes of the holder and team are left out:
+		// they are among the live passes (read below, or cached), and
+		// LoadState takes them from there (namedLive).
+		branch(secNamed, "id", "''", passCols, len(passColumns), "passes WHERE network = ?1 AND id IN ("+lineage+")"+
+			" AND NOT coalesce(balance > 0 AND ((holder = "+holder+" AND holder <> '') OR (team = "+team+" AND team <> '')), 0)"),
 		branch(secPAYG, "id", "''", paygCols, 7, "paygs WHERE network = ?1"),
 		branch(secVersion, "'holder'", "''", "version", 1,
 			"pass_versions WHERE network = ?1 AND kind = 'holder' AND owner = "+holder),
@@ -279,7 +283,6 @@ rows:
 			return s, mapErr(err)
 		}
 	}
-	sortState(&s, named)
 	if hit {
 		s.Live = mergeLive(cached[0], cached[1])
 	} else {
@@ -295,6 +298,8 @@ rows:
 			s.Live = sortedPointers(append(split[0], split[1]...))
 		}
 	}
+	sortState(&s, named)
+	s.Named = namedLive(s.Named, s.Live, &q, &s, found[secVisit])
 	switch visitFirst := q.Holder == "" && q.Location == ""; {
 	case !found[secNetwork]:
 		return s, fmt.Errorf("network %q: %w", q.Network, store.ErrNotFound)
@@ -333,6 +338,48 @@ func sortState(s *store.State, named []pass.Pass) {
 	if !slices.IsSortedFunc(s.PAYG, paygByID) {
 		slices.SortFunc(s.PAYG, paygByID)
 	}
+}
+
+// namedLive returns named (sorted by ID) with the passes of live that
+// the query's lineage names added, sorted by ID: the state statement's
+// named branch leaves out the live passes of the holder and team, and the
+// lineage is the query's, and the passes of the consumptions of the
+// window's visits (s.Recent) and of the named visit (when found), as the
+// statement computes it.
+func namedLive(named, live []*pass.Pass, q *store.StateQuery, s *store.State, visit bool) []*pass.Pass {
+	if len(live) == 0 {
+		return named
+	}
+	in := func(id string) bool {
+		if slices.Contains(q.Lineage, id) {
+			return true
+		}
+		for i := range s.Recent {
+			for _, c := range s.Recent[i].Consumptions {
+				if c.Pass == id {
+					return true
+				}
+			}
+		}
+		if visit {
+			for _, c := range s.Visit.Consumptions {
+				if c.Pass == id {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	added := false
+	for _, p := range live {
+		if in(p.ID) {
+			named, added = append(named, p), true
+		}
+	}
+	if added {
+		slices.SortFunc(named, func(a, b *pass.Pass) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return named
 }
 
 // sortedPointers sorts ps by ID (the rows mostly come in that order) and

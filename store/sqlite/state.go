@@ -131,7 +131,12 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		branch(secCount, "''", "''", "count(*)", 1, "locations WHERE network = ?1"),
 	)
 	if visit {
-		b = append(b, branch(secVisit, "''", "''", visitCols, nv, "visits WHERE network = ?1 AND id = ?7"))
+		// The named visit is read once: its sort keys say whether it is
+		// one of the holder's open visits and of the window's, which the
+		// open and recent branches then leave out (LoadState adds copies).
+		b = append(b, branch(secVisit, "(holder = "+holder+" AND status = 'open')",
+			"(holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+")",
+			visitCols, nv, "visits WHERE network = ?1 AND id = ?7"))
 	}
 	// The lineage: the passes the query names and those that paid the
 	// window's visits and the named visit. UNION ALL: IN keeps each ID
@@ -140,14 +145,16 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		" UNION ALL SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
 		" WHERE v.network = ?1 AND v.holder = " + holder + " AND v.service_date >= " + window +
 		" AND v.service_date <= " + to + " AND v.consumptions <> ''"
+	notVisit := ""
 	if visit {
+		notVisit = " AND id <> ?7"
 		lineage += " UNION ALL SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
 			" WHERE v.network = ?1 AND v.id = ?7 AND v.consumptions <> ''"
 	}
 	b = append(b,
-		branch(secOpen, "start_at", "id", visitCols, nv, "visits WHERE network = ?1 AND holder = "+holder+" AND status = 'open'"),
+		branch(secOpen, "start_at", "id", visitCols, nv, "visits WHERE network = ?1 AND holder = "+holder+" AND status = 'open'"+notVisit),
 		branch(secRecent, "start_at", "id", visitCols, nv,
-			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to),
+			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+notVisit),
 		// The lineage's live passes of the holder and team are left out:
 		// they are among the live passes (read below, or cached), and
 		// LoadState takes them from there (namedLive).
@@ -209,6 +216,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	var cached [2][]*pass.Pass // their live passes, from the cache or the rows
 	var split [2][]pass.Pass   // the live rows of each
 	hit := false
+	var visitOpen, visitRecent int64 // whether the named visit is one of Open, of Recent
 rows:
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
@@ -234,6 +242,8 @@ rows:
 			err = row.Scan(&s.Locations)
 		case secVisit:
 			s.Visit, err = scanVisit(row)
+			visitOpen, _ = vals[1].(int64)
+			visitRecent, _ = vals[2].(int64)
 		case secOpen, secRecent:
 			var v checkin.Visit
 			if v, err = scanVisit(row); err == nil {
@@ -282,6 +292,12 @@ rows:
 		if err := rows.Err(); err != nil {
 			return s, mapErr(err)
 		}
+	}
+	if visitOpen != 0 {
+		s.Open = append(s.Open, cloneVisit(&s.Visit))
+	}
+	if visitRecent != 0 {
+		s.Recent = append(s.Recent, cloneVisit(&s.Visit))
 	}
 	if hit {
 		s.Live = mergeLive(cached[0], cached[1])
@@ -380,6 +396,19 @@ func namedLive(named, live []*pass.Pass, q *store.StateQuery, s *store.State, vi
 		slices.SortFunc(named, func(a, b *pass.Pass) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return named
+}
+
+// cloneVisit returns a copy of v that shares no memory with it, as a
+// read of its row would decode it (an empty list stays empty, not nil).
+func cloneVisit(v *checkin.Visit) checkin.Visit {
+	c := v.Clone()
+	if c.Consumptions == nil && v.Consumptions != nil {
+		c.Consumptions = []checkin.Consumption{}
+	}
+	if c.Charges == nil && v.Charges != nil {
+		c.Charges = []billing.DayCharge{}
+	}
+	return c
 }
 
 // sortedPointers sorts ps by ID (the rows mostly come in that order) and

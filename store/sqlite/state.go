@@ -209,6 +209,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		ptrs[i] = &vals[i]
 	}
 	row := &wideRow{vals: vals, off: 3}
+	nv := len(visitColumns)
 	var found [secLive + 1]bool
 	var named []pass.Pass
 	var versions [2]int64      // of the holder's passes and the team's, 0 for no row
@@ -241,7 +242,9 @@ rows:
 		case secCount:
 			err = row.Scan(&s.Locations)
 		case secVisit:
-			s.Visit, err = scanVisit(row)
+			if s.Visit, err = scanVisit(row); err == nil {
+				t.noteRow(s.Visit.Network, s.Visit.ID, vals[3:3+nv])
+			}
 			visitOpen, _ = vals[1].(int64)
 			visitRecent, _ = vals[2].(int64)
 		case secOpen, secRecent:

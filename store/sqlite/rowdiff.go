@@ -99,12 +99,11 @@ func updateQuery(table string, cols []string, set uint64) string {
 
 // putChanged writes args (the values of cols, key columns network and id
 // first, as the table's upsert takes them) as an UPDATE of the columns
-// that differ from the unit of work's snapshot of the row. It reports
-// false, having written nothing, when there is no snapshot or a value
-// cannot be compared: the caller then upserts. A row whose values are all
-// as in the snapshot is not written.
+// that differ from the unit of work's snapshot of the row (rowdiff.go).
+// It reports false, having written nothing, when there is no snapshot or
+// a value cannot be compared: the caller then upserts.
 func (t *tx) putChanged(ctx context.Context, table string, cols []string, args []any) (bool, error) {
-	if len(t.snaps) == 0 || len(cols) > 64 {
+	if len(t.snaps) == 0 {
 		return false, nil
 	}
 	network, ok1 := args[0].(string)
@@ -113,25 +112,45 @@ func (t *tx) putChanged(ctx context.Context, table string, cols []string, args [
 		return false, nil
 	}
 	snap := t.snapshot(network, id)
-	if snap == nil || len(snap.vals) != len(cols) {
+	if snap == nil {
 		return false, nil
 	}
-	vals := make([]any, len(args))
+	done, _, vals, err := t.writeChanged(ctx, table, cols, args, snap.vals)
+	switch {
+	case err != nil || !done:
+		t.dropRow(network, id)
+	default:
+		snap.vals = vals
+	}
+	return done, err
+}
+
+// writeChanged writes args (the values of cols, key columns network and
+// id first) as an UPDATE of the columns whose driver values differ from
+// old, the driver values of the row as it is, and nothing when none
+// differs. It reports whether it did the put (false, having written
+// nothing: a value it cannot compare, or no such row; the caller then
+// upserts), whether it sent a statement, and args' driver values.
+func (t *tx) writeChanged(ctx context.Context, table string, cols []string, args, old []any) (done, wrote bool, vals []any, err error) {
+	if len(cols) > 64 || len(args) != len(cols) || len(old) != len(cols) {
+		return false, false, nil, nil
+	}
+	vals = make([]any, len(args))
 	var set uint64
 	n := 0
 	for i, a := range args {
 		v, ok := driverValue(a)
 		if !ok {
-			return false, nil
+			return false, false, nil, nil
 		}
 		vals[i] = v
-		if i >= 2 && !sameValue(v, snap.vals[i]) {
+		if i >= 2 && !sameValue(v, old[i]) {
 			set |= 1 << i
 			n++
 		}
 	}
 	if set == 0 {
-		return true, nil
+		return true, false, vals, nil
 	}
 	upd := make([]any, 0, n+2)
 	for i, v := range vals {
@@ -139,18 +158,15 @@ func (t *tx) putChanged(ctx context.Context, table string, cols []string, args [
 			upd = append(upd, v)
 		}
 	}
-	upd = append(upd, network, id)
+	upd = append(upd, vals[0], vals[1])
 	affected, err := t.execCount(ctx, updateQuery(table, cols, set), upd...)
 	if err != nil {
-		t.dropRow(network, id)
-		return true, err
+		return true, true, nil, err
 	}
 	if affected != 1 {
-		t.dropRow(network, id)
-		return false, nil
+		return false, true, nil, nil
 	}
-	snap.vals = vals
-	return true, nil
+	return true, true, vals, nil
 }
 
 // driverValue returns a as the driver value it is written as, integers
@@ -170,6 +186,20 @@ func driverValue(a any) (any, bool) {
 		return v, true
 	}
 	return nil, false
+}
+
+// driverValues returns the driver values of args (driverValue), and
+// false when one is not known.
+func driverValues(args []any) ([]any, bool) {
+	vals := make([]any, len(args))
+	for i, a := range args {
+		v, ok := driverValue(a)
+		if !ok {
+			return nil, false
+		}
+		vals[i] = v
+	}
+	return vals, true
 }
 
 // sameValue reports whether driver values a (to write) and b (as read)

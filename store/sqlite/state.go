@@ -23,12 +23,16 @@ var _ store.StateLoader = (*tx)(nil)
 // per part of store.State, each row a section number, two sort keys and
 // then the columns of its table, padded with NULLs to one width, so that
 // the rows come back ordered by section and sort keys and each is scanned
-// by its table's scan function (through wideRow); the first row, the head,
-// holds the one-row parts side by side (secHead). The live passes come
-// last, after a mark row: at the mark, LoadState stops reading when the
-// cache of live passes holds both owners at the versions the head read
-// (passcache.go), so SQLite never steps through their rows. Its
-// parameters:
+// by its table's scan function (through wideRow). The visits and PAYG
+// products come first; then the head row, which holds the one-row parts
+// side by side (secHead) with the versions of the holder's and team's
+// passes; then the lineage's passes that are not live, a mark row, and
+// the live passes. LoadState stops reading at the head when the cache of
+// live passes holds both owners at those versions (passcache.go) and they
+// include every pass of the lineage (which LoadState knows by then from
+// the visits), and at the mark when the cache holds the owners only: so
+// SQLite never computes the lineage, or never steps through the live
+// rows, when it need not. Its parameters:
 //
 //	?1 network   ?2 holder     ?3 location   ?4 from (a date, or a date
 //	modifier such as '-2 days' from the visit's date)    ?5 to ('' for
@@ -49,7 +53,6 @@ const (
 	secRecent
 	secNamed
 	secPAYG
-	secVersion
 	secMark
 	secLive
 )
@@ -80,6 +83,41 @@ func branch(sec int, k1, k2 string, cols string, n int, from string) string {
 		return fmt.Sprintf("SELECT %d, %s, %s, %s%s", sec, k1, k2, cols, strings.Repeat(", NULL", stateWidth-3-n))
 	}
 	return fmt.Sprintf("SELECT %d, %s, %s, %s%s FROM %s", sec, k1, k2, cols, strings.Repeat(", NULL", stateWidth-3-n), from)
+}
+
+// firstBranch returns the first branch of the state query, whose columns
+// name the statement's: section sec with sort keys k1 and k2, then cols
+// of what follows FROM, padded. Each column is named _ (a name of one
+// byte, which the driver reads on every run without allocating it), and a
+// table's column is made an expression (unary +, which changes no value),
+// whose declared type the driver does not read (it allocates it, on every
+// run too).
+func firstBranch(sec int, k1, k2 string, cols []string, from string) string {
+	all := append([]string{strconv.Itoa(sec), k1, k2}, cols...)
+	for len(all) < stateWidth {
+		all = append(all, "NULL")
+	}
+	for i, c := range all {
+		if isColumn(c) {
+			c = "+" + c
+		}
+		all[i] = c + " AS _"
+	}
+	return "SELECT " + strings.Join(all, ", ") + " FROM " + from
+}
+
+// isColumn reports whether expression e is a column name (qualified or
+// not).
+func isColumn(e string) bool {
+	for i, r := range e {
+		switch {
+		case r >= 'a' && r <= 'z', r == '_':
+		case i > 0 && (r >= '0' && r <= '9' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return e != "" && e != "NULL"
 }
 
 // stateQueries holds the state query of each variant (stateVariant).
@@ -136,23 +174,38 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	team := "(SELECT team FROM holders WHERE network = ?1 AND id = " + holder + " AND team <> '')"
 	nv := len(visitColumns)
 	var b []string
+	// The named visit, when the query names one, is read once: its sort
+	// keys say whether it is one of the holder's open visits and of the
+	// window's, which the open and recent branches then leave out
+	// (LoadState adds copies).
+	notVisit := ""
+	if visit {
+		notVisit = " AND id <> ?7"
+		b = append(b, firstBranch(secVisit, "(holder = "+holder+" AND status = 'open')",
+			"(holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+")",
+			visitColumns, "visits WHERE network = ?1 AND id = ?7"))
+	}
+	open := "visits WHERE network = ?1 AND holder = " + holder + " AND status = 'open'" + notVisit
+	if visit {
+		b = append(b, branch(secOpen, "start_at", "id", visitCols, nv, open))
+	} else {
+		b = append(b, firstBranch(secOpen, "start_at", "id", visitColumns, open))
+	}
+	b = append(b,
+		branch(secRecent, "start_at", "id", visitCols, nv,
+			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+notVisit),
+		branch(secPAYG, "id", "''", paygCols, 7, "paygs WHERE network = ?1"))
 	// The head row: the key's record, the network, holder, location and
 	// team (each NULLs when missing), the count of locations and the
 	// versions of the holder's and team's passes (NULL for no row), at the
 	// offsets head* name. One row instead of eight: each row costs a step
 	// of the statement and a driver read of every column, NULL padding
-	// included (about 13,000 instructions for a row of NULLs).
-	//
-	// It is the first row, whose columns name the statement's: each is
-	// named _ (a name of one byte, which the driver reads without
-	// allocating, on every run), and is an expression (unary +, which
-	// changes no value) rather than a table's column, whose declared type
-	// the driver would read, allocating it, on every run too.
-	cols := []string{strconv.Itoa(secHead), "''", "''"}
+	// included (about 13,000 instructions for a row of NULLs). It is the
+	// first mark: LoadState stops there when the cache holds the live
+	// passes at those versions and they include every pass of the lineage.
+	cols := []string{"NULL", "NULL", "NULL", "NULL", "NULL", "NULL"}
 	if key {
-		cols = append(cols, "+r.network", "+r.key", "+r.operation", "+r.request", "+r.result", "+r.at")
-	} else {
-		cols = append(cols, "NULL", "NULL", "NULL", "NULL", "NULL", "NULL")
+		cols = []string{"+r.network", "+r.key", "+r.operation", "+r.request", "+r.result", "+r.at"}
 	}
 	cols = append(cols, "+n.id", "+n.name", "+n.currency", "+n.zone",
 		"+h.network", "+h.id", "+h.name", "+h.audience", "+h.team", "+h.health_declared_at",
@@ -161,9 +214,6 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		"(SELECT count(*) FROM locations WHERE network = ?1)",
 		"(SELECT version FROM pass_versions WHERE network = ?1 AND kind = 'holder' AND owner = h.id)",
 		"(SELECT version FROM pass_versions WHERE network = ?1 AND kind = 'team' AND owner = t.id)")
-	for len(cols) < stateWidth {
-		cols = append(cols, "NULL")
-	}
 	headFrom := "(SELECT 1)"
 	if key {
 		headFrom += " LEFT JOIN idempotency r ON r.network = ?1 AND r.key = ?9"
@@ -172,15 +222,7 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		" LEFT JOIN holders h ON h.network = ?1 AND h.id = " + holder +
 		" LEFT JOIN teams t ON t.network = ?1 AND t.id = h.team AND h.team <> ''" +
 		" LEFT JOIN locations l ON l.network = ?1 AND l.id = " + location
-	b = append(b, "SELECT "+strings.Join(cols, " AS _, ")+" AS _ FROM "+headFrom)
-	if visit {
-		// The named visit is read once: its sort keys say whether it is
-		// one of the holder's open visits and of the window's, which the
-		// open and recent branches then leave out (LoadState adds copies).
-		b = append(b, branch(secVisit, "(holder = "+holder+" AND status = 'open')",
-			"(holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+")",
-			visitCols, nv, "visits WHERE network = ?1 AND id = ?7"))
-	}
+	b = append(b, branch(secHead, "''", "''", strings.Join(cols, ", "), len(cols), headFrom))
 	// The lineage: the passes the query names and those that paid the
 	// window's visits and the named visit. UNION ALL: IN keeps each ID
 	// once, and UNION would sort the IDs into a temporary b-tree first.
@@ -188,22 +230,16 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		" UNION ALL SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
 		" WHERE v.network = ?1 AND v.holder = " + holder + " AND v.service_date >= " + window +
 		" AND v.service_date <= " + to + " AND v.consumptions <> ''"
-	notVisit := ""
 	if visit {
-		notVisit = " AND id <> ?7"
 		lineage += " UNION ALL SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
 			" WHERE v.network = ?1 AND v.id = ?7 AND v.consumptions <> ''"
 	}
 	b = append(b,
-		branch(secOpen, "start_at", "id", visitCols, nv, "visits WHERE network = ?1 AND holder = "+holder+" AND status = 'open'"+notVisit),
-		branch(secRecent, "start_at", "id", visitCols, nv,
-			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+notVisit),
 		// The lineage's live passes of the holder and team are left out:
 		// they are among the live passes (read below, or cached), and
 		// LoadState takes them from there (namedLive).
 		branch(secNamed, "id", "''", passCols, len(passColumns), "passes WHERE network = ?1 AND id IN ("+lineage+")"+
 			" AND NOT coalesce(balance > 0 AND ((holder = "+holder+" AND holder <> '') OR (team = "+team+" AND team <> '')), 0)"),
-		branch(secPAYG, "id", "''", paygCols, 7, "paygs WHERE network = ?1"),
 		branch(secMark, "''", "''", "NULL", 1, ""),
 		// The sort key k2 tells the holder's rows from the team's.
 		branch(secLive, "id", "'holder'", passCols, len(passColumns),
@@ -268,7 +304,13 @@ rows:
 		}
 		switch sec {
 		case secHead:
-			err = t.scanHead(vals, &s, &found, &versions)
+			if err = t.scanHead(vals, &s, &found, &versions); err != nil {
+				break
+			}
+			owners = t.liveOwners(q.Network, found[secHolder], s.Holder.ID, s.Holder.Team)
+			if hit = t.cachedLive(owners, versions, &cached); hit && lineageCached(&q, &s, found[secVisit], cached) {
+				break rows // the lineage's passes are live, in the cache: SQLite never reads the lineage
+			}
 		case secVisit:
 			if s.Visit, err = scanVisit(row); err == nil {
 				t.noteRow(s.Visit.Network, s.Visit.ID, vals[3:3+nv])
@@ -295,8 +337,7 @@ rows:
 				s.PAYG = append(s.PAYG, p)
 			}
 		case secMark:
-			owners = t.liveOwners(q.Network, found[secHolder], s.Holder.ID, s.Holder.Team)
-			if hit = t.cachedLive(owners, versions, &cached); hit {
+			if hit {
 				break rows // the live rows are in the cache: SQLite never reads them
 			}
 		case secLive:
@@ -437,29 +478,9 @@ func namedLive(named, live []*pass.Pass, q *store.StateQuery, s *store.State, vi
 	if len(live) == 0 {
 		return named
 	}
-	in := func(id string) bool {
-		if slices.Contains(q.Lineage, id) {
-			return true
-		}
-		for i := range s.Recent {
-			for _, c := range s.Recent[i].Consumptions {
-				if c.Pass == id {
-					return true
-				}
-			}
-		}
-		if visit {
-			for _, c := range s.Visit.Consumptions {
-				if c.Pass == id {
-					return true
-				}
-			}
-		}
-		return false
-	}
 	added := false
 	for _, p := range live {
-		if in(p.ID) {
+		if inLineage(q, s, visit, p.ID) {
 			named, added = append(named, p), true
 		}
 	}
@@ -480,6 +501,64 @@ func cloneVisit(v *checkin.Visit) checkin.Visit {
 		c.Charges = []billing.DayCharge{}
 	}
 	return c
+}
+
+// inLineage reports whether pass id is in the query's lineage, as the
+// state statement computes it: named by the query, or by a consumption of
+// a visit of the window (s.Recent) or of the named visit (when found).
+func inLineage(q *store.StateQuery, s *store.State, visit bool, id string) bool {
+	if slices.Contains(q.Lineage, id) {
+		return true
+	}
+	for i := range s.Recent {
+		for _, c := range s.Recent[i].Consumptions {
+			if c.Pass == id {
+				return true
+			}
+		}
+	}
+	if visit {
+		for _, c := range s.Visit.Consumptions {
+			if c.Pass == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lineageCached reports whether every pass of the query's lineage (as
+// inLineage) is one of the owners' live passes in cached (each sorted by
+// ID): the named branch of the state statement would then return no row.
+func lineageCached(q *store.StateQuery, s *store.State, visit bool, cached [2][]*pass.Pass) bool {
+	live := func(id string) bool {
+		for _, ps := range cached {
+			if _, ok := slices.BinarySearchFunc(ps, id, func(p *pass.Pass, id string) int { return strings.Compare(p.ID, id) }); ok {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range q.Lineage {
+		if !live(id) {
+			return false
+		}
+	}
+	for i := range s.Recent {
+		for _, c := range s.Recent[i].Consumptions {
+			if !live(c.Pass) {
+				return false
+			}
+		}
+	}
+	if visit {
+		for _, c := range s.Visit.Consumptions {
+			if !live(c.Pass) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // sortedPointers sorts ps by ID (the rows mostly come in that order) and

@@ -75,7 +75,9 @@ func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
 	if old := r.t.passAsIs(p.Network, p.ID); old != nil {
 		if oldArgs, err := passArgs(old); err == nil {
 			if oldVals, ok := driverValues(oldArgs); ok {
-				done, wrote, _, err := r.t.writeChanged(ctx, "passes", putPassColumns, args, oldVals)
+				// The derived expiry is written with any change: a row of
+				// an earlier schema may hold none yet (backfillExpiry).
+				done, wrote, _, err := r.t.writeChanged(ctx, "passes", putPassColumns, args, oldVals, 1<<len(passColumns))
 				if err != nil {
 					return fmt.Errorf("pass %q: %w", p.ID, err)
 				}

@@ -115,7 +115,7 @@ func (t *tx) putChanged(ctx context.Context, table string, cols []string, args [
 	if snap == nil {
 		return false, nil
 	}
-	done, _, vals, err := t.writeChanged(ctx, table, cols, args, snap.vals)
+	done, _, vals, err := t.writeChanged(ctx, table, cols, args, snap.vals, 0)
 	switch {
 	case err != nil || !done:
 		t.dropRow(network, id)
@@ -127,11 +127,12 @@ func (t *tx) putChanged(ctx context.Context, table string, cols []string, args [
 
 // writeChanged writes args (the values of cols, key columns network and
 // id first) as an UPDATE of the columns whose driver values differ from
-// old, the driver values of the row as it is, and nothing when none
-// differs. It reports whether it did the put (false, having written
+// old, the driver values of the row as it is, and of the columns of
+// always (bits of cols) when it writes, and nothing when none differs.
+// It reports whether it did the put (false, having written
 // nothing: a value it cannot compare, or no such row; the caller then
 // upserts), whether it sent a statement, and args' driver values.
-func (t *tx) writeChanged(ctx context.Context, table string, cols []string, args, old []any) (done, wrote bool, vals []any, err error) {
+func (t *tx) writeChanged(ctx context.Context, table string, cols []string, args, old []any, always uint64) (done, wrote bool, vals []any, err error) {
 	if len(cols) > 64 || len(args) != len(cols) || len(old) != len(cols) {
 		return false, false, nil, nil
 	}
@@ -151,6 +152,12 @@ func (t *tx) writeChanged(ctx context.Context, table string, cols []string, args
 	}
 	if set == 0 {
 		return true, false, vals, nil
+	}
+	for i := range cols {
+		if always&(1<<i) != 0 && set&(1<<i) == 0 {
+			set |= 1 << i
+			n++
+		}
 	}
 	upd := make([]any, 0, n+2)
 	for i, v := range vals {

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"reflect"
 	"testing"
 
@@ -28,6 +29,11 @@ func TestPutChangedColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLive(t, st, ref, "h") // fills the cache
+	// A row of an earlier schema has no expiry yet: a changed put writes
+	// it (as the upsert did).
+	if _, err := st.DB().ExecContext(ctx, `UPDATE passes SET expiry = NULL WHERE network = 'n' AND holder = 'h'`); err != nil {
+		t.Fatal(err)
+	}
 	version := ownerVersion(t, st, "holder", "h")
 	var wantVisit checkin.Visit
 	var wantPass pass.Pass
@@ -90,6 +96,12 @@ func TestPutChangedColumns(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+	var expiry sql.NullString
+	if err := st.DB().QueryRowContext(ctx, `SELECT expiry FROM passes WHERE network = 'n' AND id = ?`, wantPass.ID).Scan(&expiry); err != nil {
+		t.Fatal(err)
+	} else if !expiry.Valid {
+		t.Errorf("expiry of the pass put: NULL, want %q", wantPass.Expiry())
 	}
 	checkLive(t, st, ref, "h")
 	if v, _, ok := sqlite.CachedLive(st, "n", "h", false); !ok || v != ownerVersion(t, st, "holder", "h") {

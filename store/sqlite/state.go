@@ -261,19 +261,20 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 // order.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
 	var s store.State
-	lineage, err := json.Marshal(q.Lineage)
-	if err != nil {
-		return s, err
-	}
-	if q.Lineage == nil {
-		lineage = []byte("[]")
+	lineage := "[]" // a call's query names none, mostly
+	if len(q.Lineage) > 0 {
+		b, err := json.Marshal(q.Lineage)
+		if err != nil {
+			return s, err
+		}
+		lineage = string(b)
 	}
 	from := q.From.String()
 	if q.Holder == "" && q.Location == "" {
 		from = strconv.Itoa(q.FromVisit) + " days"
 	}
 	rows, err := t.query(ctx, stateQuery(stateVariant(&q)), q.Network, q.Holder, q.Location, from, q.To.String(),
-		max(q.Lookback, 1), q.Visit, string(lineage), q.Key)
+		max(q.Lookback, 1), q.Visit, lineage, q.Key)
 	if err != nil {
 		return s, mapErr(err)
 	}

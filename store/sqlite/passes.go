@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/passengine/passengine/internal/sqlutil"
@@ -22,7 +23,8 @@ var passColumns = []string{"network", "id", "product", "holder", "team", "kind",
 var (
 	passCols = strings.Join(passColumns, ", ")
 	// putPass also writes the derived column expiry (pass.Pass.Expiry).
-	putPass = upsert("passes", 2, append(passColumns[:len(passColumns):len(passColumns)], "expiry")...)
+	putPassColumns = append(passColumns[:len(passColumns):len(passColumns)], "expiry")
+	putPass        = upsert("passes", 2, putPassColumns...)
 	// liveQuery and liveTeamQuery read the partial indexes
 	// passes_live_holder and passes_live_team: used-up passes are not in
 	// them.
@@ -62,27 +64,81 @@ func (r passRepo) Get(ctx context.Context, network, id string) (pass.Pass, error
 }
 
 // Put inserts or replaces the pass; a code hash another pass of the
-// network holds violates passes_code and is store.ErrConflict.
+// network holds violates passes_code and is store.ErrConflict. A pass the
+// unit of work read among the live passes of an owner, or put before, is
+// written by its changed columns only (rowdiff.go).
 func (r passRepo) Put(ctx context.Context, p pass.Pass) error {
-	locs, err := sqlutil.FormatJSON(p.Locations)
+	args, err := passArgs(&p)
 	if err != nil {
 		return err
+	}
+	if old := r.t.passAsIs(p.Network, p.ID); old != nil {
+		if oldArgs, err := passArgs(old); err == nil {
+			if oldVals, ok := driverValues(oldArgs); ok {
+				// The derived expiry is written with any change: a row of
+				// an earlier schema may hold none yet (backfillExpiry).
+				done, wrote, _, err := r.t.writeChanged(ctx, "passes", putPassColumns, args, oldVals, 1<<len(passColumns))
+				if err != nil {
+					return fmt.Errorf("pass %q: %w", p.ID, err)
+				}
+				if done {
+					if wrote {
+						r.t.notePut(args[:len(passColumns)])
+					}
+					return nil
+				}
+			}
+		}
+	}
+	if err := r.t.exec(ctx, putPass, args...); err != nil {
+		return fmt.Errorf("pass %q: %w", p.ID, err)
+	}
+	r.t.notePut(args[:len(passColumns)])
+	return nil
+}
+
+// passArgs returns the values putPass writes for p, in the order of
+// putPassColumns.
+func passArgs(p *pass.Pass) ([]any, error) {
+	locs, err := sqlutil.FormatJSON(p.Locations)
+	if err != nil {
+		return nil, err
 	}
 	freezes, err := sqlutil.FormatJSON(p.Freezes)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	args := []any{p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
+	return []any{p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
 		sqlutil.FormatDecimal(p.UnitValue.Amount), p.UnitValue.Currency, sqlutil.FormatDecimal(p.Price.Amount), p.Price.Currency,
 		b2i(p.Paid), sqlutil.FormatTimePtr(p.PaidAt), p.PaidBy, locs,
 		p.Tier, string(p.Audience), string(p.Priority), string(p.Activation), b2i(p.Locked), p.Validity.Months, p.Validity.Days,
 		sqlutil.FormatDate(p.ActivatedOn), p.ActivatedBy, sqlutil.FormatDate(p.ExpiresOn), freezes, p.Uses,
 		sqlutil.FormatTime(p.IssuedAt), sqlutil.FormatDate(p.IssuedOn), p.CodeHash, p.CodeSealed,
-		p.PaidWith, p.Card, b2i(p.Revoked), sqlutil.FormatDate(p.Expiry())}
-	if err := r.t.exec(ctx, putPass, args...); err != nil {
-		return fmt.Errorf("pass %q: %w", p.ID, err)
+		p.PaidWith, p.Card, b2i(p.Revoked), sqlutil.FormatDate(p.Expiry())}, nil
+}
+
+// passAsIs returns the pass of network and id as its row is in the unit
+// of work (an Update), when the unit of work knows it: the last put of
+// it, or else as read among the live passes of an owner (the cache of
+// live passes holds what the rows decode to). It returns nil when it does
+// not know the pass or a put could not be followed (tx.putErr).
+func (t *tx) passAsIs(network, id string) *pass.Pass {
+	if len(t.owners) == 0 || t.putErr {
+		return nil
 	}
-	r.t.notePut(args[:len(passColumns)])
+	for i := len(t.puts) - 1; i >= 0; i-- {
+		if p := t.puts[i]; p.Network == network && p.ID == id {
+			return p
+		}
+	}
+	for k, r := range t.owners {
+		if k.network != network {
+			continue
+		}
+		if i, ok := slices.BinarySearchFunc(r.passes, id, func(p *pass.Pass, id string) int { return strings.Compare(p.ID, id) }); ok {
+			return r.passes[i]
+		}
+	}
 	return nil
 }
 

@@ -23,16 +23,24 @@ var _ store.StateLoader = (*tx)(nil)
 // per part of store.State, each row a section number, two sort keys and
 // then the columns of its table, padded with NULLs to one width, so that
 // the rows come back ordered by section and sort keys and each is scanned
-// by its table's scan function (through wideRow). The live passes come
-// last, after the versions of the holder's and team's passes and a mark
-// row: at the mark, LoadState stops reading when the cache of live passes
-// holds both owners at those versions (passcache.go), so SQLite never
-// steps through their rows. Its parameters:
+// by its table's scan function (through wideRow). The visits and PAYG
+// products come first; then the head row, which holds the one-row parts
+// side by side (secHead) with the versions of the holder's and team's
+// passes; then the lineage's passes that are not live, a mark row, and
+// the live passes. LoadState stops reading at the head when the cache of
+// live passes holds both owners at those versions (passcache.go) and they
+// include every pass of the lineage (which LoadState knows by then from
+// the visits), and at the mark when the cache holds the owners only: so
+// SQLite never computes the lineage, or never steps through the live
+// rows, when it need not. Its parameters:
 //
 //	?1 network   ?2 holder     ?3 location   ?4 from (a date, or a date
 //	modifier such as '-2 days' from the visit's date)    ?5 to ('' for
 //	the visit's date)   ?6 look-back days    ?7 visit    ?8 lineage (a
 //	JSON array)    ?9 key
+//
+// The sections record to count and version are in one row, the head
+// (secHead), at the offsets head* name.
 const (
 	secRecord = iota
 	secNetwork
@@ -45,9 +53,23 @@ const (
 	secRecent
 	secNamed
 	secPAYG
-	secVersion
 	secMark
 	secLive
+)
+
+// secHead is the section of the head row.
+const secHead = secNetwork
+
+// The offsets in the head row of its parts, from the first column after
+// the sort keys.
+const (
+	headRecord   = 0
+	headNetwork  = 6
+	headHolder   = 10
+	headLocation = 16
+	headTeam     = 22
+	headCount    = 26
+	headVersions = 27
 )
 
 // stateWidth is the columns of each row: the section, two sort keys and
@@ -61,6 +83,41 @@ func branch(sec int, k1, k2 string, cols string, n int, from string) string {
 		return fmt.Sprintf("SELECT %d, %s, %s, %s%s", sec, k1, k2, cols, strings.Repeat(", NULL", stateWidth-3-n))
 	}
 	return fmt.Sprintf("SELECT %d, %s, %s, %s%s FROM %s", sec, k1, k2, cols, strings.Repeat(", NULL", stateWidth-3-n), from)
+}
+
+// firstBranch returns the first branch of the state query, whose columns
+// name the statement's: section sec with sort keys k1 and k2, then cols
+// of what follows FROM, padded. Each column is named _ (a name of one
+// byte, which the driver reads on every run without allocating it), and a
+// table's column is made an expression (unary +, which changes no value),
+// whose declared type the driver does not read (it allocates it, on every
+// run too).
+func firstBranch(sec int, k1, k2 string, cols []string, from string) string {
+	all := append([]string{strconv.Itoa(sec), k1, k2}, cols...)
+	for len(all) < stateWidth {
+		all = append(all, "NULL")
+	}
+	for i, c := range all {
+		if isColumn(c) {
+			c = "+" + c
+		}
+		all[i] = c + " AS _"
+	}
+	return "SELECT " + strings.Join(all, ", ") + " FROM " + from
+}
+
+// isColumn reports whether expression e is a column name (qualified or
+// not).
+func isColumn(e string) bool {
+	for i, r := range e {
+		switch {
+		case r >= 'a' && r <= 'z', r == '_':
+		case i > 0 && (r >= '0' && r <= '9' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return e != "" && e != "NULL"
 }
 
 // stateQueries holds the state query of each variant (stateVariant).
@@ -94,11 +151,17 @@ func stateQuery(variant int) string {
 
 func buildStateQuery(visit, visitFirst, key bool) string {
 	holder, location, from, to := "?2", "?3", "?4", "?5"
+	// A query that names only a visit reads its holder, location and date
+	// from the visit's row once, into a materialized CTE that the branches
+	// read (each scalar subquery on visits would look the visit up again:
+	// 13 lookups, 12% of a check-out's statement).
+	with := ""
 	if visitFirst {
-		holder = "(SELECT holder FROM visits WHERE network = ?1 AND id = ?7)"
-		location = "(SELECT location FROM visits WHERE network = ?1 AND id = ?7)"
-		from = "date((SELECT service_date FROM visits WHERE network = ?1 AND id = ?7), ?4)"
-		to = "coalesce(nullif(?5, ''), (SELECT service_date FROM visits WHERE network = ?1 AND id = ?7))"
+		with = "WITH nv AS MATERIALIZED (SELECT holder, location, service_date FROM visits WHERE network = ?1 AND id = ?7)\n"
+		holder = "(SELECT holder FROM nv)"
+		location = "(SELECT location FROM nv)"
+		from = "date((SELECT service_date FROM nv), ?4)"
+		to = "coalesce(nullif(?5, ''), (SELECT service_date FROM nv))"
 	}
 	// The window's first day: from, or the look-back before the holder's
 	// earliest open visit at the location (store.WindowStart).
@@ -111,42 +174,72 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	team := "(SELECT team FROM holders WHERE network = ?1 AND id = " + holder + " AND team <> '')"
 	nv := len(visitColumns)
 	var b []string
-	if key {
-		b = append(b, branch(secRecord, "''", "''", "network, key, operation, request, result, at", 6,
-			"idempotency WHERE network = ?1 AND key = ?9"))
+	// The named visit, when the query names one, is read once: its sort
+	// keys say whether it is one of the holder's open visits and of the
+	// window's, which the open and recent branches then leave out
+	// (LoadState adds copies).
+	notVisit := ""
+	if visit {
+		notVisit = " AND id <> ?7"
+		b = append(b, firstBranch(secVisit, "(holder = "+holder+" AND status = 'open')",
+			"(holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+")",
+			visitColumns, "visits WHERE network = ?1 AND id = ?7"))
+	}
+	open := "visits WHERE network = ?1 AND holder = " + holder + " AND status = 'open'" + notVisit
+	if visit {
+		b = append(b, branch(secOpen, "start_at", "id", visitCols, nv, open))
+	} else {
+		b = append(b, firstBranch(secOpen, "start_at", "id", visitColumns, open))
 	}
 	b = append(b,
-		branch(secNetwork, "''", "''", "id, name, currency, zone", 4, "networks WHERE id = ?1"),
-		branch(secHolder, "''", "''", "network, id, name, audience, team, health_declared_at", 6,
-			"holders WHERE network = ?1 AND id = "+holder),
-		branch(secLocation, "''", "''", locationCols, 6, "locations WHERE network = ?1 AND id = "+location),
-		branch(secTeam, "''", "''", "network, id, name, credit_sharing", 4,
-			"teams WHERE network = ?1 AND id = "+team+" AND id <> ''"),
-		branch(secCount, "''", "''", "count(*)", 1, "locations WHERE network = ?1"),
-	)
-	if visit {
-		b = append(b, branch(secVisit, "''", "''", visitCols, nv, "visits WHERE network = ?1 AND id = ?7"))
+		branch(secRecent, "start_at", "id", visitCols, nv,
+			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+notVisit),
+		branch(secPAYG, "id", "''", paygCols, 7, "paygs WHERE network = ?1"))
+	// The head row: the key's record, the network, holder, location and
+	// team (each NULLs when missing), the count of locations and the
+	// versions of the holder's and team's passes (NULL for no row), at the
+	// offsets head* name. One row instead of eight: each row costs a step
+	// of the statement and a driver read of every column, NULL padding
+	// included (about 13,000 instructions for a row of NULLs). It is the
+	// first mark: LoadState stops there when the cache holds the live
+	// passes at those versions and they include every pass of the lineage.
+	cols := []string{"NULL", "NULL", "NULL", "NULL", "NULL", "NULL"}
+	if key {
+		cols = []string{"+r.network", "+r.key", "+r.operation", "+r.request", "+r.result", "+r.at"}
 	}
+	cols = append(cols, "+n.id", "+n.name", "+n.currency", "+n.zone",
+		"+h.network", "+h.id", "+h.name", "+h.audience", "+h.team", "+h.health_declared_at",
+		"+l.network", "+l.id", "+l.name", "+l.zone", "+l.day_cutoff", "+l.tier",
+		"+t.network", "+t.id", "+t.name", "+t.credit_sharing",
+		"(SELECT count(*) FROM locations WHERE network = ?1)",
+		"(SELECT version FROM pass_versions WHERE network = ?1 AND kind = 'holder' AND owner = h.id)",
+		"(SELECT version FROM pass_versions WHERE network = ?1 AND kind = 'team' AND owner = t.id)")
+	headFrom := "(SELECT 1)"
+	if key {
+		headFrom += " LEFT JOIN idempotency r ON r.network = ?1 AND r.key = ?9"
+	}
+	headFrom += " LEFT JOIN networks n ON n.id = ?1" +
+		" LEFT JOIN holders h ON h.network = ?1 AND h.id = " + holder +
+		" LEFT JOIN teams t ON t.network = ?1 AND t.id = h.team AND h.team <> ''" +
+		" LEFT JOIN locations l ON l.network = ?1 AND l.id = " + location
+	b = append(b, branch(secHead, "''", "''", strings.Join(cols, ", "), len(cols), headFrom))
 	// The lineage: the passes the query names and those that paid the
-	// window's visits and the named visit.
+	// window's visits and the named visit. UNION ALL: IN keeps each ID
+	// once, and UNION would sort the IDs into a temporary b-tree first.
 	lineage := "SELECT value FROM json_each(?8)" +
-		" UNION SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
+		" UNION ALL SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
 		" WHERE v.network = ?1 AND v.holder = " + holder + " AND v.service_date >= " + window +
 		" AND v.service_date <= " + to + " AND v.consumptions <> ''"
 	if visit {
-		lineage += " UNION SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
+		lineage += " UNION ALL SELECT json_extract(c.value, '$.pass') FROM visits v, json_each(v.consumptions) c" +
 			" WHERE v.network = ?1 AND v.id = ?7 AND v.consumptions <> ''"
 	}
 	b = append(b,
-		branch(secOpen, "start_at", "id", visitCols, nv, "visits WHERE network = ?1 AND holder = "+holder+" AND status = 'open'"),
-		branch(secRecent, "start_at", "id", visitCols, nv,
-			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to),
-		branch(secNamed, "id", "''", passCols, len(passColumns), "passes WHERE network = ?1 AND id IN ("+lineage+")"),
-		branch(secPAYG, "id", "''", paygCols, 7, "paygs WHERE network = ?1"),
-		branch(secVersion, "'holder'", "''", "version", 1,
-			"pass_versions WHERE network = ?1 AND kind = 'holder' AND owner = "+holder),
-		branch(secVersion, "'team'", "''", "version", 1,
-			"pass_versions WHERE network = ?1 AND kind = 'team' AND owner = "+team),
+		// The lineage's live passes of the holder and team are left out:
+		// they are among the live passes (read below, or cached), and
+		// LoadState takes them from there (namedLive).
+		branch(secNamed, "id", "''", passCols, len(passColumns), "passes WHERE network = ?1 AND id IN ("+lineage+")"+
+			" AND NOT coalesce(balance > 0 AND ((holder = "+holder+" AND holder <> '') OR (team = "+team+" AND team <> '')), 0)"),
 		branch(secMark, "''", "''", "NULL", 1, ""),
 		// The sort key k2 tells the holder's rows from the team's.
 		branch(secLive, "id", "'holder'", passCols, len(passColumns),
@@ -158,7 +251,7 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	// branch's rows in its index's order; LoadState sorts what an index
 	// does not (sortState), which costs less than SQLite's sorter copying
 	// every wide row.
-	return strings.Join(b, "\nUNION ALL ")
+	return with + strings.Join(b, "\nUNION ALL ")
 }
 
 // LoadState reads q's state in one statement (store.StateLoader). SQLite
@@ -168,19 +261,20 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 // order.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
 	var s store.State
-	lineage, err := json.Marshal(q.Lineage)
-	if err != nil {
-		return s, err
-	}
-	if q.Lineage == nil {
-		lineage = []byte("[]")
+	lineage := "[]" // a call's query names none, mostly
+	if len(q.Lineage) > 0 {
+		b, err := json.Marshal(q.Lineage)
+		if err != nil {
+			return s, err
+		}
+		lineage = string(b)
 	}
 	from := q.From.String()
 	if q.Holder == "" && q.Location == "" {
 		from = strconv.Itoa(q.FromVisit) + " days"
 	}
 	rows, err := t.query(ctx, stateQuery(stateVariant(&q)), q.Network, q.Holder, q.Location, from, q.To.String(),
-		max(q.Lookback, 1), q.Visit, string(lineage), q.Key)
+		max(q.Lookback, 1), q.Visit, lineage, q.Key)
 	if err != nil {
 		return s, mapErr(err)
 	}
@@ -191,6 +285,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		ptrs[i] = &vals[i]
 	}
 	row := &wideRow{vals: vals, off: 3}
+	nv := len(visitColumns)
 	var found [secLive + 1]bool
 	var named []pass.Pass
 	var versions [2]int64      // of the holder's passes and the team's, 0 for no row
@@ -198,31 +293,31 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	var cached [2][]*pass.Pass // their live passes, from the cache or the rows
 	var split [2][]pass.Pass   // the live rows of each
 	hit := false
+	var visitOpen, visitRecent int64 // whether the named visit is one of Open, of Recent
 rows:
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return s, mapErr(err)
 		}
 		sec, _ := vals[0].(int64)
-		found[sec] = true
+		if sec != secHead {
+			found[sec] = true
+		}
 		switch sec {
-		case secRecord:
-			var rec store.Record
-			if rec, err = scanRecord(row); err == nil {
-				s.Record = &rec
+		case secHead:
+			if err = t.scanHead(vals, &s, &found, &versions); err != nil {
+				break
 			}
-		case secNetwork:
-			err = row.Scan(&s.Network.ID, &s.Network.Name, &s.Network.Currency, &s.Network.Zone)
-		case secHolder:
-			s.Holder, err = scanHolder(row)
-		case secLocation:
-			s.Location, err = scanLocation(row)
-		case secTeam:
-			s.Team, err = scanTeam(row)
-		case secCount:
-			err = row.Scan(&s.Locations)
+			owners = t.liveOwners(q.Network, found[secHolder], s.Holder.ID, s.Holder.Team)
+			if hit = t.cachedLive(owners, versions, &cached); hit && lineageCached(&q, &s, found[secVisit], cached) {
+				break rows // the lineage's passes are live, in the cache: SQLite never reads the lineage
+			}
 		case secVisit:
-			s.Visit, err = scanVisit(row)
+			if s.Visit, err = scanVisit(row); err == nil {
+				t.noteRow(s.Visit.Network, s.Visit.ID, vals[3:3+nv])
+			}
+			visitOpen, _ = vals[1].(int64)
+			visitRecent, _ = vals[2].(int64)
 		case secOpen, secRecent:
 			var v checkin.Visit
 			if v, err = scanVisit(row); err == nil {
@@ -242,15 +337,8 @@ rows:
 			if p, err = scanPAYG(row); err == nil {
 				s.PAYG = append(s.PAYG, p)
 			}
-		case secVersion:
-			if vals[1] == "team" {
-				versions[1], _ = vals[3].(int64)
-			} else {
-				versions[0], _ = vals[3].(int64)
-			}
 		case secMark:
-			owners = t.liveOwners(q.Network, found[secHolder], s.Holder.ID, s.Holder.Team)
-			if hit = t.cachedLive(owners, versions, &cached); hit {
+			if hit {
 				break rows // the live rows are in the cache: SQLite never reads them
 			}
 		case secLive:
@@ -272,7 +360,12 @@ rows:
 			return s, mapErr(err)
 		}
 	}
-	sortState(&s, named)
+	if visitOpen != 0 {
+		s.Open = append(s.Open, cloneVisit(&s.Visit))
+	}
+	if visitRecent != 0 {
+		s.Recent = append(s.Recent, cloneVisit(&s.Visit))
+	}
 	if hit {
 		s.Live = mergeLive(cached[0], cached[1])
 	} else {
@@ -288,6 +381,8 @@ rows:
 			s.Live = sortedPointers(append(split[0], split[1]...))
 		}
 	}
+	sortState(&s, named)
+	s.Named = namedLive(s.Named, s.Live, &q, &s, found[secVisit])
 	switch visitFirst := q.Holder == "" && q.Location == ""; {
 	case !found[secNetwork]:
 		return s, fmt.Errorf("network %q: %w", q.Network, store.ErrNotFound)
@@ -303,6 +398,52 @@ rows:
 		return s, fmt.Errorf("visit %q: %w", q.Visit, store.ErrNotFound)
 	}
 	return s, nil
+}
+
+// scanHead decodes the head row (vals, the driver values of a row of the
+// state query) into s, marks the parts it found and sets versions to the
+// holder's and team's versions of passes (0 for no row).
+func (t *tx) scanHead(vals []any, s *store.State, found *[secLive + 1]bool, versions *[2]int64) error {
+	row := &wideRow{vals: vals}
+	at := func(off int) *wideRow { row.off = 3 + off; return row }
+	var err error
+	if vals[3+headRecord+1] != nil {
+		var rec store.Record
+		if rec, err = scanRecord(at(headRecord)); err != nil {
+			return err
+		}
+		s.Record, found[secRecord] = &rec, true
+	}
+	if vals[3+headNetwork] != nil {
+		if err = at(headNetwork).Scan(&s.Network.ID, &s.Network.Name, &s.Network.Currency, &s.Network.Zone); err != nil {
+			return err
+		}
+		found[secNetwork] = true
+	}
+	if vals[3+headHolder+1] != nil {
+		if s.Holder, err = scanHolder(at(headHolder)); err != nil {
+			return err
+		}
+		found[secHolder] = true
+	}
+	if vals[3+headLocation+1] != nil {
+		if s.Location, err = scanLocation(at(headLocation)); err != nil {
+			return err
+		}
+		found[secLocation] = true
+	}
+	if vals[3+headTeam+1] != nil {
+		if s.Team, err = scanTeam(at(headTeam)); err != nil {
+			return err
+		}
+		found[secTeam] = true
+	}
+	if err = at(headCount).Scan(&s.Locations); err != nil {
+		return err
+	}
+	versions[0], _ = vals[3+headVersions].(int64)
+	versions[1], _ = vals[3+headVersions+1].(int64)
+	return nil
 }
 
 // sortState puts the state's lists in the order store.State promises:
@@ -326,6 +467,99 @@ func sortState(s *store.State, named []pass.Pass) {
 	if !slices.IsSortedFunc(s.PAYG, paygByID) {
 		slices.SortFunc(s.PAYG, paygByID)
 	}
+}
+
+// namedLive returns named (sorted by ID) with the passes of live that
+// the query's lineage names added, sorted by ID: the state statement's
+// named branch leaves out the live passes of the holder and team, and the
+// lineage is the query's, and the passes of the consumptions of the
+// window's visits (s.Recent) and of the named visit (when found), as the
+// statement computes it.
+func namedLive(named, live []*pass.Pass, q *store.StateQuery, s *store.State, visit bool) []*pass.Pass {
+	if len(live) == 0 {
+		return named
+	}
+	added := false
+	for _, p := range live {
+		if inLineage(q, s, visit, p.ID) {
+			named, added = append(named, p), true
+		}
+	}
+	if added {
+		slices.SortFunc(named, func(a, b *pass.Pass) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return named
+}
+
+// cloneVisit returns a copy of v that shares no memory with it, as a
+// read of its row would decode it (an empty list stays empty, not nil).
+func cloneVisit(v *checkin.Visit) checkin.Visit {
+	c := v.Clone()
+	if c.Consumptions == nil && v.Consumptions != nil {
+		c.Consumptions = []checkin.Consumption{}
+	}
+	if c.Charges == nil && v.Charges != nil {
+		c.Charges = []billing.DayCharge{}
+	}
+	return c
+}
+
+// inLineage reports whether pass id is in the query's lineage, as the
+// state statement computes it: named by the query, or by a consumption of
+// a visit of the window (s.Recent) or of the named visit (when found).
+func inLineage(q *store.StateQuery, s *store.State, visit bool, id string) bool {
+	if slices.Contains(q.Lineage, id) {
+		return true
+	}
+	for i := range s.Recent {
+		for _, c := range s.Recent[i].Consumptions {
+			if c.Pass == id {
+				return true
+			}
+		}
+	}
+	if visit {
+		for _, c := range s.Visit.Consumptions {
+			if c.Pass == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lineageCached reports whether every pass of the query's lineage (as
+// inLineage) is one of the owners' live passes in cached (each sorted by
+// ID): the named branch of the state statement would then return no row.
+func lineageCached(q *store.StateQuery, s *store.State, visit bool, cached [2][]*pass.Pass) bool {
+	live := func(id string) bool {
+		for _, ps := range cached {
+			if _, ok := slices.BinarySearchFunc(ps, id, func(p *pass.Pass, id string) int { return strings.Compare(p.ID, id) }); ok {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range q.Lineage {
+		if !live(id) {
+			return false
+		}
+	}
+	for i := range s.Recent {
+		for _, c := range s.Recent[i].Consumptions {
+			if !live(c.Pass) {
+				return false
+			}
+		}
+	}
+	if visit {
+		for _, c := range s.Visit.Consumptions {
+			if !live(c.Pass) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // sortedPointers sorts ps by ID (the rows mostly come in that order) and

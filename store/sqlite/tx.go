@@ -25,6 +25,10 @@ type tx struct {
 	owners map[ownerKey]ownerRead
 	puts   []*pass.Pass
 	putErr bool
+
+	// In an Update, the rows read that a put may write back by their
+	// changed columns only (rowdiff.go).
+	snaps []rowSnap
 }
 
 func (t *tx) Catalog() store.Catalog         { return catalogRepo{t} }
@@ -49,6 +53,26 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) error {
 		_, err = t.tx.ExecContext(ctx, query, args...)
 	}
 	return mapErr(err)
+}
+
+// execCount runs a write statement and returns how many rows it changed.
+func (t *tx) execCount(ctx context.Context, query string, args ...any) (int64, error) {
+	if !t.write {
+		return 0, errReadOnly
+	}
+	t.s.statements.Add(1)
+	var res sql.Result
+	var err error
+	if st := t.s.cached(true, query); st != nil {
+		res, err = t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return n, mapErr(err)
 }
 
 // query runs a statement that returns rows, prepared when it can be.

@@ -71,11 +71,17 @@ func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
 	if err != nil {
 		return err
 	}
-	err = r.t.exec(ctx, putVisit, v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
+	args := []any{v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
 		sqlutil.FormatTime(v.Start), sqlutil.FormatTimePtr(v.End), sqlutil.FormatDate(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
 		consumptions, charges, v.UncoveredMinutes, b2i(v.AutoClosed), v.Activated, sqlutil.FormatTimePtr(v.CancelledAt),
 		b2i(v.LateCancel), v.CancelledBy, fee, v.Terms, sqlutil.FormatTimePtr(v.SettledAt),
-		sqlutil.FormatDecimal(v.Debited.Amount), v.Debited.Currency, owedText(v.Owed), v.Owed.Currency)
+		sqlutil.FormatDecimal(v.Debited.Amount), v.Debited.Currency, owedText(v.Owed), v.Owed.Currency}
+	// A visit the unit of work read (the visit of a call on a visit) is
+	// written by its changed columns (rowdiff.go).
+	done, err := r.t.putChanged(ctx, "visits", visitColumns, args)
+	if !done && err == nil {
+		err = r.t.exec(ctx, putVisit, args...)
+	}
 	if err != nil {
 		return fmt.Errorf("visit %q: %w", v.ID, err)
 	}

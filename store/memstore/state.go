@@ -136,23 +136,20 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 			arrays++
 		}
 	}
+	// The state of a call on a visit in one allocation, the smallest box
+	// that holds it: a quarter of a stateBox for most check-ins and
+	// check-outs.
 	small, large := (*smallBox)(nil), (*stateBox)(nil)
+	fits := func(visits, passes, times, cons int) bool {
+		return arrays > 1 && nv <= visits && np <= passes && n.times <= times && n.cons <= cons
+	}
 	switch {
-	case arrays > 1 && nv <= len(small.visits) && np <= len(small.passes) && n.times <= len(small.times) && n.cons <= len(small.cons):
-		// The usual state of a check-in or check-out in one allocation
-		// of a quarter of a stateBox's.
-		small = new(smallBox)
-		vs, ps = small.visits[:nv:nv], small.passes[:np:np]
-		c.times, c.cons = small.times[:0:n.times], small.cons[:0:n.cons]
-		n.times, n.cons = 0, 0
-		c.more(&n)
-	case arrays > 1 && nv <= len(large.visits) && np <= len(large.passes) && n.times <= len(large.times) && n.cons <= len(large.cons):
-		// A state of a few visits in one allocation.
-		large = new(stateBox)
-		vs, ps = large.visits[:nv:nv], large.passes[:np:np]
-		c.times, c.cons = large.times[:0:n.times], large.cons[:0:n.cons]
-		n.times, n.cons = 0, 0
-		c.more(&n)
+	case fits(len(small.visits), len(small.passes), len(small.times), len(small.cons)):
+		b := new(smallBox)
+		vs, ps = c.carve(&n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
+	case fits(len(large.visits), len(large.passes), len(large.times), len(large.cons)):
+		b := new(stateBox)
+		vs, ps = c.carve(&n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
 	default:
 		c = newCopier(&n)
 		if nv > 0 {
@@ -206,6 +203,16 @@ type stateBox struct {
 	passes [4]*pass.Pass
 	times  [4]time.Time
 	cons   [6]checkin.Consumption
+}
+
+// carve makes c's arenas of times and consumptions those of a box, with
+// the capacity n counts, allocates the other kinds n counts, and returns
+// the box's visits and passes.
+func (c *copier) carve(n *need, visits []checkin.Visit, passes []*pass.Pass, times []time.Time, cons []checkin.Consumption) ([]checkin.Visit, []*pass.Pass) {
+	c.times, c.cons = times[:0:n.times], cons[:0:n.cons]
+	n.times, n.cons = 0, 0
+	c.more(n)
+	return visits, passes
 }
 
 // smallBox is a stateBox for one visit and two passes, the state of most

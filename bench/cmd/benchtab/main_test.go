@@ -109,15 +109,7 @@ func TestReplaceSectionKeepsTheRest(t *testing.T) {
 
 func TestRunWritesTheGeneratedSections(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeFile(t, dir, name, text) }
 	write("runs/1.txt", "BenchmarkSelect/passes=8-2 1000 1000 ns/op 0 allocs/op\n")
 	write("runs/2.txt", "BenchmarkSelect/passes=64-2 1000 9000 ns/op 0 allocs/op\n")
 	write("runs/3.txt", "BenchmarkSelect/passes=64-2 1000 8000 ns/op 0 allocs/op\n")
@@ -157,15 +149,7 @@ func TestRunWritesTheGeneratedSections(t *testing.T) {
 // once, with that commit still.
 func TestRunKeepsTheTablesItDidNotMake(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeFile(t, dir, name, text) }
 	write("runs/1.txt", "BenchmarkSelect/passes=8-2 1000 1000 ns/op 0 allocs/op\n")
 	write("runs/2.txt", "BenchmarkSelect/passes=64-2 1000 9000 ns/op 0 allocs/op\n")
 	write("manifest.tsv", strings.Join([]string{
@@ -209,5 +193,16 @@ func TestRunKeepsTheTablesItDidNotMake(t *testing.T) {
 				t.Errorf("written file still holds the earlier run's %q of a table this run made:\n%s", gone, got)
 			}
 		}
+	}
+}
+
+// writeFile writes text to name under dir, making its directories.
+func writeFile(tb testing.TB, dir, name, text string) {
+	tb.Helper()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -282,6 +282,20 @@ func run(ctx context.Context, c config) error {
 					return err
 				}
 				own := processCPU()
+				// finish takes m's CPU, server and machine figures once its
+				// side has run.
+				finish := func(m *measure) error {
+					var err error
+					m.harness = processCPU() - own
+					if m.server, m.backends, err = server.Stop(); err != nil {
+						return err
+					}
+					if err := settleAndSample(ctx, &procAfter, &after, benchDSN, trips); err != nil {
+						return err
+					}
+					m.between(before, procAfter, after)
+					return nil
+				}
 				var m measure
 				if side == "a" || side == "c" {
 					file, script, options, row := fmt.Sprintf("pgbench-c%d-r%d.txt", n, r), c.script, pgOptions, row
@@ -292,14 +306,9 @@ func run(ctx context.Context, c config) error {
 					if m, err = runPgbench(ctx, c, pgbenchDSN, options, script, n, filepath.Join(c.out, file)); err != nil {
 						return err
 					}
-					m.harness = processCPU() - own
-					if m.server, m.backends, err = server.Stop(); err != nil {
+					if err := finish(&m); err != nil {
 						return err
 					}
-					if err := settleAndSample(ctx, &procAfter, &after, benchDSN, trips); err != nil {
-						return err
-					}
-					m.between(before, procAfter, after)
 					if err := appendFile(filepath.Join(c.out, file), "# pgcheckin: "+m.String()+"\n"); err != nil {
 						return err
 					}
@@ -315,14 +324,9 @@ func run(ctx context.Context, c config) error {
 					if err != nil {
 						return err
 					}
-					m.harness = processCPU() - own
-					if m.server, m.backends, err = server.Stop(); err != nil {
+					if err := finish(&m); err != nil {
 						return err
 					}
-					if err := settleAndSample(ctx, &procAfter, &after, benchDSN, trips); err != nil {
-						return err
-					}
-					m.between(before, procAfter, after)
 					line := fmt.Sprintf("BenchmarkEngineCheckIn/clients=%d\t%d\t%.0f ns/op\t%.2f checkins/s\t%d allocs/op\t%s",
 						n, m.count, float64(m.elapsed.Nanoseconds())/float64(m.count), m.rate, m.allocs, m.metrics())
 					if err := os.WriteFile(filepath.Join(c.out, file), []byte(line+"\n"), 0o644); err != nil {

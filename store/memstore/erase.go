@@ -16,14 +16,16 @@ func (r ledgerRepo) EraseComments(_ context.Context, network, holder string) err
 		return err
 	}
 	s := r.t.s
-	for i := range s.ledger.n {
-		e := s.ledger.at(i)
-		if e.Network != network || e.Holder != holder || e.Comment == "" {
+	for i := range s.ledger.len() {
+		if n, _, _, h := s.ledger.head(i); string(n) != network || string(h) != holder {
 			continue
 		}
-		old := e.Comment
+		e := s.ledger.entry(i)
+		if e.Comment == "" {
+			continue
+		}
 		e.Comment = ""
-		r.t.onUndo(func() { s.ledger.at(i).Comment = old })
+		r.t.onUndo(s.ledger.rewrite(i, &e))
 	}
 	return nil
 }

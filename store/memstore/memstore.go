@@ -63,12 +63,10 @@ type Store struct {
 	terms     valMap[billing.Terms]
 	codes     map[nk]string     // network+code hash -> pass ID
 	codeKeys  map[string]string // network -> passcode key check (S6)
-	ledger    entryLog
-	entryIDs  map[nk]struct{}
+	ledger    entryLog          // ledger.go
 
-	live   map[ownerKey][]*passRow // owner -> passes with a balance, by ID
-	hv     map[nk]*holderVisits    // network+holder -> visit indexes
-	byPass map[nk][]int            // network+pass -> ledger indexes
+	live map[ownerKey][]*passRow // owner -> passes with a balance, by ID
+	hv   map[nk]*holderVisits    // network+holder -> visit indexes
 
 	cardIndexes             // cards.go
 	wallet      *walletData // prepaid accounts (wallet.go)
@@ -95,10 +93,10 @@ func New() *Store {
 		teams: valMap[catalog.Team]{}, holders: valMap[catalog.Holder]{},
 		products: valMap[pass.Product]{}, paygs: valMap[billing.PAYG]{}, paygIDs: map[string][]string{},
 		passes: map[nk]*passRow{}, visits: map[nk]*visitRow{},
-		idem: valMap[store.Record]{}, entryIDs: map[nk]struct{}{},
+		idem: valMap[store.Record]{}, ledger: newEntryLog(),
 		guards: valMap[checkin.Guard]{}, terms: valMap[billing.Terms]{}, codes: map[nk]string{},
 		codeKeys: map[string]string{},
-		live:     map[ownerKey][]*passRow{}, hv: map[nk]*holderVisits{}, byPass: map[nk][]int{},
+		live:     map[ownerKey][]*passRow{}, hv: map[nk]*holderVisits{},
 		cardIndexes: newCardIndexes(),
 		wallet:      newWalletData(),
 	}
@@ -858,12 +856,9 @@ type ledgerRepo struct{ t *tx }
 type ledgerUndo struct{}
 
 func (ledgerUndo) restore(s *Store, _ *undo) {
-	last := s.ledger.n - 1
-	e := s.ledger.at(last)
-	s.unindexAt(last)
-	delete(s.entryIDs, nk{e.Network, e.ID})
-	pk := nk{e.Network, e.Pass}
-	s.byPass[pk] = s.byPass[pk][:len(s.byPass[pk])-1]
+	last := s.ledger.len() - 1
+	n, _, _, _ := s.ledger.head(last)
+	s.unindexAt(string(n), last)
 	s.ledger.pop()
 }
 
@@ -874,8 +869,7 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 	s := r.t.s
 	for i := range entries {
 		e := &entries[i]
-		k := nk{e.Network, e.ID}
-		_, dup := s.entryIDs[k]
+		dup := s.ledger.has(e.Network, e.ID)
 		for j := range i {
 			dup = dup || (entries[j].Network == e.Network && entries[j].ID == e.ID)
 		}
@@ -884,12 +878,9 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 		}
 	}
 	for _, e := range entries {
-		pk := nk{e.Network, e.Pass}
 		e.At = e.At.UTC()
-		s.entryIDs[nk{e.Network, e.ID}] = struct{}{}
-		s.byPass[pk] = append(s.byPass[pk], s.ledger.n)
-		s.ledger.add(e)
-		s.indexAt(s.ledger.n - 1)
+		s.ledger.add(&e)
+		s.indexAt(e.Network, s.ledger.len()-1)
 		r.t.undo = append(r.t.undo, undo{r: ledgerUndo{}})
 	}
 	return nil
@@ -898,19 +889,20 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 func (r ledgerRepo) List(_ context.Context, f store.LedgerFilter) ([]pass.Entry, error) {
 	s := r.t.s
 	var out []pass.Entry
-	match := func(e *pass.Entry) bool {
-		return e.Network == f.Network && (f.Pass == "" || e.Pass == f.Pass) && (f.Holder == "" || e.Holder == f.Holder)
+	match := func(i int) bool {
+		n, _, p, h := s.ledger.head(i)
+		return string(n) == f.Network && (f.Pass == "" || string(p) == f.Pass) && (f.Holder == "" || string(h) == f.Holder)
 	}
 	if f.Pass != "" {
-		for _, i := range s.byPass[nk{f.Network, f.Pass}] {
-			if match(s.ledger.at(i)) {
-				out = append(out, *s.ledger.at(i))
+		for _, i := range s.ledger.ofPass(f.Network, f.Pass) {
+			if match(i) {
+				out = append(out, s.ledger.entry(i))
 			}
 		}
 	} else {
-		for i := range s.ledger.n {
-			if match(s.ledger.at(i)) {
-				out = append(out, *s.ledger.at(i))
+		for i := range s.ledger.len() {
+			if match(i) {
+				out = append(out, s.ledger.entry(i))
 			}
 		}
 	}

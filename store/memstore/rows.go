@@ -184,32 +184,3 @@ func (c *copier) visitTo(out, v *checkin.Visit) {
 		out.Fee = &c.charges[len(c.charges)-1]
 	}
 }
-
-// entryChunk is how many ledger entries an entryLog chunk holds.
-const entryChunk = 256
-
-// entryLog is the ledger: its entries in the order appended, by index, in
-// chunks that never move, so that an append copies no entry (a slice
-// would copy the whole ledger each time it grows).
-type entryLog struct {
-	chunks []*[entryChunk]pass.Entry
-	n      int // entries held
-}
-
-// at returns the entry at index i, which must be below n.
-func (l *entryLog) at(i int) *pass.Entry { return &l.chunks[i/entryChunk][i%entryChunk] }
-
-// add appends e.
-func (l *entryLog) add(e pass.Entry) {
-	if l.n == len(l.chunks)*entryChunk {
-		l.chunks = append(l.chunks, new([entryChunk]pass.Entry))
-	}
-	*l.at(l.n) = e
-	l.n++
-}
-
-// pop takes the last entry out.
-func (l *entryLog) pop() {
-	l.n--
-	*l.at(l.n) = pass.Entry{}
-}

@@ -65,7 +65,7 @@ func (s *Store) unindexExpiry(p *pass.Pass) {
 
 // compareAt orders ledger indexes by the entry's instant, then by index.
 func (s *Store) compareAt(a, b int) int {
-	x, y := &s.ledger.slots[a], &s.ledger.slots[b]
+	x, y := s.ledger.slots.at(a), s.ledger.slots.at(b)
 	return cmp.Or(cmp.Compare(x.sec, y.sec), cmp.Compare(x.nsec, y.nsec), cmp.Compare(a, b))
 }
 
@@ -248,7 +248,7 @@ func (r ledgerRepo) PassPage(_ context.Context, network, passID, cursor string, 
 func (r ledgerRepo) PeriodPage(_ context.Context, network string, from, to time.Time, cursor string, limit int) ([]pass.Entry, string, error) {
 	s := r.t.s
 	ix := s.byAt[network]
-	atOf := func(j int) time.Time { return time.Unix(s.ledger.slots[j].sec, int64(s.ledger.slots[j].nsec)) }
+	atOf := func(j int) time.Time { x := s.ledger.slots.at(j); return time.Unix(x.sec, int64(x.nsec)) }
 	i, _ := slices.BinarySearchFunc(ix, from, func(j int, t time.Time) int {
 		return cmp.Or(atOf(j).Compare(t), 1)
 	})

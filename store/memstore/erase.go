@@ -36,15 +36,15 @@ func (r idemRepo) Erase(_ context.Context, network string, keys []string) error 
 	if err := r.t.writable(); err != nil {
 		return err
 	}
+	l := &r.t.s.records
 	for _, k := range keys {
-		rec, ok := r.t.s.idem[nk{network, k}]
+		i, ok := l.find(network, k)
 		if !ok {
 			continue
 		}
-		rec.Result = slices.Clone(store.ErasedResult)
-		if err := put(r.t, r.t.s.idem, nk{network, k}, rec); err != nil {
-			return err
-		}
+		rec := l.record(i, network, k)
+		rec.Result = store.ErasedResult
+		r.t.onUndo(l.rewrite(i, &rec))
 	}
 	return nil
 }

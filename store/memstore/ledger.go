@@ -45,12 +45,7 @@ func (s *slab) truncate(chunk, off uint32) { s.chunks[chunk] = s.chunks[chunk][:
 
 // hashKey returns the hash of a network and an ID with seed.
 func hashKey(seed maphash.Seed, network, id string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	h.WriteString(network)
-	h.WriteByte(0)
-	h.WriteString(id)
-	return h.Sum64()
+	return maphash.Comparable(seed, nk{network, id})
 }
 
 // unchain makes prev the head of the chain at h again (-1: none).
@@ -78,7 +73,7 @@ func head(m map[uint64]int32, h uint64) int32 {
 // pass.Entry holds eleven.
 type entryLog struct {
 	slab
-	slots  []entrySlot      // by index
+	slots  slots[entrySlot] // by index
 	ids    map[uint64]int32 // hash of network and ID -> the last entry with it
 	passes map[uint64]int32 // hash of network and pass -> the last entry with it
 	seed   maphash.Seed
@@ -100,20 +95,20 @@ func newEntryLog() entryLog {
 }
 
 // len returns the number of entries held.
-func (l *entryLog) len() int { return len(l.slots) }
+func (l *entryLog) len() int { return l.slots.len() }
 
 func (l *entryLog) hash(network, id string) uint64 { return hashKey(l.seed, network, id) }
 
 // bytes returns entry i's encoding.
 func (l *entryLog) bytes(i int) []byte {
-	s := &l.slots[i]
+	s := l.slots.at(i)
 	return l.at(s.chunk, s.off)
 }
 
 // entry returns a copy of entry i, which must be below len.
 func (l *entryLog) entry(i int) pass.Entry {
 	e := decodeEntry(l.bytes(i))
-	s := &l.slots[i]
+	s := l.slots.at(i)
 	e.At = time.Unix(s.sec, int64(s.nsec)).UTC()
 	return e
 }
@@ -136,7 +131,7 @@ func (l *entryLog) has(network, id string) bool {
 		if string(n) == network && string(eid) == id {
 			return true
 		}
-		j = l.slots[j].prevID
+		j = l.slots.at(int(j)).prevID
 	}
 	return false
 }
@@ -148,7 +143,7 @@ func (l *entryLog) ofPass(network, passID string) []int {
 		if n, _, p, _ := l.head(int(j)); string(n) == network && string(p) == passID {
 			out = append(out, int(j))
 		}
-		j = l.slots[j].prevPass
+		j = l.slots.at(int(j)).prevPass
 	}
 	for a, b := 0, len(out)-1; a < b; a, b = a+1, b-1 {
 		out[a], out[b] = out[b], out[a]
@@ -158,35 +153,33 @@ func (l *entryLog) ofPass(network, passID string) []int {
 
 // add appends e, whose At must be in UTC.
 func (l *entryLog) add(e *pass.Entry) {
-	i := int32(len(l.slots))
+	i := int32(l.slots.len())
 	s := entrySlot{sec: e.At.Unix(), nsec: int32(e.At.Nanosecond()), idHash: l.hash(e.Network, e.ID), psHash: l.hash(e.Network, e.Pass)}
 	l.buf = encodeEntry(l.buf[:0], e)
 	s.chunk, s.off = l.write()
 	s.prevID, s.prevPass = head(l.ids, s.idHash), head(l.passes, s.psHash)
 	l.ids[s.idHash], l.passes[s.psHash] = i, i
-	l.slots = append(l.slots, s)
+	l.slots.push(s)
 }
 
 // pop takes the last entry out; its bytes are written over by the next
 // add (copies never share them).
 func (l *entryLog) pop() {
-	n := len(l.slots) - 1
-	s := l.slots[n]
+	s := l.slots.pop()
 	unchain(l.ids, s.idHash, s.prevID)
 	unchain(l.passes, s.psHash, s.prevPass)
 	l.truncate(s.chunk, s.off)
-	l.slots = l.slots[:n]
 }
 
 // rewrite stores e as entry i, which keeps its index and instant, and
 // returns how to put the old encoding back. The old bytes stay where they
 // are: a rewrite is rare (an erasure).
 func (l *entryLog) rewrite(i int, e *pass.Entry) (undo func()) {
-	s := &l.slots[i]
+	s := l.slots.at(i)
 	oc, oo := s.chunk, s.off
 	l.buf = encodeEntry(l.buf[:0], e)
 	s.chunk, s.off = l.write()
-	return func() { l.slots[i].chunk, l.slots[i].off = oc, oo }
+	return func() { l.slots.at(i).chunk, l.slots.at(i).off = oc, oo }
 }
 
 // encodeEntry appends e's encoding but for At to b: its strings (network,
@@ -257,4 +250,36 @@ func decodeEntry(b []byte) pass.Entry {
 		e.Amount.Amount = decimal.NewFromBigInt(c, int32(exp))
 	}
 	return e
+}
+
+// slotChunk is how many slots a chunk of a slots holds.
+const slotChunk = 1024
+
+// slots is a growing array of T in chunks that never move, so that
+// adding one copies none (a slice would copy them all each time it
+// grows).
+type slots[T any] struct {
+	chunks []*[slotChunk]T
+	n      int
+}
+
+// len returns the number of slots.
+func (s *slots[T]) len() int { return s.n }
+
+// at returns slot i, which must be below len.
+func (s *slots[T]) at(i int) *T { return &s.chunks[i/slotChunk][i%slotChunk] }
+
+// push adds v as the last slot.
+func (s *slots[T]) push(v T) {
+	if s.n == len(s.chunks)*slotChunk {
+		s.chunks = append(s.chunks, new([slotChunk]T))
+	}
+	*s.at(s.n) = v
+	s.n++
+}
+
+// pop takes the last slot out and returns it.
+func (s *slots[T]) pop() T {
+	s.n--
+	return *s.at(s.n)
 }

@@ -58,7 +58,7 @@ type Store struct {
 	paygIDs   map[string][]string // network -> its PAYG IDs, sorted
 	passes    map[nk]*passRow
 	visits    map[nk]*visitRow
-	idem      valMap[store.Record]
+	records   recordLog // records.go
 	guards    valMap[checkin.Guard]
 	terms     valMap[billing.Terms]
 	codes     map[nk]string     // network+code hash -> pass ID
@@ -93,7 +93,7 @@ func New() *Store {
 		teams: valMap[catalog.Team]{}, holders: valMap[catalog.Holder]{},
 		products: valMap[pass.Product]{}, paygs: valMap[billing.PAYG]{}, paygIDs: map[string][]string{},
 		passes: map[nk]*passRow{}, visits: map[nk]*visitRow{},
-		idem: valMap[store.Record]{}, ledger: newEntryLog(),
+		records: newRecordLog(), ledger: newEntryLog(),
 		guards: valMap[checkin.Guard]{}, terms: valMap[billing.Terms]{}, codes: map[nk]string{},
 		codeKeys: map[string]string{},
 		live:     map[ownerKey][]*passRow{}, hv: map[nk]*holderVisits{},
@@ -911,42 +911,31 @@ func (r ledgerRepo) List(_ context.Context, f store.LedgerFilter) ([]pass.Entry,
 
 type idemRepo struct{ t *tx }
 
-// cloneRecord returns rec with its Request and Result copied into one
-// allocation (nil stays nil).
-func cloneRecord(rec store.Record) store.Record {
-	n := len(rec.Request) + len(rec.Result)
-	if n == 0 {
-		rec.Request, rec.Result = slices.Clone(rec.Request), slices.Clone(rec.Result)
-		return rec
+func (r idemRepo) Get(_ context.Context, network, k string) (store.Record, error) {
+	i, ok := r.t.s.records.find(network, k)
+	if !ok {
+		return store.Record{}, missing("idempotency key", k)
 	}
-	buf := make([]byte, n)
-	if rec.Request != nil {
-		l := copy(buf, rec.Request)
-		rec.Request = buf[:l:l]
-		buf = buf[l:]
-	}
-	if rec.Result != nil {
-		rec.Result = buf[:copy(buf, rec.Result)]
-	}
-	return rec
+	return r.t.s.records.record(i, network, k), nil
 }
 
-func (r idemRepo) Get(_ context.Context, network, k string) (store.Record, error) {
-	rec, ok := r.t.s.idem[nk{network, k}]
-	if !ok {
-		return rec, missing("idempotency key", k)
-	}
-	return cloneRecord(rec), nil
-}
+// recordUndo takes the last record back out.
+type recordUndo struct{}
+
+func (recordUndo) restore(s *Store, _ *undo) { s.records.pop() }
 
 // Put copies the record's Request and Result: the Engine hands in a
 // pooled buffer.
 func (r idemRepo) Put(_ context.Context, rec store.Record) error {
-	k := nk{rec.Network, rec.Key}
-	if _, ok := r.t.s.idem[k]; ok {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	if _, ok := r.t.s.records.find(rec.Network, rec.Key); ok {
 		return fmt.Errorf("idempotency key %q: %w", rec.Key, store.ErrConflict)
 	}
-	return put(r.t, r.t.s.idem, k, cloneRecord(rec))
+	r.t.s.records.add(&rec)
+	r.t.undo = append(r.t.undo, undo{r: recordUndo{}})
+	return nil
 }
 
 type guardRepo struct{ t *tx }

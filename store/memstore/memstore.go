@@ -59,6 +59,7 @@ type Store struct {
 	passes    map[nk]*passRow
 	visits    map[nk]*visitRow
 	records   recordLog // records.go
+	monies    monies    // rows.go
 	guards    valMap[checkin.Guard]
 	terms     valMap[billing.Terms]
 	codes     map[nk]string     // network+code hash -> pass ID
@@ -93,7 +94,7 @@ func New() *Store {
 		teams: valMap[catalog.Team]{}, holders: valMap[catalog.Holder]{},
 		products: valMap[pass.Product]{}, paygs: valMap[billing.PAYG]{}, paygIDs: map[string][]string{},
 		passes: map[nk]*passRow{}, visits: map[nk]*visitRow{},
-		records: newRecordLog(), ledger: newEntryLog(),
+		records: newRecordLog(), ledger: newEntryLog(), monies: monies{},
 		guards: valMap[checkin.Guard]{}, terms: valMap[billing.Terms]{}, codes: map[nk]string{},
 		codeKeys: map[string]string{},
 		live:     map[ownerKey][]*passRow{}, hv: map[nk]*holderVisits{},
@@ -583,6 +584,9 @@ func (r passRepo) Put(_ context.Context, p pass.Pass) error {
 		}
 	}
 	old, had := s.passes[k]
+	if !had || p.UnitValue != old.p.UnitValue || p.Price != old.p.Price {
+		p.UnitValue, p.Price = s.monies.shared(p.UnitValue), s.monies.shared(p.Price)
+	}
 	s.setPass(k, newPassRow(&p))
 	u := undo{r: passUndo{}, k: k, had: had}
 	if had {

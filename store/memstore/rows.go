@@ -4,8 +4,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 )
 
@@ -28,6 +31,42 @@ func newPassRow(p *pass.Pass) *passRow {
 	r.p.Locations = slices.Clone(p.Locations)
 	r.p.Freezes = slices.Clone(p.Freezes)
 	return r
+}
+
+// monies are the amounts pass rows share, so that the rows of passes of
+// one price (most passes are some product's) hold one coefficient between
+// them, not a big.Int each for the garbage collector to mark. A decimal's
+// coefficient is never changed once made, so sharing it is invisible; a
+// pass handed in already shares its caller's.
+type monies map[moneyKey]money.Money
+
+// moneyKey is a shared amount's currency, exponent and the low 64 bits of
+// its coefficient (a comparison tells apart amounts beyond them).
+type moneyKey struct {
+	currency string
+	coef     int64
+	exp      int32
+}
+
+// maxMonies bounds how many amounts monies keep: beyond them, a new amount
+// is not shared.
+const maxMonies = 1024
+
+// shared returns an amount equal to m, of the same exponent, that rows
+// already hold, or m (then held for the rows to come).
+func (ms monies) shared(m money.Money) money.Money {
+	if m.Amount == (decimal.Decimal{}) {
+		return m
+	}
+	k := moneyKey{m.Currency, m.Amount.CoefficientInt64(), m.Amount.Exponent()}
+	v, ok := ms[k]
+	switch {
+	case ok && v.Amount.Exponent() == k.exp && v.Amount.Cmp(m.Amount) == 0:
+		return v
+	case !ok && len(ms) < maxMonies:
+		ms[k] = m
+	}
+	return m
 }
 
 // visitRow is a stored visit, as immutable as a passRow. It holds the

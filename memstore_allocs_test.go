@@ -20,12 +20,12 @@ import (
 // a visit on each of the days before (BENCHMARKS.md, "The hot path"). Of
 // them, memstore makes 3 for a check-in (the state's copies in one
 // allocation, the new visit's row, the pass's row; the record and the
-// ledger entry are encoded into chunks of bytes) and 2 for a check-out
-// (no pass row); the rest are the Engine's. Lower them as the Engine's go
-// down.
+// ledger entry are encoded into chunks of bytes) and 1 for a check-out
+// (the state's copies: the closed visit is written over its row); the
+// rest are the Engine's. Lower them as the Engine's go down.
 const (
 	checkInAllocBound  = 17
-	checkOutAllocBound = 10
+	checkOutAllocBound = 9
 )
 
 // TestMemstoreCheckInOutAllocs guards the allocations of the hot path on

@@ -7,9 +7,14 @@
 // (I3). View takes a read lock.
 //
 // Rows are keyed by (network, ID) structs, never by concatenated strings.
-// Passes and visits are kept as immutable rows: a Put makes a new row and
-// swaps it into the maps and indexes, so an undo record only keeps the old
-// row. Indexes keep the check-in path on live rows: per owner (holder or
+// Passes are kept as immutable rows: a Put makes a new row and swaps it
+// into the maps and indexes, so an undo record only keeps the old row (a
+// state hands out the rows themselves). A visit is a new row when its
+// place in the indexes changes, and otherwise (a check-out) written over
+// in place, its old value kept by the unit of work for the undo: reads
+// copy visits under the lock. The ledger and the idempotency records are
+// kept encoded, without pointers for the garbage collector to scan
+// (ledger.go, records.go). Indexes keep the check-in path on live rows: per owner (holder or
 // team) the passes with a balance sorted by ID, per holder the open visits
 // sorted by start and every visit sorted by service date. The Tx is a
 // store.StateLoader that reads a call's state from them in one call, with
@@ -163,19 +168,22 @@ func (s *Store) Close() error {
 }
 
 type tx struct {
-	s     *Store
-	ctx   context.Context
-	write bool
-	undo  []undo
+	s         *Store
+	ctx       context.Context
+	write     bool
+	undo      []undo
+	visitsWas []visitRow // the old values of the rows Put wrote over
 }
 
 // undo is one record of the undo log: r puts back what was at k before the
-// change (old, or nothing when had is false).
+// change (old, or nothing when had is false; for a visit written over in
+// place, tx.visitsWas[i]).
 type undo struct {
 	r   restorer
 	k   nk
 	old any
 	had bool
+	i   int
 }
 
 // restorer undoes one kind of change.
@@ -199,6 +207,8 @@ func (t *tx) rollback() {
 func (t *tx) done() {
 	clear(t.undo)
 	t.undo = t.undo[:0]
+	clear(t.visitsWas)
+	t.visitsWas = t.visitsWas[:0]
 	t.ctx, t.write = nil, false
 }
 
@@ -762,12 +772,47 @@ func (r visitRepo) Get(_ context.Context, network, id string) (checkin.Visit, er
 	return row.v.Clone(), nil
 }
 
+// visitSetUndo puts back the value a row held before a Put wrote over it
+// in place: tx.visitsWas[u.i].
+type visitSetUndo struct{}
+
+func (visitSetUndo) restore(s *Store, u *undo) {
+	row := s.visits[u.k]
+	s.setOpen(row, s.wtx.visitsWas[u.i].v.IsOpen())
+	*row = s.wtx.visitsWas[u.i]
+}
+
+// setOpen puts row, whose holder, date, start and ID do not change, in
+// its holder's open visits or takes it out, as open says, before its
+// status changes.
+func (s *Store) setOpen(row *visitRow, open bool) {
+	if row.v.IsOpen() == open {
+		return
+	}
+	h := s.hv[nk{row.v.Network, row.v.Holder}]
+	if open {
+		h.open = insertRow(h.open, row, rowByStart)
+	} else {
+		h.open = removeRow(h.open, row, rowByStart)
+	}
+}
+
 func (r visitRepo) Put(_ context.Context, v checkin.Visit) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
 	s, k := r.t.s, nk{v.Network, v.ID}
 	old, had := s.visits[k]
+	if had && old.v.Holder == v.Holder && old.v.Date == v.Date && old.v.Start.Equal(v.Start) {
+		// The same place in the indexes (a check-out, a settlement): the
+		// row is written over, its old value kept for the undo. Reads
+		// copy rows under the lock, and no row leaves it.
+		r.t.visitsWas = append(r.t.visitsWas, *old)
+		s.setOpen(old, v.IsOpen())
+		old.set(&v)
+		r.t.undo = append(r.t.undo, undo{r: visitSetUndo{}, k: k, i: len(r.t.visitsWas) - 1})
+		return nil
+	}
 	s.setVisit(k, newVisitRow(&v))
 	u := undo{r: visitUndo{}, k: k, had: had}
 	if had {

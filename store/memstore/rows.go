@@ -69,9 +69,10 @@ func (ms monies) shared(m money.Money) money.Money {
 	return m
 }
 
-// visitRow is a stored visit, as immutable as a passRow. It holds the
-// visit's End and, for a visit of at most two consumptions (nearly all),
-// its consumptions.
+// visitRow is a stored visit. It holds the visit's End and, for a visit
+// of at most two consumptions (nearly all), its consumptions. Unlike a
+// passRow it may be written over in place (visitRepo.Put), under the
+// write lock: nothing outside the lock holds a visit row.
 type visitRow struct {
 	v    checkin.Visit
 	end  time.Time
@@ -80,7 +81,15 @@ type visitRow struct {
 
 // newVisitRow returns a row holding a deep copy of v, as v.Clone makes it.
 func newVisitRow(v *checkin.Visit) *visitRow {
-	r := &visitRow{v: *v}
+	r := new(visitRow)
+	r.set(v)
+	return r
+}
+
+// set makes r hold a deep copy of v.
+func (r *visitRow) set(v *checkin.Visit) {
+	r.v = *v
+	r.end = time.Time{}
 	if v.End != nil {
 		r.end = *v.End
 		r.v.End = &r.end
@@ -106,7 +115,6 @@ func newVisitRow(v *checkin.Visit) *visitRow {
 		t := *v.SettledAt
 		r.v.SettledAt = &t
 	}
-	return r
 }
 
 // need counts what copies of some passes and visits hold outside their

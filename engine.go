@@ -298,7 +298,8 @@ func idempotentRun[R any](ctx context.Context, e *Engine, network, key, op strin
 // visitCalls recycles the idemCalls of check-ins and check-outs, the
 // largest allocation of the hot path (a VisitResult inside). A call's
 // result is copied out before its idemCall is cleared and put back, and
-// nothing else keeps one past its call.
+// nothing else keeps one past its call: the record's Request (the call's
+// sum) is copied by the store, as its Result (a pooled buffer) is.
 var visitCalls = sync.Pool{New: func() any { return new(idemCall[VisitResult]) }}
 
 // newIdemCall returns an idemCall to fill, from visitCalls for a

@@ -14,8 +14,10 @@
 // in place, its old value kept by the unit of work for the undo: reads
 // copy visits under the lock. The ledger and the idempotency records are
 // kept encoded, without pointers for the garbage collector to scan
-// (ledger.go, records.go). Indexes keep the check-in path on live rows: per owner (holder or
-// team) the passes with a balance sorted by ID, per holder the open visits
+// (ledger.go, records.go).
+//
+// Indexes keep the check-in path on live rows: per owner (holder or team)
+// the passes with a balance sorted by ID, per holder the open visits
 // sorted by start and every visit sorted by service date. The Tx is a
 // store.StateLoader that reads a call's state from them in one call, with
 // the copies it hands out made in a few shared allocations.

@@ -69,9 +69,14 @@ func (s *Store) compareAt(a, b int) int {
 	return cmp.Or(cmp.Compare(x.sec, y.sec), cmp.Compare(x.nsec, y.nsec), cmp.Compare(a, b))
 }
 
-// indexAt indexes entry i of network n by instant.
+// indexAt indexes entry i of network n by instant. An entry that sorts
+// last is appended without a search.
 func (s *Store) indexAt(n string, i int) {
 	ix := s.byAt[n]
+	if len(ix) == 0 || s.compareAt(ix[len(ix)-1], i) < 0 { // the latest: the usual entry
+		s.byAt[n] = append(ix, i)
+		return
+	}
 	j, _ := slices.BinarySearchFunc(ix, i, s.compareAt)
 	s.byAt[n] = slices.Insert(ix, j, i)
 }

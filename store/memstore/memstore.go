@@ -854,9 +854,18 @@ func (h *holderVisits) datedRows(from, to calendar.Date) []*visitRow {
 	if h == nil || from.After(to) {
 		return nil
 	}
-	i, _ := slices.BinarySearchFunc(h.dated, from, func(r *visitRow, d calendar.Date) int {
-		return cmp.Or(r.v.Date.Compare(d), 1)
-	})
+	// The window is usually the last few days: its first row is found by
+	// stepping back from the last one, a few steps at most, before a
+	// search over a long history.
+	i := len(h.dated)
+	for k := 0; k < 8 && i > 0 && !h.dated[i-1].v.Date.Before(from); k++ {
+		i--
+	}
+	if i > 0 && !h.dated[i-1].v.Date.Before(from) {
+		i, _ = slices.BinarySearchFunc(h.dated[:i], from, func(r *visitRow, d calendar.Date) int {
+			return cmp.Or(r.v.Date.Compare(d), 1)
+		})
+	}
 	j := i
 	for j < len(h.dated) && !h.dated[j].v.Date.After(to) {
 		j++
@@ -981,10 +990,9 @@ func (r idemRepo) Put(_ context.Context, rec store.Record) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
-	if _, ok := r.t.s.records.find(rec.Network, rec.Key); ok {
+	if r.t.s.records.add(&rec) {
 		return fmt.Errorf("idempotency key %q: %w", rec.Key, store.ErrConflict)
 	}
-	r.t.s.records.add(&rec)
 	r.t.undo = append(r.t.undo, undo{r: recordUndo{}})
 	return nil
 }

@@ -42,7 +42,12 @@ func newRecordLog() recordLog {
 // find returns the index of the record of network and key, and false for
 // none.
 func (l *recordLog) find(network, key string) (int, bool) {
-	for j := head(l.keys, hashKey(l.seed, network, key)); j >= 0; j = l.slots.at(int(j)).prev {
+	return l.findHashed(hashKey(l.seed, network, key), network, key)
+}
+
+// findHashed is find given the hash of network and key.
+func (l *recordLog) findHashed(h uint64, network, key string) (int, bool) {
+	for j := head(l.keys, h); j >= 0; j = l.slots.at(int(j)).prev {
 		b := l.at(l.slots.at(int(j)).chunk, l.slots.at(int(j)).off)
 		n, b := field(b)
 		k, _ := field(b)
@@ -85,16 +90,17 @@ func (l *recordLog) record(i int, network, key string) store.Record {
 	return rec
 }
 
-// slot returns rec's slot but for its place and chain, adding its
-// operation and location to the tables when new.
-func (l *recordLog) slot(rec *store.Record) recordSlot {
+// slot returns rec's slot, whose network and key hash to h, but for its
+// place and chain, adding its operation and location to the tables when
+// new.
+func (l *recordLog) slot(h uint64, rec *store.Record) recordSlot {
 	op, ok := l.opNum[rec.Operation]
 	if !ok {
 		op = uint16(len(l.ops))
 		l.ops = append(l.ops, rec.Operation)
 		l.opNum[rec.Operation] = op
 	}
-	s := recordSlot{hash: hashKey(l.seed, rec.Network, rec.Key), sec: rec.At.Unix(), nsec: int32(rec.At.Nanosecond()), op: op}
+	s := recordSlot{hash: h, sec: rec.At.Unix(), nsec: int32(rec.At.Nanosecond()), op: op}
 	if loc := rec.At.Location(); loc != time.UTC {
 		for i, x := range l.locs {
 			if x == loc {
@@ -132,14 +138,20 @@ func (l *recordLog) encode(rec *store.Record) {
 	l.buf = b
 }
 
-// add stores rec, whose key must be new.
-func (l *recordLog) add(rec *store.Record) {
-	s := l.slot(rec)
+// add stores rec, whose key must be new, and false, or returns true when
+// the key has a record.
+func (l *recordLog) add(rec *store.Record) (had bool) {
+	h := hashKey(l.seed, rec.Network, rec.Key)
+	if _, had := l.findHashed(h, rec.Network, rec.Key); had {
+		return true
+	}
+	s := l.slot(h, rec)
 	l.encode(rec)
 	s.chunk, s.off = l.write()
 	s.prev = head(l.keys, s.hash)
 	l.keys[s.hash] = int32(l.slots.len())
 	l.slots.push(s)
+	return false
 }
 
 // pop takes the last record out.
@@ -154,7 +166,7 @@ func (l *recordLog) pop() {
 // erasure).
 func (l *recordLog) rewrite(i int, rec *store.Record) (undo func()) {
 	old := *l.slots.at(i)
-	s := l.slot(rec)
+	s := l.slot(old.hash, rec)
 	l.encode(rec)
 	s.chunk, s.off = l.write()
 	s.prev = old.prev

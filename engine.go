@@ -283,13 +283,40 @@ func (e *recordedError) Error() string { return "idempotency key " + e.rec.Key +
 // idempotentRun is idempotent, with the first lookup of the key left to fn
 // when loaded is true.
 func idempotentRun[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, loaded bool, fn func(tx store.Tx) (R, error)) (R, error) {
-	c := &idemCall[R]{ctx: ctx, e: e, network: network, key: key, op: op, sum: sum, loaded: loaded, fn: fn, buf: recordBuffer()}
-	defer putRecordBuffer(c.buf)
+	c := newIdemCall[R]()
+	*c = idemCall[R]{ctx: ctx, e: e, network: network, key: key, op: op, sum: sum, loaded: loaded, fn: fn, buf: recordBuffer()}
 	err := e.update(ctx, c.run)
 	if info := callInfo(ctx); info != nil && (err == nil || errors.Is(err, ErrErased)) {
 		info.Replayed = c.replayed
 	}
-	return c.res, err
+	res := c.res
+	putRecordBuffer(c.buf)
+	putIdemCall(c)
+	return res, err
+}
+
+// visitCalls recycles the idemCalls of check-ins and check-outs, the
+// largest allocation of the hot path (a VisitResult inside). A call's
+// result is copied out before its idemCall is cleared and put back, and
+// nothing else keeps one past its call: the record's Request (the call's
+// sum) is copied by the store, as its Result (a pooled buffer) is.
+var visitCalls = sync.Pool{New: func() any { return new(idemCall[VisitResult]) }}
+
+// newIdemCall returns an idemCall to fill, from visitCalls for a
+// VisitResult.
+func newIdemCall[R any]() *idemCall[R] {
+	if _, ok := any((*R)(nil)).(*VisitResult); ok {
+		return visitCalls.Get().(*idemCall[R])
+	}
+	return new(idemCall[R])
+}
+
+// putIdemCall clears c and, for a VisitResult, puts it back in visitCalls.
+func putIdemCall[R any](c *idemCall[R]) {
+	if _, ok := any((*R)(nil)).(*VisitResult); ok {
+		*c = idemCall[R]{}
+		visitCalls.Put(c)
+	}
 }
 
 // idemCall is one call of idempotentRun: its request, and what its unit

@@ -65,18 +65,24 @@ func (s *Store) unindexExpiry(p *pass.Pass) {
 
 // compareAt orders ledger indexes by the entry's instant, then by index.
 func (s *Store) compareAt(a, b int) int {
-	return cmp.Or(s.ledger.at(a).At.Compare(s.ledger.at(b).At), cmp.Compare(a, b))
+	x, y := s.ledger.slots.at(a), s.ledger.slots.at(b)
+	return cmp.Or(cmp.Compare(x.sec, y.sec), cmp.Compare(x.nsec, y.nsec), cmp.Compare(a, b))
 }
 
-func (s *Store) indexAt(i int) {
-	n := s.ledger.at(i).Network
+// indexAt indexes entry i of network n by instant. An entry that sorts
+// last is appended without a search.
+func (s *Store) indexAt(n string, i int) {
 	ix := s.byAt[n]
+	if len(ix) == 0 || s.compareAt(ix[len(ix)-1], i) < 0 { // the latest: the usual entry
+		s.byAt[n] = append(ix, i)
+		return
+	}
 	j, _ := slices.BinarySearchFunc(ix, i, s.compareAt)
 	s.byAt[n] = slices.Insert(ix, j, i)
 }
 
-func (s *Store) unindexAt(i int) {
-	n := s.ledger.at(i).Network
+// unindexAt takes entry i of network n out of the index by instant.
+func (s *Store) unindexAt(n string, i int) {
 	ix := s.byAt[n]
 	if j, found := slices.BinarySearchFunc(ix, i, s.compareAt); found {
 		s.byAt[n] = slices.Delete(ix, j, j+1)
@@ -227,14 +233,14 @@ func (r ledgerRepo) PassPage(_ context.Context, network, passID, cursor string, 
 		}
 		from = n
 	}
-	ix := s.byPass[nk{network, passID}]
+	ix := s.ledger.ofPass(network, passID)
 	if from >= len(ix) {
 		return nil, "", nil
 	}
 	end := min(len(ix), from+limit)
 	out := make([]pass.Entry, 0, end-from)
 	for _, i := range ix[from:end] {
-		out = append(out, *s.ledger.at(i))
+		out = append(out, s.ledger.entry(i))
 	}
 	if len(out) < limit {
 		return out, "", nil
@@ -247,12 +253,13 @@ func (r ledgerRepo) PassPage(_ context.Context, network, passID, cursor string, 
 func (r ledgerRepo) PeriodPage(_ context.Context, network string, from, to time.Time, cursor string, limit int) ([]pass.Entry, string, error) {
 	s := r.t.s
 	ix := s.byAt[network]
+	atOf := func(j int) time.Time { x := s.ledger.slots.at(j); return time.Unix(x.sec, int64(x.nsec)) }
 	i, _ := slices.BinarySearchFunc(ix, from, func(j int, t time.Time) int {
-		return cmp.Or(s.ledger.at(j).At.Compare(t), 1)
+		return cmp.Or(atOf(j).Compare(t), 1)
 	})
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 0 || n >= s.ledger.n {
+		if err != nil || n < 0 || n >= s.ledger.len() {
 			return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, store.ErrCursor)
 		}
 		j, _ := slices.BinarySearchFunc(ix, n, s.compareAt)
@@ -260,8 +267,8 @@ func (r ledgerRepo) PeriodPage(_ context.Context, network string, from, to time.
 	}
 	var out []pass.Entry
 	last := 0
-	for ; i < len(ix) && len(out) < limit && s.ledger.at(ix[i]).At.Before(to); i++ {
-		out = append(out, *s.ledger.at(ix[i]))
+	for ; i < len(ix) && len(out) < limit && atOf(ix[i]).Before(to); i++ {
+		out = append(out, s.ledger.entry(ix[i]))
 		last = ix[i]
 	}
 	if len(out) < limit {

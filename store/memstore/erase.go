@@ -16,14 +16,16 @@ func (r ledgerRepo) EraseComments(_ context.Context, network, holder string) err
 		return err
 	}
 	s := r.t.s
-	for i := range s.ledger.n {
-		e := s.ledger.at(i)
-		if e.Network != network || e.Holder != holder || e.Comment == "" {
+	for i := range s.ledger.len() {
+		if n, _, _, h := s.ledger.head(i); string(n) != network || string(h) != holder {
 			continue
 		}
-		old := e.Comment
+		e := s.ledger.entry(i)
+		if e.Comment == "" {
+			continue
+		}
 		e.Comment = ""
-		r.t.onUndo(func() { s.ledger.at(i).Comment = old })
+		r.t.onUndo(s.ledger.rewrite(i, &e))
 	}
 	return nil
 }
@@ -34,15 +36,15 @@ func (r idemRepo) Erase(_ context.Context, network string, keys []string) error 
 	if err := r.t.writable(); err != nil {
 		return err
 	}
+	l := &r.t.s.records
 	for _, k := range keys {
-		rec, ok := r.t.s.idem[nk{network, k}]
+		i, ok := l.find(network, k)
 		if !ok {
 			continue
 		}
-		rec.Result = slices.Clone(store.ErasedResult)
-		if err := put(r.t, r.t.s.idem, nk{network, k}, rec); err != nil {
-			return err
-		}
+		rec := l.record(i, network, k)
+		rec.Result = store.ErasedResult
+		r.t.onUndo(l.rewrite(i, &rec))
 	}
 	return nil
 }

@@ -7,10 +7,17 @@
 // (I3). View takes a read lock.
 //
 // Rows are keyed by (network, ID) structs, never by concatenated strings.
-// Passes and visits are kept as immutable rows: a Put makes a new row and
-// swaps it into the maps and indexes, so an undo record only keeps the old
-// row. Indexes keep the check-in path on live rows: per owner (holder or
-// team) the passes with a balance sorted by ID, per holder the open visits
+// Passes are kept as immutable rows: a Put makes a new row and swaps it
+// into the maps and indexes, so an undo record only keeps the old row (a
+// state hands out the rows themselves). A visit is a new row when its
+// place in the indexes changes, and otherwise (a check-out) written over
+// in place, its old value kept by the unit of work for the undo: reads
+// copy visits under the lock. The ledger and the idempotency records are
+// kept encoded, without pointers for the garbage collector to scan
+// (ledger.go, records.go).
+//
+// Indexes keep the check-in path on live rows: per owner (holder or team)
+// the passes with a balance sorted by ID, per holder the open visits
 // sorted by start and every visit sorted by service date. The Tx is a
 // store.StateLoader that reads a call's state from them in one call, with
 // the copies it hands out made in a few shared allocations.
@@ -58,17 +65,16 @@ type Store struct {
 	paygIDs   map[string][]string // network -> its PAYG IDs, sorted
 	passes    map[nk]*passRow
 	visits    map[nk]*visitRow
-	idem      valMap[store.Record]
+	records   recordLog // records.go
+	monies    monies    // rows.go
 	guards    valMap[checkin.Guard]
 	terms     valMap[billing.Terms]
 	codes     map[nk]string     // network+code hash -> pass ID
 	codeKeys  map[string]string // network -> passcode key check (S6)
-	ledger    entryLog
-	entryIDs  map[nk]struct{}
+	ledger    entryLog          // ledger.go
 
-	live   map[ownerKey][]*passRow // owner -> passes with a balance, by ID
-	hv     map[nk]*holderVisits    // network+holder -> visit indexes
-	byPass map[nk][]int            // network+pass -> ledger indexes
+	live map[ownerKey][]*passRow // owner -> passes with a balance, by ID
+	hv   map[nk]*holderVisits    // network+holder -> visit indexes
 
 	cardIndexes             // cards.go
 	wallet      *walletData // prepaid accounts (wallet.go)
@@ -95,10 +101,10 @@ func New() *Store {
 		teams: valMap[catalog.Team]{}, holders: valMap[catalog.Holder]{},
 		products: valMap[pass.Product]{}, paygs: valMap[billing.PAYG]{}, paygIDs: map[string][]string{},
 		passes: map[nk]*passRow{}, visits: map[nk]*visitRow{},
-		idem: valMap[store.Record]{}, entryIDs: map[nk]struct{}{},
+		records: newRecordLog(), ledger: newEntryLog(), monies: monies{},
 		guards: valMap[checkin.Guard]{}, terms: valMap[billing.Terms]{}, codes: map[nk]string{},
 		codeKeys: map[string]string{},
-		live:     map[ownerKey][]*passRow{}, hv: map[nk]*holderVisits{}, byPass: map[nk][]int{},
+		live:     map[ownerKey][]*passRow{}, hv: map[nk]*holderVisits{},
 		cardIndexes: newCardIndexes(),
 		wallet:      newWalletData(),
 	}
@@ -164,19 +170,22 @@ func (s *Store) Close() error {
 }
 
 type tx struct {
-	s     *Store
-	ctx   context.Context
-	write bool
-	undo  []undo
+	s         *Store
+	ctx       context.Context
+	write     bool
+	undo      []undo
+	visitsWas []visitRow // the old values of the rows Put wrote over
 }
 
 // undo is one record of the undo log: r puts back what was at k before the
-// change (old, or nothing when had is false).
+// change (old, or nothing when had is false; for a visit written over in
+// place, tx.visitsWas[i]).
 type undo struct {
 	r   restorer
 	k   nk
 	old any
 	had bool
+	i   int
 }
 
 // restorer undoes one kind of change.
@@ -200,6 +209,8 @@ func (t *tx) rollback() {
 func (t *tx) done() {
 	clear(t.undo)
 	t.undo = t.undo[:0]
+	clear(t.visitsWas)
+	t.visitsWas = t.visitsWas[:0]
 	t.ctx, t.write = nil, false
 }
 
@@ -585,6 +596,9 @@ func (r passRepo) Put(_ context.Context, p pass.Pass) error {
 		}
 	}
 	old, had := s.passes[k]
+	if !had || p.UnitValue != old.p.UnitValue || p.Price != old.p.Price {
+		p.UnitValue, p.Price = s.monies.shared(p.UnitValue), s.monies.shared(p.Price)
+	}
 	s.setPass(k, newPassRow(&p))
 	u := undo{r: passUndo{}, k: k, had: had}
 	if had {
@@ -760,12 +774,47 @@ func (r visitRepo) Get(_ context.Context, network, id string) (checkin.Visit, er
 	return row.v.Clone(), nil
 }
 
+// visitSetUndo puts back the value a row held before a Put wrote over it
+// in place: tx.visitsWas[u.i].
+type visitSetUndo struct{}
+
+func (visitSetUndo) restore(s *Store, u *undo) {
+	row := s.visits[u.k]
+	s.setOpen(row, s.wtx.visitsWas[u.i].v.IsOpen())
+	*row = s.wtx.visitsWas[u.i]
+}
+
+// setOpen puts row, whose holder, date, start and ID do not change, in
+// its holder's open visits or takes it out, as open says, before its
+// status changes.
+func (s *Store) setOpen(row *visitRow, open bool) {
+	if row.v.IsOpen() == open {
+		return
+	}
+	h := s.hv[nk{row.v.Network, row.v.Holder}]
+	if open {
+		h.open = insertRow(h.open, row, rowByStart)
+	} else {
+		h.open = removeRow(h.open, row, rowByStart)
+	}
+}
+
 func (r visitRepo) Put(_ context.Context, v checkin.Visit) error {
 	if err := r.t.writable(); err != nil {
 		return err
 	}
 	s, k := r.t.s, nk{v.Network, v.ID}
 	old, had := s.visits[k]
+	if had && old.v.Holder == v.Holder && old.v.Date == v.Date && old.v.Start.Equal(v.Start) {
+		// The same place in the indexes (a check-out, a settlement): the
+		// row is written over, its old value kept for the undo. Reads
+		// copy rows under the lock, and no row leaves it.
+		r.t.visitsWas = append(r.t.visitsWas, *old)
+		s.setOpen(old, v.IsOpen())
+		old.set(&v)
+		r.t.undo = append(r.t.undo, undo{r: visitSetUndo{}, k: k, i: len(r.t.visitsWas) - 1})
+		return nil
+	}
 	s.setVisit(k, newVisitRow(&v))
 	u := undo{r: visitUndo{}, k: k, had: had}
 	if had {
@@ -805,9 +854,18 @@ func (h *holderVisits) datedRows(from, to calendar.Date) []*visitRow {
 	if h == nil || from.After(to) {
 		return nil
 	}
-	i, _ := slices.BinarySearchFunc(h.dated, from, func(r *visitRow, d calendar.Date) int {
-		return cmp.Or(r.v.Date.Compare(d), 1)
-	})
+	// The window is usually the last few days: its first row is found by
+	// stepping back from the last one, a few steps at most, before a
+	// search over a long history.
+	i := len(h.dated)
+	for k := 0; k < 8 && i > 0 && !h.dated[i-1].v.Date.Before(from); k++ {
+		i--
+	}
+	if i > 0 && !h.dated[i-1].v.Date.Before(from) {
+		i, _ = slices.BinarySearchFunc(h.dated[:i], from, func(r *visitRow, d calendar.Date) int {
+			return cmp.Or(r.v.Date.Compare(d), 1)
+		})
+	}
 	j := i
 	for j < len(h.dated) && !h.dated[j].v.Date.After(to) {
 		j++
@@ -858,12 +916,9 @@ type ledgerRepo struct{ t *tx }
 type ledgerUndo struct{}
 
 func (ledgerUndo) restore(s *Store, _ *undo) {
-	last := s.ledger.n - 1
-	e := s.ledger.at(last)
-	s.unindexAt(last)
-	delete(s.entryIDs, nk{e.Network, e.ID})
-	pk := nk{e.Network, e.Pass}
-	s.byPass[pk] = s.byPass[pk][:len(s.byPass[pk])-1]
+	last := s.ledger.len() - 1
+	n, _, _, _ := s.ledger.head(last)
+	s.unindexAt(string(n), last)
 	s.ledger.pop()
 }
 
@@ -874,8 +929,7 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 	s := r.t.s
 	for i := range entries {
 		e := &entries[i]
-		k := nk{e.Network, e.ID}
-		_, dup := s.entryIDs[k]
+		dup := s.ledger.has(e.Network, e.ID)
 		for j := range i {
 			dup = dup || (entries[j].Network == e.Network && entries[j].ID == e.ID)
 		}
@@ -884,12 +938,9 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 		}
 	}
 	for _, e := range entries {
-		pk := nk{e.Network, e.Pass}
 		e.At = e.At.UTC()
-		s.entryIDs[nk{e.Network, e.ID}] = struct{}{}
-		s.byPass[pk] = append(s.byPass[pk], s.ledger.n)
-		s.ledger.add(e)
-		s.indexAt(s.ledger.n - 1)
+		s.ledger.add(&e)
+		s.indexAt(e.Network, s.ledger.len()-1)
 		r.t.undo = append(r.t.undo, undo{r: ledgerUndo{}})
 	}
 	return nil
@@ -898,19 +949,20 @@ func (r ledgerRepo) Append(_ context.Context, entries ...pass.Entry) error {
 func (r ledgerRepo) List(_ context.Context, f store.LedgerFilter) ([]pass.Entry, error) {
 	s := r.t.s
 	var out []pass.Entry
-	match := func(e *pass.Entry) bool {
-		return e.Network == f.Network && (f.Pass == "" || e.Pass == f.Pass) && (f.Holder == "" || e.Holder == f.Holder)
+	match := func(i int) bool {
+		n, _, p, h := s.ledger.head(i)
+		return string(n) == f.Network && (f.Pass == "" || string(p) == f.Pass) && (f.Holder == "" || string(h) == f.Holder)
 	}
 	if f.Pass != "" {
-		for _, i := range s.byPass[nk{f.Network, f.Pass}] {
-			if match(s.ledger.at(i)) {
-				out = append(out, *s.ledger.at(i))
+		for _, i := range s.ledger.ofPass(f.Network, f.Pass) {
+			if match(i) {
+				out = append(out, s.ledger.entry(i))
 			}
 		}
 	} else {
-		for i := range s.ledger.n {
-			if match(s.ledger.at(i)) {
-				out = append(out, *s.ledger.at(i))
+		for i := range s.ledger.len() {
+			if match(i) {
+				out = append(out, s.ledger.entry(i))
 			}
 		}
 	}
@@ -919,42 +971,30 @@ func (r ledgerRepo) List(_ context.Context, f store.LedgerFilter) ([]pass.Entry,
 
 type idemRepo struct{ t *tx }
 
-// cloneRecord returns rec with its Request and Result copied into one
-// allocation (nil stays nil).
-func cloneRecord(rec store.Record) store.Record {
-	n := len(rec.Request) + len(rec.Result)
-	if n == 0 {
-		rec.Request, rec.Result = slices.Clone(rec.Request), slices.Clone(rec.Result)
-		return rec
+func (r idemRepo) Get(_ context.Context, network, k string) (store.Record, error) {
+	i, ok := r.t.s.records.find(network, k)
+	if !ok {
+		return store.Record{}, missing("idempotency key", k)
 	}
-	buf := make([]byte, n)
-	if rec.Request != nil {
-		l := copy(buf, rec.Request)
-		rec.Request = buf[:l:l]
-		buf = buf[l:]
-	}
-	if rec.Result != nil {
-		rec.Result = buf[:copy(buf, rec.Result)]
-	}
-	return rec
+	return r.t.s.records.record(i, network, k), nil
 }
 
-func (r idemRepo) Get(_ context.Context, network, k string) (store.Record, error) {
-	rec, ok := r.t.s.idem[nk{network, k}]
-	if !ok {
-		return rec, missing("idempotency key", k)
-	}
-	return cloneRecord(rec), nil
-}
+// recordUndo takes the last record back out.
+type recordUndo struct{}
+
+func (recordUndo) restore(s *Store, _ *undo) { s.records.pop() }
 
 // Put copies the record's Request and Result: the Engine hands in a
 // pooled buffer.
 func (r idemRepo) Put(_ context.Context, rec store.Record) error {
-	k := nk{rec.Network, rec.Key}
-	if _, ok := r.t.s.idem[k]; ok {
+	if err := r.t.writable(); err != nil {
+		return err
+	}
+	if r.t.s.records.add(&rec) {
 		return fmt.Errorf("idempotency key %q: %w", rec.Key, store.ErrConflict)
 	}
-	return put(r.t, r.t.s.idem, k, cloneRecord(rec))
+	r.t.undo = append(r.t.undo, undo{r: recordUndo{}})
+	return nil
 }
 
 type guardRepo struct{ t *tx }

@@ -4,8 +4,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 )
 
@@ -30,9 +33,46 @@ func newPassRow(p *pass.Pass) *passRow {
 	return r
 }
 
-// visitRow is a stored visit, as immutable as a passRow. It holds the
-// visit's End and, for a visit of at most two consumptions (nearly all),
-// its consumptions.
+// monies are the amounts pass rows share, so that the rows of passes of
+// one price (most passes are some product's) hold one coefficient between
+// them, not a big.Int each for the garbage collector to mark. A decimal's
+// coefficient is never changed once made, so sharing it is invisible; a
+// pass handed in already shares its caller's.
+type monies map[moneyKey]money.Money
+
+// moneyKey is a shared amount's currency, exponent and the low 64 bits of
+// its coefficient (a comparison tells apart amounts beyond them).
+type moneyKey struct {
+	currency string
+	coef     int64
+	exp      int32
+}
+
+// maxMonies bounds how many amounts monies keep: beyond them, a new amount
+// is not shared.
+const maxMonies = 1024
+
+// shared returns an amount equal to m, of the same exponent, that rows
+// already hold, or m (then held for the rows to come).
+func (ms monies) shared(m money.Money) money.Money {
+	if m.Amount == (decimal.Decimal{}) {
+		return m
+	}
+	k := moneyKey{m.Currency, m.Amount.CoefficientInt64(), m.Amount.Exponent()}
+	v, ok := ms[k]
+	switch {
+	case ok && v.Amount.Exponent() == k.exp && v.Amount.Cmp(m.Amount) == 0:
+		return v
+	case !ok && len(ms) < maxMonies:
+		ms[k] = m
+	}
+	return m
+}
+
+// visitRow is a stored visit. It holds the visit's End and, for a visit
+// of at most two consumptions (nearly all), its consumptions. Unlike a
+// passRow it may be written over in place (visitRepo.Put), under the
+// write lock: nothing outside the lock holds a visit row.
 type visitRow struct {
 	v    checkin.Visit
 	end  time.Time
@@ -41,7 +81,15 @@ type visitRow struct {
 
 // newVisitRow returns a row holding a deep copy of v, as v.Clone makes it.
 func newVisitRow(v *checkin.Visit) *visitRow {
-	r := &visitRow{v: *v}
+	r := new(visitRow)
+	r.set(v)
+	return r
+}
+
+// set makes r hold a deep copy of v.
+func (r *visitRow) set(v *checkin.Visit) {
+	r.v = *v
+	r.end = time.Time{}
 	if v.End != nil {
 		r.end = *v.End
 		r.v.End = &r.end
@@ -67,7 +115,6 @@ func newVisitRow(v *checkin.Visit) *visitRow {
 		t := *v.SettledAt
 		r.v.SettledAt = &t
 	}
-	return r
 }
 
 // need counts what copies of some passes and visits hold outside their
@@ -183,33 +230,4 @@ func (c *copier) visitTo(out, v *checkin.Visit) {
 		c.charges = append(c.charges, *v.Fee)
 		out.Fee = &c.charges[len(c.charges)-1]
 	}
-}
-
-// entryChunk is how many ledger entries an entryLog chunk holds.
-const entryChunk = 256
-
-// entryLog is the ledger: its entries in the order appended, by index, in
-// chunks that never move, so that an append copies no entry (a slice
-// would copy the whole ledger each time it grows).
-type entryLog struct {
-	chunks []*[entryChunk]pass.Entry
-	n      int // entries held
-}
-
-// at returns the entry at index i, which must be below n.
-func (l *entryLog) at(i int) *pass.Entry { return &l.chunks[i/entryChunk][i%entryChunk] }
-
-// add appends e.
-func (l *entryLog) add(e pass.Entry) {
-	if l.n == len(l.chunks)*entryChunk {
-		l.chunks = append(l.chunks, new([entryChunk]pass.Entry))
-	}
-	*l.at(l.n) = e
-	l.n++
-}
-
-// pop takes the last entry out.
-func (l *entryLog) pop() {
-	l.n--
-	*l.at(l.n) = pass.Entry{}
 }

@@ -50,9 +50,9 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 		}
 	}
 	if q.Key != "" {
-		if rec, ok := st.idem[nk{q.Network, q.Key}]; ok { // a replay
+		if i, ok := st.records.find(q.Network, q.Key); ok { // a replay
 			s.Record = new(store.Record)
-			*s.Record = cloneRecord(rec)
+			*s.Record = st.records.record(i, q.Network, q.Key)
 		}
 	}
 	if q.Visit != "" && visit == nil {

@@ -174,7 +174,8 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		{sqls.visits, visitsArgs},
 		{sqls.live, holderArgs},
 	}
-	var b pgx.Batch
+	var queue [len(statements)]sqlStmt
+	batch := queue[:0]
 	for _, st := range statements {
 		if st.sql == "" {
 			continue
@@ -182,9 +183,9 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		if err := t.s.inject("statement", st.sql, st.args); err != nil {
 			return s, mapErr(err, "load state")
 		}
-		b.Queue(st.sql, st.args...)
+		batch = append(batch, sqlStmt{st.sql, st.args})
 	}
-	br, err := t.send(ctx, &b)
+	br, err := t.send(ctx, batch...)
 	if err != nil {
 		return s, mapErr(err, "load state")
 	}

@@ -307,17 +307,19 @@ type stateCatalogRow struct {
 // scanStateCatalog scans a row of stateCatalog, with stateKeyCols when
 // key is set.
 func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
-	var (
+	// The columns that need converting, in one variable (one allocation:
+	// see scanPass).
+	var v struct {
 		rec                         store.Record
 		recKey, recOperation        pgtype.Text
 		recAt                       pgtype.Timestamptz
 		lNetwork, lID, lName, lZone pgtype.Text
 		cutoff, lTier               pgtype.Int8
 		paygs                       []byte
-	)
+	}
 	dest := [...]any{&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
-		&lNetwork, &lID, &lName, &lZone, &cutoff, &lTier, &paygs,
-		&recKey, &recOperation, &rec.Request, &rec.Result, &recAt}
+		&v.lNetwork, &v.lID, &v.lName, &v.lZone, &v.cutoff, &v.lTier, &v.paygs,
+		&v.recKey, &v.recOperation, &v.rec.Request, &v.rec.Result, &v.recAt}
 	n := len(dest)
 	if !key {
 		n -= 5
@@ -325,19 +327,20 @@ func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
 	if err = r.Scan(dest[:n]...); err != nil {
 		return c, err
 	}
-	if recKey.Valid {
-		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, recKey.String, recOperation.String, instantOf(recAt)
+	if v.recKey.Valid {
+		rec := v.rec
+		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, v.recKey.String, v.recOperation.String, instantOf(v.recAt)
 		c.record = &rec
 	}
-	if lID.Valid {
-		c.location = &catalog.Location{Network: lNetwork.String, ID: lID.String, Name: lName.String, Zone: lZone.String,
-			DayCutoff: time.Duration(cutoff.Int64), Tier: int(lTier.Int64)}
+	if v.lID.Valid {
+		c.location = &catalog.Location{Network: v.lNetwork.String, ID: v.lID.String, Name: v.lName.String, Zone: v.lZone.String,
+			DayCutoff: time.Duration(v.cutoff.Int64), Tier: int(v.lTier.Int64)}
 	}
-	if paygs == nil {
+	if v.paygs == nil {
 		return c, nil
 	}
 	var rows [][]json.RawMessage
-	if err := json.Unmarshal(paygs, &rows); err != nil {
+	if err := json.Unmarshal(v.paygs, &rows); err != nil {
 		return c, fmt.Errorf("postgres: decode PAYG products: %w", err)
 	}
 	c.paygs = make([]billing.PAYG, len(rows))

@@ -22,34 +22,36 @@ func scanVisit(r pgx.Row) (checkin.Visit, error) { return scanVisitAfter(r) }
 
 // scanVisitAfter scans a row of pre's columns followed by visitCols.
 func scanVisitAfter(r pgx.Row, pre ...any) (v checkin.Visit, err error) {
-	var (
+	// The columns that need converting, in one variable (one allocation:
+	// see scanPass).
+	var c struct {
 		start, end, cancelled, settled pgtype.Timestamptz
 		date                           pgtype.Date
 		consumptions, charges, fee     []byte
 		debited, owed                  moneyCol
-	)
-	err = r.Scan(append(pre, &v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end, &date,
-		&v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &consumptions, &charges, &v.UncoveredMinutes, &v.AutoClosed,
-		&v.Activated, &cancelled, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settled,
-		&debited.amount, &debited.currency, &owed.amount, &owed.currency)...)
+	}
+	err = r.Scan(append(pre, &v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &c.start, &c.end, &c.date,
+		&v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &c.consumptions, &c.charges, &v.UncoveredMinutes, &v.AutoClosed,
+		&v.Activated, &c.cancelled, &v.LateCancel, &v.CancelledBy, &c.fee, &v.Terms, &c.settled,
+		&c.debited.amount, &c.debited.currency, &c.owed.amount, &c.owed.currency)...)
 	if err != nil {
 		return v, err
 	}
-	if v.Debited, err = debited.value(); err != nil {
+	if v.Debited, err = c.debited.value(); err != nil {
 		return v, err
 	}
-	if v.Owed, err = owed.value(); err != nil {
+	if v.Owed, err = c.owed.value(); err != nil {
 		return v, err
 	}
-	v.Start, v.End, v.CancelledAt, v.SettledAt = instantOf(start), instantPtrOf(end), instantPtrOf(cancelled), instantPtrOf(settled)
-	v.Date = dateOf(date)
-	if err = jsonOf(consumptions, &v.Consumptions); err != nil {
+	v.Start, v.End, v.CancelledAt, v.SettledAt = instantOf(c.start), instantPtrOf(c.end), instantPtrOf(c.cancelled), instantPtrOf(c.settled)
+	v.Date = dateOf(c.date)
+	if err = jsonOf(c.consumptions, &v.Consumptions); err != nil {
 		return v, err
 	}
-	if err = jsonOf(charges, &v.Charges); err != nil {
+	if err = jsonOf(c.charges, &v.Charges); err != nil {
 		return v, err
 	}
-	return v, jsonOf(fee, &v.Fee)
+	return v, jsonOf(c.fee, &v.Fee)
 }
 
 func (r visitRepo) Get(ctx context.Context, network, id string) (checkin.Visit, error) {

@@ -2,11 +2,15 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -55,7 +59,26 @@ type encodeCache struct {
 type scanCache struct {
 	typ  reflect.Type
 	plan pgtype.ScanPlan
+	// named is set for a pointer to a named string type (pass.Kind): the
+	// plan scans a string, which is then set through reflection, where
+	// pgtype's plan for the type converts the pointer through reflection
+	// on every value.
+	named bool
 }
+
+// planScan returns the scan plan of the column f into d, of type typ.
+func planScan(m *pgtype.Map, f *pgconn.FieldDescription, d any, typ reflect.Type) scanCache {
+	if typ.Kind() == reflect.Pointer && typ.Elem().Kind() == reflect.String && typ.Elem() != stringType {
+		_, scanner := d.(sql.Scanner)
+		_, textScanner := d.(pgtype.TextScanner)
+		if !scanner && !textScanner {
+			return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, new(string)), named: true}
+		}
+	}
+	return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, d)}
+}
+
+var stringType = reflect.TypeFor[string]()
 
 // connState is what send keeps on a connection (in its CustomData): the
 // statements it prepared and the buffers of its batches.
@@ -197,6 +220,9 @@ func encodeParam(m *pgtype.Map, oid uint32, c *encodeCache, arg any, buf []byte)
 	if arg == nil {
 		return nil, pgtype.TextFormatCode, nil
 	}
+	if out, format, ok := encodeFast(oid, arg, buf); ok {
+		return out, format, nil
+	}
 	typ := reflect.TypeOf(arg)
 	if c.typ == typ && c.plan != nil {
 		if c.nilable && reflect.ValueOf(arg).IsNil() {
@@ -233,6 +259,145 @@ func encodeParam(m *pgtype.Map, oid uint32, c *encodeCache, arg any, buf []byte)
 		*c = encodeCache{typ: typ, plan: m.PlanEncode(oid, format, arg), format: format}
 	}
 	return out, format, nil
+}
+
+// y2kDays and y2kMicros are 2000-01-01, PostgreSQL's epoch, in days and
+// microseconds since 1970-01-01.
+const (
+	y2kDays   = 10957
+	y2kMicros = y2kDays * 86400 * 1_000_000
+)
+
+// encodeFast appends arg encoded for a parameter of type oid, in the bytes
+// and the format pgtype's plans choose (TestEncodeFastAsPgx), for the
+// values the store binds most: strings for text, dates, instants,
+// integers and booleans, and pointers to them, which the store's writes
+// bind to spare an allocation per value boxed in an interface (a nil
+// pointer is NULL, as for pgtype). ok is false for any other value, which
+// pgtype encodes. A NULL is a nil buffer.
+func encodeFast(oid uint32, arg any, buf []byte) (out []byte, format int16, ok bool) {
+	switch v := arg.(type) {
+	case string:
+		return appendText(oid, v, buf)
+	case *string:
+		if v == nil {
+			return nil, pgtype.TextFormatCode, true
+		}
+		return appendText(oid, *v, buf)
+	case int:
+		return appendInt(oid, int64(v), buf)
+	case *int:
+		if v == nil {
+			return nil, pgtype.TextFormatCode, true
+		}
+		return appendInt(oid, int64(*v), buf)
+	case int64:
+		return appendInt(oid, v, buf)
+	case bool:
+		return appendBool(oid, v, buf)
+	case *bool:
+		if v == nil {
+			return nil, pgtype.TextFormatCode, true
+		}
+		return appendBool(oid, *v, buf)
+	case pgtype.Date:
+		return appendDate(oid, v, buf)
+	case *pgtype.Date:
+		if v == nil {
+			return nil, pgtype.TextFormatCode, true
+		}
+		return appendDate(oid, *v, buf)
+	case time.Time:
+		return appendInstant(oid, pgtype.Timestamptz{Time: v, Valid: true}, buf)
+	case *time.Time:
+		if v == nil {
+			return nil, pgtype.TextFormatCode, true
+		}
+		return appendInstant(oid, pgtype.Timestamptz{Time: *v, Valid: true}, buf)
+	case pgtype.Timestamptz:
+		return appendInstant(oid, v, buf)
+	case *pgtype.Timestamptz:
+		if v == nil {
+			return nil, pgtype.TextFormatCode, true
+		}
+		return appendInstant(oid, *v, buf)
+	}
+	return nil, 0, false
+}
+
+// appendText appends s for a text or varchar parameter.
+func appendText(oid uint32, s string, buf []byte) ([]byte, int16, bool) {
+	if oid != pgtype.TextOID && oid != pgtype.VarcharOID {
+		return nil, 0, false
+	}
+	return append(buf, s...), pgtype.TextFormatCode, true
+}
+
+// appendInt appends n for an int8 or int4 parameter, binary.
+func appendInt(oid uint32, n int64, buf []byte) ([]byte, int16, bool) {
+	switch {
+	case oid == pgtype.Int8OID:
+		return binary.BigEndian.AppendUint64(buf, uint64(n)), pgtype.BinaryFormatCode, true
+	case oid == pgtype.Int4OID && n >= math.MinInt32 && n <= math.MaxInt32:
+		return binary.BigEndian.AppendUint32(buf, uint32(int32(n))), pgtype.BinaryFormatCode, true
+	}
+	return nil, 0, false // out of range for int4: pgtype's error
+}
+
+// appendBool appends b for a boolean parameter, binary.
+func appendBool(oid uint32, b bool, buf []byte) ([]byte, int16, bool) {
+	if oid != pgtype.BoolOID {
+		return nil, 0, false
+	}
+	if b {
+		return append(buf, 1), pgtype.BinaryFormatCode, true
+	}
+	return append(buf, 0), pgtype.BinaryFormatCode, true
+}
+
+// appendDate appends d for a date parameter, binary: days since
+// 2000-01-01 of its civil date (in its time's location, as pgtype).
+func appendDate(oid uint32, d pgtype.Date, buf []byte) ([]byte, int16, bool) {
+	switch {
+	case oid != pgtype.DateOID || d.Valid && d.InfinityModifier != pgtype.Finite:
+		return nil, 0, false
+	case !d.Valid:
+		return nil, pgtype.BinaryFormatCode, true
+	}
+	y, m, day := d.Time.Date()
+	days := daysFromCivil(int64(y), int64(m), int64(day)) - y2kDays
+	return binary.BigEndian.AppendUint32(buf, uint32(int32(days))), pgtype.BinaryFormatCode, true
+}
+
+// appendInstant appends t for a timestamptz parameter, binary:
+// microseconds since 2000-01-01 UTC.
+func appendInstant(oid uint32, t pgtype.Timestamptz, buf []byte) ([]byte, int16, bool) {
+	switch {
+	case oid != pgtype.TimestamptzOID || t.Valid && t.InfinityModifier != pgtype.Finite:
+		return nil, 0, false
+	case !t.Valid:
+		return nil, pgtype.BinaryFormatCode, true
+	}
+	micros := t.Time.Unix()*1_000_000 + int64(t.Time.Nanosecond())/1000 - y2kMicros
+	return binary.BigEndian.AppendUint64(buf, uint64(micros)), pgtype.BinaryFormatCode, true
+}
+
+// daysFromCivil returns the days from 1970-01-01 to the proleptic
+// Gregorian date y-m-d (Howard Hinnant's days_from_civil).
+func daysFromCivil(y, m, d int64) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y
+	if y < 0 {
+		era = y - 399
+	}
+	era /= 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // results are the results of a batch sent by sendStmts, read in order.
@@ -317,6 +482,7 @@ type rows struct {
 	tag    pgconn.CommandTag
 	err    error
 	closed bool
+	str    string // a named string type's value (scanCache.named)
 }
 
 func (r *rows) Close() {
@@ -382,9 +548,17 @@ func (r *rows) Scan(dest ...any) error {
 		}
 		c := &r.p.cols[i]
 		if typ := reflect.TypeOf(d); c.typ != typ {
-			*c = scanCache{typ: typ, plan: r.m.PlanScan(fields[i].DataTypeOID, fields[i].Format, d)}
+			*c = planScan(r.m, &fields[i], d, typ)
 		}
-		if err := c.plan.Scan(r.values[i], d); err != nil {
+		var err error
+		if c.named {
+			if err = c.plan.Scan(r.values[i], &r.str); err == nil {
+				reflect.ValueOf(d).Elem().SetString(r.str)
+			}
+		} else {
+			err = c.plan.Scan(r.values[i], d)
+		}
+		if err != nil {
 			return r.fail(pgx.ScanArgError{ColumnIndex: i, FieldName: fields[i].Name, Err: err})
 		}
 	}

@@ -486,8 +486,12 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		if result == nil {
 			result = []byte{}
 		}
+		c := &struct { // pointers into one copy (see visitArgs)
+			r  store.Record
+			at time.Time
+		}{r, r.At.UTC()}
 		if err := hold("put idempotency key", r.Key, false, `INSERT INTO idempotency (network, key, operation, request, result, at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, r.Network, r.Key, r.Operation, request, result, r.At.UTC()); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, &c.r.Network, &c.r.Key, &c.r.Operation, request, result, &c.at); err != nil {
 			return err
 		}
 	}
@@ -517,8 +521,12 @@ func (t *tx) narrowPass(p *pass.Pass) (string, []any, bool) {
 		return "", nil, false
 	}
 	t.wrote(p)
-	return passCounters, []any{p.Network, p.ID, p.Balance, p.Uses, dateParam(p.ActivatedOn), p.ActivatedBy,
-		dateParam(p.ExpiresOn), expiryParam(p.Expiry())}, true
+	c := &struct { // pointers into one copy (see visitArgs)
+		network, id, activatedBy       string
+		balance, uses                  int
+		activatedOn, expiresOn, expiry pgtype.Date
+	}{p.Network, p.ID, p.ActivatedBy, p.Balance, p.Uses, dateParam(p.ActivatedOn), dateParam(p.ExpiresOn), expiryParam(p.Expiry())}
+	return passCounters, []any{&c.network, &c.id, &c.balance, &c.uses, &c.activatedOn, &c.activatedBy, &c.expiresOn, &c.expiry}, true
 }
 
 // wrote records p, written by Defer, as the pass's row for narrowPass.

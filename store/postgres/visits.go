@@ -95,12 +95,28 @@ func upsertVisit(v checkin.Visit) (string, []any, error) {
 		activated = excluded.activated, cancelled_at = excluded.cancelled_at, late_cancel = excluded.late_cancel,
 		cancelled_by = excluded.cancelled_by, fee = excluded.fee, terms = excluded.terms, settled_at = excluded.settled_at,
 		debited = excluded.debited, debited_currency = excluded.debited_currency, owed = excluded.owed,
-		owed_currency = excluded.owed_currency`, []any{
-			v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
-			v.Start.UTC(), instantPtrParam(v.End), dateParam(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
-			consumptions, charges, v.UncoveredMinutes, v.AutoClosed, v.Activated, instantPtrParam(v.CancelledAt),
-			v.LateCancel, v.CancelledBy, fee, v.Terms, instantPtrParam(v.SettledAt),
-			numeric(v.Debited.Amount), v.Debited.Currency, numeric(v.Owed.Amount), v.Owed.Currency}, nil
+		owed_currency = excluded.owed_currency`, visitArgs(v, consumptions, charges, fee), nil
+}
+
+// visitArgs returns the parameters of upsertVisit: pointers into one copy
+// of v and its converted columns, one allocation rather than one for each
+// value boxed in an interface (encodeFast binds them).
+func visitArgs(v checkin.Visit, consumptions, charges, fee any) []any {
+	c := &struct {
+		v                       checkin.Visit
+		kind, mode, status      string
+		start                   time.Time
+		end, cancelled, settled pgtype.Timestamptz
+		date                    pgtype.Date
+	}{v: v, kind: string(v.Kind), mode: string(v.Mode), status: string(v.Status), start: v.Start.UTC(),
+		end: instantPtrParam(v.End), cancelled: instantPtrParam(v.CancelledAt), settled: instantPtrParam(v.SettledAt),
+		date: dateParam(v.Date)}
+	return []any{
+		&c.v.Network, &c.v.ID, &c.v.Holder, &c.v.Location, &c.kind, &c.mode, &c.status,
+		&c.start, &c.end, &c.date, &c.v.Cost, &c.v.Pass, &c.v.CoveredBy, &c.v.PAYG,
+		consumptions, charges, &c.v.UncoveredMinutes, &c.v.AutoClosed, &c.v.Activated, &c.cancelled,
+		&c.v.LateCancel, &c.v.CancelledBy, fee, &c.v.Terms, &c.settled,
+		numeric(v.Debited.Amount), &c.v.Debited.Currency, numeric(v.Owed.Amount), &c.v.Owed.Currency}
 }
 
 // Open reads the partial index visits_holder_open.

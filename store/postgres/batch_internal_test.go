@@ -2,11 +2,14 @@ package postgres
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/passengine/passengine/store"
 )
 
 // TestEncodeFastAsPgx checks that encodeFast writes the bytes and chooses
@@ -100,5 +103,47 @@ func TestEncodeFastAsPgx(t *testing.T) {
 		if _, _, ok := encodeFast(c.oid, c.v, nil); ok {
 			t.Errorf("encodeFast(%d, %#v) encoded; want it left to pgtype", c.oid, c.v)
 		}
+	}
+}
+
+// TestSendBeyondPrepared runs more distinct statements on one connection
+// than it keeps prepared: those beyond maxPrepared go through pgx's Batch,
+// each read back with its own result, with the held write before it, and
+// the statements prepared before still run prepared.
+func TestSendBeyondPrepared(t *testing.T) {
+	ctx := context.Background()
+	st := NewTestStore(t, WithMaxConns(1))
+	if err := Exec(st, `CREATE TABLE sent (n int PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxPrepared + 10 {
+		err := st.Update(ctx, func(stx store.Tx) error {
+			tx := stx.(*tx)
+			if err := tx.hold("insert", `INSERT INTO sent (n) VALUES ($1)`, i); err != nil {
+				return err
+			}
+			var got, n int
+			// A statement of its own text each time: the first ones
+			// are prepared, the rest go through pgx's Batch.
+			if err := tx.queryRow(ctx, fmt.Sprintf(`SELECT $1::int + %d, (SELECT count(*) FROM sent)`, i), 1).Scan(&got, &n); err != nil {
+				return err
+			}
+			if got != i+1 || n != i+1 {
+				t.Errorf("statement %d: got %d and %d rows, want %d and %d", i, got, n, i+1, i+1)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+	}
+	if err := st.View(ctx, func(stx store.Tx) error {
+		cs := stx.(*tx).state()
+		if len(cs.stmts) != maxPrepared {
+			t.Errorf("%d statements prepared, want %d", len(cs.stmts), maxPrepared)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

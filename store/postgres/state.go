@@ -139,10 +139,16 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	var s store.State
 	first := q.Holder == "" && q.Location == "" // the visit's holder and location
 	sqls := &stateSQLs[b2i(first)][b2i(t.write)]
-	// The arguments, each boxed once, in one backing array.
-	netArg, holderArg, locationArg, fromArg := any(q.Network), any(q.Holder), any(q.Location), any(dateParam(q.From))
+	// The arguments: pointers into one copy of q and its dates (see
+	// visitArgs), in one backing array.
+	c := &struct {
+		q        store.StateQuery
+		from, to pgtype.Date
+		lookback int
+	}{q, dateParam(q.From), dateParam(q.To), max(q.Lookback, 1)}
+	netArg, holderArg, locationArg, fromArg := any(&c.q.Network), any(&c.q.Holder), any(&c.q.Location), any(&c.from)
 	if first {
-		holderArg, locationArg, fromArg = q.Visit, q.Visit, q.FromVisit
+		holderArg, locationArg, fromArg = &c.q.Visit, &c.q.Visit, &c.q.FromVisit
 	}
 	all := make([]any, 0, 16)
 	args := func(vs ...any) []any {
@@ -154,15 +160,15 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	var catalogSQL string
 	var catalogArgs []any
 	if q.Key != "" {
-		catalogSQL, catalogArgs = sqls.catalogKey, args(netArg, locationArg, q.Key)
+		catalogSQL, catalogArgs = sqls.catalogKey, args(netArg, locationArg, &c.q.Key)
 	} else {
 		catalogSQL, catalogArgs = sqls.catalog, args(netArg, locationArg)
 	}
 	visitSQL, visitArgs := "", []any(nil) // sent only when the query names a visit
 	if q.Visit != "" {
-		visitSQL, visitArgs = `SELECT `+visitCols+` FROM visits WHERE network = $1 AND id = $2`, args(netArg, q.Visit)
+		visitSQL, visitArgs = `SELECT `+visitCols+` FROM visits WHERE network = $1 AND id = $2`, args(netArg, &c.q.Visit)
 	}
-	visitsArgs := args(netArg, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1))
+	visitsArgs := args(netArg, holderArg, locationArg, fromArg, &c.to, &c.lookback)
 	statements := [...]struct {
 		sql  string
 		args []any

@@ -90,9 +90,10 @@ func (t *tx) send(ctx context.Context, stmts ...sqlStmt) (pgx.BatchResults, erro
 		first = append(first, sqlStmt{sql: t.begin})
 	}
 	held := t.held
-	heldStmts := make([]sqlStmt, len(held))
-	for i, h := range held {
-		heldStmts[i] = sqlStmt{h.sql, h.args}
+	var heldBuf [8]sqlStmt
+	heldStmts := heldBuf[:0]
+	for _, h := range held {
+		heldStmts = append(heldStmts, sqlStmt{h.sql, h.args})
 	}
 	br, ok, err := t.sendStmts(ctx, first, heldStmts, stmts)
 	if err != nil {
@@ -197,6 +198,9 @@ func (t *tx) hold(what, sql string, args ...any) error {
 func (t *tx) holdWrite(h heldWrite) error {
 	if err := t.s.inject("statement", h.sql, h.args); err != nil {
 		return err
+	}
+	if t.held == nil {
+		t.held = make([]heldWrite, 0, 4) // a check-in holds four
 	}
 	t.held = append(t.held, h)
 	return nil

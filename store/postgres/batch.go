@@ -25,9 +25,9 @@ import (
 // per statement, as pgx's statement cache does), with its result formats
 // chosen then, and remembers per parameter and per column the encode and
 // scan plans of the Go types it last saw, so that a call spends no map
-// lookup on choosing them. Values are encoded and scanned by pgx's own
-// plans (pgtype.Map), so a value goes to and from the server as it does
-// through pgx.
+// lookup on choosing them. Values go to and from the server in the bytes
+// and formats pgx uses: encodeFast writes the common parameters
+// (TestEncodeFastAsPgx), pgtype's plans the others and every column.
 
 // maxPrepared is how many statements a connection keeps prepared through
 // send; a batch with a statement beyond them goes through pgx's Batch.
@@ -551,12 +551,15 @@ func (r *rows) Scan(dest ...any) error {
 			*c = planScan(r.m, &fields[i], d, typ)
 		}
 		var err error
-		if c.named {
+		switch {
+		case !c.named:
+			err = c.plan.Scan(r.values[i], d)
+		case reflect.ValueOf(d).IsNil():
+			err = r.m.Scan(fields[i].DataTypeOID, fields[i].Format, r.values[i], d) // pgtype's error
+		default:
 			if err = c.plan.Scan(r.values[i], &r.str); err == nil {
 				reflect.ValueOf(d).Elem().SetString(r.str)
 			}
-		} else {
-			err = c.plan.Scan(r.values[i], d)
 		}
 		if err != nil {
 			return r.fail(pgx.ScanArgError{ColumnIndex: i, FieldName: fields[i].Name, Err: err})

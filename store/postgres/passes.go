@@ -19,29 +19,32 @@ const passCols = `network, id, product, holder, team, kind, source, units, balan
 	expires_on, freezes, uses, issued_at, issued_on, code_hash, code_sealed, paid_with, card, revoked`
 
 func scanPass(r pgx.Row) (p pass.Pass, err error) {
-	var (
+	// The columns that need converting, in one variable: Scan's pointers
+	// make what they point into escape, one allocation rather than one
+	// each.
+	var c struct {
 		unitValue, price                 moneyCol
 		paidAt, issuedAt                 pgtype.Timestamptz
 		activatedOn, expiresOn, issuedOn pgtype.Date
 		freezes                          []byte
-	)
+	}
 	err = r.Scan(&p.Network, &p.ID, &p.Product, &p.Holder, &p.Team, &p.Kind, &p.Source, &p.Units, &p.Balance,
-		&unitValue.amount, &unitValue.currency, &price.amount, &price.currency, &p.Paid, &paidAt, &p.PaidBy,
+		&c.unitValue.amount, &c.unitValue.currency, &c.price.amount, &c.price.currency, &p.Paid, &c.paidAt, &p.PaidBy,
 		&p.Locations, &p.Tier, &p.Audience, &p.Priority, &p.Activation, &p.Locked, &p.Validity.Months,
-		&p.Validity.Days, &activatedOn, &p.ActivatedBy, &expiresOn, &freezes, &p.Uses, &issuedAt, &issuedOn,
+		&p.Validity.Days, &c.activatedOn, &p.ActivatedBy, &c.expiresOn, &c.freezes, &p.Uses, &c.issuedAt, &c.issuedOn,
 		&p.CodeHash, &p.CodeSealed, &p.PaidWith, &p.Card, &p.Revoked)
 	if err != nil {
 		return p, err
 	}
-	p.PaidAt, p.IssuedAt = instantPtrOf(paidAt), instantOf(issuedAt)
-	p.ActivatedOn, p.ExpiresOn, p.IssuedOn = dateOf(activatedOn), dateOf(expiresOn), dateOf(issuedOn)
-	if p.UnitValue, err = unitValue.value(); err != nil {
+	p.PaidAt, p.IssuedAt = instantPtrOf(c.paidAt), instantOf(c.issuedAt)
+	p.ActivatedOn, p.ExpiresOn, p.IssuedOn = dateOf(c.activatedOn), dateOf(c.expiresOn), dateOf(c.issuedOn)
+	if p.UnitValue, err = c.unitValue.value(); err != nil {
 		return p, err
 	}
-	if p.Price, err = price.value(); err != nil {
+	if p.Price, err = c.price.value(); err != nil {
 		return p, err
 	}
-	return p, jsonOf(freezes, &p.Freezes)
+	return p, jsonOf(c.freezes, &p.Freezes)
 }
 
 func (r passRepo) Get(ctx context.Context, network, id string) (pass.Pass, error) {

@@ -67,9 +67,19 @@ func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
 func insertEntries(entries []pass.Entry) (string, []any) {
 	const n = 16
 	args := make([]any, 0, n*len(entries))
-	for _, e := range entries {
-		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, e.At.UTC(), string(e.Type),
-			e.Units, e.Balance, numeric(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment, e.Points, e.Bonus)
+	// Pointers into one copy of the entries and their converted columns
+	// (see visitArgs).
+	rows := make([]struct {
+		e   pass.Entry
+		at  time.Time
+		typ string
+	}, len(entries))
+	for i, e := range entries {
+		r := &rows[i]
+		r.e, r.at, r.typ = e, e.At.UTC(), string(e.Type)
+		args = append(args, &r.e.Network, &r.e.ID, &r.e.Pass, &r.e.Holder, &r.e.Visit, &r.at, &r.typ,
+			&r.e.Units, &r.e.Balance, numeric(e.Amount.Amount), &r.e.Amount.Currency, &r.e.Key, &r.e.Actor, &r.e.Comment,
+			&r.e.Points, &r.e.Bonus)
 	}
 	if len(entries) == 1 {
 		return insertEntry, args

@@ -139,10 +139,16 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	var s store.State
 	first := q.Holder == "" && q.Location == "" // the visit's holder and location
 	sqls := &stateSQLs[b2i(first)][b2i(t.write)]
-	// The arguments, each boxed once, in one backing array.
-	netArg, holderArg, locationArg, fromArg := any(q.Network), any(q.Holder), any(q.Location), any(dateParam(q.From))
+	// The arguments: pointers into one copy of q and its dates (see
+	// visitArgs), in one backing array.
+	c := &struct {
+		q        store.StateQuery
+		from, to pgtype.Date
+		lookback int
+	}{q, dateParam(q.From), dateParam(q.To), max(q.Lookback, 1)}
+	netArg, holderArg, locationArg, fromArg := any(&c.q.Network), any(&c.q.Holder), any(&c.q.Location), any(&c.from)
 	if first {
-		holderArg, locationArg, fromArg = q.Visit, q.Visit, q.FromVisit
+		holderArg, locationArg, fromArg = &c.q.Visit, &c.q.Visit, &c.q.FromVisit
 	}
 	all := make([]any, 0, 16)
 	args := func(vs ...any) []any {
@@ -154,15 +160,15 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	var catalogSQL string
 	var catalogArgs []any
 	if q.Key != "" {
-		catalogSQL, catalogArgs = sqls.catalogKey, args(netArg, locationArg, q.Key)
+		catalogSQL, catalogArgs = sqls.catalogKey, args(netArg, locationArg, &c.q.Key)
 	} else {
 		catalogSQL, catalogArgs = sqls.catalog, args(netArg, locationArg)
 	}
 	visitSQL, visitArgs := "", []any(nil) // sent only when the query names a visit
 	if q.Visit != "" {
-		visitSQL, visitArgs = `SELECT `+visitCols+` FROM visits WHERE network = $1 AND id = $2`, args(netArg, q.Visit)
+		visitSQL, visitArgs = `SELECT `+visitCols+` FROM visits WHERE network = $1 AND id = $2`, args(netArg, &c.q.Visit)
 	}
-	visitsArgs := args(netArg, holderArg, locationArg, fromArg, dateParam(q.To), max(q.Lookback, 1))
+	visitsArgs := args(netArg, holderArg, locationArg, fromArg, &c.to, &c.lookback)
 	statements := [...]struct {
 		sql  string
 		args []any
@@ -174,7 +180,8 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		{sqls.visits, visitsArgs},
 		{sqls.live, holderArgs},
 	}
-	var b pgx.Batch
+	var queue [len(statements)]sqlStmt
+	batch := queue[:0]
 	for _, st := range statements {
 		if st.sql == "" {
 			continue
@@ -182,9 +189,9 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		if err := t.s.inject("statement", st.sql, st.args); err != nil {
 			return s, mapErr(err, "load state")
 		}
-		b.Queue(st.sql, st.args...)
+		batch = append(batch, sqlStmt{st.sql, st.args})
 	}
-	br, err := t.send(ctx, &b)
+	br, err := t.send(ctx, batch...)
 	if err != nil {
 		return s, mapErr(err, "load state")
 	}
@@ -306,17 +313,19 @@ type stateCatalogRow struct {
 // scanStateCatalog scans a row of stateCatalog, with stateKeyCols when
 // key is set.
 func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
-	var (
+	// The columns that need converting, in one variable (one allocation:
+	// see scanPass).
+	var v struct {
 		rec                         store.Record
 		recKey, recOperation        pgtype.Text
 		recAt                       pgtype.Timestamptz
 		lNetwork, lID, lName, lZone pgtype.Text
 		cutoff, lTier               pgtype.Int8
 		paygs                       []byte
-	)
+	}
 	dest := [...]any{&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
-		&lNetwork, &lID, &lName, &lZone, &cutoff, &lTier, &paygs,
-		&recKey, &recOperation, &rec.Request, &rec.Result, &recAt}
+		&v.lNetwork, &v.lID, &v.lName, &v.lZone, &v.cutoff, &v.lTier, &v.paygs,
+		&v.recKey, &v.recOperation, &v.rec.Request, &v.rec.Result, &v.recAt}
 	n := len(dest)
 	if !key {
 		n -= 5
@@ -324,19 +333,20 @@ func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
 	if err = r.Scan(dest[:n]...); err != nil {
 		return c, err
 	}
-	if recKey.Valid {
-		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, recKey.String, recOperation.String, instantOf(recAt)
+	if v.recKey.Valid {
+		rec := v.rec
+		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, v.recKey.String, v.recOperation.String, instantOf(v.recAt)
 		c.record = &rec
 	}
-	if lID.Valid {
-		c.location = &catalog.Location{Network: lNetwork.String, ID: lID.String, Name: lName.String, Zone: lZone.String,
-			DayCutoff: time.Duration(cutoff.Int64), Tier: int(lTier.Int64)}
+	if v.lID.Valid {
+		c.location = &catalog.Location{Network: v.lNetwork.String, ID: v.lID.String, Name: v.lName.String, Zone: v.lZone.String,
+			DayCutoff: time.Duration(v.cutoff.Int64), Tier: int(v.lTier.Int64)}
 	}
-	if paygs == nil {
+	if v.paygs == nil {
 		return c, nil
 	}
 	var rows [][]json.RawMessage
-	if err := json.Unmarshal(paygs, &rows); err != nil {
+	if err := json.Unmarshal(v.paygs, &rows); err != nil {
 		return c, fmt.Errorf("postgres: decode PAYG products: %w", err)
 	}
 	c.paygs = make([]billing.PAYG, len(rows))
@@ -482,8 +492,12 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		if result == nil {
 			result = []byte{}
 		}
+		c := &struct { // pointers into one copy (see visitArgs)
+			r  store.Record
+			at time.Time
+		}{r, r.At.UTC()}
 		if err := hold("put idempotency key", r.Key, false, `INSERT INTO idempotency (network, key, operation, request, result, at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, r.Network, r.Key, r.Operation, request, result, r.At.UTC()); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, &c.r.Network, &c.r.Key, &c.r.Operation, request, result, &c.at); err != nil {
 			return err
 		}
 	}
@@ -513,8 +527,12 @@ func (t *tx) narrowPass(p *pass.Pass) (string, []any, bool) {
 		return "", nil, false
 	}
 	t.wrote(p)
-	return passCounters, []any{p.Network, p.ID, p.Balance, p.Uses, dateParam(p.ActivatedOn), p.ActivatedBy,
-		dateParam(p.ExpiresOn), expiryParam(p.Expiry())}, true
+	c := &struct { // pointers into one copy (see visitArgs)
+		network, id, activatedBy       string
+		balance, uses                  int
+		activatedOn, expiresOn, expiry pgtype.Date
+	}{p.Network, p.ID, p.ActivatedBy, p.Balance, p.Uses, dateParam(p.ActivatedOn), dateParam(p.ExpiresOn), expiryParam(p.Expiry())}
+	return passCounters, []any{&c.network, &c.id, &c.balance, &c.uses, &c.activatedOn, &c.activatedBy, &c.expiresOn, &c.expiry}, true
 }
 
 // wrote records p, written by Defer, as the pass's row for narrowPass.

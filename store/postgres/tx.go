@@ -79,26 +79,38 @@ func (t *tx) writable() error {
 // begun and no write is held.
 func (t *tx) direct() bool { return t.begin == "" && len(t.held) == 0 }
 
-// send sends b's statements in one round trip, preceded by BEGIN when the
+// send sends stmts in one round trip, preceded by BEGIN when the
 // transaction has not begun and by the held writes. It reads the results
-// of those and returns b's, which the caller reads and closes. The error of
-// BEGIN or of a held write is returned mapped.
-func (t *tx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
-	t.s.roundTrips.Add(1)
-	if t.direct() {
-		return t.conn.SendBatch(ctx, b), nil
+// of those and returns stmts', which the caller reads and closes. The
+// error of BEGIN or of a held write is returned mapped.
+func (t *tx) send(ctx context.Context, stmts ...sqlStmt) (pgx.BatchResults, error) {
+	var pre [1]sqlStmt
+	first := pre[:0]
+	if t.begin != "" {
+		first = append(first, sqlStmt{sql: t.begin})
 	}
-	all := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, 1+len(t.held)+b.Len())}
-	begin, held := t.begin != "", t.held
-	if begin {
-		all.Queue(t.begin)
-	}
+	held := t.held
+	var heldBuf [8]sqlStmt
+	heldStmts := heldBuf[:0]
 	for _, h := range held {
-		all.Queue(h.sql, h.args...)
+		heldStmts = append(heldStmts, sqlStmt{h.sql, h.args})
 	}
-	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
+	br, ok, err := t.sendStmts(ctx, first, heldStmts, stmts)
+	if err != nil {
+		return nil, mapErr(err, "send")
+	}
+	if !ok { // a statement beyond the connection's prepared ones
+		all := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(first)+len(held)+len(stmts))}
+		for _, part := range [...][]sqlStmt{first, heldStmts, stmts} {
+			for _, st := range part {
+				all.Queue(st.sql, st.args...)
+			}
+		}
+		t.s.roundTrips.Add(1)
+		br = t.conn.SendBatch(ctx, all)
+	}
+	begin := t.begin != ""
 	t.begin, t.held = "", nil
-	br := t.conn.SendBatch(ctx, all)
 	if begin {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
@@ -120,9 +132,7 @@ func (t *tx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 
 // sendOne is send of one statement.
 func (t *tx) sendOne(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
-	var b pgx.Batch
-	b.Queue(sql, args...)
-	return t.send(ctx, &b)
+	return t.send(ctx, sqlStmt{sql, args})
 }
 
 func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
@@ -189,6 +199,9 @@ func (t *tx) holdWrite(h heldWrite) error {
 	if err := t.s.inject("statement", h.sql, h.args); err != nil {
 		return err
 	}
+	if t.held == nil {
+		t.held = make([]heldWrite, 0, 4) // a check-in holds four
+	}
 	t.held = append(t.held, h)
 	return nil
 }
@@ -199,9 +212,7 @@ func (t *tx) commit(ctx context.Context) error {
 	if t.begin != "" && len(t.held) == 0 {
 		return nil
 	}
-	var b pgx.Batch
-	b.Queue("COMMIT")
-	br, err := t.send(ctx, &b)
+	br, err := t.send(ctx, sqlStmt{sql: "COMMIT"})
 	if err != nil {
 		return err
 	}

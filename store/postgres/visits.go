@@ -22,34 +22,36 @@ func scanVisit(r pgx.Row) (checkin.Visit, error) { return scanVisitAfter(r) }
 
 // scanVisitAfter scans a row of pre's columns followed by visitCols.
 func scanVisitAfter(r pgx.Row, pre ...any) (v checkin.Visit, err error) {
-	var (
+	// The columns that need converting, in one variable (one allocation:
+	// see scanPass).
+	var c struct {
 		start, end, cancelled, settled pgtype.Timestamptz
 		date                           pgtype.Date
 		consumptions, charges, fee     []byte
 		debited, owed                  moneyCol
-	)
-	err = r.Scan(append(pre, &v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end, &date,
-		&v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &consumptions, &charges, &v.UncoveredMinutes, &v.AutoClosed,
-		&v.Activated, &cancelled, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settled,
-		&debited.amount, &debited.currency, &owed.amount, &owed.currency)...)
+	}
+	err = r.Scan(append(pre, &v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &c.start, &c.end, &c.date,
+		&v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &c.consumptions, &c.charges, &v.UncoveredMinutes, &v.AutoClosed,
+		&v.Activated, &c.cancelled, &v.LateCancel, &v.CancelledBy, &c.fee, &v.Terms, &c.settled,
+		&c.debited.amount, &c.debited.currency, &c.owed.amount, &c.owed.currency)...)
 	if err != nil {
 		return v, err
 	}
-	if v.Debited, err = debited.value(); err != nil {
+	if v.Debited, err = c.debited.value(); err != nil {
 		return v, err
 	}
-	if v.Owed, err = owed.value(); err != nil {
+	if v.Owed, err = c.owed.value(); err != nil {
 		return v, err
 	}
-	v.Start, v.End, v.CancelledAt, v.SettledAt = instantOf(start), instantPtrOf(end), instantPtrOf(cancelled), instantPtrOf(settled)
-	v.Date = dateOf(date)
-	if err = jsonOf(consumptions, &v.Consumptions); err != nil {
+	v.Start, v.End, v.CancelledAt, v.SettledAt = instantOf(c.start), instantPtrOf(c.end), instantPtrOf(c.cancelled), instantPtrOf(c.settled)
+	v.Date = dateOf(c.date)
+	if err = jsonOf(c.consumptions, &v.Consumptions); err != nil {
 		return v, err
 	}
-	if err = jsonOf(charges, &v.Charges); err != nil {
+	if err = jsonOf(c.charges, &v.Charges); err != nil {
 		return v, err
 	}
-	return v, jsonOf(fee, &v.Fee)
+	return v, jsonOf(c.fee, &v.Fee)
 }
 
 func (r visitRepo) Get(ctx context.Context, network, id string) (checkin.Visit, error) {
@@ -93,12 +95,28 @@ func upsertVisit(v checkin.Visit) (string, []any, error) {
 		activated = excluded.activated, cancelled_at = excluded.cancelled_at, late_cancel = excluded.late_cancel,
 		cancelled_by = excluded.cancelled_by, fee = excluded.fee, terms = excluded.terms, settled_at = excluded.settled_at,
 		debited = excluded.debited, debited_currency = excluded.debited_currency, owed = excluded.owed,
-		owed_currency = excluded.owed_currency`, []any{
-			v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
-			v.Start.UTC(), instantPtrParam(v.End), dateParam(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
-			consumptions, charges, v.UncoveredMinutes, v.AutoClosed, v.Activated, instantPtrParam(v.CancelledAt),
-			v.LateCancel, v.CancelledBy, fee, v.Terms, instantPtrParam(v.SettledAt),
-			numeric(v.Debited.Amount), v.Debited.Currency, numeric(v.Owed.Amount), v.Owed.Currency}, nil
+		owed_currency = excluded.owed_currency`, visitArgs(v, consumptions, charges, fee), nil
+}
+
+// visitArgs returns the parameters of upsertVisit: pointers into one copy
+// of v and its converted columns, one allocation rather than one for each
+// value boxed in an interface (encodeFast binds them).
+func visitArgs(v checkin.Visit, consumptions, charges, fee any) []any {
+	c := &struct {
+		v                       checkin.Visit
+		kind, mode, status      string
+		start                   time.Time
+		end, cancelled, settled pgtype.Timestamptz
+		date                    pgtype.Date
+	}{v: v, kind: string(v.Kind), mode: string(v.Mode), status: string(v.Status), start: v.Start.UTC(),
+		end: instantPtrParam(v.End), cancelled: instantPtrParam(v.CancelledAt), settled: instantPtrParam(v.SettledAt),
+		date: dateParam(v.Date)}
+	return []any{
+		&c.v.Network, &c.v.ID, &c.v.Holder, &c.v.Location, &c.kind, &c.mode, &c.status,
+		&c.start, &c.end, &c.date, &c.v.Cost, &c.v.Pass, &c.v.CoveredBy, &c.v.PAYG,
+		consumptions, charges, &c.v.UncoveredMinutes, &c.v.AutoClosed, &c.v.Activated, &c.cancelled,
+		&c.v.LateCancel, &c.v.CancelledBy, fee, &c.v.Terms, &c.settled,
+		numeric(v.Debited.Amount), &c.v.Debited.Currency, numeric(v.Owed.Amount), &c.v.Owed.Currency}
 }
 
 // Open reads the partial index visits_holder_open.

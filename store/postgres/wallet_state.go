@@ -39,14 +39,14 @@ func (t *tx) LoadAccount(ctx context.Context, q store.AccountQuery) (store.Accou
 		}{`SELECT ` + visitCols + ` FROM visits WHERE network = $1 AND holder = $2 AND owed > 0 ORDER BY start_at, id`,
 			[]any{q.Network, q.Holder}})
 	}
-	var b pgx.Batch
+	batch := make([]sqlStmt, 0, len(statements))
 	for _, st := range statements {
 		if err := t.s.inject("statement", st.sql, st.args); err != nil {
 			return s, mapErr(err, "load account")
 		}
-		b.Queue(st.sql, st.args...)
+		batch = append(batch, sqlStmt{st.sql, st.args})
 	}
-	br, err := t.send(ctx, &b)
+	br, err := t.send(ctx, batch...)
 	if err != nil {
 		return s, mapErr(err, "load account")
 	}

@@ -1,0 +1,149 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/passengine/passengine/store"
+)
+
+// TestEncodeFastAsPgx checks that encodeFast writes the bytes and chooses
+// the format pgx does for the same values (text for strings, otherwise
+// the type's preferred format), NULL included, and leaves the values it
+// does not know to pgtype.
+func TestEncodeFastAsPgx(t *testing.T) {
+	m := pgtype.NewMap()
+	east, west := time.FixedZone("east", 14*3600), time.FixedZone("west", -12*3600)
+	var dates []any
+	for _, d := range []time.Time{
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-4713, 11, 24, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(-400, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1600, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC), time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2000, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),
+		time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 3, 2, 23, 30, 0, 0, east), time.Date(2026, 3, 2, 0, 30, 0, 0, west),
+	} {
+		d := pgtype.Date{Time: d, Valid: true}
+		dates = append(dates, d, &d)
+	}
+	dates = append(dates, pgtype.Date{}, (*pgtype.Date)(nil))
+	var instants []any
+	for _, ts := range []time.Time{
+		time.Date(2026, 3, 2, 9, 0, 0, 123456789, time.UTC), time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2000, 1, 1, 0, 0, 0, 1000, time.UTC),
+		time.Date(1999, 12, 31, 23, 59, 59, 999, time.UTC), time.Date(2026, 3, 2, 9, 0, 0, 5000, east),
+		{},
+	} {
+		tz := pgtype.Timestamptz{Time: ts, Valid: true}
+		instants = append(instants, ts, &ts, tz, &tz)
+	}
+	instants = append(instants, pgtype.Timestamptz{}, (*pgtype.Timestamptz)(nil), (*time.Time)(nil))
+	var ints []any
+	for _, n := range []int{0, 1, -1, 255, 256, math.MaxInt32, math.MinInt32} {
+		ints = append(ints, n, &n, int64(n))
+	}
+	ints = append(ints, (*int)(nil))
+	var strs []any
+	for _, s := range []string{"", "h0000001", "ünï\x00'"} {
+		strs = append(strs, s, &s)
+	}
+	strs = append(strs, (*string)(nil))
+	yes, no := true, false
+	for _, c := range []struct {
+		oid    uint32
+		values []any
+	}{
+		{pgtype.DateOID, dates},
+		{pgtype.TimestamptzOID, instants},
+		{pgtype.Int4OID, ints},
+		{pgtype.Int8OID, append(ints, math.MaxInt64, math.MinInt64, int64(math.MinInt64))},
+		{pgtype.TextOID, strs},
+		{pgtype.VarcharOID, strs},
+		{pgtype.BoolOID, []any{true, false, &yes, &no, (*bool)(nil)}},
+	} {
+		for _, v := range c.values {
+			got, gotFormat, ok := encodeFast(c.oid, v, []byte{0xff})
+			wantFormat := m.FormatCodeForOID(c.oid)
+			switch v.(type) {
+			case string, *string:
+				wantFormat = pgtype.TextFormatCode
+			}
+			want, err := m.Encode(c.oid, wantFormat, v, []byte{0xff})
+			if !ok || err != nil || !bytes.Equal(got, want) || want != nil && gotFormat != wantFormat {
+				t.Errorf("encodeFast(%d, %#v) = %x, format %d, %v; pgtype: %x, format %d, %v",
+					c.oid, v, got, gotFormat, ok, want, wantFormat, err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		oid uint32
+		v   any
+	}{
+		{pgtype.DateOID, pgtype.Date{InfinityModifier: pgtype.Infinity, Valid: true}},
+		{pgtype.DateOID, time.Now()},
+		{pgtype.DateOID, "2026-03-02"},
+		{pgtype.TimestamptzOID, pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}},
+		{pgtype.TimestamptzOID, "2026-03-02"},
+		{pgtype.Int4OID, math.MaxInt32 + 1},
+		{pgtype.Int4OID, int64(math.MinInt32 - 1)},
+		{pgtype.Int4OID, int32(1)},
+		{pgtype.Int2OID, 1},
+		{pgtype.TextOID, 1},
+		{pgtype.ByteaOID, "x"},
+		{pgtype.JSONBOID, "{}"},
+		{pgtype.TextOID, true},
+	} {
+		if _, _, ok := encodeFast(c.oid, c.v, nil); ok {
+			t.Errorf("encodeFast(%d, %#v) encoded; want it left to pgtype", c.oid, c.v)
+		}
+	}
+}
+
+// TestSendBeyondPrepared runs more distinct statements on one connection
+// than it keeps prepared: those beyond maxPrepared go through pgx's Batch,
+// each read back with its own result, with the held write before it, and
+// the statements prepared before still run prepared.
+func TestSendBeyondPrepared(t *testing.T) {
+	ctx := context.Background()
+	st := NewTestStore(t, WithMaxConns(1))
+	if err := Exec(st, `CREATE TABLE sent (n int PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxPrepared + 10 {
+		err := st.Update(ctx, func(stx store.Tx) error {
+			tx := stx.(*tx)
+			if err := tx.hold("insert", `INSERT INTO sent (n) VALUES ($1)`, i); err != nil {
+				return err
+			}
+			var got, n int
+			// A statement of its own text each time: the first ones
+			// are prepared, the rest go through pgx's Batch.
+			if err := tx.queryRow(ctx, fmt.Sprintf(`SELECT $1::int + %d, (SELECT count(*) FROM sent)`, i), 1).Scan(&got, &n); err != nil {
+				return err
+			}
+			if got != i+1 || n != i+1 {
+				t.Errorf("statement %d: got %d and %d rows, want %d and %d", i, got, n, i+1, i+1)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+	}
+	if err := st.View(ctx, func(stx store.Tx) error {
+		cs := stx.(*tx).state()
+		if len(cs.stmts) != maxPrepared {
+			t.Errorf("%d statements prepared, want %d", len(cs.stmts), maxPrepared)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

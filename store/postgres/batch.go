@@ -137,7 +137,7 @@ func (t *tx) prepare(ctx context.Context, cs *connState, sql string) (p *prepare
 // longer run it as prepared (they are prepared again under new names).
 func (t *tx) forgetPrepared(err error) {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "26000" || pe.Code == "0A000") {
+	if errors.As(err, &pe) && (pe.Code == codeNoStatement || pe.Code == codeCachedPlan) {
 		t.state().stmts = make(map[string]*prepared)
 	}
 }

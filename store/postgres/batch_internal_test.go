@@ -3,6 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -145,5 +146,36 @@ func TestSendBeyondPrepared(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPreparedDroppedByServer: when the server no longer has the
+// statements a connection prepared (DEALLOCATE ALL, as a pooler's
+// DISCARD ALL does), the unit of work that finds out fails with
+// store.ErrConflict, so the Engine runs it again, and the statements are
+// prepared again: the caller sees no error.
+func TestPreparedDroppedByServer(t *testing.T) {
+	ctx := context.Background()
+	st := NewTestStore(t, WithMaxConns(1))
+	if err := Exec(st, `CREATE TABLE sent (n int PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	read := func() error {
+		return st.Update(ctx, func(stx store.Tx) error {
+			var n int
+			return stx.(*tx).queryRow(ctx, `SELECT count(*) + $1::int FROM sent`, 1).Scan(&n)
+		})
+	}
+	if err := read(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Exec(st, `DEALLOCATE ALL`); err != nil {
+		t.Fatal(err)
+	}
+	if err := read(); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("the first unit of work after DEALLOCATE ALL: got %v, want store.ErrConflict", err)
+	}
+	if err := read(); err != nil {
+		t.Fatalf("the next unit of work: got %v, want the statement prepared again", err)
 	}
 }

@@ -14,11 +14,19 @@ const (
 	codeSerialization = "40001" // serialization_failure (also CockroachDB's restart)
 	codeDeadlock      = "40P01" // deadlock_detected
 	codeUnique        = "23505" // unique_violation
+	// A statement prepared on the connection is gone (DEALLOCATE ALL, a
+	// pooler's DISCARD ALL) or its plan no longer fits the tables (cached
+	// plan must not change result type, after a migration): the
+	// connection forgets its prepared statements (batch.go) and the unit
+	// of work, which the server has aborted, runs again.
+	codeNoStatement = "26000" // invalid_sql_statement_name
+	codeCachedPlan  = "0A000" // feature_not_supported
 )
 
 // mapErr maps a driver error to the store's errors, by SQLSTATE and never
 // by message text: no rows is store.ErrNotFound; a serialization failure,
-// a deadlock or a unique violation is store.ErrConflict (the unit of work
+// a deadlock, a unique violation or a prepared statement the server no
+// longer has or can no longer run is store.ErrConflict (the unit of work
 // may be retried whole). The result wraps both the store error and the
 // driver's, so errors.As still finds a *pgconn.PgError. what names the
 // operation.
@@ -35,7 +43,7 @@ func mapErr(err error, what string) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
-		case codeSerialization, codeDeadlock:
+		case codeSerialization, codeDeadlock, codeNoStatement, codeCachedPlan:
 			return fmt.Errorf("postgres: %s: %w: %w", what, store.ErrConflict, err)
 		case codeUnique:
 			return fmt.Errorf("postgres: %s: constraint %s: %w: %w", what, pe.ConstraintName, store.ErrConflict, err)

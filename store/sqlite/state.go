@@ -670,18 +670,8 @@ func (r *wideRow) Scan(dest ...any) error {
 func assign(dest, v any) error {
 	switch d := dest.(type) {
 	case *string:
-		switch x := v.(type) {
-		case string:
+		if x, ok := driverString(v); ok {
 			*d = x
-			return nil
-		case []byte:
-			*d = string(x)
-			return nil
-		case int64:
-			*d = strconv.FormatInt(x, 10)
-			return nil
-		case nil:
-			*d = ""
 			return nil
 		}
 	case *sql.NullString:
@@ -726,13 +716,29 @@ func assign(dest, v any) error {
 	default:
 		// A named string type (pass.Kind, catalog.Audience, ...).
 		if p := reflect.ValueOf(dest); p.Kind() == reflect.Pointer && p.Elem().Kind() == reflect.String {
-			var s string
-			if err := assign(&s, v); err != nil {
-				return err
+			if x, ok := driverString(v); ok {
+				p.Elem().SetString(x)
+				return nil
 			}
-			p.Elem().SetString(s)
-			return nil
 		}
 	}
 	return fmt.Errorf("cannot store %T in %T", v, dest)
+}
+
+// driverString returns driver value v as a string, as database/sql's Scan
+// into a string would (NULL is ""), and false for a value it does not
+// store in one. It returns the string rather than storing it through a
+// pointer, so that a caller's string stays off the heap.
+func driverString(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case nil:
+		return "", true
+	}
+	return "", false
 }

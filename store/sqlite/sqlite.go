@@ -73,6 +73,10 @@ type Store struct {
 	// teams (passcache.go); nil when WithPassCache turned it off.
 	passes *passCache
 
+	// visits keeps decoded visits by the values of their rows
+	// (visitmemo.go).
+	visits *visitMemo
+
 	// statements counts the statements sent to SQLite (BEGIN and COMMIT
 	// included), for the tests and benchmarks that count a call's.
 	statements atomic.Int64
@@ -168,7 +172,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	r.SetMaxOpenConns(c.readers)
 	r.SetMaxIdleConns(c.readers)
 	return &Store{path: path, w: w, r: r, stmts: map[stmtKey]*sql.Stmt{}, wanted: map[stmtKey]bool{},
-		passes: newPassCache(c.passes)}, nil
+		passes: newPassCache(c.passes), visits: newVisitMemo()}, nil
 }
 
 // Path returns the database file's path.

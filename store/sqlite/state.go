@@ -313,14 +313,14 @@ rows:
 				break rows // the lineage's passes are live, in the cache: SQLite never reads the lineage
 			}
 		case secVisit:
-			if s.Visit, err = scanVisit(row); err == nil {
+			if s.Visit, err = t.s.visits.scanVisit(row); err == nil {
 				t.noteRow(s.Visit.Network, s.Visit.ID, vals[3:3+nv])
 			}
 			visitOpen, _ = vals[1].(int64)
 			visitRecent, _ = vals[2].(int64)
 		case secOpen, secRecent:
 			var v checkin.Visit
-			if v, err = scanVisit(row); err == nil {
+			if v, err = t.s.visits.scanVisit(row); err == nil {
 				if sec == secOpen {
 					s.Open = append(s.Open, v)
 				} else {

@@ -30,7 +30,11 @@ func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(TimeLayout)
+	t = t.UTC()
+	if s, ok := formatLayout(t); ok {
+		return s
+	}
+	return t.Format(TimeLayout)
 }
 
 // FormatTimePtr returns FormatTime(*t), or a SQL NULL for a nil t.
@@ -83,6 +87,9 @@ func (d *Decoder) fail(what, s string, err error) {
 func (d *Decoder) Time(s string) time.Time {
 	if s == "" {
 		return time.Time{}
+	}
+	if t, ok := parseLayout(s); ok {
+		return t
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {

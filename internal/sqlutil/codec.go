@@ -47,7 +47,15 @@ func FormatTimePtr(t *time.Time) sql.NullString {
 
 // FormatDate returns d as "YYYY-MM-DD", or "" for the zero Date (text order
 // is date order).
-func FormatDate(d calendar.Date) string { return d.String() }
+func FormatDate(d calendar.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	if s, ok := formatDate(d); ok {
+		return s
+	}
+	return d.String()
+}
 
 // FormatDecimal returns d's exact decimal text ("12.5"); it never rounds.
 func FormatDecimal(d decimal.Decimal) string { return d.String() }
@@ -114,6 +122,9 @@ func (d *Decoder) TimePtr(s sql.NullString) *time.Time {
 func (d *Decoder) Date(s string) calendar.Date {
 	if s == "" {
 		return calendar.Date{}
+	}
+	if d, ok := parseDate(s); ok {
+		return d
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {

@@ -1,6 +1,10 @@
 package sqlutil
 
-import "time"
+import (
+	"time"
+
+	"github.com/passengine/passengine/calendar"
+)
 
 // appendDigits writes v into b as n decimal digits, zero-padded.
 func appendDigits(b []byte, v, n int) {
@@ -74,4 +78,39 @@ func parseLayout(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// formatDate returns d as "YYYY-MM-DD", written digit by digit, and false
+// for a field those digits cannot hold (Date.String then writes it).
+func formatDate(d calendar.Date) (string, bool) {
+	if d.Year < 0 || d.Year > 9999 || d.Month < 0 || d.Month > 99 || d.Day < 0 || d.Day > 99 {
+		return "", false
+	}
+	var b [len(time.DateOnly)]byte
+	appendDigits(b[0:4], d.Year, 4)
+	b[4] = '-'
+	appendDigits(b[5:7], int(d.Month), 2)
+	b[7] = '-'
+	appendDigits(b[8:10], d.Day, 2)
+	return string(b[:]), true
+}
+
+// parseDate returns the date s spells as "YYYY-MM-DD" exactly, and false
+// for any other text and a day the month does not have (time.Parse then
+// says what is wrong).
+func parseDate(s string) (calendar.Date, bool) {
+	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
+		return calendar.Date{}, false
+	}
+	y, ok1 := digits(s, 0, 4)
+	mo, ok2 := digits(s, 5, 7)
+	d, ok3 := digits(s, 8, 10)
+	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 {
+		return calendar.Date{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d {
+		return calendar.Date{}, false
+	}
+	return calendar.DateOf(t), true
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/passengine/passengine/calendar"
 	"pgregory.net/rapid"
 )
 
@@ -53,5 +54,39 @@ func TestDecoderTimeAsTimeParse(t *testing.T) {
 			s = string(b)
 		}
 		check(t, s)
+	})
+}
+
+func TestFormatDateAsString(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := calendar.Date{Year: rapid.IntRange(-20, 10020).Draw(t, "year"), Month: time.Month(rapid.IntRange(-1, 101).Draw(t, "month")),
+			Day: rapid.IntRange(-1, 101).Draw(t, "day")}
+		if rapid.IntRange(0, 9).Draw(t, "zero") == 0 {
+			d = calendar.Date{}
+		}
+		if got, want := FormatDate(d), d.String(); got != want {
+			t.Fatalf("FormatDate(%#v) = %q, want %q", d, got, want)
+		}
+	})
+}
+
+func TestDecoderDateAsTimeParse(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := fmt.Sprintf("%04d-%02d-%02d", rapid.IntRange(0, 9999).Draw(t, "year"), rapid.IntRange(0, 13).Draw(t, "month"),
+			rapid.IntRange(0, 32).Draw(t, "day"))
+		if rapid.Bool().Draw(t, "change") {
+			b := []byte(s)
+			b[rapid.IntRange(0, len(b)-1).Draw(t, "at")] = rapid.Byte().Draw(t, "byte")
+			s = string(b)
+		}
+		var d Decoder
+		got := d.Date(s)
+		tm, err := time.Parse(time.DateOnly, s)
+		if (d.Err() != nil) != (err != nil) {
+			t.Fatalf("Date(%q): error %v, time.Parse's %v", s, d.Err(), err)
+		}
+		if err == nil && got != calendar.DateOf(tm) {
+			t.Fatalf("Date(%q) = %v, want %v", s, got, calendar.DateOf(tm))
+		}
 	})
 }

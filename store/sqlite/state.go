@@ -13,6 +13,7 @@ import (
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
@@ -269,11 +270,11 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		}
 		lineage = string(b)
 	}
-	from := q.From.String()
+	from := sqlutil.FormatDate(q.From)
 	if q.Holder == "" && q.Location == "" {
 		from = strconv.Itoa(q.FromVisit) + " days"
 	}
-	rows, err := t.query(ctx, stateQuery(stateVariant(&q)), q.Network, q.Holder, q.Location, from, q.To.String(),
+	rows, err := t.query(ctx, stateQuery(stateVariant(&q)), q.Network, q.Holder, q.Location, from, sqlutil.FormatDate(q.To),
 		max(q.Lookback, 1), q.Visit, lineage, q.Key)
 	if err != nil {
 		return s, mapErr(err)

@@ -11,8 +11,10 @@ package sqlutil
 
 import (
 	"database/sql"
+	"encoding"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/passengine/passengine/calendar"
@@ -64,6 +66,9 @@ func FormatDecimal(d decimal.Decimal) string { return d.String() }
 // slice or map, so that empty composite columns stay empty. It returns the
 // encoder's error for a value JSON cannot hold.
 func FormatJSON(v any) (string, error) {
+	if emptyJSON(v) {
+		return "", nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("sqlutil: encode JSON column: %w", err)
@@ -73,6 +78,26 @@ func FormatJSON(v any) (string, error) {
 		return "", nil
 	}
 	return string(b), nil
+}
+
+// emptyJSON reports whether v is a nil or empty slice or map, or a nil
+// pointer, of a type that encodes itself by the encoder's rules (no
+// MarshalJSON or MarshalText of its own): one whose JSON is "null", "[]"
+// or "{}", which FormatJSON writes as "" without encoding it.
+func emptyJSON(v any) bool {
+	switch v.(type) {
+	case json.Marshaler, encoding.TextMarshaler:
+		return false
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Slice:
+		return rv.Len() == 0 && rv.Type().Elem().Kind() != reflect.Uint8 // bytes encode as a base64 string
+	case reflect.Map:
+		return rv.Len() == 0
+	case reflect.Pointer:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // Decoder turns column text back into values. It keeps the first error and

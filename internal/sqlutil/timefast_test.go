@@ -1,6 +1,7 @@
 package sqlutil
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -89,4 +90,36 @@ func TestDecoderDateAsTimeParse(t *testing.T) {
 			t.Fatalf("Date(%q) = %v, want %v", s, got, calendar.DateOf(tm))
 		}
 	})
+}
+
+// marshalsEmpty and textEmpty encode themselves, empty or not.
+type marshalsEmpty []int
+
+func (marshalsEmpty) MarshalJSON() ([]byte, error) { return []byte(`"mine"`), nil }
+
+type textEmpty map[string]int
+
+func (textEmpty) MarshalText() ([]byte, error) { return []byte("text"), nil }
+
+// TestFormatJSONAsEncoder: FormatJSON's answer without encoding (empty
+// values) is the encoder's, through the rule that "null", "[]" and "{}"
+// are written as "".
+func TestFormatJSONAsEncoder(t *testing.T) {
+	var nilInt *int
+	one := 1
+	for _, v := range []any{nil, []string{}, []string(nil), map[string]int{}, map[string]int(nil), nilInt, &one,
+		[]byte{}, []byte(nil), []byte("x"), marshalsEmpty{}, marshalsEmpty(nil), textEmpty{}, []textEmpty{}, struct{}{},
+		[]int{1}, map[string]int{"a": 1}, [0]int{}, "", 0} {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch string(want) {
+		case "null", "[]", "{}":
+			want = nil
+		}
+		if got, err := FormatJSON(v); got != string(want) || err != nil {
+			t.Errorf("FormatJSON(%#v) = %q, %v; want %q", v, got, err, want)
+		}
+	}
 }

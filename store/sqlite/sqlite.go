@@ -26,6 +26,11 @@
 // (another process, plain SQL on DB) leaves the database's version ahead
 // of the cache's, and the next read reads the rows: a miss, never a stale
 // pass. Replacing the database file under an open Store is not supported.
+//
+// A Store also keeps, for the visits its state reads decoded last, the
+// values of each row and the visit they decoded to (visitmemo.go): a row
+// read again with the same values is not decoded again. The memo is keyed
+// by the row's content, so whoever changed a row, it is decoded anew.
 package sqlite
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -261,6 +262,28 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 // the query names only a visit), holder, location, team or visit, in that
 // order.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
+	if q.Visit != "" && q.Holder == "" && q.Location == "" {
+		if h, ok := t.s.hints.get(visitKey{q.Network, q.Visit}); ok {
+			if hq, ok := hinted(q, h); ok {
+				// Any failure (the hint's check among them) runs the query
+				// as it was, which says what is wrong.
+				if s, err := t.loadState(ctx, hq, &h); err == nil {
+					return s, nil
+				}
+			}
+		}
+	}
+	return t.loadState(ctx, q, nil)
+}
+
+// errHintMissed stops a state read whose visit hint (visithint.go) does
+// not hold.
+var errHintMissed = errors.New("sqlite: the visit's hint does not hold")
+
+// loadState is LoadState. With a hint h, q names the hint's holder and
+// location, and the first row must be q's visit with the hint's holder,
+// location and service date, or it returns errHintMissed.
+func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (store.State, error) {
 	var s store.State
 	lineage := "[]" // a call's query names none, mostly
 	if len(q.Lineage) > 0 {
@@ -301,6 +324,12 @@ rows:
 			return s, mapErr(err)
 		}
 		sec, _ := vals[0].(int64)
+		if h != nil {
+			if sec != secVisit || vals[3+2] != any(h.holder) || vals[3+3] != any(h.location) || vals[3+9] != any(h.date) {
+				return s, errHintMissed
+			}
+			h = nil // checked
+		}
 		if sec != secHead {
 			found[sec] = true
 		}
@@ -360,6 +389,9 @@ rows:
 		if err := rows.Err(); err != nil {
 			return s, mapErr(err)
 		}
+	}
+	if h != nil {
+		return s, errHintMissed // no row
 	}
 	if visitOpen != 0 {
 		s.Open = append(s.Open, cloneVisit(&s.Visit))

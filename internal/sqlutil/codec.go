@@ -11,8 +11,10 @@ package sqlutil
 
 import (
 	"database/sql"
+	"encoding"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/passengine/passengine/calendar"
@@ -30,7 +32,11 @@ func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(TimeLayout)
+	t = t.UTC()
+	if s, ok := formatLayout(t); ok {
+		return s
+	}
+	return t.Format(TimeLayout)
 }
 
 // FormatTimePtr returns FormatTime(*t), or a SQL NULL for a nil t.
@@ -43,7 +49,15 @@ func FormatTimePtr(t *time.Time) sql.NullString {
 
 // FormatDate returns d as "YYYY-MM-DD", or "" for the zero Date (text order
 // is date order).
-func FormatDate(d calendar.Date) string { return d.String() }
+func FormatDate(d calendar.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	if s, ok := formatDate(d); ok {
+		return s
+	}
+	return d.String()
+}
 
 // FormatDecimal returns d's exact decimal text ("12.5"); it never rounds.
 func FormatDecimal(d decimal.Decimal) string { return d.String() }
@@ -52,6 +66,9 @@ func FormatDecimal(d decimal.Decimal) string { return d.String() }
 // slice or map, so that empty composite columns stay empty. It returns the
 // encoder's error for a value JSON cannot hold.
 func FormatJSON(v any) (string, error) {
+	if emptyJSON(v) {
+		return "", nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("sqlutil: encode JSON column: %w", err)
@@ -61,6 +78,26 @@ func FormatJSON(v any) (string, error) {
 		return "", nil
 	}
 	return string(b), nil
+}
+
+// emptyJSON reports whether v is a nil or empty slice or map, or a nil
+// pointer, of a type that encodes itself by the encoder's rules (no
+// MarshalJSON or MarshalText of its own): one whose JSON is "null", "[]"
+// or "{}", which FormatJSON writes as "" without encoding it.
+func emptyJSON(v any) bool {
+	switch v.(type) {
+	case json.Marshaler, encoding.TextMarshaler:
+		return false
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Slice:
+		return rv.Len() == 0 && rv.Type().Elem().Kind() != reflect.Uint8 // bytes encode as a base64 string
+	case reflect.Map:
+		return rv.Len() == 0
+	case reflect.Pointer:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // Decoder turns column text back into values. It keeps the first error and
@@ -83,6 +120,9 @@ func (d *Decoder) fail(what, s string, err error) {
 func (d *Decoder) Time(s string) time.Time {
 	if s == "" {
 		return time.Time{}
+	}
+	if t, ok := parseLayout(s); ok {
+		return t
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -107,6 +147,9 @@ func (d *Decoder) TimePtr(s sql.NullString) *time.Time {
 func (d *Decoder) Date(s string) calendar.Date {
 	if s == "" {
 		return calendar.Date{}
+	}
+	if d, ok := parseDate(s); ok {
+		return d
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {

@@ -35,26 +35,32 @@ var (
 	byCodeQuery = `SELECT ` + passCols + ` FROM passes WHERE network = ? AND code_hash = ? AND code_hash <> ''`
 )
 
+// passText is the text columns of a pass row before decoding, scanned
+// into one value (as visitText).
+type passText struct {
+	unitValue, unitCur, price, priceCur, locs, activatedOn, expiresOn, freezes, issuedAt, issuedOn string
+	paidAt                                                                                         sql.NullString
+}
+
 func scanPass(s scanner) (p pass.Pass, err error) {
-	var unitValue, unitCur, price, priceCur, locs, activatedOn, expiresOn, freezes, issuedAt, issuedOn string
-	var paidAt sql.NullString
+	t := new(passText)
 	if err = s.Scan(&p.Network, &p.ID, &p.Product, &p.Holder, &p.Team, &p.Kind, &p.Source, &p.Units, &p.Balance,
-		&unitValue, &unitCur, &price, &priceCur, &p.Paid, &paidAt, &p.PaidBy, &locs,
+		&t.unitValue, &t.unitCur, &t.price, &t.priceCur, &p.Paid, &t.paidAt, &p.PaidBy, &t.locs,
 		&p.Tier, &p.Audience, &p.Priority, &p.Activation, &p.Locked, &p.Validity.Months, &p.Validity.Days,
-		&activatedOn, &p.ActivatedBy, &expiresOn, &freezes, &p.Uses, &issuedAt, &issuedOn, &p.CodeHash, &p.CodeSealed,
+		&t.activatedOn, &p.ActivatedBy, &t.expiresOn, &t.freezes, &p.Uses, &t.issuedAt, &t.issuedOn, &p.CodeHash, &p.CodeSealed,
 		&p.PaidWith, &p.Card, &p.Revoked); err != nil {
 		return p, err
 	}
 	var d sqlutil.Decoder
-	p.UnitValue = d.Money(unitValue, unitCur)
-	p.Price = d.Money(price, priceCur)
-	p.PaidAt = d.TimePtr(paidAt)
-	d.JSON(locs, &p.Locations)
-	p.ActivatedOn = d.Date(activatedOn)
-	p.ExpiresOn = d.Date(expiresOn)
-	d.JSON(freezes, &p.Freezes)
-	p.IssuedAt = d.Time(issuedAt)
-	p.IssuedOn = d.Date(issuedOn)
+	p.UnitValue = d.Money(t.unitValue, t.unitCur)
+	p.Price = d.Money(t.price, t.priceCur)
+	p.PaidAt = d.TimePtr(t.paidAt)
+	d.JSON(t.locs, &p.Locations)
+	p.ActivatedOn = d.Date(t.activatedOn)
+	p.ExpiresOn = d.Date(t.expiresOn)
+	d.JSON(t.freezes, &p.Freezes)
+	p.IssuedAt = d.Time(t.issuedAt)
+	p.IssuedOn = d.Date(t.issuedOn)
 	return p, d.Err()
 }
 

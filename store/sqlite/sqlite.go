@@ -26,6 +26,14 @@
 // (another process, plain SQL on DB) leaves the database's version ahead
 // of the cache's, and the next read reads the rows: a miss, never a stale
 // pass. Replacing the database file under an open Store is not supported.
+//
+// A Store also keeps, for the visits its state reads decoded last, the
+// values of each row and the visit they decoded to (visitmemo.go): a row
+// read again with the same values is not decoded again. The memo is keyed
+// by the row's content, so whoever changed a row, it is decoded anew. It
+// remembers the holder, location and service date of the visits it put
+// (visithint.go): a call on such a visit reads its state as that holder's,
+// and the statement checks them against the visit's row.
 package sqlite
 
 import (
@@ -72,6 +80,14 @@ type Store struct {
 	// passes caches the decoded live passes of recently read holders and
 	// teams (passcache.go); nil when WithPassCache turned it off.
 	passes *passCache
+
+	// visits keeps decoded visits by the values of their rows
+	// (visitmemo.go).
+	visits *visitMemo
+
+	// hints keeps the holder, location and date of the visits put last
+	// (visithint.go).
+	hints *visitHints
 
 	// statements counts the statements sent to SQLite (BEGIN and COMMIT
 	// included), for the tests and benchmarks that count a call's.
@@ -168,7 +184,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	r.SetMaxOpenConns(c.readers)
 	r.SetMaxIdleConns(c.readers)
 	return &Store{path: path, w: w, r: r, stmts: map[stmtKey]*sql.Stmt{}, wanted: map[stmtKey]bool{},
-		passes: newPassCache(c.passes)}, nil
+		passes: newPassCache(c.passes), visits: newVisitMemo(), hints: newVisitHints()}, nil
 }
 
 // Path returns the database file's path.

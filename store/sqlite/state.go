@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
@@ -260,6 +262,28 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 // the query names only a visit), holder, location, team or visit, in that
 // order.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
+	if q.Visit != "" && q.Holder == "" && q.Location == "" {
+		if h, ok := t.s.hints.get(visitKey{q.Network, q.Visit}); ok {
+			if hq, ok := hinted(q, h); ok {
+				// Any failure (the hint's check among them) runs the query
+				// as it was, which says what is wrong.
+				if s, err := t.loadState(ctx, hq, &h); err == nil {
+					return s, nil
+				}
+			}
+		}
+	}
+	return t.loadState(ctx, q, nil)
+}
+
+// errHintMissed stops a state read whose visit hint (visithint.go) does
+// not hold.
+var errHintMissed = errors.New("sqlite: the visit's hint does not hold")
+
+// loadState is LoadState. With a hint h, q names the hint's holder and
+// location, and the first row must be q's visit with the hint's holder,
+// location and service date, or it returns errHintMissed.
+func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (store.State, error) {
 	var s store.State
 	lineage := "[]" // a call's query names none, mostly
 	if len(q.Lineage) > 0 {
@@ -269,11 +293,11 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		}
 		lineage = string(b)
 	}
-	from := q.From.String()
+	from := sqlutil.FormatDate(q.From)
 	if q.Holder == "" && q.Location == "" {
 		from = strconv.Itoa(q.FromVisit) + " days"
 	}
-	rows, err := t.query(ctx, stateQuery(stateVariant(&q)), q.Network, q.Holder, q.Location, from, q.To.String(),
+	rows, err := t.query(ctx, stateQuery(stateVariant(&q)), q.Network, q.Holder, q.Location, from, sqlutil.FormatDate(q.To),
 		max(q.Lookback, 1), q.Visit, lineage, q.Key)
 	if err != nil {
 		return s, mapErr(err)
@@ -300,6 +324,12 @@ rows:
 			return s, mapErr(err)
 		}
 		sec, _ := vals[0].(int64)
+		if h != nil {
+			if sec != secVisit || vals[3+2] != any(h.holder) || vals[3+3] != any(h.location) || vals[3+9] != any(h.date) {
+				return s, errHintMissed
+			}
+			h = nil // checked
+		}
 		if sec != secHead {
 			found[sec] = true
 		}
@@ -313,14 +343,14 @@ rows:
 				break rows // the lineage's passes are live, in the cache: SQLite never reads the lineage
 			}
 		case secVisit:
-			if s.Visit, err = scanVisit(row); err == nil {
+			if s.Visit, err = t.s.visits.scanVisit(row); err == nil {
 				t.noteRow(s.Visit.Network, s.Visit.ID, vals[3:3+nv])
 			}
 			visitOpen, _ = vals[1].(int64)
 			visitRecent, _ = vals[2].(int64)
 		case secOpen, secRecent:
 			var v checkin.Visit
-			if v, err = scanVisit(row); err == nil {
+			if v, err = t.s.visits.scanVisit(row); err == nil {
 				if sec == secOpen {
 					s.Open = append(s.Open, v)
 				} else {
@@ -359,6 +389,9 @@ rows:
 		if err := rows.Err(); err != nil {
 			return s, mapErr(err)
 		}
+	}
+	if h != nil {
+		return s, errHintMissed // no row
 	}
 	if visitOpen != 0 {
 		s.Open = append(s.Open, cloneVisit(&s.Visit))
@@ -670,18 +703,8 @@ func (r *wideRow) Scan(dest ...any) error {
 func assign(dest, v any) error {
 	switch d := dest.(type) {
 	case *string:
-		switch x := v.(type) {
-		case string:
+		if x, ok := driverString(v); ok {
 			*d = x
-			return nil
-		case []byte:
-			*d = string(x)
-			return nil
-		case int64:
-			*d = strconv.FormatInt(x, 10)
-			return nil
-		case nil:
-			*d = ""
 			return nil
 		}
 	case *sql.NullString:
@@ -726,13 +749,29 @@ func assign(dest, v any) error {
 	default:
 		// A named string type (pass.Kind, catalog.Audience, ...).
 		if p := reflect.ValueOf(dest); p.Kind() == reflect.Pointer && p.Elem().Kind() == reflect.String {
-			var s string
-			if err := assign(&s, v); err != nil {
-				return err
+			if x, ok := driverString(v); ok {
+				p.Elem().SetString(x)
+				return nil
 			}
-			p.Elem().SetString(s)
-			return nil
 		}
 	}
 	return fmt.Errorf("cannot store %T in %T", v, dest)
+}
+
+// driverString returns driver value v as a string, as database/sql's Scan
+// into a string would (NULL is ""), and false for a value it does not
+// store in one. It returns the string rather than storing it through a
+// pointer, so that a caller's string stays off the heap.
+func driverString(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case nil:
+		return "", true
+	}
+	return "", false
 }

@@ -30,26 +30,33 @@ var (
 		WHERE network = ? AND holder = ? AND service_date >= ? AND service_date <= ? ORDER BY start_at, id`
 )
 
+// visitText is the text columns of a visit row before decoding. They are
+// scanned into one value, which goes to the heap once for a row, not once
+// for each column (Scan takes their addresses as interfaces).
+type visitText struct {
+	start, date, consumptions, charges, fee, debited, debitedCur, owed, owedCur string
+	end, cancelledAt, settledAt                                                 sql.NullString
+}
+
 func scanVisit(s scanner) (v checkin.Visit, err error) {
-	var start, date, consumptions, charges, fee, debited, debitedCur, owed, owedCur string
-	var end, cancelledAt, settledAt sql.NullString
-	if err = s.Scan(&v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &start, &end,
-		&date, &v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &consumptions, &charges, &v.UncoveredMinutes,
-		&v.AutoClosed, &v.Activated, &cancelledAt, &v.LateCancel, &v.CancelledBy, &fee, &v.Terms, &settledAt,
-		&debited, &debitedCur, &owed, &owedCur); err != nil {
+	t := new(visitText)
+	if err = s.Scan(&v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &t.start, &t.end,
+		&t.date, &v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &t.consumptions, &t.charges, &v.UncoveredMinutes,
+		&v.AutoClosed, &v.Activated, &t.cancelledAt, &v.LateCancel, &v.CancelledBy, &t.fee, &v.Terms, &t.settledAt,
+		&t.debited, &t.debitedCur, &t.owed, &t.owedCur); err != nil {
 		return v, err
 	}
 	var d sqlutil.Decoder
-	v.Start = d.Time(start)
-	v.End = d.TimePtr(end)
-	v.Date = d.Date(date)
-	d.JSON(consumptions, &v.Consumptions)
-	d.JSON(charges, &v.Charges)
-	v.CancelledAt = d.TimePtr(cancelledAt)
-	d.JSON(fee, &v.Fee)
-	v.SettledAt = d.TimePtr(settledAt)
-	v.Debited = d.Money(debited, debitedCur)
-	v.Owed = d.Money(owed, owedCur)
+	v.Start = d.Time(t.start)
+	v.End = d.TimePtr(t.end)
+	v.Date = d.Date(t.date)
+	d.JSON(t.consumptions, &v.Consumptions)
+	d.JSON(t.charges, &v.Charges)
+	v.CancelledAt = d.TimePtr(t.cancelledAt)
+	d.JSON(t.fee, &v.Fee)
+	v.SettledAt = d.TimePtr(t.settledAt)
+	v.Debited = d.Money(t.debited, t.debitedCur)
+	v.Owed = d.Money(t.owed, t.owedCur)
 	return v, d.Err()
 }
 
@@ -85,6 +92,8 @@ func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
 	if err != nil {
 		return fmt.Errorf("visit %q: %w", v.ID, err)
 	}
+	// A later call on the visit reads it as its holder's (visithint.go).
+	r.t.s.hints.put(visitKey{v.Network, v.ID}, visitHint{holder: v.Holder, location: v.Location, date: args[9].(string)})
 	return nil
 }
 

@@ -137,7 +137,7 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 		}
 	}
 	// The state of a call on a visit in one allocation, the smallest box
-	// that holds it: a quarter of a stateBox for most check-ins, two thirds
+	// that holds it: a quarter of a stateBox for most check-ins, a midBox
 	// for most check-outs.
 	small, mid, large := (*smallBox)(nil), (*midBox)(nil), (*stateBox)(nil)
 	fits := func(visits, passes, times, cons int) bool {
@@ -227,15 +227,15 @@ type smallBox struct {
 	cons   [2]checkin.Consumption
 }
 
-// midBox is a stateBox for three visits and two passes, the state of
-// most check-outs (the visit's copy is State.Visit, outside the box; the
-// box holds it open and among the day's visits, beside the day before's
-// visit): 1,536 bytes against 2,304.
+// midBox is a stateBox for four visits and two passes, the state of most
+// check-outs (the visit's copy is State.Visit, outside the box; the box
+// holds it open and among the window's visits, beside the two days
+// before's): 2,048 bytes against 2,304.
 type midBox struct {
-	visits [3]checkin.Visit
+	visits [4]checkin.Visit
 	passes [2]*pass.Pass
 	times  [2]time.Time
-	cons   [4]checkin.Consumption
+	cons   [5]checkin.Consumption
 }
 
 // paygsOf returns copies of the network's PAYG products by ID, their

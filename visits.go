@@ -178,7 +178,7 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, from, to, e.capDays(), nil, nil)
+	st, err := e.assemble(&s, z, from, to, e.capDays(), nil, nil, true)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -244,7 +244,7 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 		return VisitResult{}, err
 	}
 	at, atErr := e.instant("at", req.At, e.now()) // checked once the key is new, as CheckIn's
-	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), atErr, nil, e.checkOutSpan(at),
+	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), atErr, nil, e.checkOutSpan(at), false,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCheckOut(st, v, at, false)
 		})
@@ -290,7 +290,8 @@ var sameDay = span{}
 // the visit's holder at its location over sp, with the visit as of the
 // lock, decides and writes. A non-nil refused is returned in place of all
 // that once the key is known to be new (a bound on a supplied instant).
-func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
+// room says whether the decision usually changes a pass (assemble).
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span, room bool,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotentLoaded(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
 		if refused != nil {
@@ -315,7 +316,7 @@ func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID s
 			return VisitResult{}, err
 		}
 		from, to := sp.days(&s.Visit, z)
-		st, err := e.assemble(&s, z, from, to, -sp.from, extra, &s.Visit)
+		st, err := e.assemble(&s, z, from, to, -sp.from, extra, &s.Visit, room)
 		if err != nil {
 			return VisitResult{}, err
 		}
@@ -408,7 +409,7 @@ func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, s
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, d, d, 0, nil, nil)
+	st, err := e.assemble(&s, z, d, d, 0, nil, nil, true)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -448,7 +449,7 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay, true,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: req.ByBusiness,
 				Window: e.cancelWindow, RefundLate: e.refundLate})
@@ -487,7 +488,7 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay, true,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			fee := money.Money{}
 			if !e.noShowFee.IsZero() {
@@ -531,7 +532,7 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay, true,
 		func(_ catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideMove(st, v, req.Pass, now)
 		})
@@ -591,7 +592,7 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 		at := sv.Start.Add(e.maxOpen)
 		key := deriveKey(req.Key, sv.ID)
 		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil, nil,
-			e.checkOutSpan(at),
+			e.checkOutSpan(at), false,
 			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 				return checkin.DecideCheckOut(st, v, at, true)
 			})

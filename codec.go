@@ -29,17 +29,6 @@ func (b enc) str(s string) enc {
 	return append(b, s...)
 }
 
-// strOr writes s as a 0 when it is prev (a value the reader has just
-// read, such as the previous candidate's reason), or else as its length
-// plus one and its bytes: a list's repeated strings take a byte each.
-func (b enc) strOr(s, prev string) enc {
-	if s == prev {
-		return append(b, 0)
-	}
-	b = binary.AppendUvarint(b, uint64(len(s))+1)
-	return append(b, s...)
-}
-
 func (b enc) strs(ss []string) enc {
 	b = binary.AppendUvarint(b, uint64(len(ss)))
 	for _, s := range ss {
@@ -185,21 +174,6 @@ func (d *dec) bytes() []byte {
 }
 
 func (d *dec) str() string { return string(d.bytes()) }
-
-// strOr reads what enc.strOr wrote: prev again, or a string of its own.
-func (d *dec) strOr(prev string) string {
-	n := d.uint()
-	if n == 0 {
-		return prev
-	}
-	if n-1 > uint64(len(d.b)) {
-		d.fail()
-		return ""
-	}
-	s := string(d.b[:n-1])
-	d.b = d.b[n-1:]
-	return s
-}
 
 func (d *dec) time() time.Time {
 	if !d.bool() {

@@ -19,18 +19,9 @@ import (
 // answer, field for field. Records written as JSON by earlier releases are
 // read as JSON (decodeRecord).
 
-// recordCompact is the first byte of a compact record, version 2: a
-// candidate's kind, reason and deciding key are written as a byte when
-// they are the previous candidate's (enc.strOr), so that the record of a
-// check-in among many passes of one product, which tie on all but a key
-// or two, is about half the bytes. recordCompactV1 is the first byte of
-// the records of earlier releases, each string in full; they are read
-// still. A JSON record starts with '{' and an erased one
-// (store.ErasedResult) with 0.
-const (
-	recordCompact   byte = 0xC2
-	recordCompactV1 byte = 0xC1
-)
+// recordCompact is the first byte of a compact record, version 1. A JSON
+// record starts with '{' and an erased one (store.ErasedResult) with 0.
+const recordCompact byte = 0xC1
 
 // compactResult is a result stored as a compact record.
 type compactResult interface {
@@ -38,9 +29,8 @@ type compactResult interface {
 	canonical()
 	// appendRecord appends the record's bytes, after recordCompact.
 	appendRecord(b enc) enc
-	// readRecord reads what appendRecord wrote, or with v1 what the
-	// appendRecord of recordCompactV1 wrote.
-	readRecord(d *dec, v1 bool)
+	// readRecord reads what appendRecord wrote.
+	readRecord(d *dec)
 }
 
 // canonical puts r in the form its record reads back as: instants in UTC
@@ -89,12 +79,9 @@ func (r *VisitResult) appendRecord(b enc) enc {
 	b = b.exactMoney(r.Charge)
 	s := &r.Selection
 	b = b.sliceLen(len(s.Candidates), s.Candidates == nil)
-	var prev entitlement.Candidate // the kind, reason and key the reader has just read
 	for i := range s.Candidates {
 		c := &s.Candidates[i]
-		b = b.str(c.PassID).strOr(string(c.Kind), string(prev.Kind)).int(c.Balance).bool(c.Shared).int(c.Locations).
-			strOr(string(c.Reason), string(prev.Reason)).strOr(c.DecidedBy, prev.DecidedBy)
-		prev = *c
+		b = b.str(c.PassID).str(string(c.Kind)).int(c.Balance).bool(c.Shared).int(c.Locations).str(string(c.Reason)).str(c.DecidedBy)
 	}
 	b = b.int(s.Eligible).str(s.DecidedBy)
 	b = b.sliceLen(len(r.Points), r.Points == nil)
@@ -104,7 +91,7 @@ func (r *VisitResult) appendRecord(b enc) enc {
 	return b
 }
 
-func (r *VisitResult) readRecord(d *dec, v1 bool) {
+func (r *VisitResult) readRecord(d *dec) {
 	readVisit(d, &r.Visit)
 	if n, isNil := d.sliceLen(); !isNil {
 		r.Closed = make([]checkin.Visit, n)
@@ -122,17 +109,10 @@ func (r *VisitResult) readRecord(d *dec, v1 bool) {
 	s := &r.Selection
 	if n, isNil := d.sliceLen(); !isNil {
 		s.Candidates = make([]entitlement.Candidate, n)
-		var prev entitlement.Candidate
 		for i := range s.Candidates {
 			c := &s.Candidates[i]
-			if v1 {
-				c.PassID, c.Kind, c.Balance, c.Shared = d.str(), pass.Kind(d.str()), d.int(), d.bool()
-				c.Locations, c.Reason, c.DecidedBy = d.int(), entitlement.Reason(d.str()), d.str()
-				continue
-			}
-			c.PassID, c.Kind, c.Balance, c.Shared = d.str(), pass.Kind(d.strOr(string(prev.Kind))), d.int(), d.bool()
-			c.Locations, c.Reason, c.DecidedBy = d.int(), entitlement.Reason(d.strOr(string(prev.Reason))), d.strOr(prev.DecidedBy)
-			prev = *c
+			c.PassID, c.Kind, c.Balance, c.Shared = d.str(), pass.Kind(d.str()), d.int(), d.bool()
+			c.Locations, c.Reason, c.DecidedBy = d.int(), entitlement.Reason(d.str()), d.str()
 		}
 	}
 	s.Eligible, s.DecidedBy = d.int(), d.str()
@@ -216,16 +196,13 @@ func recordOf[R any](r *R, buf []byte) ([]byte, error) {
 // readCompact reads a compact record's bytes b, after recordCompact, into
 // res. It returns errCorrupt for bytes that are not the record of a
 // compactResult of res's type.
-func readCompact[R any](b []byte, res *R) error { return readCompactOf(b, res, false) }
-
-// readCompactOf is readCompact, of a record of recordCompactV1 when v1.
-func readCompactOf[R any](b []byte, res *R, v1 bool) error {
+func readCompact[R any](b []byte, res *R) error {
 	c, ok := any(res).(compactResult)
 	if !ok {
 		return errCorrupt
 	}
 	d := dec{b: b}
-	c.readRecord(&d, v1)
+	c.readRecord(&d)
 	if d.err == nil && len(d.b) != 0 {
 		d.err = errCorrupt
 	}

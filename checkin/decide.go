@@ -65,7 +65,7 @@ type State struct {
 	// (one pass changed) allocates nothing for it.
 	copies  []passCopy
 	copyBuf [1]passCopy
-	room    *pass.Pass
+	room    *stateRoom
 }
 
 // stateRoom is a State and the room for its first pass copy, allocated
@@ -80,11 +80,12 @@ type stateRoom struct {
 // State made otherwise (a composite literal) decides the same, and
 // allocates that copy when a decision changes a pass: it is 384 bytes
 // against 1,024, the better choice for a decision that usually changes no
-// pass (a check-out of a visits pass). A copy of a State made by NewState
-// shares its room: make a State per decision, as the Engine does.
+// pass (a check-out of a visits pass). Only the State NewState returns
+// uses the room: a copy of it (another State value) allocates its pass
+// copies, so two States never share one.
 func NewState() *State {
 	r := new(stateRoom)
-	r.st.room = &r.p
+	r.st.room = r
 	return &r.st
 }
 
@@ -105,8 +106,8 @@ func (st *State) own(p *pass.Pass) *pass.Pass {
 		}
 	}
 	var q *pass.Pass
-	if len(st.copies) == 0 && st.room != nil {
-		q = st.room
+	if len(st.copies) == 0 && st.room != nil && &st.room.st == st {
+		q = &st.room.p // the room is this State's own, not a copied State's
 	} else {
 		q = new(pass.Pass)
 	}

@@ -261,8 +261,23 @@ func detachErr(err error) {
 // matches any request of its operation, so a retry that spans an upgrade
 // gets its first result rather than a refusal.
 func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, fn func(tx store.Tx) (R, error)) (R, error) {
-	return idempotentRun(ctx, e, network, key, op, sum, false, fn)
+	return idempotentRun[R](ctx, e, network, key, op, sum, false, runFunc[R](fn))
 }
+
+// txRunner is the work of an idempotent call's unit of work: a function
+// (runFunc), or a value that holds what a closure would capture (a
+// check-in's or check-out's, recycled through a pool: visits.go), so
+// that the call allocates no closure.
+type txRunner[R any] interface {
+	// runTx decides and writes in tx, returning the result.
+	runTx(tx store.Tx) (R, error)
+}
+
+// runFunc is a function as a txRunner.
+type runFunc[R any] func(tx store.Tx) (R, error)
+
+// runTx calls f.
+func (f runFunc[R]) runTx(tx store.Tx) (R, error) { return f(tx) }
 
 // idempotentLoaded is idempotent for a call whose fn loads its state with
 // the key (store.StateQuery.Key): the key's record comes with the state,
@@ -270,7 +285,7 @@ func idempotent[R any](ctx context.Context, e *Engine, network, key, op string, 
 // in place of deciding. The record is read after the holder's lock, as
 // idempotent's second look is.
 func idempotentLoaded[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, fn func(tx store.Tx) (R, error)) (R, error) {
-	return idempotentRun(ctx, e, network, key, op, sum, true, fn)
+	return idempotentRun[R](ctx, e, network, key, op, sum, true, runFunc[R](fn))
 }
 
 // recordedError carries the record a state load found for the call's key
@@ -282,7 +297,7 @@ func (e *recordedError) Error() string { return "idempotency key " + e.rec.Key +
 
 // idempotentRun is idempotent, with the first lookup of the key left to fn
 // when loaded is true.
-func idempotentRun[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, loaded bool, fn func(tx store.Tx) (R, error)) (R, error) {
+func idempotentRun[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, loaded bool, fn txRunner[R]) (R, error) {
 	c := newIdemCall[R]()
 	*c = idemCall[R]{ctx: ctx, e: e, network: network, key: key, op: op, sum: sum, loaded: loaded, fn: fn, buf: recordBuffer()}
 	err := e.update(ctx, c.run)
@@ -327,7 +342,7 @@ type idemCall[R any] struct {
 	network, key, op string
 	sum              [fpLen]byte
 	loaded           bool
-	fn               func(tx store.Tx) (R, error)
+	fn               txRunner[R]
 	buf              *[]byte // the encoded result (record.go)
 	res              R
 	replayed         bool
@@ -367,7 +382,7 @@ func (c *idemCall[R]) run(tx store.Tx) error {
 	// The result goes straight to c.res, which is on the heap already (a
 	// local would be moved there too, since recordOf takes its address).
 	var err error
-	if c.res, err = c.fn(tx); err != nil {
+	if c.res, err = c.fn.runTx(tx); err != nil {
 		var zero R
 		c.res = zero
 		if rerr := (*recordedError)(nil); errors.As(err, &rerr) { // the state load found the key's record

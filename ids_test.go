@@ -35,3 +35,21 @@ func TestNewV7(t *testing.T) {
 		t.Errorf("allocations per ID: got %v, want 1", got)
 	}
 }
+
+// TestNewV7RandomPartsDiffer checks that the random bytes read ahead (v7)
+// give each ID its own: no two of 10,000 IDs share their 62 random bits,
+// and no random part is all zeros (bytes taken twice, or cleared first).
+func TestNewV7RandomPartsDiffer(t *testing.T) {
+	seen := map[string]bool{}
+	for range 10000 {
+		id := newV7()
+		tail := id[19:] // the variant's and random bits: "xxxx-xxxxxxxxxxxx"
+		if seen[tail] {
+			t.Fatalf("%s: random part %s seen before", id, tail)
+		}
+		seen[tail] = true
+		if tail[1:] == "000-000000000000" {
+			t.Fatalf("%s: random part all zeros", id)
+		}
+	}
+}

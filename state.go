@@ -82,9 +82,21 @@ func (e *Engine) seeZone(k zoneKey, z calendar.Zone) {
 // the lineage are those of explicit, then those that paid visit (when not
 // nil), then those that paid the recent visits. assemble reuses
 // s.Recent's array for the state's recent visits.
-func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string, visit *checkin.Visit) (*checkin.State, error) {
-	st := &checkin.State{Holder: s.Holder, Location: s.Location, Zone: z, Policy: e.policy, MaxOpen: e.maxOpen,
-		TeamSharing: s.Team.CreditSharing, NetworkLocations: s.Locations, Open: s.Open, PAYG: s.PAYG}
+//
+// A State for a decision that usually changes a pass (room: a check-in, a
+// booking, a cancel's refund) holds the room for the pass's copy
+// (checkin.NewState); one that usually changes none (a check-out of a
+// visits pass) is the bare State, less than half the bytes.
+func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string, visit *checkin.Visit, room bool) (*checkin.State, error) {
+	var st *checkin.State
+	if room {
+		st = checkin.NewState()
+	} else {
+		st = new(checkin.State)
+	}
+	// Field by field: a composite literal would clear the room NewState set.
+	st.Holder, st.Location, st.Zone, st.Policy, st.MaxOpen = s.Holder, s.Location, z, e.policy, e.maxOpen
+	st.TeamSharing, st.NetworkLocations, st.Open, st.PAYG = s.Team.CreditSharing, s.Locations, s.Open, s.PAYG
 	from = store.WindowStart(from, s.Open, s.Location.ID, lookback)
 	st.Recent = s.Recent[:0] // filtered in place: s is the call's own
 	for _, v := range s.Recent {

@@ -133,14 +133,12 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 	// The bound is checked once the key is known to be new: a retry of a
 	// call made inside the window returns its first result after it.
 	at, atErr := e.instant("at", req.At, e.now())
-	visitID := e.newID()
-	return e.decideAndWrite(ctx, req.Network, req.Key, "check_in", req.Actor, req.fingerprint("check_in"),
-		func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
-			if atErr != nil {
-				return catalog.Network{}, checkin.Outcome{}, atErr
-			}
-			return e.decideCheckIn(ctx, tx, req, at, visitID, req.Key)
-		})
+	r := checkInRuns.Get().(*checkInRun)
+	*r = checkInRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr, visitID: e.newID()}
+	res, err := idempotentRun[VisitResult](ctx, e, req.Network, req.Key, "check_in", req.fingerprint("check_in"), true, r)
+	*r = checkInRun{}
+	checkInRuns.Put(r)
+	return res, err
 }
 
 // decideAndWrite runs decide as a unit of work under idempotency key
@@ -153,14 +151,20 @@ func (e *Engine) decideAndWrite(ctx context.Context, network, key, op, actor str
 		if err != nil {
 			return VisitResult{}, err
 		}
-		if err := e.debit(ctx, tx, n, &o, key, actor); err != nil { // W2, visits closed on the way
-			return VisitResult{}, err
-		}
-		if err := e.write(ctx, tx, &o, key, actor); err != nil {
-			return VisitResult{}, err
-		}
-		return result(&o, n.Currency), nil
+		return e.writeOutcome(ctx, tx, n, &o, key, actor)
 	})
+}
+
+// writeOutcome writes a decision's effects, stamped with key and actor,
+// after the account debits it makes (W2), and returns its result.
+func (e *Engine) writeOutcome(ctx context.Context, tx store.Tx, n catalog.Network, o *checkin.Outcome, key, actor string) (VisitResult, error) {
+	if err := e.debit(ctx, tx, n, o, key, actor); err != nil { // W2, visits closed on the way
+		return VisitResult{}, err
+	}
+	if err := e.write(ctx, tx, o, key, actor); err != nil {
+		return VisitResult{}, err
+	}
+	return result(o, n.Currency), nil
 }
 
 // decideCheckIn loads the holder's state for a check-in at at and decides
@@ -178,7 +182,7 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, from, to, e.capDays(), nil, nil)
+	st, err := e.assemble(&s, z, from, to, e.capDays(), nil, nil, true)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -244,10 +248,12 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 		return VisitResult{}, err
 	}
 	at, atErr := e.instant("at", req.At, e.now()) // checked once the key is new, as CheckIn's
-	return e.visitCall(ctx, req.Network, req.Key, "check_out", req.Actor, req.Visit, req.fingerprint("check_out"), atErr, nil, e.checkOutSpan(at),
-		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
-			return checkin.DecideCheckOut(st, v, at, false)
-		})
+	r := checkOutRuns.Get().(*checkOutRun)
+	*r = checkOutRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr}
+	res, err := idempotentRun[VisitResult](ctx, e, req.Network, req.Key, "check_out", req.fingerprint("check_out"), true, r)
+	*r = checkOutRun{}
+	checkOutRuns.Put(r)
+	return res, err
 }
 
 // checkOutSpan is the days a check-out at at reads: from the days before
@@ -290,47 +296,49 @@ var sameDay = span{}
 // the visit's holder at its location over sp, with the visit as of the
 // lock, decides and writes. A non-nil refused is returned in place of all
 // that once the key is known to be new (a bound on a supplied instant).
-func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
+// room says whether the decision usually changes a pass (assemble).
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span, room bool,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotentLoaded(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
-		if refused != nil {
-			return VisitResult{}, refused
-		}
-		// The query names only the visit: the store reads its holder and
-		// location, and the days from sp.from before its date to the last
-		// day until may fall on in any zone (or to its date).
-		q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from, Key: key}
-		if !sp.until.IsZero() {
-			_, q.To = calendar.Bounds(sp.until)
-		}
-		s, err := store.Load(ctx, tx, q)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		if s.Record != nil {
-			return VisitResult{}, &recordedError{rec: *s.Record}
-		}
-		z, err := e.locationZone(s.Location)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		from, to := sp.days(&s.Visit, z)
-		st, err := e.assemble(&s, z, from, to, -sp.from, extra, &s.Visit)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		o, err := decide(s.Network, st, s.Visit)
-		if err != nil {
-			return VisitResult{}, err
-		}
-		if err := e.debit(ctx, tx, s.Network, &o, key, actor); err != nil { // W2
-			return VisitResult{}, err
-		}
-		if err := e.write(ctx, tx, &o, key, actor); err != nil {
-			return VisitResult{}, err
-		}
-		return result(&o, s.Network.Currency), nil
+		return e.visitOnTx(ctx, tx, netID, key, actor, visitID, refused, extra, sp, room, decide)
 	})
+}
+
+// visitOnTx is the unit of work of visitCall. decide does not escape it,
+// so a method value passed as decide needs no allocation (checkOutRun).
+func (e *Engine) visitOnTx(ctx context.Context, tx store.Tx, netID, key, actor, visitID string, refused error, extra []string, sp span, room bool,
+	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
+	if refused != nil {
+		return VisitResult{}, refused
+	}
+	// The query names only the visit: the store reads its holder and
+	// location, and the days from sp.from before its date to the last
+	// day until may fall on in any zone (or to its date).
+	q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from, Key: key}
+	if !sp.until.IsZero() {
+		_, q.To = calendar.Bounds(sp.until)
+	}
+	s, err := store.Load(ctx, tx, q)
+	if err != nil {
+		return VisitResult{}, err
+	}
+	if s.Record != nil {
+		return VisitResult{}, &recordedError{rec: *s.Record}
+	}
+	z, err := e.locationZone(s.Location)
+	if err != nil {
+		return VisitResult{}, err
+	}
+	from, to := sp.days(&s.Visit, z)
+	st, err := e.assemble(&s, z, from, to, -sp.from, extra, &s.Visit, room)
+	if err != nil {
+		return VisitResult{}, err
+	}
+	o, err := decide(s.Network, st, s.Visit)
+	if err != nil {
+		return VisitResult{}, err
+	}
+	return e.writeOutcome(ctx, tx, s.Network, &o, key, actor)
 }
 
 // BookRequest books a class for a holder (B1).
@@ -408,7 +416,7 @@ func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, s
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, d, d, 0, nil, nil)
+	st, err := e.assemble(&s, z, d, d, 0, nil, nil, true)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -448,7 +456,7 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay, true,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: req.ByBusiness,
 				Window: e.cancelWindow, RefundLate: e.refundLate})
@@ -487,7 +495,7 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay, true,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			fee := money.Money{}
 			if !e.noShowFee.IsZero() {
@@ -531,7 +539,7 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay,
+	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay, true,
 		func(_ catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideMove(st, v, req.Pass, now)
 		})
@@ -591,7 +599,7 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 		at := sv.Start.Add(e.maxOpen)
 		key := deriveKey(req.Key, sv.ID)
 		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil, nil,
-			e.checkOutSpan(at),
+			e.checkOutSpan(at), false,
 			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 				return checkin.DecideCheckOut(st, v, at, true)
 			})

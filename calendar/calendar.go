@@ -304,7 +304,7 @@ func (z Zone) dateWalk(t time.Time) Date {
 			d = d.AddDays(-1)
 		}
 	}
-	if start, end := local.ZoneBounds(); (start.IsZero() || t.Sub(start) >= quiet) && (end.IsZero() || end.Sub(t) > quiet) {
+	if start, end := zoneBounds(local); (start.IsZero() || t.Sub(start) >= quiet) && (end.IsZero() || end.Sub(t) > quiet) {
 		return d
 	}
 	return z.settle(t, d)
@@ -358,7 +358,7 @@ func (z Zone) startWalk(d Date) time.Time {
 		if at.Before(t) {
 			at = t
 		}
-		_, end := local.ZoneBounds()
+		_, end := zoneBounds(local) // period.go
 		if end.IsZero() || at.Before(end) {
 			return at
 		}

@@ -56,7 +56,7 @@ func periodAt(loc *time.Location, sec int64) period {
 	}
 	local := time.Unix(sec, 0).In(loc)
 	_, offset := local.Zone()
-	start, end := local.ZoneBounds()
+	start, end := zoneBounds(local)
 	p := period{offset: int64(offset), start: math.MinInt64, end: math.MaxInt64}
 	if !start.IsZero() {
 		p.start = start.Unix()
@@ -71,6 +71,40 @@ func periodAt(loc *time.Location, sec int64) period {
 	}
 	slot.Store(set)
 	return p
+}
+
+// zoneBounds is local.ZoneBounds, corrected where the time package (Go
+// 1.26) gets it wrong: for a zone described by a rule past its last listed
+// change (London and New York after 2037), on the last day of a leap year,
+// it returns the stretch that ends at that day's start, before the instant
+// itself (it takes the year for 365 days). The stretch really runs on into
+// the next year, for which the time package is right, so the end is taken
+// from the next year's first stretch: its end when its offset is the same
+// (the year's turn changes nothing), its start otherwise. Without this the
+// periods never held their instant, Start walked 64 empty steps and
+// answered a day early, and Date answered 2041-01-02 at noon on
+// 2040-12-31 in London (TestLeapYearEnd).
+func zoneBounds(local time.Time) (start, end time.Time) {
+	start, end = local.ZoneBounds()
+	if end.IsZero() || local.Before(end) {
+		return start, end
+	}
+	_, offset := local.Zone()
+	// A day on, the instant is in the next year, past the defect.
+	next := local.Add(25 * time.Hour)
+	_, nextOffset := next.Zone()
+	nextStart, nextEnd := next.ZoneBounds()
+	switch {
+	case !nextStart.After(local) && (nextEnd.IsZero() || local.Before(nextEnd)):
+		return nextStart, nextEnd // the time package is right a day on: take its stretch
+	case nextOffset == offset:
+		return start, nextEnd
+	case nextStart.After(local):
+		return start, nextStart
+	}
+	// No stretch found that holds the instant: one second of its own, on
+	// which the callers' walks still step forward.
+	return local.Truncate(time.Second), local.Truncate(time.Second).Add(time.Second)
 }
 
 // quietSeconds is quiet in seconds.

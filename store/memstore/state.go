@@ -137,15 +137,18 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 		}
 	}
 	// The state of a call on a visit in one allocation, the smallest box
-	// that holds it: a quarter of a stateBox for most check-ins and
-	// check-outs.
-	small, large := (*smallBox)(nil), (*stateBox)(nil)
+	// that holds it: a quarter of a stateBox for most check-ins, a midBox
+	// for most check-outs.
+	small, mid, large := (*smallBox)(nil), (*midBox)(nil), (*stateBox)(nil)
 	fits := func(visits, passes, times, cons int) bool {
 		return arrays > 1 && nv <= visits && np <= passes && n.times <= times && n.cons <= cons
 	}
 	switch {
 	case fits(len(small.visits), len(small.passes), len(small.times), len(small.cons)):
 		b := new(smallBox)
+		vs, ps = c.carve(&n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
+	case fits(len(mid.visits), len(mid.passes), len(mid.times), len(mid.cons)):
+		b := new(midBox)
 		vs, ps = c.carve(&n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
 	case fits(len(large.visits), len(large.passes), len(large.times), len(large.cons)):
 		b := new(stateBox)
@@ -222,6 +225,17 @@ type smallBox struct {
 	passes [2]*pass.Pass
 	times  [1]time.Time
 	cons   [2]checkin.Consumption
+}
+
+// midBox is a stateBox for four visits and two passes, the state of most
+// check-outs (the visit's copy is State.Visit, outside the box; the box
+// holds it open and among the window's visits, beside the two days
+// before's): 2,048 bytes against 2,304.
+type midBox struct {
+	visits [4]checkin.Visit
+	passes [2]*pass.Pass
+	times  [2]time.Time
+	cons   [5]checkin.Consumption
 }
 
 // paygsOf returns copies of the network's PAYG products by ID, their

@@ -1,0 +1,37 @@
+package checkin
+
+import (
+	"testing"
+
+	"github.com/passengine/passengine/pass"
+)
+
+// A State made by NewState takes its first pass copy in its room; a copy
+// of that State (another State value) does not share the room, so two
+// decisions on the two never write one pass copy between them.
+func TestNewStateRoomNotShared(t *testing.T) {
+	p := &pass.Pass{ID: "p1", Balance: 5}
+	st := NewState()
+	st.Passes = []*pass.Pass{p}
+	cp := *st
+	cp.Passes = []*pass.Pass{p}
+
+	q1 := st.own(p)
+	q2 := cp.own(p)
+	if q1 == q2 {
+		t.Fatal("the State and its copy own one pass copy between them")
+	}
+	if q1 != &st.room.p {
+		t.Errorf("got the first copy outside the room, want it in the room")
+	}
+	q1.Balance, q2.Balance = 4, 3
+	if got, want := st.Passes[0].Balance, 4; got != want {
+		t.Errorf("got balance %d in the State, want %d", got, want)
+	}
+	if got, want := cp.Passes[0].Balance, 3; got != want {
+		t.Errorf("got balance %d in the copy, want %d", got, want)
+	}
+	if got, want := p.Balance, 5; got != want {
+		t.Errorf("got balance %d in the original, want %d", got, want)
+	}
+}

@@ -20,6 +20,18 @@ var visitColumns = []string{"network", "id", "holder", "location", "kind", "mode
 	"auto_closed", "activated", "cancelled_at", "late_cancel", "cancelled_by", "fee", "terms", "settled_at",
 	"debited", "debited_currency", "owed", "owed_currency"}
 
+// visitRowColumns are visitColumns and the row's version (migration 7),
+// at visitVersion: it only grows, across every incarnation of the key, so
+// a committed state's version of a visit names its row (visitmemo.go).
+// The state statement reads them; the other reads and the upsert of a
+// visit name visitColumns only (the triggers set an upsert's version), so
+// that they also run on a schema before version 7.
+var (
+	visitRowColumns = append(visitColumns[:len(visitColumns):len(visitColumns)], "version")
+	visitRowCols    = strings.Join(visitRowColumns, ", ")
+	visitVersion    = len(visitColumns)
+)
+
 var (
 	visitCols = strings.Join(visitColumns, ", ")
 	putVisit  = upsert("visits", 2, visitColumns...)
@@ -84,16 +96,32 @@ func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
 		b2i(v.LateCancel), v.CancelledBy, fee, v.Terms, sqlutil.FormatTimePtr(v.SettledAt),
 		sqlutil.FormatDecimal(v.Debited.Amount), v.Debited.Currency, owedText(v.Owed), v.Owed.Currency}
 	// A visit the unit of work read (the visit of a call on a visit) is
-	// written by its changed columns (rowdiff.go).
-	done, err := r.t.putChanged(ctx, "visits", visitColumns, args)
+	// written by its changed columns (rowdiff.go), at one more than the
+	// version read, and only when another column changed; any other by
+	// the upsert, which the triggers give version 1 (an insert of a key
+	// never removed) or more (migration 7). So the version a put expects
+	// is at most the row's, and when it is the row's, the row holds args.
+	done := false
+	if snap := r.t.snapshot(v.Network, v.ID); snap != nil && len(snap.vals) == len(visitRowColumns) {
+		if old, ok := snap.vals[visitVersion].(int64); ok {
+			done, err = r.t.putChanged(ctx, "visits", visitRowColumns, append(args, old+1))
+		}
+	}
 	if !done && err == nil {
 		err = r.t.exec(ctx, putVisit, args...)
 	}
 	if err != nil {
 		return fmt.Errorf("visit %q: %w", v.ID, err)
 	}
-	// A later call on the visit reads it as its holder's (visithint.go).
+	// A later call on the visit reads it as its holder's (visithint.go),
+	// and, once the unit of work commits, from the memo when the row is
+	// at the version expected (visitmemo.go).
 	r.t.s.hints.put(visitKey{v.Network, v.ID}, visitHint{holder: v.Holder, location: v.Location, date: args[9].(string)})
+	if s := r.t.snapshot(v.Network, v.ID); done && s != nil {
+		r.t.learnVisit(s.vals)
+	} else if vals, ok := driverValues(append(args, int64(1))); ok {
+		r.t.learnVisit(vals)
+	}
 	return nil
 }
 

@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/checkin"
 	"github.com/passengine/passengine/internal/sqlutil"
+	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
 
@@ -62,8 +66,16 @@ func scanVisit(s scanner) (v checkin.Visit, err error) {
 	v.Start = d.Time(t.start)
 	v.End = d.TimePtr(t.end)
 	v.Date = d.Date(t.date)
-	d.JSON(t.consumptions, &v.Consumptions)
-	d.JSON(t.charges, &v.Charges)
+	if cs, ok := parseConsumptions(t.consumptions); ok {
+		v.Consumptions = cs
+	} else {
+		d.JSON(t.consumptions, &v.Consumptions)
+	}
+	if t.charges == "[]" {
+		v.Charges = []billing.DayCharge{} // as json.Unmarshal makes it
+	} else {
+		d.JSON(t.charges, &v.Charges)
+	}
 	v.CancelledAt = d.TimePtr(t.cancelledAt)
 	d.JSON(t.fee, &v.Fee)
 	v.SettledAt = d.TimePtr(t.settledAt)
@@ -169,4 +181,93 @@ func (r visitRepo) List(ctx context.Context, f store.VisitFilter) ([]checkin.Vis
 	q += ` ORDER BY start_at, id LIMIT ? OFFSET ?`
 	args = append(args, limit(f.Limit), max(f.Offset, 0))
 	return list(ctx, r.t, scanVisit, q, args...)
+}
+
+// parseConsumptions decodes a visit's consumptions column when it is in
+// the form its write gives it (sqlutil.FormatJSON of the list: objects of
+// pass, kind and units in that order, no space, strings without escapes),
+// to what json.Unmarshal makes of it, and reports false for any other
+// text, which the caller gives json.Unmarshal: a fast path for the one
+// form, never a second JSON decoder.
+func parseConsumptions(s string) ([]checkin.Consumption, bool) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	body := s[1 : len(s)-1]
+	out := []checkin.Consumption{}
+	for body != "" {
+		var c checkin.Consumption
+		var ok bool
+		if body, ok = strings.CutPrefix(body, `{"pass":`); !ok {
+			return nil, false
+		}
+		if c.Pass, body, ok = jsonPlainString(body); !ok {
+			return nil, false
+		}
+		if body, ok = strings.CutPrefix(body, `,"kind":`); !ok {
+			return nil, false
+		}
+		var kind string
+		if kind, body, ok = jsonPlainString(body); !ok {
+			return nil, false
+		}
+		c.Kind = pass.Kind(kind)
+		if body, ok = strings.CutPrefix(body, `,"units":`); !ok {
+			return nil, false
+		}
+		end := strings.IndexByte(body, '}')
+		if end < 0 || !jsonPlainInt(body[:end]) {
+			return nil, false
+		}
+		n, err := strconv.Atoi(body[:end])
+		if err != nil {
+			return nil, false
+		}
+		c.Units = n
+		out = append(out, c)
+		body = body[end+1:]
+		if body != "" {
+			if body, ok = strings.CutPrefix(body, ","); !ok || body == "" {
+				return nil, false
+			}
+		}
+	}
+	return out, true
+}
+
+// jsonPlainString returns the JSON string at the start of s when it holds
+// no escape and no byte JSON forbids or json.Unmarshal would replace
+// (control characters, invalid UTF-8), and the rest of s after it.
+func jsonPlainString(s string) (string, string, bool) {
+	if s == "" || s[0] != '"' {
+		return "", s, false
+	}
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			v := s[1:i]
+			if !utf8.ValidString(v) {
+				return "", s, false
+			}
+			return v, s[i+1:], true
+		case c == '\\' || c < 0x20:
+			return "", s, false
+		}
+	}
+	return "", s, false
+}
+
+// jsonPlainInt reports whether s is a JSON integer: an optional minus,
+// then 0 or digits not starting with 0.
+func jsonPlainInt(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

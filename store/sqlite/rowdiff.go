@@ -101,7 +101,9 @@ func updateQuery(table string, cols []string, set uint64) string {
 // first, as the table's upsert takes them) as an UPDATE of the columns
 // that differ from the unit of work's snapshot of the row (rowdiff.go).
 // It reports false, having written nothing, when there is no snapshot or
-// a value cannot be compared: the caller then upserts.
+// a value cannot be compared: the caller then upserts. A table with a
+// version column (visits: visitVersion) is written only when another
+// column changed, and then with the version of args.
 func (t *tx) putChanged(ctx context.Context, table string, cols []string, args []any) (bool, error) {
 	if len(t.snaps) == 0 {
 		return false, nil
@@ -115,7 +117,28 @@ func (t *tx) putChanged(ctx context.Context, table string, cols []string, args [
 	if snap == nil {
 		return false, nil
 	}
-	done, _, vals, err := t.writeChanged(ctx, table, cols, args, snap.vals, 0)
+	var always uint64
+	if table == "visits" {
+		if len(args) != len(cols) || len(snap.vals) != len(cols) {
+			return false, nil
+		}
+		changed := false
+		for i := 2; i < len(args) && !changed; i++ {
+			if i == visitVersion {
+				continue
+			}
+			v, ok := driverValue(args[i])
+			if !ok {
+				return false, nil
+			}
+			changed = !sameValue(v, snap.vals[i])
+		}
+		if !changed {
+			return true, nil // the row holds args, at its version
+		}
+		always = 1 << visitVersion
+	}
+	done, _, vals, err := t.writeChanged(ctx, table, cols, args, snap.vals, always)
 	switch {
 	case err != nil || !done:
 		t.dropRow(network, id)

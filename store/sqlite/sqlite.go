@@ -29,9 +29,16 @@
 //
 // A Store also keeps, for the visits its state reads decoded last, the
 // values of each row and the visit they decoded to (visitmemo.go): a row
-// read again with the same values is not decoded again. The memo is keyed
-// by the row's content, so whoever changed a row, it is decoded anew. It
-// remembers the holder, location and service date of the visits it put
+// read again with the same values is not decoded again. Triggers
+// (migration 7) give every visit row a version that only grows, across
+// deletes and inserts of its key, whoever writes the file; the state
+// statement reads the versions of the call's visits first and, when the
+// memo holds every one at its version, reads no visit row at all. The
+// memo learns a version from committed states only: a View's read, and
+// an Update's reads and puts after its COMMIT, a put at the version it
+// expects to write (one more than the version read, or 1 for an insert),
+// which the triggers may only have raised: a miss, never a stale visit.
+// It remembers the holder, location and service date of the visits it put
 // (visithint.go): a call on such a visit reads its state as that holder's,
 // and the statement checks them against the visit's row.
 package sqlite
@@ -295,6 +302,9 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) (e
 	}
 	if t.owners != nil {
 		t.install()
+	}
+	if t.learnt != nil {
+		s.visits.install(t.learnt)
 	}
 	return nil
 }

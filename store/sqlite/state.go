@@ -25,15 +25,17 @@ var _ store.StateLoader = (*tx)(nil)
 // per part of store.State, each row a section number, two sort keys and
 // then the columns of its table, padded with NULLs to one width, so that
 // the rows come back ordered by section and sort keys and each is scanned
-// by its table's scan function (through wideRow). The visits and PAYG
-// products come first; then the head row, which holds the one-row parts
-// side by side (secHead) with the versions of the holder's and team's
-// passes; then the lineage's passes that are not live, a mark row, and
-// the live passes. LoadState stops reading at the head when the cache of
-// live passes holds both owners at those versions (passcache.go) and they
-// include every pass of the lineage (which LoadState knows by then from
-// the visits), and at the mark when the cache holds the owners only: so
-// SQLite never computes the lineage, or never steps through the live
+// by its table's scan function (through wideRow). The PAYG products come
+// first; then the head row, which holds the one-row parts side by side
+// (secHead) with the versions of the holder's and team's passes and of
+// the call's visits; then the visits, the lineage's passes that are not
+// live, a mark row, and the live passes. LoadState stops reading at the
+// head when the memo holds the visits at those versions (visitmemo.go),
+// the cache of live passes holds both owners at theirs (passcache.go)
+// and they include every pass of the lineage (which LoadState knows by
+// then from the visits), and at the mark when the cache holds the owners
+// only: so SQLite never reads the visits' rows, computes the lineage, or
+// steps through the live
 // rows, when it need not. Its parameters:
 //
 //	?1 network   ?2 holder     ?3 location   ?4 from (a date, or a date
@@ -72,6 +74,9 @@ const (
 	headTeam     = 22
 	headCount    = 26
 	headVersions = 27
+	headVisit    = 29 // the named visit's version and flags
+	headOpen     = 30 // the open visits' versions
+	headRecent   = 31 // the window's visits' versions
 )
 
 // stateWidth is the columns of each row: the section, two sort keys and
@@ -174,29 +179,26 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	// live team branch would walk every team-less pass of the network in
 	// passes_live_team (176 times the cost of a pair at 1,000,000 holders).
 	team := "(SELECT team FROM holders WHERE network = ?1 AND id = " + holder + " AND team <> '')"
-	nv := len(visitColumns)
-	var b []string
-	// The named visit, when the query names one, is read once: its sort
-	// keys say whether it is one of the holder's open visits and of the
+	nv := len(visitRowColumns)
+	// The PAYG products come first: they are not cached.
+	b := []string{firstBranch(secPAYG, "id", "''", strings.Split(paygCols, ", "), "paygs WHERE network = ?1")}
+	// The named visit, when the query names one, is read once: the head
+	// says whether it is one of the holder's open visits and of the
 	// window's, which the open and recent branches then leave out
 	// (LoadState adds copies).
 	notVisit := ""
 	if visit {
 		notVisit = " AND id <> ?7"
-		b = append(b, firstBranch(secVisit, "(holder = "+holder+" AND status = 'open')",
-			"(holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+")",
-			visitColumns, "visits WHERE network = ?1 AND id = ?7"))
 	}
 	open := "visits WHERE network = ?1 AND holder = " + holder + " AND status = 'open'" + notVisit
+	recent := "visits WHERE network = ?1 AND holder = " + holder + " AND service_date >= " + window + " AND service_date <= " + to + notVisit
+	var vb []string // the visits' branches, after the head
 	if visit {
-		b = append(b, branch(secOpen, "start_at", "id", visitCols, nv, open))
-	} else {
-		b = append(b, firstBranch(secOpen, "start_at", "id", visitColumns, open))
+		vb = append(vb, branch(secVisit, "''", "''", visitRowCols, nv, "visits WHERE network = ?1 AND id = ?7"))
 	}
-	b = append(b,
-		branch(secRecent, "start_at", "id", visitCols, nv,
-			"visits WHERE network = ?1 AND holder = "+holder+" AND service_date >= "+window+" AND service_date <= "+to+notVisit),
-		branch(secPAYG, "id", "''", paygCols, 7, "paygs WHERE network = ?1"))
+	vb = append(vb,
+		branch(secOpen, "start_at", "id", visitRowCols, nv, open),
+		branch(secRecent, "start_at", "id", visitRowCols, nv, recent))
 	// The head row: the key's record, the network, holder, location and
 	// team (each NULLs when missing), the count of locations and the
 	// versions of the holder's and team's passes (NULL for no row), at the
@@ -216,6 +218,21 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		"(SELECT count(*) FROM locations WHERE network = ?1)",
 		"(SELECT version FROM pass_versions WHERE network = ?1 AND kind = 'holder' AND owner = h.id)",
 		"(SELECT version FROM pass_versions WHERE network = ?1 AND kind = 'team' AND owner = t.id)")
+	// The versions of the call's visits (migration 7), which LoadState
+	// takes from the memo when it holds them all (visitmemo.go): the named
+	// visit's version times 4 plus whether it is open (1) and of the
+	// window (2), NULL for no such visit; and the open and window visits
+	// (the named one left out) as a list of length:id version; items.
+	visitHead := "NULL"
+	if visit {
+		visitHead = "(SELECT version * 4 + (holder = " + holder + " AND status = 'open')" +
+			" + 2 * (holder = " + holder + " AND service_date >= " + window + " AND service_date <= " + to + ")" +
+			" FROM visits WHERE network = ?1 AND id = ?7)"
+	}
+	list := func(from string) string {
+		return "(SELECT group_concat(octet_length(id) || ':' || id || version || ';', '') FROM " + from + ")"
+	}
+	cols = append(cols, visitHead, list(open), list(recent))
 	headFrom := "(SELECT 1)"
 	if key {
 		headFrom += " LEFT JOIN idempotency r ON r.network = ?1 AND r.key = ?9"
@@ -225,6 +242,7 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		" LEFT JOIN teams t ON t.network = ?1 AND t.id = h.team AND h.team <> ''" +
 		" LEFT JOIN locations l ON l.network = ?1 AND l.id = " + location
 	b = append(b, branch(secHead, "''", "''", strings.Join(cols, ", "), len(cols), headFrom))
+	b = append(b, vb...)
 	// The lineage: the passes the query names and those that paid the
 	// window's visits and the named visit. UNION ALL: IN keeps each ID
 	// once, and UNION would sort the IDs into a temporary b-tree first.
@@ -309,7 +327,7 @@ func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (s
 		ptrs[i] = &vals[i]
 	}
 	row := &wideRow{vals: vals, off: 3}
-	nv := len(visitColumns)
+	nv := len(visitRowColumns)
 	var found [secLive + 1]bool
 	var named []pass.Pass
 	var versions [2]int64      // of the holder's passes and the team's, 0 for no row
@@ -317,6 +335,7 @@ func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (s
 	var cached [2][]*pass.Pass // their live passes, from the cache or the rows
 	var split [2][]pass.Pass   // the live rows of each
 	hit := false
+	memo := false                    // the visits came from the memo (visitsFromMemo)
 	var visitOpen, visitRecent int64 // whether the named visit is one of Open, of Recent
 rows:
 	for rows.Next() {
@@ -324,11 +343,8 @@ rows:
 			return s, mapErr(err)
 		}
 		sec, _ := vals[0].(int64)
-		if h != nil {
-			if sec != secVisit || vals[3+2] != any(h.holder) || vals[3+3] != any(h.location) || vals[3+9] != any(h.date) {
-				return s, errHintMissed
-			}
-			h = nil // checked
+		if memo && (sec == secVisit || sec == secOpen || sec == secRecent) {
+			continue // already taken from the memo
 		}
 		if sec != secHead {
 			found[sec] = true
@@ -338,19 +354,39 @@ rows:
 			if err = t.scanHead(vals, &s, &found, &versions); err != nil {
 				break
 			}
+			if x, ok := vals[3+headVisit].(int64); ok {
+				visitOpen, visitRecent = x&1, x>>1&1
+			} else if h != nil {
+				return s, errHintMissed // no such visit
+			}
+			if memo, err = t.visitsFromMemo(vals, &q, &s, h); err != nil {
+				return s, err
+			}
+			if memo {
+				found[secVisit] = q.Visit != ""
+				h = nil // checked
+			}
 			owners = t.liveOwners(q.Network, found[secHolder], s.Holder.ID, s.Holder.Team)
-			if hit = t.cachedLive(owners, versions, &cached); hit && lineageCached(&q, &s, found[secVisit], cached) {
-				break rows // the lineage's passes are live, in the cache: SQLite never reads the lineage
+			if hit = t.cachedLive(owners, versions, &cached); hit && memo && lineageCached(&q, &s, found[secVisit], cached) {
+				break rows // the visits are the memo's, the lineage's passes live, in the cache: SQLite reads no other row
 			}
 		case secVisit:
-			if s.Visit, err = t.s.visits.scanVisit(row); err == nil {
-				t.noteRow(s.Visit.Network, s.Visit.ID, vals[3:3+nv])
+			if h != nil {
+				if vals[3+2] != any(h.holder) || vals[3+3] != any(h.location) || vals[3+9] != any(h.date) {
+					return s, errHintMissed
+				}
+				h = nil // checked
 			}
-			visitOpen, _ = vals[1].(int64)
-			visitRecent, _ = vals[2].(int64)
+			var kept []any
+			if s.Visit, kept, err = t.s.visits.scanRow(row, !t.write); err == nil {
+				t.noteRow(s.Visit.Network, s.Visit.ID, vals[3:3+nv])
+				t.learnRead(kept)
+			}
 		case secOpen, secRecent:
 			var v checkin.Visit
-			if v, err = t.s.visits.scanVisit(row); err == nil {
+			var kept []any
+			if v, kept, err = t.s.visits.scanRow(row, !t.write); err == nil {
+				t.learnRead(kept)
 				if sec == secOpen {
 					s.Open = append(s.Open, v)
 				} else {
@@ -431,6 +467,115 @@ rows:
 		return s, fmt.Errorf("visit %q: %w", q.Visit, store.ErrNotFound)
 	}
 	return s, nil
+}
+
+// visitsFromMemo sets the state's named visit (when the query names
+// one), open visits and window's visits to the memo's, and reports true,
+// when the memo holds every one of them at the version the head row
+// (vals) names: a trusted entry at a visit's version holds its row
+// (visitmemo.go). It reports false, changing nothing, otherwise. With a
+// hint h, a named visit whose holder, location or service date is not the
+// hint's is errHintMissed.
+func (t *tx) visitsFromMemo(vals []any, q *store.StateQuery, s *store.State, h *visitHint) (bool, error) {
+	var named *memoVisit
+	if q.Visit != "" {
+		x, ok := vals[3+headVisit].(int64)
+		if !ok {
+			return false, nil
+		}
+		if named = t.s.visits.at(visitKey{q.Network, q.Visit}, x>>2); named == nil {
+			return false, nil
+		}
+		if h != nil && (named.vals[2] != any(h.holder) || named.vals[3] != any(h.location) || named.vals[9] != any(h.date)) {
+			return false, errHintMissed
+		}
+	}
+	var open, recent []*memoVisit
+	for i, l := range []*[]*memoVisit{&open, &recent} {
+		text, ok := vals[3+headOpen+i].(string)
+		if vals[3+headOpen+i] == nil {
+			continue // no visit
+		}
+		if !ok || !eachVisitVersion(text, func(id string, version int64) bool {
+			e := t.s.visits.at(visitKey{q.Network, id}, version)
+			*l = append(*l, e)
+			return e != nil
+		}) {
+			return false, nil
+		}
+	}
+	// Every visit is the memo's: decode them (once per entry).
+	decode := func(es []*memoVisit) ([]checkin.Visit, error) {
+		var vs []checkin.Visit
+		for _, e := range es {
+			v, err := e.visit()
+			if err != nil {
+				return nil, err
+			}
+			vs = append(vs, v)
+		}
+		return vs, nil
+	}
+	var err error
+	var visit checkin.Visit
+	if named != nil {
+		if visit, err = named.visit(); err != nil {
+			return false, nil // the rows say what is wrong
+		}
+	}
+	o, err := decode(open)
+	if err != nil {
+		return false, nil
+	}
+	r, err := decode(recent)
+	if err != nil {
+		return false, nil
+	}
+	if named != nil {
+		s.Visit = visit
+		t.noteRow(visit.Network, visit.ID, named.vals)
+	}
+	s.Open, s.Recent = o, r
+	t.s.visits.served.Add(1)
+	return true, nil
+}
+
+// eachVisitVersion calls fn with the ID and version of each item of
+// text, a list of length:id version; items (the head's), until fn returns
+// false, and reports whether every item was well formed and fn returned
+// true for each.
+func eachVisitVersion(text string, fn func(id string, version int64) bool) bool {
+	for text != "" {
+		colon := strings.IndexByte(text, ':')
+		if colon <= 0 {
+			return false
+		}
+		n, err := strconv.Atoi(text[:colon])
+		if err != nil || n < 0 || colon+1+n > len(text) {
+			return false
+		}
+		id := text[colon+1 : colon+1+n]
+		text = text[colon+1+n:]
+		semi := strings.IndexByte(text, ';')
+		if semi <= 0 {
+			return false
+		}
+		version, err := strconv.ParseInt(text[:semi], 10, 64)
+		if err != nil || !fn(id, version) {
+			return false
+		}
+		text = text[semi+1:]
+	}
+	return true
+}
+
+// learnRead notes a visit row read (its driver values as the memo keeps
+// them; nil for none) for the memo once the unit of work commits: a View
+// read is trusted at once (visitMemo.scanRow).
+func (t *tx) learnRead(vals []any) {
+	if t.write && vals != nil {
+		t.learnt = append(t.learnt, vals)
+	}
 }
 
 // scanHead decodes the head row (vals, the driver values of a row of the

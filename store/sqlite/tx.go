@@ -29,6 +29,10 @@ type tx struct {
 	// In an Update, the rows read that a put may write back by their
 	// changed columns only (rowdiff.go).
 	snaps []rowSnap
+
+	// In an Update, the visit rows read and written, for the memo once
+	// the unit of work commits (visitmemo.go).
+	learnt [][]any
 }
 
 func (t *tx) Catalog() store.Catalog         { return catalogRepo{t} }

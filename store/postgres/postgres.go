@@ -111,6 +111,12 @@ type Store struct {
 	// roundTrips counts the requests sent to the server (a batch is one),
 	// for the tests and benchmarks that count a call's.
 	roundTrips atomic.Int64
+	// cat is the catalog rows LoadState serves from memory once their
+	// version is checked in the transaction (catcache.go).
+	cat catalogCache
+	// versioned is set once the schema is known to have catalog_versions
+	// (catalogVersioned).
+	versioned atomic.Bool
 }
 
 type config struct {

@@ -31,6 +31,9 @@ type tx struct {
 	// loaded are the passes LoadState read after the locks, each replaced
 	// by its copy when Defer writes it (narrowPass compares with them).
 	loaded []*pass.Pass
+	// catalogWritten is set once the unit of work puts a row of the
+	// catalog cache's (putCatalog): it then caches nothing.
+	catalogWritten bool
 }
 
 // heldWrite is a statement held by Defer; what names it in errors.

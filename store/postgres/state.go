@@ -146,17 +146,21 @@ var visitFirst = strings.NewReplacer(
 )
 
 // LoadState sends the reads of a holder call in one round trip (with BEGIN
-// and the held writes before them when there are any), in at most six
+// and the held writes before them when there are any), in at most seven
 // statements, each of which costs the server a bind and an execute: the
 // holder's team locked with SELECT ... FOR UPDATE, then the holder locked
-// the same way, and, after the locks, one row of the network, the
-// location, the count of locations, the PAYG products and the idempotency
-// key's record (stateCatalog), the visit, the open and the window's visits in
-// one result (stateVisits), and the live passes; named passes that are not
-// live take one more round trip. Inside View nothing is locked. It returns
-// store.ErrNotFound for a missing network, holder, location, team or
-// visit, and store.ErrConflict when the holder's team changed between the
-// team's lock and the holder's.
+// the same way, and, after the locks, the network's catalog version and
+// the idempotency key's record (stateCheck), one row of the network, the
+// location, the count of locations and the PAYG products (stateCatalog)
+// unless the store's catalog cache holds them at that version
+// (catcache.go), the visit, the open and the window's visits in one
+// result (stateVisits), and the live passes; named passes that are not
+// live take one more round trip, and so do the catalog rows when the
+// cache's turn out to be of an older version. A query that names only a
+// visit reads the catalog rows with the key's record. Inside View nothing
+// is locked. It returns store.ErrNotFound for a missing network, holder,
+// location, team or visit, and store.ErrConflict when the holder's team
+// changed between the team's lock and the holder's.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
 	var s store.State
 	first := q.Holder == "" && q.Location == "" // the visit's holder and location
@@ -301,6 +305,11 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	}
 	if s.Open, s.Recent, err = scanStateVisits(br); err != nil {
 		return s, err
+	}
+	t.sawVisits(s.Open, nil)
+	t.sawVisits(s.Recent, nil)
+	if visit != nil {
+		t.sawVisit(visit.Network, visit.ID)
 	}
 	live, err := scanRows(br, "load state: live passes", scanPass)
 	if err != nil {
@@ -603,9 +612,14 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		if err != nil {
 			return err
 		}
-		if err := hold("put visit", v.ID, false, sql, args...); err != nil {
-			return err
+		h := heldWrite{sql: sql, args: args, what: "put visit", id: v.ID}
+		if k := (visitKey{v.Network, v.ID}); !t.knowsVisit(k) {
+			h.sql, h.newVisit = insertVisitSQL, &k // newvisit.go
 		}
+		if err := t.holdWrite(h); err != nil {
+			return mapErr(err, h.name())
+		}
+		t.sawVisit(v.Network, v.ID)
 	}
 	for _, p := range w.Passes {
 		if sql, args, ok := t.narrowPass(&p); ok {

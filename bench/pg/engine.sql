@@ -2,13 +2,16 @@
 -- for a check-in (store/postgres, two round trips), as it sends them,
 -- captured from the server's log (log_statement = 'all' in the Engine's
 -- session; bench/pg/README.md says how), in the same two pipelines:
---   1. BEGIN, the team and the holder locked (SELECT ... FOR UPDATE), one
---      row of the network, the location, the count of locations, the PAYG
---      products and the idempotency key's record, the holder's open visits
---      and visits of the window in one result, and its live passes;
---   2. the visit inserted (INSERT ... ON CONFLICT DO UPDATE, all 29
---      columns), the pass's counters updated, the ledger entry and the
---      idempotency record inserted, and COMMIT.
+--   1. BEGIN, the team and the holder locked (SELECT ... FOR UPDATE), the
+--      network's catalog version and the idempotency key's record in one
+--      row (the network, the location, the count of locations and the PAYG
+--      products come from the store's catalog cache, which that version
+--      checks), the holder's open visits and visits of the window in one
+--      result, and its live passes;
+--   2. the visit inserted (all 29 columns; a plain INSERT, as Defer
+--      writes a visit the unit of work has not read), the pass's counters
+--      updated, the ledger entry and the idempotency record inserted, and
+--      COMMIT.
 -- Where the Engine binds a parameter that pgbench cannot hold (pgbench
 -- variables are numbers), the statement computes it from one in a scalar
 -- subquery, which the plan holds as a parameter as it holds the Engine's
@@ -35,14 +38,8 @@ SELECT network, id, name, credit_sharing FROM teams
     WHERE network = 'bench' AND id = (SELECT team FROM holders WHERE network = 'bench' AND id = (SELECT 'h' || lpad(:i::text, 7, '0'))) FOR UPDATE;
 SELECT network, id, name, audience, team, health_declared_at FROM holders
     WHERE network = 'bench' AND id = (SELECT 'h' || lpad(:i::text, 7, '0')) FOR UPDATE;
-SELECT n.id, n.name, n.currency, n.zone, (SELECT count(*) FROM locations WHERE network = 'bench'),
-    l.network, l.id, l.name, l.zone, l.day_cutoff_ns, l.tier,
-    (SELECT jsonb_agg(jsonb_build_array(id, name, prices, daily_cap::text, daily_cap_currency, locations) ORDER BY id)
-        FROM paygs WHERE network = 'bench'),
-    k.key, k.operation, k.request, k.result, k.at
-    FROM networks n LEFT JOIN locations l ON l.network = n.id AND l.id = (SELECT 'l' || lpad((:client_id % 32)::text, 4, '0'))
-    LEFT JOIN idempotency k ON k.network = n.id AND k.key = (SELECT 'in-' || :k::text)
-    WHERE n.id = 'bench';
+SELECT (SELECT version FROM catalog_versions WHERE network = 'bench'), k.key, k.operation, k.request, k.result, k.at
+    FROM (SELECT 1) one LEFT JOIN idempotency k ON k.network = 'bench' AND k.key = (SELECT 'in-' || :k::text);
 SELECT true AS open, network, id, holder, location, kind, mode, status, start_at, end_at, date, cost, pass,
     covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at,
     late_cancel, cancelled_by, fee, terms, settled_at, debited, debited_currency, owed, owed_currency FROM visits
@@ -72,16 +69,7 @@ INSERT INTO visits (network, id, holder, location, kind, mode, status, start_at,
     covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at,
     late_cancel, cancelled_by, fee, terms, settled_at, debited, debited_currency, owed, owed_currency) VALUES ('bench', (SELECT 'pgbv-' || (extract(epoch FROM now()) * 1000000)::bigint || '-' || :k::text), (SELECT 'h' || lpad(:i::text, 7, '0')), (SELECT 'l' || lpad((:client_id % 32)::text, 4, '0')), 'check_in', 'visits', 'open', now(), NULL, current_date,
     1, (SELECT 'p' || lpad(:i::text, 7, '0')), '', '', ('[{"kind": "visits", "pass": "' || (SELECT 'p' || lpad(:i::text, 7, '0')) || '", "units": 1}]')::jsonb, NULL, 0, false, '', NULL,
-    false, '', NULL, '', NULL, 0, '', 0, '')
-    ON CONFLICT (network, id) DO UPDATE SET holder = excluded.holder, location = excluded.location,
-    kind = excluded.kind, mode = excluded.mode, status = excluded.status, start_at = excluded.start_at,
-    end_at = excluded.end_at, date = excluded.date, cost = excluded.cost, pass = excluded.pass,
-    covered_by = excluded.covered_by, payg = excluded.payg, consumptions = excluded.consumptions,
-    charges = excluded.charges, uncovered_minutes = excluded.uncovered_minutes, auto_closed = excluded.auto_closed,
-    activated = excluded.activated, cancelled_at = excluded.cancelled_at, late_cancel = excluded.late_cancel,
-    cancelled_by = excluded.cancelled_by, fee = excluded.fee, terms = excluded.terms, settled_at = excluded.settled_at,
-    debited = excluded.debited, debited_currency = excluded.debited_currency, owed = excluded.owed,
-    owed_currency = excluded.owed_currency;
+    false, '', NULL, '', NULL, 0, '', 0, '');
 UPDATE passes SET balance = balance - 1, uses = uses + 1, activated_on = date '2025-01-01', activated_by = '',
     expires_on = NULL, expiry = date '9999-12-31' WHERE network = 'bench' AND id = (SELECT 'p' || lpad(:i::text, 7, '0'));
 INSERT INTO ledger (network, id, pass, holder, visit, at, type, units, balance, amount, amount_currency, key, actor, comment,

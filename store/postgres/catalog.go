@@ -27,9 +27,63 @@ func (r catalogRepo) Network(ctx context.Context, id string) (catalog.Network, e
 }
 
 func (r catalogRepo) PutNetwork(ctx context.Context, n catalog.Network) error {
-	return r.put(ctx, "network", `INSERT INTO networks (id, name, currency, zone) VALUES ($1, $2, $3, $4)
+	return r.putCatalog(ctx, "network", n.ID, `INSERT INTO networks (id, name, currency, zone) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency, zone = excluded.zone`,
 		n.ID, n.Name, n.Currency, n.Zone)
+}
+
+// bumpCatalogVersion raises network's catalog version ($1; its row
+// begins at 1, version 0 being a network without one): see
+// putCatalog.
+const bumpCatalogVersion = `INSERT INTO catalog_versions (network, version) VALUES ($1, 1)
+	ON CONFLICT (network) DO UPDATE SET version = catalog_versions.version + 1`
+
+// catalogVersionsExist is whether the schema has catalog_versions
+// (migration 0007).
+const catalogVersionsExist = `SELECT to_regclass('catalog_versions') IS NOT NULL`
+
+// putCatalog runs one insert-or-replace statement of a row that LoadState
+// may serve from the store's catalog cache (a network, location or PAYG
+// product of network), and raises the network's catalog version in the
+// same transaction (held, it goes with the next statement or the COMMIT):
+// a process that cached the rows of a lower version reads the new one in
+// its next transaction and reads the rows again (catcache.go). Whether
+// the schema has the versions is asked with the statement, in the same
+// round trip, so that a store opened on a database not migrated yet (or
+// migrated since) puts its rows all the same.
+func (r catalogRepo) putCatalog(ctx context.Context, what, network, sql string, args ...any) error {
+	t := r.t
+	if err := t.writable(); err != nil {
+		return err
+	}
+	t.catalogWritten = true
+	for _, st := range [...]sqlStmt{{catalogVersionsExist, nil}, {sql, args}} {
+		if err := t.s.inject("statement", st.sql, st.args); err != nil {
+			return mapErr(err, "put "+what)
+		}
+	}
+	br, err := t.send(ctx, sqlStmt{catalogVersionsExist, nil}, sqlStmt{sql, args})
+	if err != nil {
+		return mapErr(err, "put "+what)
+	}
+	exists, err := scanOptional(br, func(r pgx.Row) (ok bool, err error) { return ok, r.Scan(&ok) })
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return mapErr(err, "put "+what)
+	}
+	if exists == nil || !*exists {
+		return nil
+	}
+	t.s.versioned.Store(true)
+	if err := t.hold("raise catalog version", bumpCatalogVersion, network); err != nil {
+		return mapErr(err, "put "+what)
+	}
+	return nil
 }
 
 // put runs one insert-or-replace statement.
@@ -56,7 +110,7 @@ func (r catalogRepo) Location(ctx context.Context, network, id string) (catalog.
 }
 
 func (r catalogRepo) PutLocation(ctx context.Context, l catalog.Location) error {
-	return r.put(ctx, "location", `INSERT INTO locations (`+locationCols+`) VALUES ($1, $2, $3, $4, $5, $6)
+	return r.putCatalog(ctx, "location", l.Network, `INSERT INTO locations (`+locationCols+`) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (network, id) DO UPDATE SET name = excluded.name, zone = excluded.zone,
 		day_cutoff_ns = excluded.day_cutoff_ns, tier = excluded.tier`,
 		l.Network, l.ID, l.Name, l.Zone, int64(l.DayCutoff), l.Tier)
@@ -204,7 +258,7 @@ func (r catalogRepo) PutPAYG(ctx context.Context, p billing.PAYG) error {
 	if err != nil {
 		return err
 	}
-	return r.put(ctx, "PAYG product", `INSERT INTO paygs (`+paygCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
+	return r.putCatalog(ctx, "PAYG product", p.Network, `INSERT INTO paygs (`+paygCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (network, id) DO UPDATE SET name = excluded.name, prices = excluded.prices,
 		daily_cap = excluded.daily_cap, daily_cap_currency = excluded.daily_cap_currency, locations = excluded.locations`,
 		p.Network, p.ID, p.Name, prices, numeric(p.DailyCap.Amount), p.DailyCap.Currency, textArray(p.Locations))

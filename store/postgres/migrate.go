@@ -40,6 +40,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := sqlutil.Migrate(ctx, db, ms, func(n int) string { return fmt.Sprintf("$%d", n) }); err != nil {
 		return mapErr(err, "migrate")
 	}
+	s.versioned.Store(true) // 0007 is applied
 	return s.backfillExpiry(ctx)
 }
 

@@ -50,6 +50,17 @@
 // check-out is two round trips (the batch with BEGIN, then the writes with
 // COMMIT; TestCallRoundTrips), where a statement at a time took sixteen.
 //
+// # Catalog cache
+//
+// A Store keeps the catalog rows a holder call reads (the network, the
+// count of its locations, its PAYG products and the locations asked for)
+// in memory, with the version of the network's catalog they were read at
+// (catalog_versions, which every put of those rows raises in its own
+// transaction). A call then reads only the version, by primary key, in
+// its first round trip, and uses the rows when it is theirs; several
+// processes sharing the database each check it in every transaction, so
+// none decides on rows another has changed since (catcache.go).
+//
 // # Schema
 //
 // Migrate applies the SQL files embedded under migrations/ in order and
@@ -111,6 +122,15 @@ type Store struct {
 	// roundTrips counts the requests sent to the server (a batch is one),
 	// for the tests and benchmarks that count a call's.
 	roundTrips atomic.Int64
+	// cat is the catalog rows LoadState serves from memory once their
+	// version is checked in the transaction (catcache.go).
+	cat catalogCache
+	// versioned is set once the schema is known to have catalog_versions
+	// (catalogVersioned).
+	versioned atomic.Bool
+	// existing are the visits an INSERT of Defer found already there,
+	// which Defer upserts (newvisit.go).
+	existing existingVisits
 }
 
 type config struct {

@@ -53,6 +53,10 @@ const (
 		l.network, l.id, l.name, l.zone, l.day_cutoff_ns, l.tier,
 		(SELECT jsonb_agg(jsonb_build_array(id, name, prices, daily_cap::text, daily_cap_currency, locations) ORDER BY id)
 			FROM paygs WHERE network = $1)`
+	// stateVersionCol adds the network's catalog version (0 when NULL: no
+	// row) to stateCatalog, read in the same snapshot as its rows, for the
+	// store's catalog cache (on a schema that has catalog_versions).
+	stateVersionCol  = `, ` + stateVersion
 	stateCatalogFrom = `
 		FROM networks n LEFT JOIN locations l ON l.network = n.id AND l.id = $2`
 	stateKeyCols = `,
@@ -61,6 +65,17 @@ const (
 		LEFT JOIN idempotency k ON k.network = n.id AND k.key = $3`
 	stateCatalogWhere = `
 		WHERE n.id = $1`
+	// stateVersion is network $1's catalog version, NULL when it has none
+	// (version 0).
+	stateVersion = `(SELECT version FROM catalog_versions WHERE network = $1)`
+	// stateCheck takes stateCatalog's place when the store's catalog cache
+	// holds the network and the location (catcache.go): one row of the
+	// network's catalog version, which LoadState compares with the cached
+	// one's, read by primary key; stateCheckKey adds the idempotency
+	// record of key $2 to it, as stateKeyCols does to stateCatalog.
+	stateCheck    = `SELECT ` + stateVersion
+	stateCheckKey = `SELECT ` + stateVersion + stateKeyCols + `
+		FROM (SELECT 1) one LEFT JOIN idempotency k ON k.network = $1 AND k.key = $2`
 	stateLive = `SELECT * FROM (
 			SELECT ` + passCols + ` FROM passes WHERE network = $1 AND holder = $2 AND team = '' AND balance > 0
 			UNION ALL
@@ -70,7 +85,11 @@ const (
 )
 
 // stateSQL are the statements of LoadState in one of its forms.
-type stateSQL struct{ team, holder, catalog, catalogKey, visits, live string }
+// catalogV and catalogKeyV are catalog and catalogKey with the catalog
+// version (stateVersionCol).
+type stateSQL struct {
+	team, holder, catalog, catalogKey, catalogV, catalogKeyV, visits, live string
+}
 
 // stateSQLs are LoadState's statements, built once: [1][...] for a query
 // that names only a visit (visitFirst), [...][1] locking (FOR UPDATE).
@@ -95,8 +114,11 @@ var stateSQLs = func() (out [2][2]stateSQL) {
 				holder:     rewrite(stateHolder) + forUpdate,
 				catalog:    location(stateCatalog + stateCatalogFrom + stateCatalogWhere),
 				catalogKey: location(stateCatalog + stateKeyCols + stateCatalogFrom + stateKeyJoin + stateCatalogWhere),
-				visits:     rewrite(stateVisits),
-				live:       rewrite(stateLive),
+				catalogV:   location(stateCatalog + stateVersionCol + stateCatalogFrom + stateCatalogWhere),
+				catalogKeyV: location(stateCatalog + stateVersionCol + stateKeyCols + stateCatalogFrom + stateKeyJoin +
+					stateCatalogWhere),
+				visits: rewrite(stateVisits),
+				live:   rewrite(stateLive),
 			}
 		}
 	}
@@ -124,17 +146,21 @@ var visitFirst = strings.NewReplacer(
 )
 
 // LoadState sends the reads of a holder call in one round trip (with BEGIN
-// and the held writes before them when there are any), in at most six
+// and the held writes before them when there are any), in at most seven
 // statements, each of which costs the server a bind and an execute: the
 // holder's team locked with SELECT ... FOR UPDATE, then the holder locked
-// the same way, and, after the locks, one row of the network, the
-// location, the count of locations, the PAYG products and the idempotency
-// key's record (stateCatalog), the visit, the open and the window's visits in
-// one result (stateVisits), and the live passes; named passes that are not
-// live take one more round trip. Inside View nothing is locked. It returns
-// store.ErrNotFound for a missing network, holder, location, team or
-// visit, and store.ErrConflict when the holder's team changed between the
-// team's lock and the holder's.
+// the same way, and, after the locks, the network's catalog version and
+// the idempotency key's record (stateCheck), one row of the network, the
+// location, the count of locations and the PAYG products (stateCatalog)
+// unless the store's catalog cache holds them at that version
+// (catcache.go), the visit, the open and the window's visits in one
+// result (stateVisits), and the live passes; named passes that are not
+// live take one more round trip, and so do the catalog rows when the
+// cache's turn out to be of an older version. A query that names only a
+// visit reads the catalog rows with the key's record. Inside View nothing
+// is locked. It returns store.ErrNotFound for a missing network, holder,
+// location, team or visit, and store.ErrConflict when the holder's team
+// changed between the team's lock and the holder's.
 func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, error) {
 	var s store.State
 	first := q.Holder == "" && q.Location == "" // the visit's holder and location
@@ -157,12 +183,43 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		return all[n:len(all):len(all)]
 	}
 	holderArgs := args(netArg, holderArg) // the team's, the holder's and the live passes'
-	var catalogSQL string
-	var catalogArgs []any
-	if q.Key != "" {
+	// The catalog rows. On a schema with catalog versions, a query that
+	// names a holder and a location sends stateCheck (the version and the
+	// key's record) and takes the rows from the store's cache when it
+	// holds them at that version, and reads them with their version
+	// (catalogV) only when it does not (catcache.go); the statements are
+	// the same whether the cache holds them or not but for catalogV, so
+	// that a first call prepares stateCheck on the connection. A query
+	// that names only a visit does not know its location yet: it reads
+	// the rows with the key's record and the version (catalogKeyV).
+	versioned, err := t.catalogVersioned(ctx)
+	if err != nil {
+		return s, err
+	}
+	check := versioned && !first
+	var cached *cachedCatalog
+	var cachedLocation catalog.Location
+	if check {
+		cached, cachedLocation = t.s.cat.lookup(q.Network, q.Location)
+	}
+	var catalogSQL, missSQL string
+	var catalogArgs, missArgs []any
+	switch {
+	case check && q.Key != "":
+		catalogSQL, catalogArgs = stateCheckKey, args(netArg, &c.q.Key)
+	case check:
+		catalogSQL, catalogArgs = stateCheck, args(netArg)
+	case q.Key != "" && versioned:
+		catalogSQL, catalogArgs = sqls.catalogKeyV, args(netArg, locationArg, &c.q.Key)
+	case q.Key != "":
 		catalogSQL, catalogArgs = sqls.catalogKey, args(netArg, locationArg, &c.q.Key)
-	} else {
+	case versioned:
+		catalogSQL, catalogArgs = sqls.catalogV, args(netArg, locationArg)
+	default:
 		catalogSQL, catalogArgs = sqls.catalog, args(netArg, locationArg)
+	}
+	if check && cached == nil {
+		missSQL, missArgs = sqls.catalogV, args(netArg, locationArg)
 	}
 	visitSQL, visitArgs := "", []any(nil) // sent only when the query names a visit
 	if q.Visit != "" {
@@ -176,6 +233,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		{sqls.team, holderArgs},
 		{sqls.holder, holderArgs},
 		{catalogSQL, catalogArgs},
+		{missSQL, missArgs},
 		{visitSQL, visitArgs},
 		{sqls.visits, visitsArgs},
 		{sqls.live, holderArgs},
@@ -205,14 +263,39 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if err != nil {
 		return s, mapErr(err, "load state: holder")
 	}
-	cat, err := scanOptional(br, func(r pgx.Row) (stateCatalogRow, error) { return scanStateCatalog(r, q.Key != "") })
-	if err != nil {
-		return s, mapErr(err, "load state: network and location")
+	var cat *stateCatalogRow
+	stale := false // the cache's rows are not the committed ones: read them
+	if check {
+		chk, err := scanOptional(br, func(r pgx.Row) (stateCatalogRow, error) { return scanStateCheck(r, q.Network, q.Key != "") })
+		if err != nil {
+			return s, mapErr(err, "load state: catalog version")
+		}
+		if chk != nil { // always: one row
+			s.Record = chk.record
+		}
+		switch {
+		case cached == nil:
+		case chk != nil && chk.version == cached.version:
+			cat = &stateCatalogRow{network: cached.network, location: &cachedLocation, locations: cached.locations,
+				paygs: clonePAYGs(cached.paygs)}
+		default:
+			stale = true
+		}
 	}
-	var network *catalog.Network
-	var location *catalog.Location
-	if cat != nil {
-		network, location, s.Locations, s.PAYG, s.Record = &cat.network, cat.location, cat.locations, cat.paygs, cat.record
+	if !check || cached == nil {
+		if cat, err = scanOptional(br, func(r pgx.Row) (stateCatalogRow, error) {
+			return scanStateCatalog(r, !check && q.Key != "", versioned)
+		}); err != nil {
+			return s, mapErr(err, "load state: network and location")
+		}
+		if cat != nil {
+			if versioned {
+				t.cacheCatalog(cat)
+			}
+			if !check {
+				s.Record = cat.record
+			}
+		}
 	}
 	var visit *checkin.Visit
 	if q.Visit != "" {
@@ -222,6 +305,11 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	}
 	if s.Open, s.Recent, err = scanStateVisits(br); err != nil {
 		return s, err
+	}
+	t.sawVisits(s.Open, nil)
+	t.sawVisits(s.Recent, nil)
+	if visit != nil {
+		t.sawVisit(visit.Network, visit.ID)
 	}
 	live, err := scanRows(br, "load state: live passes", scanPass)
 	if err != nil {
@@ -233,6 +321,17 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	}
 	if err := br.Close(); err != nil {
 		return s, mapErr(err, "load state")
+	}
+	if stale { // one more round trip, once per catalog change a process sees
+		t.s.cat.drop(q.Network, cached.version)
+		if cat, err = t.readCatalog(ctx, sqls.catalogV, netArg, locationArg); err != nil {
+			return s, mapErr(err, "load state: network and location")
+		}
+	}
+	var network *catalog.Network
+	var location *catalog.Location
+	if cat != nil {
+		network, location, s.Locations, s.PAYG = &cat.network, cat.location, cat.locations, cat.paygs
 	}
 
 	if first && holder != nil {
@@ -301,18 +400,51 @@ func (t *tx) named(ctx context.Context, s *store.State, lineage []string) ([]*pa
 	return out, nil
 }
 
-// stateCatalog is the row of stateCatalog.
+// readCatalog runs sql, stateCatalog with the version's column and
+// without the key's, alone,
+// caches its row and returns it; no row (a missing network) is nil.
+func (t *tx) readCatalog(ctx context.Context, sql string, args ...any) (*stateCatalogRow, error) {
+	if err := t.s.inject("statement", sql, args); err != nil {
+		return nil, err
+	}
+	br, err := t.sendOne(ctx, sql, args) // prepared by the batch of a call that missed the cache
+	if err != nil {
+		return nil, err
+	}
+	row, err := scanOptional(br, func(r pgx.Row) (stateCatalogRow, error) { return scanStateCatalog(r, false, true) })
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || row == nil {
+		return nil, err
+	}
+	t.cacheCatalog(row)
+	return row, nil
+}
+
+// cacheCatalog puts row in the store's catalog cache, unless this unit
+// of work wrote catalog rows: then row and its version may be its own
+// uncommitted writes, which a rollback would leave in the cache under a
+// version another unit of work may then commit with other rows.
+func (t *tx) cacheCatalog(row *stateCatalogRow) {
+	if !t.catalogWritten {
+		t.s.cat.put(row.version, row)
+	}
+}
+
+// stateCatalogRow is the row of stateCatalog.
 type stateCatalogRow struct {
 	network   catalog.Network
 	location  *catalog.Location // nil when missing
 	locations int
 	paygs     []billing.PAYG
 	record    *store.Record // nil when there is none or no key was asked for
+	version   int64         // the network's catalog version (stateVersion)
 }
 
-// scanStateCatalog scans a row of stateCatalog, with stateKeyCols when
-// key is set.
-func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
+// scanStateCatalog scans a row of stateCatalog, with stateVersionCol when
+// version is set and stateKeyCols when key is set.
+func scanStateCatalog(r pgx.Row, key, version bool) (c stateCatalogRow, err error) {
 	// The columns that need converting, in one variable (one allocation:
 	// see scanPass).
 	var v struct {
@@ -320,19 +452,23 @@ func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
 		recKey, recOperation        pgtype.Text
 		recAt                       pgtype.Timestamptz
 		lNetwork, lID, lName, lZone pgtype.Text
-		cutoff, lTier               pgtype.Int8
+		cutoff, lTier, version      pgtype.Int8
 		paygs                       []byte
 	}
-	dest := [...]any{&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
-		&v.lNetwork, &v.lID, &v.lName, &v.lZone, &v.cutoff, &v.lTier, &v.paygs,
+	all := [...]any{&c.network.ID, &c.network.Name, &c.network.Currency, &c.network.Zone, &c.locations,
+		&v.lNetwork, &v.lID, &v.lName, &v.lZone, &v.cutoff, &v.lTier, &v.paygs, &v.version,
 		&v.recKey, &v.recOperation, &v.rec.Request, &v.rec.Result, &v.recAt}
-	n := len(dest)
-	if !key {
-		n -= 5
+	dest := all[:12]
+	if version {
+		dest = all[:13]
 	}
-	if err = r.Scan(dest[:n]...); err != nil {
+	if key {
+		dest = append(dest, all[13:]...) // copies over all[12] when !version
+	}
+	if err = r.Scan(dest...); err != nil {
 		return c, err
 	}
+	c.version = v.version.Int64 // 0 when NULL
 	if v.recKey.Valid {
 		rec := v.rec
 		rec.Network, rec.Key, rec.Operation, rec.At = c.network.ID, v.recKey.String, v.recOperation.String, instantOf(v.recAt)
@@ -367,6 +503,32 @@ func scanStateCatalog(r pgx.Row, key bool) (c stateCatalogRow, err error) {
 				return c, fmt.Errorf("postgres: decode PAYG daily cap: %w", err)
 			}
 		}
+	}
+	return c, nil
+}
+
+// scanStateCheck scans a row of stateCheck into the version and, with
+// key (stateCheckKey), the record of network's key.
+func scanStateCheck(r pgx.Row, network string, key bool) (c stateCatalogRow, err error) {
+	var v struct {
+		rec                  store.Record
+		recKey, recOperation pgtype.Text
+		recAt                pgtype.Timestamptz
+		version              pgtype.Int8
+	}
+	dest := [...]any{&v.version, &v.recKey, &v.recOperation, &v.rec.Request, &v.rec.Result, &v.recAt}
+	n := len(dest)
+	if !key {
+		n = 1
+	}
+	if err = r.Scan(dest[:n]...); err != nil {
+		return c, err
+	}
+	c.version = v.version.Int64 // 0 when NULL
+	if v.recKey.Valid {
+		rec := v.rec
+		rec.Network, rec.Key, rec.Operation, rec.At = network, v.recKey.String, v.recOperation.String, instantOf(v.recAt)
+		c.record = &rec
 	}
 	return c, nil
 }
@@ -450,9 +612,14 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		if err != nil {
 			return err
 		}
-		if err := hold("put visit", v.ID, false, sql, args...); err != nil {
-			return err
+		h := heldWrite{sql: sql, args: args, what: "put visit", id: v.ID}
+		if k := (visitKey{v.Network, v.ID}); !t.knowsVisit(k) {
+			h.sql, h.newVisit = insertVisitSQL, &k // newvisit.go
 		}
+		if err := t.holdWrite(h); err != nil {
+			return mapErr(err, h.name())
+		}
+		t.sawVisit(v.Network, v.ID)
 	}
 	for _, p := range w.Passes {
 		if sql, args, ok := t.narrowPass(&p); ok {

@@ -31,6 +31,13 @@ type tx struct {
 	// loaded are the passes LoadState read after the locks, each replaced
 	// by its copy when Defer writes it (narrowPass compares with them).
 	loaded []*pass.Pass
+	// catalogWritten is set once the unit of work puts a row of the
+	// catalog cache's (putCatalog): it then caches nothing.
+	catalogWritten bool
+	// visits are the visits the unit of work read or wrote (Update only):
+	// Defer upserts those and inserts the others (newvisit.go).
+	visits   []visitKey
+	visitBuf [4]visitKey // visits' first array
 }
 
 // heldWrite is a statement held by Defer; what names it in errors.
@@ -42,6 +49,8 @@ type heldWrite struct {
 	// affects is set when the write must change a row: one that changes
 	// none fails the unit of work with store.ErrConflict.
 	affects bool
+	// newVisit is the visit a plain INSERT of Defer writes (newvisit.go).
+	newVisit *visitKey
 }
 
 // name is what with the quoted ID: "put visit \"v1\"".
@@ -121,6 +130,9 @@ func (t *tx) send(ctx context.Context, stmts ...sqlStmt) (pgx.BatchResults, erro
 		tag, err := br.Exec()
 		if err == nil && h.affects && tag.RowsAffected() == 0 {
 			err = fmt.Errorf("no row to update: %w", store.ErrConflict)
+		}
+		if err != nil && h.newVisit != nil {
+			t.s.visitExisted(*h.newVisit, err)
 		}
 		if err != nil {
 			_ = br.Close()

@@ -55,8 +55,12 @@ func scanVisitAfter(r pgx.Row, pre ...any) (v checkin.Visit, err error) {
 }
 
 func (r visitRepo) Get(ctx context.Context, network, id string) (checkin.Visit, error) {
-	return one(ctx, r.t, fmt.Sprintf("visit %q", id), scanVisit,
+	v, err := one(ctx, r.t, fmt.Sprintf("visit %q", id), scanVisit,
 		`SELECT `+visitCols+` FROM visits WHERE network = $1 AND id = $2`, network, id)
+	if err == nil {
+		r.t.sawVisit(v.Network, v.ID)
+	}
+	return v, err
 }
 
 func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
@@ -68,8 +72,15 @@ func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
 		return err
 	}
 	_, err = r.t.exec(ctx, sql, args...)
+	r.t.sawVisit(v.Network, v.ID)
 	return mapErr(err, fmt.Sprintf("put visit %q", v.ID))
 }
+
+// insertVisitSQL inserts a visit with visitArgs' parameters: Defer's
+// statement for a visit the unit of work has not read (newVisit), and
+// upsertVisit's first part.
+const insertVisitSQL = `INSERT INTO visits (` + visitCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`
 
 // upsertVisit returns the statement that inserts or replaces v.
 func upsertVisit(v checkin.Visit) (string, []any, error) {
@@ -85,8 +96,7 @@ func upsertVisit(v checkin.Visit) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return `INSERT INTO visits (` + visitCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
+	return insertVisitSQL + `
 		ON CONFLICT (network, id) DO UPDATE SET holder = excluded.holder, location = excluded.location,
 		kind = excluded.kind, mode = excluded.mode, status = excluded.status, start_at = excluded.start_at,
 		end_at = excluded.end_at, date = excluded.date, cost = excluded.cost, pass = excluded.pass,
@@ -121,23 +131,23 @@ func visitArgs(v checkin.Visit, consumptions, charges, fee any) []any {
 
 // Open reads the partial index visits_holder_open.
 func (r visitRepo) Open(ctx context.Context, network, holder string) ([]checkin.Visit, error) {
-	return collect(ctx, r.t, "open visits", scanVisit, `SELECT `+visitCols+` FROM visits
-		WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`, network, holder)
+	return r.t.sawVisits(collect(ctx, r.t, "open visits", scanVisit, `SELECT `+visitCols+` FROM visits
+		WHERE network = $1 AND holder = $2 AND status = 'open' ORDER BY start_at, id`, network, holder))
 }
 
 // OnDates reads the index visits_holder_date: its cost follows the visits
 // of the dates asked for, not the holder's history.
 func (r visitRepo) OnDates(ctx context.Context, network, holder string, from, to calendar.Date) ([]checkin.Visit, error) {
-	return collect(ctx, r.t, "visits on dates", scanVisit, `SELECT `+visitCols+` FROM visits
+	return r.t.sawVisits(collect(ctx, r.t, "visits on dates", scanVisit, `SELECT `+visitCols+` FROM visits
 		WHERE network = $1 AND holder = $2 AND date BETWEEN $3 AND $4 ORDER BY start_at, id`,
-		network, holder, dateParam(from), dateParam(to))
+		network, holder, dateParam(from), dateParam(to)))
 }
 
 // OpenBefore reads the partial index visits_open_start.
 func (r visitRepo) OpenBefore(ctx context.Context, network string, t time.Time, limit int) ([]checkin.Visit, error) {
 	args := []any{network, t.UTC()}
-	return collect(ctx, r.t, "open visits", scanVisit, `SELECT `+visitCols+` FROM visits
-		WHERE network = $1 AND status = 'open' AND start_at < $2 ORDER BY start_at, id`+page(0, limit, &args), args...)
+	return r.t.sawVisits(collect(ctx, r.t, "open visits", scanVisit, `SELECT `+visitCols+` FROM visits
+		WHERE network = $1 AND status = 'open' AND start_at < $2 ORDER BY start_at, id`+page(0, limit, &args), args...))
 }
 
 func (r visitRepo) List(ctx context.Context, f store.VisitFilter) ([]checkin.Visit, error) {
@@ -155,5 +165,5 @@ func (r visitRepo) List(ctx context.Context, f store.VisitFilter) ([]checkin.Vis
 		sql += " AND date <= $" + itoa(len(args))
 	}
 	sql += " ORDER BY start_at, id" + page(f.Offset, f.Limit, &args)
-	return collect(ctx, r.t, "visits", scanVisit, sql, args...)
+	return r.t.sawVisits(collect(ctx, r.t, "visits", scanVisit, sql, args...))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
@@ -29,9 +30,32 @@ import (
 // statement takes its own snapshot, and the catalog is not locked by the
 // call either way). Rows written by other means than the store's puts
 // (bulk SQL) must raise the version too.
+//
+// Should a writer not raise it all the same (a process of the release
+// before migration 0007 during a rolling upgrade, SQL by hand), an entry
+// is trusted for maxCatalogAge after it was read and then read again, so
+// that such a change is seen within that time, not never.
 type catalogCache struct {
 	mu   sync.Mutex
 	nets map[string]*cachedCatalog
+	now  func() time.Time // time.Now when nil; tests set it
+}
+
+// maxCatalogAge is how long a network's cached rows serve calls before
+// they are read again whatever their version: the bound on how long a
+// catalog change that did not raise the version goes unseen. Reading them
+// again costs a call one more round trip, once per network and process
+// in that time.
+const maxCatalogAge = time.Minute
+
+// clock returns the cache's time: time.Now's, with its monotonic reading,
+// unless a test set now. It only bounds how long an entry is trusted; no
+// rule reads it.
+func (c *catalogCache) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
 }
 
 // cachedCatalog is a network's cached rows at one version. It is never
@@ -39,6 +63,7 @@ type catalogCache struct {
 // lock.
 type cachedCatalog struct {
 	version   int64
+	until     time.Time // read again from then on (maxCatalogAge)
 	network   catalog.Network
 	locations int
 	paygs     []billing.PAYG
@@ -56,6 +81,10 @@ func (c *catalogCache) lookup(network, location string) (*cachedCatalog, catalog
 	defer c.mu.Unlock()
 	e := c.nets[network]
 	if e == nil {
+		return nil, catalog.Location{}
+	}
+	if !c.clock().Before(e.until) {
+		delete(c.nets, network) // too old to trust: read again (maxCatalogAge)
 		return nil, catalog.Location{}
 	}
 	l, ok := e.locs[location]
@@ -82,7 +111,7 @@ func (c *catalogCache) put(version int64, row *stateCatalogRow) {
 	case e != nil && e.version > version:
 		return
 	case e == nil || e.version < version:
-		e = &cachedCatalog{version: version, network: row.network, locations: row.locations,
+		e = &cachedCatalog{version: version, until: c.clock().Add(maxCatalogAge), network: row.network, locations: row.locations,
 			paygs: clonePAYGs(row.paygs), locs: make(map[string]catalog.Location)}
 		c.nets[row.network.ID] = e
 	}

@@ -247,3 +247,38 @@ func TestMigrateToCatalogVersionsKeepsRows(t *testing.T) {
 		t.Errorf("version after the first put: %d, %v; want 1", n, err)
 	}
 }
+
+// TestCatalogCacheTrustsAnEntryForMaxAge: a catalog change that did not
+// raise the network's version (SQL by hand, a process of the release
+// before migration 0007) is served from the cache for at most
+// maxCatalogAge after the rows were read, and seen by the first call
+// after it.
+func TestCatalogCacheTrustsAnEntryForMaxAge(t *testing.T) {
+	ctx := context.Background()
+	a := NewTestStore(t)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	a.cat.now = func() time.Time { return now }
+	put(t, a, func(c store.Catalog) error {
+		return errors.Join(
+			c.PutNetwork(ctx, catalog.Network{ID: "n", Name: "N", Currency: "USD", Zone: "UTC"}),
+			c.PutLocation(ctx, catalog.Location{Network: "n", ID: "l1", Zone: "UTC"}),
+			c.PutHolder(ctx, catalog.Holder{Network: "n", ID: "h", Audience: catalog.Member}))
+	})
+	loadCatalog(t, a, "l1") // read and cached
+	if _, err := a.pool.Exec(ctx, `UPDATE locations SET zone = 'Europe/Paris' WHERE network = 'n' AND id = 'l1'`); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(maxCatalogAge - time.Second)
+	if got, _ := loadCatalog(t, a, "l1"); got.Location.Zone != "UTC" {
+		t.Fatalf("within the age: got zone %q, want the cached %q", got.Location.Zone, "UTC")
+	}
+	now = now.Add(time.Second)
+	if got, _ := loadCatalog(t, a, "l1"); got.Location.Zone != "Europe/Paris" {
+		t.Errorf("at the age: got zone %q, want %q", got.Location.Zone, "Europe/Paris")
+	}
+	// Read again, the rows are cached anew: the next call takes them from
+	// memory (two round trips: LoadState's and the COMMIT).
+	if got, trips := loadCatalog(t, a, "l1"); got.Location.Zone != "Europe/Paris" || trips != 2 {
+		t.Errorf("after reading again: got zone %q in %d round trips, want %q in 2", got.Location.Zone, trips, "Europe/Paris")
+	}
+}

@@ -100,38 +100,10 @@ func TestMigrationPassVersionsKeepsRows(t *testing.T) {
 }
 
 // dumpPasses returns every row of passes, every column as text, by
-// network and ID.
+// network and ID (dumpTable).
 func dumpPasses(t *testing.T, st *Store) [][]string {
 	t.Helper()
-	rows, err := st.w.QueryContext(context.Background(), `SELECT * FROM passes ORDER BY network, id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		row := make([]string, len(cols))
-		for i, v := range vals {
-			row[i] = fmt.Sprintf("%s=%T:%v", cols[i], v, v)
-		}
-		out = append(out, row)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return dumpTable(t, st, "passes")
 }
 
 // TestPassVersionsTriggers: every kind of write to a pass row raises the

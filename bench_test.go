@@ -3,6 +3,7 @@ package passengine_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -26,7 +27,18 @@ type benchEngine struct {
 	st    store.Store
 	eng   *passengine.Engine
 	clock *passengine.ManualClock
-	n     int // calls made, for keys
+	n     int    // calls made, for keys
+	buf   []byte // where key builds a key
+}
+
+// key returns the idempotency key op-holder-n of the e.n-th call, in one
+// allocation: the harness's own cost stays small beside the Engine's
+// (fmt.Sprintf's keys took four allocations more and about 2,600
+// instructions a pair).
+func (e *benchEngine) key(op, holder string) string {
+	e.buf = append(append(append(append(e.buf[:0], op...), '-'), holder...), '-')
+	e.buf = strconv.AppendInt(e.buf, int64(e.n), 10)
+	return string(e.buf)
 }
 
 func newBenchEngine(b *testing.B) *benchEngine {
@@ -109,13 +121,13 @@ func (e *benchEngine) addHistory(b *testing.B, holder string, passes int) {
 func (e *benchEngine) visit(b *testing.B, holder string) {
 	ctx := context.Background()
 	e.n++
-	in, err := e.eng.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%s-%d", holder, e.n), Network: benchNet,
+	in, err := e.eng.CheckIn(ctx, passengine.CheckInRequest{Key: e.key("in", holder), Network: benchNet,
 		Holder: holder, Location: "club"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	e.clock.Advance(time.Hour)
-	if _, err := e.eng.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprintf("out-%s-%d", holder, e.n), Network: benchNet,
+	if _, err := e.eng.CheckOut(ctx, passengine.CheckOutRequest{Key: e.key("out", holder), Network: benchNet,
 		Visit: in.Visit.ID}); err != nil {
 		b.Fatal(err)
 	}

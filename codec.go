@@ -292,6 +292,8 @@ func canonTimePtr(p **time.Time) {
 		return
 	}
 	if c := canonTime(**p); c != **p {
-		*p = &c
+		q := new(time.Time) // allocated only here, not for every call
+		*q = c
+		*p = q
 	}
 }

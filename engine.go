@@ -299,8 +299,12 @@ func (e *recordedError) Error() string { return "idempotency key " + e.rec.Key +
 // when loaded is true.
 func idempotentRun[R any](ctx context.Context, e *Engine, network, key, op string, sum [fpLen]byte, loaded bool, fn txRunner[R]) (R, error) {
 	c := newIdemCall[R]()
-	*c = idemCall[R]{ctx: ctx, e: e, network: network, key: key, op: op, sum: sum, loaded: loaded, fn: fn, buf: recordBuffer()}
-	err := e.update(ctx, c.run)
+	run := c.runFn
+	if run == nil {
+		run = c.run
+	}
+	*c = idemCall[R]{ctx: ctx, e: e, network: network, key: key, op: op, sum: sum, loaded: loaded, fn: fn, buf: recordBuffer(), runFn: c.runFn}
+	err := e.update(ctx, run)
 	if info := callInfo(ctx); info != nil && (err == nil || errors.Is(err, ErrErased)) {
 		info.Replayed = c.replayed
 	}
@@ -315,7 +319,11 @@ func idempotentRun[R any](ctx context.Context, e *Engine, network, key, op strin
 // result is copied out before its idemCall is cleared and put back, and
 // nothing else keeps one past its call: the record's Request (the call's
 // sum) is copied by the store, as its Result (a pooled buffer) is.
-var visitCalls = sync.Pool{New: func() any { return new(idemCall[VisitResult]) }}
+var visitCalls = sync.Pool{New: func() any {
+	c := new(idemCall[VisitResult])
+	c.runFn = c.run
+	return c
+}}
 
 // newIdemCall returns an idemCall to fill, from visitCalls for a
 // VisitResult.
@@ -329,7 +337,7 @@ func newIdemCall[R any]() *idemCall[R] {
 // putIdemCall clears c and, for a VisitResult, puts it back in visitCalls.
 func putIdemCall[R any](c *idemCall[R]) {
 	if _, ok := any((*R)(nil)).(*VisitResult); ok {
-		*c = idemCall[R]{}
+		*c = idemCall[R]{runFn: c.runFn}
 		visitCalls.Put(c)
 	}
 }
@@ -346,6 +354,9 @@ type idemCall[R any] struct {
 	buf              *[]byte // the encoded result (record.go)
 	res              R
 	replayed         bool
+	// runFn is c.run, made once for a pooled idemCall (visitCalls) so
+	// that a call does not allocate the method value; nil otherwise.
+	runFn func(store.Tx) error
 }
 
 // same reports whether rec is the record of the call's request.

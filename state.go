@@ -73,6 +73,13 @@ func (e *Engine) seeZone(k zoneKey, z calendar.Zone) {
 	e.locZones[k] = z
 }
 
+// bareState is a State without NewState's room for a pass copy, with its
+// first array of pass pointers in the same allocation (416 bytes).
+type bareState struct {
+	st     checkin.State
+	passes [4]*pass.Pass
+}
+
 // assemble makes the decision state of a call from a loaded state and its
 // location's zone: the recent visits of the service days [from, to] (from
 // moved back lookback days before visits open at the location, as the
@@ -86,13 +93,15 @@ func (e *Engine) seeZone(k zoneKey, z calendar.Zone) {
 // A State for a decision that usually changes a pass (room: a check-in, a
 // booking, a cancel's refund) holds the room for the pass's copy
 // (checkin.NewState); one that usually changes none (a check-out of a
-// visits pass) is the bare State, less than half the bytes.
+// visits pass) is the bare State (bareState), less than half the bytes.
 func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string, visit *checkin.Visit, room bool) (*checkin.State, error) {
 	var st *checkin.State
 	if room {
 		st = checkin.NewState()
 	} else {
-		st = new(checkin.State)
+		b := new(bareState)
+		b.st.Passes = b.passes[:0]
+		st = &b.st
 	}
 	// Field by field: a composite literal would clear the room NewState set.
 	st.Holder, st.Location, st.Zone, st.Policy, st.MaxOpen = s.Holder, s.Location, z, e.policy, e.maxOpen
@@ -114,7 +123,9 @@ func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Dat
 	for _, v := range st.Recent {
 		named += len(v.Consumptions)
 	}
-	st.Passes = make([]*pass.Pass, 0, len(s.Live)+named)
+	if n := len(s.Live) + named; cap(st.Passes) < n {
+		st.Passes = make([]*pass.Pass, 0, n)
+	}
 	st.Passes = append(st.Passes, s.Live...) // read-only: checkin copies what it changes
 	// The lineage (store.Lineage): explicit, then the passes that paid the
 	// visit and the recent visits.

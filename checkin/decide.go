@@ -71,9 +71,15 @@ type State struct {
 // stateRoom is a State and the room for its first pass copy, allocated
 // together by NewState.
 type stateRoom struct {
-	st State
-	p  pass.Pass
+	st     State
+	p      pass.Pass
+	passes [statePasses]*pass.Pass
 }
+
+// statePasses is how many pass pointers NewState's State holds in its own
+// allocation (Passes' first array): a holder's live pass and the passes
+// its recent visits name, in the usual call.
+const statePasses = 4
 
 // NewState returns an empty State that holds, in the same allocation, the
 // room for the copy of the first pass a decision on it changes (own). A
@@ -82,10 +88,12 @@ type stateRoom struct {
 // against 1,024, the better choice for a decision that usually changes no
 // pass (a check-out of a visits pass). Only the State NewState returns
 // uses the room: a copy of it (another State value) allocates its pass
-// copies, so two States never share one.
+// copies, so two States never share one. Its Passes is empty with room
+// for 4 pointers in the same allocation.
 func NewState() *State {
 	r := new(stateRoom)
 	r.st.room = r
+	r.st.Passes = r.passes[:0]
 	return &r.st
 }
 

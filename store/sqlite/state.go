@@ -22,10 +22,12 @@ import (
 var _ store.StateLoader = (*tx)(nil)
 
 // The state of a call is read in one statement: a UNION ALL of one branch
-// per part of store.State, each row a section number, two sort keys and
-// then the columns of its table, padded with NULLs to one width, so that
-// the rows come back ordered by section and sort keys and each is scanned
-// by its table's scan function (through wideRow). The PAYG products come
+// per part of store.State, each row a section number and then the columns
+// of its table, padded with NULLs to one width, so that each is scanned by
+// its table's scan function (through wideRow). Every column of the width
+// costs about 1,100 instructions a statement, NULL or not (the driver
+// reads its name and declared type, then its type in each row read), so
+// a row carries no column the decoding does not read. The PAYG products come
 // first; then the head row, which holds the one-row parts side by side
 // (secHead) with the versions of the holder's and team's passes and of
 // the call's visits; then the visits, the lineage's passes that are not
@@ -58,14 +60,15 @@ const (
 	secNamed
 	secPAYG
 	secMark
-	secLive
+	secLive     // the holder's live passes
+	secLiveTeam // the team's live passes
 )
 
 // secHead is the section of the head row.
 const secHead = secNetwork
 
 // The offsets in the head row of its parts, from the first column after
-// the sort keys.
+// the section (stateCols).
 const (
 	headRecord   = 0
 	headNetwork  = 6
@@ -79,28 +82,32 @@ const (
 	headRecent   = 31 // the window's visits' versions
 )
 
-// stateWidth is the columns of each row: the section, two sort keys and
-// the widest table's columns (passes).
-var stateWidth = 3 + len(passColumns)
+// stateCols is the offset in a row of the state query of its table's
+// columns: after the section.
+const stateCols = 1
 
-// branch returns one branch of the state query: section sec with sort
-// keys k1 and k2, then cols (n of them) of what follows FROM, padded.
-func branch(sec int, k1, k2 string, cols string, n int, from string) string {
+// stateWidth is the columns of each row: the section and the widest
+// table's columns (passes).
+var stateWidth = stateCols + len(passColumns)
+
+// branch returns one branch of the state query: section sec, then cols
+// (n of them) of what follows FROM, padded.
+func branch(sec int, cols string, n int, from string) string {
 	if from == "" {
-		return fmt.Sprintf("SELECT %d, %s, %s, %s%s", sec, k1, k2, cols, strings.Repeat(", NULL", stateWidth-3-n))
+		return fmt.Sprintf("SELECT %d, %s%s", sec, cols, strings.Repeat(", NULL", stateWidth-stateCols-n))
 	}
-	return fmt.Sprintf("SELECT %d, %s, %s, %s%s FROM %s", sec, k1, k2, cols, strings.Repeat(", NULL", stateWidth-3-n), from)
+	return fmt.Sprintf("SELECT %d, %s%s FROM %s", sec, cols, strings.Repeat(", NULL", stateWidth-stateCols-n), from)
 }
 
 // firstBranch returns the first branch of the state query, whose columns
-// name the statement's: section sec with sort keys k1 and k2, then cols
-// of what follows FROM, padded. Each column is named _ (a name of one
+// name the statement's: section sec, then cols of what follows FROM,
+// padded. Each column is named _ (a name of one
 // byte, which the driver reads on every run without allocating it), and a
 // table's column is made an expression (unary +, which changes no value),
 // whose declared type the driver does not read (it allocates it, on every
 // run too).
-func firstBranch(sec int, k1, k2 string, cols []string, from string) string {
-	all := append([]string{strconv.Itoa(sec), k1, k2}, cols...)
+func firstBranch(sec int, cols []string, from string) string {
+	all := append([]string{strconv.Itoa(sec)}, cols...)
 	for len(all) < stateWidth {
 		all = append(all, "NULL")
 	}
@@ -181,7 +188,7 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	team := "(SELECT team FROM holders WHERE network = ?1 AND id = " + holder + " AND team <> '')"
 	nv := len(visitRowColumns)
 	// The PAYG products come first: they are not cached.
-	b := []string{firstBranch(secPAYG, "id", "''", strings.Split(paygCols, ", "), "paygs WHERE network = ?1")}
+	b := []string{firstBranch(secPAYG, strings.Split(paygCols, ", "), "paygs WHERE network = ?1")}
 	// The named visit, when the query names one, is read once: the head
 	// says whether it is one of the holder's open visits and of the
 	// window's, which the open and recent branches then leave out
@@ -194,11 +201,11 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	recent := "visits WHERE network = ?1 AND holder = " + holder + " AND service_date >= " + window + " AND service_date <= " + to + notVisit
 	var vb []string // the visits' branches, after the head
 	if visit {
-		vb = append(vb, branch(secVisit, "''", "''", visitRowCols, nv, "visits WHERE network = ?1 AND id = ?7"))
+		vb = append(vb, branch(secVisit, visitRowCols, nv, "visits WHERE network = ?1 AND id = ?7"))
 	}
 	vb = append(vb,
-		branch(secOpen, "start_at", "id", visitRowCols, nv, open),
-		branch(secRecent, "start_at", "id", visitRowCols, nv, recent))
+		branch(secOpen, visitRowCols, nv, open),
+		branch(secRecent, visitRowCols, nv, recent))
 	// The head row: the key's record, the network, holder, location and
 	// team (each NULLs when missing), the count of locations and the
 	// versions of the holder's and team's passes (NULL for no row), at the
@@ -241,7 +248,7 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		" LEFT JOIN holders h ON h.network = ?1 AND h.id = " + holder +
 		" LEFT JOIN teams t ON t.network = ?1 AND t.id = h.team AND h.team <> ''" +
 		" LEFT JOIN locations l ON l.network = ?1 AND l.id = " + location
-	b = append(b, branch(secHead, "''", "''", strings.Join(cols, ", "), len(cols), headFrom))
+	b = append(b, branch(secHead, strings.Join(cols, ", "), len(cols), headFrom))
 	b = append(b, vb...)
 	// The lineage: the passes the query names and those that paid the
 	// window's visits and the named visit. UNION ALL: IN keeps each ID
@@ -258,13 +265,12 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 		// The lineage's live passes of the holder and team are left out:
 		// they are among the live passes (read below, or cached), and
 		// LoadState takes them from there (namedLive).
-		branch(secNamed, "id", "''", passCols, len(passColumns), "passes WHERE network = ?1 AND id IN ("+lineage+")"+
+		branch(secNamed, passCols, len(passColumns), "passes WHERE network = ?1 AND id IN ("+lineage+")"+
 			" AND NOT coalesce(balance > 0 AND ((holder = "+holder+" AND holder <> '') OR (team = "+team+" AND team <> '')), 0)"),
-		branch(secMark, "''", "''", "NULL", 1, ""),
-		// The sort key k2 tells the holder's rows from the team's.
-		branch(secLive, "id", "'holder'", passCols, len(passColumns),
+		branch(secMark, "NULL", 1, ""),
+		branch(secLive, passCols, len(passColumns),
 			"passes WHERE network = ?1 AND holder = "+holder+" AND holder <> '' AND balance > 0"),
-		branch(secLive, "id", "'team'", passCols, len(passColumns),
+		branch(secLiveTeam, passCols, len(passColumns),
 			"passes WHERE network = ?1 AND team = "+team+" AND team <> '' AND balance > 0"),
 	)
 	// No ORDER BY: SQLite returns a UNION ALL branch by branch, and each
@@ -326,9 +332,9 @@ func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (s
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	row := &wideRow{vals: vals, off: 3}
+	row := &wideRow{vals: vals, off: stateCols}
 	nv := len(visitRowColumns)
-	var found [secLive + 1]bool
+	var found [secLiveTeam + 1]bool
 	var named []pass.Pass
 	var versions [2]int64      // of the holder's passes and the team's, 0 for no row
 	var owners [2]*ownerKey    // the holder and the team, nil when not cached
@@ -354,7 +360,7 @@ rows:
 			if err = t.scanHead(vals, &s, &found, &versions); err != nil {
 				break
 			}
-			if x, ok := vals[3+headVisit].(int64); ok {
+			if x, ok := vals[stateCols+headVisit].(int64); ok {
 				visitOpen, visitRecent = x&1, x>>1&1
 			} else if h != nil {
 				return s, errHintMissed // no such visit
@@ -372,14 +378,14 @@ rows:
 			}
 		case secVisit:
 			if h != nil {
-				if vals[3+2] != any(h.holder) || vals[3+3] != any(h.location) || vals[3+9] != any(h.date) {
+				if vals[stateCols+2] != any(h.holder) || vals[stateCols+3] != any(h.location) || vals[stateCols+9] != any(h.date) {
 					return s, errHintMissed
 				}
 				h = nil // checked
 			}
 			var kept []any
 			if s.Visit, kept, err = t.s.visits.scanRow(row, !t.write); err == nil {
-				t.noteRow(s.Visit.Network, s.Visit.ID, vals[3:3+nv])
+				t.noteRow(s.Visit.Network, s.Visit.ID, vals[stateCols:stateCols+nv])
 				t.learnRead(kept)
 			}
 		case secOpen, secRecent:
@@ -407,14 +413,10 @@ rows:
 			if hit {
 				break rows // the live rows are in the cache: SQLite never reads them
 			}
-		case secLive:
+		case secLive, secLiveTeam:
 			var p pass.Pass
 			if p, err = scanPass(row); err == nil {
-				if vals[2] == "team" {
-					split[1] = append(split[1], p)
-				} else {
-					split[0] = append(split[0], p)
-				}
+				split[sec-secLive] = append(split[sec-secLive], p)
 			}
 		}
 		if err != nil {
@@ -479,7 +481,7 @@ rows:
 func (t *tx) visitsFromMemo(vals []any, q *store.StateQuery, s *store.State, h *visitHint) (bool, error) {
 	var named *memoVisit
 	if q.Visit != "" {
-		x, ok := vals[3+headVisit].(int64)
+		x, ok := vals[stateCols+headVisit].(int64)
 		if !ok {
 			return false, nil
 		}
@@ -492,8 +494,8 @@ func (t *tx) visitsFromMemo(vals []any, q *store.StateQuery, s *store.State, h *
 	}
 	var open, recent []*memoVisit
 	for i, l := range []*[]*memoVisit{&open, &recent} {
-		text, ok := vals[3+headOpen+i].(string)
-		if vals[3+headOpen+i] == nil {
+		text, ok := vals[stateCols+headOpen+i].(string)
+		if vals[stateCols+headOpen+i] == nil {
 			continue // no visit
 		}
 		if !ok || !eachVisitVersion(text, func(id string, version int64) bool {
@@ -581,36 +583,36 @@ func (t *tx) learnRead(vals []any) {
 // scanHead decodes the head row (vals, the driver values of a row of the
 // state query) into s, marks the parts it found and sets versions to the
 // holder's and team's versions of passes (0 for no row).
-func (t *tx) scanHead(vals []any, s *store.State, found *[secLive + 1]bool, versions *[2]int64) error {
+func (t *tx) scanHead(vals []any, s *store.State, found *[secLiveTeam + 1]bool, versions *[2]int64) error {
 	row := &wideRow{vals: vals}
-	at := func(off int) *wideRow { row.off = 3 + off; return row }
+	at := func(off int) *wideRow { row.off = stateCols + off; return row }
 	var err error
-	if vals[3+headRecord+1] != nil {
+	if vals[stateCols+headRecord+1] != nil {
 		var rec store.Record
 		if rec, err = scanRecord(at(headRecord)); err != nil {
 			return err
 		}
 		s.Record, found[secRecord] = &rec, true
 	}
-	if vals[3+headNetwork] != nil {
+	if vals[stateCols+headNetwork] != nil {
 		if err = at(headNetwork).Scan(&s.Network.ID, &s.Network.Name, &s.Network.Currency, &s.Network.Zone); err != nil {
 			return err
 		}
 		found[secNetwork] = true
 	}
-	if vals[3+headHolder+1] != nil {
+	if vals[stateCols+headHolder+1] != nil {
 		if s.Holder, err = scanHolder(at(headHolder)); err != nil {
 			return err
 		}
 		found[secHolder] = true
 	}
-	if vals[3+headLocation+1] != nil {
+	if vals[stateCols+headLocation+1] != nil {
 		if s.Location, err = scanLocation(at(headLocation)); err != nil {
 			return err
 		}
 		found[secLocation] = true
 	}
-	if vals[3+headTeam+1] != nil {
+	if vals[stateCols+headTeam+1] != nil {
 		if s.Team, err = scanTeam(at(headTeam)); err != nil {
 			return err
 		}
@@ -619,8 +621,8 @@ func (t *tx) scanHead(vals []any, s *store.State, found *[secLive + 1]bool, vers
 	if err = at(headCount).Scan(&s.Locations); err != nil {
 		return err
 	}
-	versions[0], _ = vals[3+headVersions].(int64)
-	versions[1], _ = vals[3+headVersions+1].(int64)
+	versions[0], _ = vals[stateCols+headVersions].(int64)
+	versions[1], _ = vals[stateCols+headVersions+1].(int64)
 	return nil
 }
 

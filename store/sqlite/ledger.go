@@ -47,13 +47,25 @@ func (r ledgerRepo) Append(ctx context.Context, entries ...pass.Entry) (err erro
 	return nil
 }
 
-func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
+// insertLedger returns the INSERT of n ledger entries.
+func insertLedger(n int) string {
 	row := "(?" + strings.Repeat(", ?", len(ledgerColumns)-1) + ")"
-	q := `INSERT INTO ledger (` + ledgerCols + `) VALUES ` + row + strings.Repeat(", "+row, len(entries)-1)
+	return `INSERT INTO ledger (` + ledgerCols + `) VALUES ` + row + strings.Repeat(", "+row, n-1)
+}
+
+// insertLedger1 is the INSERT of one entry, a call's usual append, built
+// once.
+var insertLedger1 = insertLedger(1)
+
+func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
+	q := insertLedger1
+	if len(entries) != 1 {
+		q = insertLedger(len(entries))
+	}
 	args := make([]any, 0, len(entries)*len(ledgerColumns))
 	for _, e := range entries {
-		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, sqlutil.FormatTime(e.At), string(e.Type), e.Units, e.Balance,
-			sqlutil.FormatDecimal(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment, e.Points, e.Bonus)
+		args = append(args, e.Network, e.ID, e.Pass, e.Holder, e.Visit, sqlutil.FormatTime(e.At), string(e.Type), int64(e.Units), int64(e.Balance),
+			sqlutil.FormatDecimal(e.Amount.Amount), e.Amount.Currency, e.Key, e.Actor, e.Comment, int64(e.Points), int64(e.Bonus))
 	}
 	if err := r.t.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("ledger entries: %w", err)

@@ -114,11 +114,11 @@ func passArgs(p *pass.Pass) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), p.Units, p.Balance,
+	return []any{p.Network, p.ID, p.Product, p.Holder, p.Team, string(p.Kind), string(p.Source), int64(p.Units), int64(p.Balance),
 		sqlutil.FormatDecimal(p.UnitValue.Amount), p.UnitValue.Currency, sqlutil.FormatDecimal(p.Price.Amount), p.Price.Currency,
-		b2i(p.Paid), sqlutil.FormatTimePtr(p.PaidAt), p.PaidBy, locs,
-		p.Tier, string(p.Audience), string(p.Priority), string(p.Activation), b2i(p.Locked), p.Validity.Months, p.Validity.Days,
-		sqlutil.FormatDate(p.ActivatedOn), p.ActivatedBy, sqlutil.FormatDate(p.ExpiresOn), freezes, p.Uses,
+		b2i(p.Paid), timeArg(p.PaidAt), p.PaidBy, locs,
+		p.Tier, string(p.Audience), string(p.Priority), string(p.Activation), b2i(p.Locked), int64(p.Validity.Months), int64(p.Validity.Days),
+		sqlutil.FormatDate(p.ActivatedOn), p.ActivatedBy, sqlutil.FormatDate(p.ExpiresOn), freezes, int64(p.Uses),
 		sqlutil.FormatTime(p.IssuedAt), sqlutil.FormatDate(p.IssuedOn), p.CodeHash, p.CodeSealed,
 		p.PaidWith, p.Card, b2i(p.Revoked), sqlutil.FormatDate(p.Expiry())}, nil
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
 )
@@ -171,10 +173,22 @@ func limit(n int) int {
 	return n
 }
 
-// b2i stores a bool as 0 or 1.
-func b2i(b bool) int {
+// b2i stores a bool as 0 or 1 (an int64, which the driver takes as it
+// is, without reflection).
+func b2i(b bool) int64 {
 	if b {
 		return 1
 	}
 	return 0
+}
+
+// timeArg returns the argument that stores t: NULL for nil, else its text
+// (sqlutil.FormatTime). It is what sqlutil.FormatTimePtr's value stores,
+// as a driver value: an interface holding a sql.NullString costs an
+// allocation and the driver's reflection on its Value method.
+func timeArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return sqlutil.FormatTime(*t)
 }

@@ -103,9 +103,9 @@ func (r visitRepo) Put(ctx context.Context, v checkin.Visit) error {
 		return err
 	}
 	args := []any{v.Network, v.ID, v.Holder, v.Location, string(v.Kind), string(v.Mode), string(v.Status),
-		sqlutil.FormatTime(v.Start), sqlutil.FormatTimePtr(v.End), sqlutil.FormatDate(v.Date), v.Cost, v.Pass, v.CoveredBy, v.PAYG,
-		consumptions, charges, v.UncoveredMinutes, b2i(v.AutoClosed), v.Activated, sqlutil.FormatTimePtr(v.CancelledAt),
-		b2i(v.LateCancel), v.CancelledBy, fee, v.Terms, sqlutil.FormatTimePtr(v.SettledAt),
+		sqlutil.FormatTime(v.Start), timeArg(v.End), sqlutil.FormatDate(v.Date), int64(v.Cost), v.Pass, v.CoveredBy, v.PAYG,
+		consumptions, charges, int64(v.UncoveredMinutes), b2i(v.AutoClosed), v.Activated, timeArg(v.CancelledAt),
+		b2i(v.LateCancel), v.CancelledBy, fee, v.Terms, timeArg(v.SettledAt),
 		sqlutil.FormatDecimal(v.Debited.Amount), v.Debited.Currency, owedText(v.Owed), v.Owed.Currency}
 	// A visit the unit of work read (the visit of a call on a visit) is
 	// written by its changed columns (rowdiff.go), at one more than the

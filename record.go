@@ -1,9 +1,7 @@
 package passengine
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"slices"
 	"sync"
 
 	"github.com/passengine/passengine/billing"
@@ -90,64 +88,31 @@ func (r *VisitResult) appendRecord(b enc) enc {
 	return b
 }
 
-// candidateMax is the most bytes a candidate's record takes besides its
-// strings: four lengths and two ints as varints, and a bool.
-const candidateMax = 6*binary.MaxVarintLen64 + 1
-
 // appendCandidates appends each candidate of cs as
 // b.str(PassID).str(Kind).int(Balance).bool(Shared).int(Locations).str(Reason).str(DecidedBy)
-// would, growing b once for them all. A candidate whose fields after
+// would. A candidate whose fields after
 // PassID are those of the one before (the candidates of a team pool but
 // the first two) gets them as a copy of that one's bytes.
 func appendCandidates(b enc, cs []entitlement.Candidate) enc {
-	need := 0
+	tail := 0 // where the last candidate's fields after its PassID start
 	for i := range cs {
 		c := &cs[i]
-		need += candidateMax + len(c.PassID) + len(c.Kind) + len(c.Reason) + len(c.DecidedBy)
-	}
-	b = slices.Grow(b, need)
-	buf, n := b[:cap(b)], len(b)
-	// The bytes of the last candidate's fields after its PassID: short
-	// ones in tail, longer ones at buf[long:long+tailLen].
-	var tail [4]uint64
-	tailLen, long := 0, -1
-	for i := range cs {
-		c := &cs[i]
-		same := i > 0 && sameTail(c, &cs[i-1])
-		n = putStr(buf, n, c.PassID)
-		if same {
-			if long < 0 {
-				w := buf[n : n+32]
-				binary.LittleEndian.PutUint64(w[0:], tail[0])
-				binary.LittleEndian.PutUint64(w[8:], tail[1])
-				binary.LittleEndian.PutUint64(w[16:], tail[2])
-				binary.LittleEndian.PutUint64(w[24:], tail[3])
-			} else {
-				copy(buf[n:], buf[long:long+tailLen])
-				long = n
-			}
-			n += tailLen
+		start := len(b)
+		if len(c.PassID) < 0x80 {
+			b = append(b, byte(len(c.PassID)))
+		} else {
+			b = b.uint(uint64(len(c.PassID)))
+		}
+		b = append(b, c.PassID...)
+		if i > 0 && sameTail(c, &cs[i-1]) {
+			n := len(b)
+			b, tail = append(b, b[tail:start]...), n
 			continue
 		}
-		start := n
-		n = putStr(buf, n, string(c.Kind))
-		n = putVarint(buf, n, int64(c.Balance))
-		buf[n] = 0
-		if c.Shared {
-			buf[n] = 1
-		}
-		n = putVarint(buf, n+1, int64(c.Locations))
-		n = putStr(buf, n, string(c.Reason))
-		n = putStr(buf, n, c.DecidedBy)
-		tailLen, long = n-start, start
-		if tailLen <= 32 {
-			w := buf[start : start+32]
-			tail = [4]uint64{binary.LittleEndian.Uint64(w[0:]), binary.LittleEndian.Uint64(w[8:]),
-				binary.LittleEndian.Uint64(w[16:]), binary.LittleEndian.Uint64(w[24:])}
-			long = -1
-		}
+		tail = len(b)
+		b = b.str(string(c.Kind)).int(c.Balance).bool(c.Shared).int(c.Locations).str(string(c.Reason)).str(c.DecidedBy)
 	}
-	return b[:n]
+	return b
 }
 
 // sameTail reports whether c and p have the same fields after PassID.
@@ -159,31 +124,6 @@ func appendCandidates(b enc, cs []entitlement.Candidate) enc {
 func sameTail(c, p *entitlement.Candidate) bool {
 	return c.Balance == p.Balance && c.Locations == p.Locations && c.Shared == p.Shared &&
 		c.Kind == p.Kind && c.Reason == p.Reason && c.DecidedBy == p.DecidedBy
-}
-
-// putStr writes s as enc.str does at buf[n:], which has room, and returns
-// the index after it.
-func putStr(buf []byte, n int, s string) int {
-	if len(s) < 0x80 {
-		buf[n] = byte(len(s))
-		n++
-	} else {
-		n += binary.PutUvarint(buf[n:], uint64(len(s)))
-	}
-	if len(s) == 0 {
-		return n
-	}
-	return n + copy(buf[n:], s)
-}
-
-// putVarint writes v as enc.int does at buf[n:], which has room, and
-// returns the index after it.
-func putVarint(buf []byte, n int, v int64) int {
-	if uint64(v+64) < 128 { // one byte: -64 <= v < 64
-		buf[n] = byte(v<<1 ^ v>>63)
-		return n + 1
-	}
-	return n + binary.PutVarint(buf[n:], v)
 }
 
 func (r *VisitResult) readRecord(d *dec) {

@@ -69,7 +69,8 @@ func (k *orderKey) less(o *orderKey) bool {
 	return k[3] < o[3]
 }
 
-// The unrolled comparisons of orderKey.less are its words.
+// The unrolled comparisons of orderKey.less and firstDifference are its
+// words.
 var _ = [1]struct{}{}[keyWords-4]
 
 // compareKeys is orderKey.less as a three-way comparison, for slices.SortFunc.
@@ -104,12 +105,17 @@ func (k *orderKey) position() int { return int(k[keyWords-1] & 0xffff) }
 // firstDifference returns the first bit where a and b differ, or
 // keyWords*64 when they are equal.
 func firstDifference(a, b *orderKey) uint {
-	for w := range keyWords {
-		if x := a[w] ^ b[w]; x != 0 {
-			return uint(w)*64 + uint(bits.LeadingZeros64(x))
-		}
+	// Unrolled, as orderKey.less.
+	if x := a[0] ^ b[0]; x != 0 {
+		return uint(bits.LeadingZeros64(x))
 	}
-	return keyWords * 64
+	if x := a[1] ^ b[1]; x != 0 {
+		return 64 + uint(bits.LeadingZeros64(x))
+	}
+	if x := a[2] ^ b[2]; x != 0 {
+		return 128 + uint(bits.LeadingZeros64(x))
+	}
+	return 192 + uint(bits.LeadingZeros64(a[3]^b[3])) // 256 when equal
 }
 
 // Fields of an orderKey beyond the package's own keys.
@@ -659,11 +665,18 @@ func selectPacked(cands []Candidate, policy Policy, passes []*pass.Pass, u *Use,
 		ord[0] = 0
 	}
 	sel := Selection{Candidates: cands, Eligible: ne}
+	// The bit where an outranked candidate's key first differs from the
+	// chosen one's names the key that decided, often the one before's (a
+	// team pool's passes tie on every key but expiry, issue and ID).
+	lastBit, decider := ^uint(0), ""
 	for i, o := range ord {
 		x := elig[o]
 		r, d := Reason(""), ""
 		if i > 0 {
-			r, d = Outranked, defaultLayout.decider(policy, firstDifference(&keys[ord[0]], &keys[o]))
+			if b := firstDifference(&keys[ord[0]], &keys[o]); b != lastBit {
+				lastBit, decider = b, defaultLayout.decider(policy, b)
+			}
+			r, d = Outranked, decider
 		}
 		setCandidate(&cands[i], passes[x], network, shared>>x&1 != 0, r, d)
 	}

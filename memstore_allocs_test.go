@@ -24,8 +24,8 @@ import (
 // (the state's copies: the closed visit is written over its row); the
 // rest are the Engine's. Lower them as the Engine's go down.
 const (
-	checkInAllocBound  = 12
-	checkOutAllocBound = 4
+	checkInAllocBound  = 11
+	checkOutAllocBound = 3
 )
 
 // TestMemstoreCheckInOutAllocs guards the allocations of the hot path on

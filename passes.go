@@ -199,7 +199,7 @@ func (e *Engine) settle(ctx context.Context, tx store.Tx, p pass.Pass, key, acto
 		if err != nil {
 			return p, err
 		}
-		st, err := e.assemble(&s, z, v.Date, v.Date, 0, []string{p.ID}, nil, true)
+		st, err := e.assemble(&s, z, v.Date, v.Date, 0, []string{p.ID}, nil, new(checkin.Room))
 		if err != nil {
 			return p, err
 		}

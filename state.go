@@ -90,14 +90,16 @@ type bareState struct {
 // nil), then those that paid the recent visits. assemble reuses
 // s.Recent's array for the state's recent visits.
 //
-// A State for a decision that usually changes a pass (room: a check-in, a
-// booking, a cancel's refund) holds the room for the pass's copy
-// (checkin.NewState); one that usually changes none (a check-out of a
-// visits pass) is the bare State (bareState), less than half the bytes.
-func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string, visit *checkin.Visit, room bool) (*checkin.State, error) {
+// A State for a decision that usually changes a pass (a check-in, a
+// booking, a cancel's refund) is room's, which holds the room for the
+// pass's copy (checkin.Room: a new one, or a pooled unit of work's, whose
+// State the next call clears); one that usually changes none (a check-out
+// of a visits pass, room nil) is the bare State (bareState), less than
+// half the bytes.
+func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string, visit *checkin.Visit, room *checkin.Room) (*checkin.State, error) {
 	var st *checkin.State
-	if room {
-		st = checkin.NewState()
+	if room != nil {
+		st = room.State()
 	} else {
 		b := new(bareState)
 		b.st.Passes = b.passes[:0]

@@ -26,16 +26,22 @@ type checkInRun struct {
 	at      time.Time
 	atErr   error // the bound on req.At, returned once the key is new
 	visitID string
+	// room is the memory of the decision's State, made with the value and
+	// kept when it is cleared, so that the next check-in that takes the
+	// value from the pool reuses it: nothing the call returns or writes
+	// points into it (a result's candidates lose their passes, canonical;
+	// the store takes passes as values).
+	room *checkin.Room
 }
 
-var checkInRuns = sync.Pool{New: func() any { return new(checkInRun) }}
+var checkInRuns = sync.Pool{New: func() any { return &checkInRun{room: new(checkin.Room)} }}
 
 // runTx decides the check-in and writes it.
 func (r *checkInRun) runTx(tx store.Tx) (VisitResult, error) {
 	if r.atErr != nil {
 		return VisitResult{}, r.atErr
 	}
-	n, o, err := r.e.decideCheckIn(r.ctx, tx, r.req, r.at, r.visitID, r.req.Key)
+	n, o, err := r.e.decideCheckIn(r.ctx, tx, r.req, r.at, r.visitID, r.req.Key, r.room)
 	if err != nil {
 		return VisitResult{}, err
 	}
@@ -50,13 +56,14 @@ type checkOutRun struct {
 	req   CheckOutRequest
 	at    time.Time
 	atErr error
+	room  *checkin.Room // as checkInRun's
 }
 
-var checkOutRuns = sync.Pool{New: func() any { return new(checkOutRun) }}
+var checkOutRuns = sync.Pool{New: func() any { return &checkOutRun{room: new(checkin.Room)} }}
 
 // runTx decides the check-out and writes it.
 func (r *checkOutRun) runTx(tx store.Tx) (VisitResult, error) {
-	return r.e.visitOnTx(r.ctx, tx, r.req.Network, r.req.Key, r.req.Actor, r.req.Visit, r.atErr, nil, r.e.checkOutSpan(r.at), false, r.decide)
+	return r.e.visitOnTx(r.ctx, tx, r.req.Network, r.req.Key, r.req.Actor, r.req.Visit, r.atErr, nil, r.e.checkOutSpan(r.at), r.room, r.decide)
 }
 
 // decide is DecideCheckOut at the request's instant.

@@ -134,9 +134,9 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 	// call made inside the window returns its first result after it.
 	at, atErr := e.instant("at", req.At, e.now())
 	r := checkInRuns.Get().(*checkInRun)
-	*r = checkInRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr, visitID: e.newID()}
+	*r = checkInRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr, visitID: e.newID(), room: r.room}
 	res, err := idempotentRun[VisitResult](ctx, e, req.Network, req.Key, "check_in", req.fingerprint("check_in"), true, r)
-	*r = checkInRun{}
+	*r = checkInRun{room: r.room}
 	checkInRuns.Put(r)
 	return res, err
 }
@@ -171,7 +171,7 @@ func (e *Engine) writeOutcome(ctx context.Context, tx store.Tx, n catalog.Networ
 // it (C1-C5); it writes nothing. A non-empty key is looked up with the
 // state: its record, when there is one, is returned as a *recordedError
 // (engine.go) in place of a decision.
-func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID, key string) (catalog.Network, checkin.Outcome, error) {
+func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID, key string, room *checkin.Room) (catalog.Network, checkin.Outcome, error) {
 	s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
 		Lookback: e.capDays(), Key: key},
 		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(at); return d.AddDays(-1), d },
@@ -182,7 +182,7 @@ func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequ
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, from, to, e.capDays(), nil, nil, true)
+	st, err := e.assemble(&s, z, from, to, e.capDays(), nil, nil, room)
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
@@ -206,7 +206,7 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 		return VisitResult{}, err
 	}
 	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
-		return e.decideCheckIn(ctx, tx, req, at, "", "")
+		return e.decideCheckIn(ctx, tx, req, at, "", "", new(checkin.Room))
 	})
 }
 
@@ -249,9 +249,9 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 	}
 	at, atErr := e.instant("at", req.At, e.now()) // checked once the key is new, as CheckIn's
 	r := checkOutRuns.Get().(*checkOutRun)
-	*r = checkOutRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr}
+	*r = checkOutRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr, room: r.room}
 	res, err := idempotentRun[VisitResult](ctx, e, req.Network, req.Key, "check_out", req.fingerprint("check_out"), true, r)
-	*r = checkOutRun{}
+	*r = checkOutRun{room: r.room}
 	checkOutRuns.Put(r)
 	return res, err
 }
@@ -300,13 +300,19 @@ var sameDay = span{}
 func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span, room bool,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotentLoaded(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
-		return e.visitOnTx(ctx, tx, netID, key, actor, visitID, refused, extra, sp, room, decide)
+		var mem *checkin.Room
+		if room {
+			mem = new(checkin.Room)
+		}
+		return e.visitOnTx(ctx, tx, netID, key, actor, visitID, refused, extra, sp, mem, decide)
 	})
 }
 
 // visitOnTx is the unit of work of visitCall. decide does not escape it,
 // so a method value passed as decide needs no allocation (checkOutRun).
-func (e *Engine) visitOnTx(ctx context.Context, tx store.Tx, netID, key, actor, visitID string, refused error, extra []string, sp span, room bool,
+// The decision's State is room's, or a bare one when room is nil
+// (assemble).
+func (e *Engine) visitOnTx(ctx context.Context, tx store.Tx, netID, key, actor, visitID string, refused error, extra []string, sp span, room *checkin.Room,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	if refused != nil {
 		return VisitResult{}, refused
@@ -416,7 +422,7 @@ func (e *Engine) decideBook(ctx context.Context, tx store.Tx, req BookRequest, s
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}
-	st, err := e.assemble(&s, z, d, d, 0, nil, nil, true)
+	st, err := e.assemble(&s, z, d, d, 0, nil, nil, new(checkin.Room))
 	if err != nil {
 		return s.Network, checkin.Outcome{}, err
 	}

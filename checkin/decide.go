@@ -90,11 +90,23 @@ const statePasses = 4
 // uses the room: a copy of it (another State value) allocates its pass
 // copies, so two States never share one. Its Passes is empty with room
 // for 4 pointers in the same allocation.
-func NewState() *State {
-	r := new(stateRoom)
-	r.st.room = r
-	r.st.Passes = r.passes[:0]
-	return &r.st
+func NewState() *State { return new(Room).State() }
+
+// Room is the memory of a State as NewState makes it, for a caller that
+// decides again and again (a pooled unit of work) and would rather reuse
+// that memory, warm in the cache, than allocate it for every decision.
+// Its zero value is ready to use. A Room must not be used by two
+// goroutines at once.
+type Room struct{ r stateRoom }
+
+// State returns the Room's State, empty, as NewState returns one. It
+// clears the State it returned before, and that State's pass copy: the
+// caller must be done with both, and with every pointer into them.
+func (m *Room) State() *State {
+	m.r = stateRoom{}
+	m.r.st.room = &m.r
+	m.r.st.Passes = m.r.passes[:0]
+	return &m.r.st
 }
 
 // passCopy is a pass a decision copied to change it, and the pass it

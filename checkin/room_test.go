@@ -35,3 +35,31 @@ func TestNewStateRoomNotShared(t *testing.T) {
 		t.Errorf("got balance %d in the original, want %d", got, want)
 	}
 }
+
+// TestRoomStateIsEmptyEachTime checks that a Room's State is empty each
+// time, as NewState's is, whatever the decision before left in it, and
+// that its first pass copy is in the room again.
+func TestRoomStateIsEmptyEachTime(t *testing.T) {
+	var m Room
+	p := &pass.Pass{ID: "p1", Balance: 5}
+	for i := range 3 {
+		st := m.State()
+		if len(st.Passes) != 0 || st.Open != nil || st.Recent != nil || len(st.copies) != 0 {
+			t.Fatalf("round %d: got a State with passes %d, open %v, recent %v, copies %d, want an empty one",
+				i, len(st.Passes), st.Open, st.Recent, len(st.copies))
+		}
+		if got, want := cap(st.Passes), statePasses; got != want {
+			t.Errorf("round %d: got room for %d pass pointers, want %d", i, got, want)
+		}
+		st.Passes = append(st.Passes, p)
+		q := st.own(p)
+		if q != &m.r.p {
+			t.Errorf("round %d: got the pass copy outside the room, want it in the room", i)
+		}
+		q.Balance = 4 - i
+		st.Open = []Visit{{ID: "v"}}
+		if got, want := p.Balance, 5; got != want {
+			t.Errorf("round %d: got balance %d in the original, want %d", i, got, want)
+		}
+	}
+}

@@ -98,12 +98,7 @@ func appendCandidates(b enc, cs []entitlement.Candidate) enc {
 	for i := range cs {
 		c := &cs[i]
 		start := len(b)
-		if len(c.PassID) < 0x80 {
-			b = append(b, byte(len(c.PassID)))
-		} else {
-			b = b.uint(uint64(len(c.PassID)))
-		}
-		b = append(b, c.PassID...)
+		b = b.str(c.PassID)
 		if i > 0 && sameTail(c, &cs[i-1]) {
 			n := len(b)
 			b, tail = append(b, b[tail:start]...), n

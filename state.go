@@ -73,13 +73,6 @@ func (e *Engine) seeZone(k zoneKey, z calendar.Zone) {
 	e.locZones[k] = z
 }
 
-// bareState is a State without NewState's room for a pass copy, with its
-// first array of pass pointers in the same allocation (416 bytes).
-type bareState struct {
-	st     checkin.State
-	passes [4]*pass.Pass
-}
-
 // assemble makes the decision state of a call from a loaded state and its
 // location's zone: the recent visits of the service days [from, to] (from
 // moved back lookback days before visits open at the location, as the
@@ -90,21 +83,11 @@ type bareState struct {
 // nil), then those that paid the recent visits. assemble reuses
 // s.Recent's array for the state's recent visits.
 //
-// A State for a decision that usually changes a pass (a check-in, a
-// booking, a cancel's refund) is room's, which holds the room for the
-// pass's copy (checkin.Room: a new one, or a pooled unit of work's, whose
-// State the next call clears); one that usually changes none (a check-out
-// of a visits pass, room nil) is the bare State (bareState), less than
-// half the bytes.
+// The State is room's (checkin.Room: a new one, or a pooled unit of
+// work's, whose State the next call clears), with the room for the copy
+// of the first pass the decision changes and for the first pass pointers.
 func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Date, lookback int, explicit []string, visit *checkin.Visit, room *checkin.Room) (*checkin.State, error) {
-	var st *checkin.State
-	if room != nil {
-		st = room.State()
-	} else {
-		b := new(bareState)
-		b.st.Passes = b.passes[:0]
-		st = &b.st
-	}
+	st := room.State()
 	// Field by field: a composite literal would clear the room NewState set.
 	st.Holder, st.Location, st.Zone, st.Policy, st.MaxOpen = s.Holder, s.Location, z, e.policy, e.maxOpen
 	st.TeamSharing, st.NetworkLocations, st.Open, st.PAYG = s.Team.CreditSharing, s.Locations, s.Open, s.PAYG

@@ -296,22 +296,16 @@ var sameDay = span{}
 // the visit's holder at its location over sp, with the visit as of the
 // lock, decides and writes. A non-nil refused is returned in place of all
 // that once the key is known to be new (a bound on a supplied instant).
-// room says whether the decision usually changes a pass (assemble).
-func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span, room bool,
+func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotentLoaded(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
-		var mem *checkin.Room
-		if room {
-			mem = new(checkin.Room)
-		}
-		return e.visitOnTx(ctx, tx, netID, key, actor, visitID, refused, extra, sp, mem, decide)
+		return e.visitOnTx(ctx, tx, netID, key, actor, visitID, refused, extra, sp, new(checkin.Room), decide)
 	})
 }
 
 // visitOnTx is the unit of work of visitCall. decide does not escape it,
 // so a method value passed as decide needs no allocation (checkOutRun).
-// The decision's State is room's, or a bare one when room is nil
-// (assemble).
+// The decision's State is room's (assemble).
 func (e *Engine) visitOnTx(ctx context.Context, tx store.Tx, netID, key, actor, visitID string, refused error, extra []string, sp span, room *checkin.Room,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	if refused != nil {
@@ -462,7 +456,7 @@ func (e *Engine) CancelBooking(ctx context.Context, req CancelRequest) (VisitRes
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay, true,
+	return e.visitCall(ctx, req.Network, req.Key, "cancel", req.Actor, req.Visit, req.fingerprint("cancel"), nil, nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideCancel(st, v, checkin.Cancel{At: now, ByBusiness: req.ByBusiness,
 				Window: e.cancelWindow, RefundLate: e.refundLate})
@@ -501,7 +495,7 @@ func (e *Engine) MarkAttendance(ctx context.Context, req AttendanceRequest) (Vis
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay, true,
+	return e.visitCall(ctx, req.Network, req.Key, "attendance", req.Actor, req.Visit, req.fingerprint("attendance"), nil, nil, sameDay,
 		func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			fee := money.Money{}
 			if !e.noShowFee.IsZero() {
@@ -545,7 +539,7 @@ func (e *Engine) MoveVisit(ctx context.Context, req MoveRequest) (VisitResult, e
 		return VisitResult{}, err
 	}
 	now := e.now()
-	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay, true,
+	return e.visitCall(ctx, req.Network, req.Key, "move", req.Actor, req.Visit, req.fingerprint("move"), nil, []string{req.Pass}, sameDay,
 		func(_ catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 			return checkin.DecideMove(st, v, req.Pass, now)
 		})
@@ -605,7 +599,7 @@ func (e *Engine) CloseStale(ctx context.Context, req CloseStaleRequest) ([]Visit
 		at := sv.Start.Add(e.maxOpen)
 		key := deriveKey(req.Key, sv.ID)
 		r, err := e.visitCall(ctx, req.Network, key, "close_stale", "", sv.ID, CheckOutRequest{Visit: sv.ID, At: at}.fingerprint("close_stale"), nil, nil,
-			e.checkOutSpan(at), false,
+			e.checkOutSpan(at),
 			func(n catalog.Network, st *checkin.State, v checkin.Visit) (checkin.Outcome, error) {
 				return checkin.DecideCheckOut(st, v, at, true)
 			})

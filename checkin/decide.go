@@ -84,12 +84,10 @@ const statePasses = 4
 // NewState returns an empty State that holds, in the same allocation, the
 // room for the copy of the first pass a decision on it changes (own). A
 // State made otherwise (a composite literal) decides the same, and
-// allocates that copy when a decision changes a pass: it is 384 bytes
-// against 1,024, the better choice for a decision that usually changes no
-// pass (a check-out of a visits pass). Only the State NewState returns
-// uses the room: a copy of it (another State value) allocates its pass
-// copies, so two States never share one. Its Passes is empty with room
-// for 4 pointers in the same allocation.
+// allocates that copy when a decision changes a pass. Only the State
+// NewState returns uses the room: a copy of it (another State value)
+// allocates its pass copies, so two States never share one. Its Passes is
+// empty with room for 4 pointers in the same allocation.
 func NewState() *State { return new(Room).State() }
 
 // Room is the memory of a State as NewState makes it, for a caller that

@@ -18,13 +18,14 @@ import (
 // The most heap allocations an Engine on memstore may make for one
 // check-in and for one check-out of a holder with a live visits pass and
 // a visit on each of the days before (BENCHMARKS.md, "The hot path"). Of
-// them, memstore makes 3 for a check-in (the state's copies in one
-// allocation, the new visit's row, the pass's row; the record and the
-// ledger entry are encoded into chunks of bytes) and 1 for a check-out
-// (the state's copies: the closed visit is written over its row); the
-// rest are the Engine's. Lower them as the Engine's go down.
+// them, memstore makes 2 for a check-in (the new visit's row, the pass's
+// row; the state is copied into the pooled unit of work's store.Scratch,
+// and the record and the ledger entry are encoded into chunks of bytes)
+// and 1 for a check-out (the consumptions of the copies of the visit
+// checked out, which its result keeps: the closed visit is written over
+// its row); the rest are the Engine's. Lower them as the Engine's go down.
 const (
-	checkInAllocBound  = 11
+	checkInAllocBound  = 10
 	checkOutAllocBound = 3
 )
 

@@ -30,18 +30,21 @@ type checkInRun struct {
 	// kept when it is cleared, so that the next check-in that takes the
 	// value from the pool reuses it: nothing the call returns or writes
 	// points into it (a result's candidates lose their passes, canonical;
-	// the store takes passes as values).
-	room *checkin.Room
+	// the store takes passes as values). scratch is the memory its state
+	// is loaded in, kept the same way: a State's arrays of visits and pass
+	// pointers, never what a result keeps (store.Scratch).
+	room    *checkin.Room
+	scratch *store.Scratch
 }
 
-var checkInRuns = sync.Pool{New: func() any { return &checkInRun{room: new(checkin.Room)} }}
+var checkInRuns = sync.Pool{New: func() any { return &checkInRun{room: new(checkin.Room), scratch: new(store.Scratch)} }}
 
 // runTx decides the check-in and writes it.
 func (r *checkInRun) runTx(tx store.Tx) (VisitResult, error) {
 	if r.atErr != nil {
 		return VisitResult{}, r.atErr
 	}
-	n, o, err := r.e.decideCheckIn(r.ctx, tx, r.req, r.at, r.visitID, r.req.Key, r.room)
+	n, o, err := r.e.decideCheckIn(r.ctx, tx, r.req, r.at, r.visitID, r.req.Key, r.room, r.scratch)
 	if err != nil {
 		return VisitResult{}, err
 	}
@@ -56,14 +59,16 @@ type checkOutRun struct {
 	req   CheckOutRequest
 	at    time.Time
 	atErr error
-	room  *checkin.Room // as checkInRun's
+	// room and scratch are as checkInRun's.
+	room    *checkin.Room
+	scratch *store.Scratch
 }
 
-var checkOutRuns = sync.Pool{New: func() any { return &checkOutRun{room: new(checkin.Room)} }}
+var checkOutRuns = sync.Pool{New: func() any { return &checkOutRun{room: new(checkin.Room), scratch: new(store.Scratch)} }}
 
 // runTx decides the check-out and writes it.
 func (r *checkOutRun) runTx(tx store.Tx) (VisitResult, error) {
-	return r.e.visitOnTx(r.ctx, tx, r.req.Network, r.req.Key, r.req.Actor, r.req.Visit, r.atErr, nil, r.e.checkOutSpan(r.at), r.room, r.decide)
+	return r.e.visitOnTx(r.ctx, tx, r.req.Network, r.req.Key, r.req.Actor, r.req.Visit, r.atErr, nil, r.e.checkOutSpan(r.at), r.room, r.scratch, r.decide)
 }
 
 // decide is DecideCheckOut at the request's instant.

@@ -134,9 +134,9 @@ func (e *Engine) CheckIn(ctx context.Context, req CheckInRequest) (VisitResult, 
 	// call made inside the window returns its first result after it.
 	at, atErr := e.instant("at", req.At, e.now())
 	r := checkInRuns.Get().(*checkInRun)
-	*r = checkInRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr, visitID: e.newID(), room: r.room}
+	*r = checkInRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr, visitID: e.newID(), room: r.room, scratch: r.scratch}
 	res, err := idempotentRun[VisitResult](ctx, e, req.Network, req.Key, "check_in", req.fingerprint("check_in"), true, r)
-	*r = checkInRun{room: r.room}
+	*r = checkInRun{room: r.room, scratch: r.scratch}
 	checkInRuns.Put(r)
 	return res, err
 }
@@ -171,9 +171,9 @@ func (e *Engine) writeOutcome(ctx context.Context, tx store.Tx, n catalog.Networ
 // it (C1-C5); it writes nothing. A non-empty key is looked up with the
 // state: its record, when there is one, is returned as a *recordedError
 // (engine.go) in place of a decision.
-func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID, key string, room *checkin.Room) (catalog.Network, checkin.Outcome, error) {
+func (e *Engine) decideCheckIn(ctx context.Context, tx store.Tx, req CheckInRequest, at time.Time, visitID, key string, room *checkin.Room, sc *store.Scratch) (catalog.Network, checkin.Outcome, error) {
 	s, z, from, to, err := e.loadDays(ctx, tx, store.StateQuery{Network: req.Network, Holder: req.Holder, Location: req.Location,
-		Lookback: e.capDays(), Key: key},
+		Lookback: e.capDays(), Key: key, Scratch: sc},
 		func(z calendar.Zone) (calendar.Date, calendar.Date) { d := z.Date(at); return d.AddDays(-1), d },
 		func() (calendar.Date, calendar.Date) {
 			first, last := calendar.Bounds(at)
@@ -206,7 +206,7 @@ func (e *Engine) Explain(ctx context.Context, req CheckInRequest) (VisitResult, 
 		return VisitResult{}, err
 	}
 	return e.dryRun(ctx, func(tx store.Tx) (catalog.Network, checkin.Outcome, error) {
-		return e.decideCheckIn(ctx, tx, req, at, "", "", new(checkin.Room))
+		return e.decideCheckIn(ctx, tx, req, at, "", "", new(checkin.Room), nil)
 	})
 }
 
@@ -249,9 +249,9 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 	}
 	at, atErr := e.instant("at", req.At, e.now()) // checked once the key is new, as CheckIn's
 	r := checkOutRuns.Get().(*checkOutRun)
-	*r = checkOutRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr, room: r.room}
+	*r = checkOutRun{e: e, ctx: ctx, req: req, at: at, atErr: atErr, room: r.room, scratch: r.scratch}
 	res, err := idempotentRun[VisitResult](ctx, e, req.Network, req.Key, "check_out", req.fingerprint("check_out"), true, r)
-	*r = checkOutRun{room: r.room}
+	*r = checkOutRun{room: r.room, scratch: r.scratch}
 	checkOutRuns.Put(r)
 	return res, err
 }
@@ -299,14 +299,14 @@ var sameDay = span{}
 func (e *Engine) visitCall(ctx context.Context, netID, key, op, actor, visitID string, sum [fpLen]byte, refused error, extra []string, sp span,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	return idempotentLoaded(ctx, e, netID, key, op, sum, func(tx store.Tx) (VisitResult, error) {
-		return e.visitOnTx(ctx, tx, netID, key, actor, visitID, refused, extra, sp, new(checkin.Room), decide)
+		return e.visitOnTx(ctx, tx, netID, key, actor, visitID, refused, extra, sp, new(checkin.Room), nil, decide)
 	})
 }
 
 // visitOnTx is the unit of work of visitCall. decide does not escape it,
 // so a method value passed as decide needs no allocation (checkOutRun).
 // The decision's State is room's (assemble).
-func (e *Engine) visitOnTx(ctx context.Context, tx store.Tx, netID, key, actor, visitID string, refused error, extra []string, sp span, room *checkin.Room,
+func (e *Engine) visitOnTx(ctx context.Context, tx store.Tx, netID, key, actor, visitID string, refused error, extra []string, sp span, room *checkin.Room, sc *store.Scratch,
 	decide func(catalog.Network, *checkin.State, checkin.Visit) (checkin.Outcome, error)) (VisitResult, error) {
 	if refused != nil {
 		return VisitResult{}, refused
@@ -314,7 +314,7 @@ func (e *Engine) visitOnTx(ctx context.Context, tx store.Tx, netID, key, actor, 
 	// The query names only the visit: the store reads its holder and
 	// location, and the days from sp.from before its date to the last
 	// day until may fall on in any zone (or to its date).
-	q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from, Key: key}
+	q := store.StateQuery{Network: netID, Visit: visitID, Lineage: extra, Lookback: -sp.from, FromVisit: sp.from, Key: key, Scratch: sc}
 	if !sp.until.IsZero() {
 		_, q.To = calendar.Bounds(sp.until)
 	}

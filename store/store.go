@@ -371,12 +371,73 @@ type StateQuery struct {
 	FromVisit int
 	// Lineage names passes that State.Named returns whatever their balance.
 	Lineage []string
+	// Scratch, when not nil, is memory the loader may build State's slice
+	// of visits (Open and Recent) and its slices of passes (Live and Named)
+	// in, in place of new arrays: the caller reuses it for one state after
+	// another (the Engine keeps one in each pooled unit of work), and keeps
+	// nothing of a State past the next load into it. Nil makes every State
+	// its own memory. A loader may ignore it.
+	Scratch *Scratch
 }
+
+// Scratch is memory a StateLoader may build a State in, reused from one
+// load to the next (StateQuery.Scratch): the arrays of its visits and of
+// its pass pointers, and what the visits of Recent hold outside their
+// structs (times, consumptions, charges). What State.Visit and State.Open
+// hold outside their structs is never in it: a call's result may keep
+// them (the visit checked out, the visits closed on the way), so a loader
+// makes them new. Its zero value is ready to use; a Scratch must not be
+// used by two loads at once.
+type Scratch struct {
+	visits  []checkin.Visit
+	passes  []*pass.Pass
+	times   []time.Time
+	cons    []checkin.Consumption
+	charges []billing.DayCharge
+}
+
+// room returns (*buf)[:n:n], first making *buf n long when it is shorter.
+func room[V any](buf *[]V, n int) []V {
+	if cap(*buf) < n {
+		*buf = make([]V, n)
+	}
+	return (*buf)[:n:n]
+}
+
+// Visits returns a slice of n zero visits in s's memory, which it grows
+// when n is more than it holds: the slice is overwritten by the next call
+// with the same Scratch.
+func (s *Scratch) Visits(n int) []checkin.Visit {
+	vs := room(&s.visits, n)
+	clear(vs)
+	return vs
+}
+
+// Passes returns a slice of n nil pass pointers in s's memory, as Visits
+// returns visits.
+func (s *Scratch) Passes(n int) []*pass.Pass {
+	ps := room(&s.passes, n)
+	clear(ps)
+	return ps
+}
+
+// Times returns an empty slice with room for n times in s's memory, to
+// append to, as Visits returns visits.
+func (s *Scratch) Times(n int) []time.Time { return room(&s.times, n)[:0] }
+
+// Consumptions returns an empty slice with room for n consumptions in
+// s's memory, as Times does.
+func (s *Scratch) Consumptions(n int) []checkin.Consumption { return room(&s.cons, n)[:0] }
+
+// Charges returns an empty slice with room for n day charges in s's
+// memory, as Times does.
+func (s *Scratch) Charges(n int) []billing.DayCharge { return room(&s.charges, n)[:0] }
 
 // State is a holder's state as a unit of work sees it after the locks.
 // Its visits (Visit, Open, Recent) and the slices holding them belong to
 // the caller, which changes them in place (the Engine filters Recent): they
-// share no memory with the store or with another call's State. Its passes
+// share no memory with the store or with another call's State, but for
+// the slices the query's Scratch holds. Its passes
 // (Live, Named) are read-only: they may be shared with the store (memstore
 // hands out its rows, an adapter may keep a cache of decoded passes) and
 // with other calls' States, so neither the caller nor the store may change

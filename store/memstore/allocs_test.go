@@ -69,18 +69,24 @@ func allocWorld(t *testing.T, livePasses int) store.Store {
 // TestLoadStateAllocs: memstore's LoadState of a check-out (the open visit,
 // three days of visits, a live pass, the lineage and a new key) makes one
 // allocation, and with 64 or 512 live passes four whatever their number
-// (the visits, the passes, their instants, their consumptions).
+// (the visits, the passes, their instants, their consumptions); with a
+// Scratch it makes one, the consumptions of the copies of the visit and
+// the open visit (a result may keep them), whatever the number of passes.
 func TestLoadStateAllocs(t *testing.T) {
 	if testenv.Instrumented() {
 		t.Skip("allocation counts differ under the race detector and coverage")
 	}
 	ctx := context.Background()
 	for _, c := range []struct {
-		passes int
-		bound  float64
-	}{{1, 1}, {64, 4}, {512, 4}} {
+		passes  int
+		bound   float64
+		scratch bool
+	}{{1, 1, false}, {64, 4, false}, {512, 4, false}, {1, 1, true}, {64, 1, true}, {512, 1, true}} {
 		st := allocWorld(t, c.passes)
 		q := store.StateQuery{Network: "n", Visit: "visit-5", FromVisit: -2, Lookback: 2, Key: "a-new-key"}
+		if c.scratch {
+			q.Scratch = new(store.Scratch) // grown by AllocsPerRun's first run
+		}
 		var s store.State
 		var err error
 		load := func(tx store.Tx) error {
@@ -97,7 +103,7 @@ func TestLoadStateAllocs(t *testing.T) {
 				c.passes, len(s.Live), len(s.Open), len(s.Recent), len(s.Named), c.passes)
 		}
 		if got > c.bound {
-			t.Errorf("LoadState with %d live passes: got %v allocations, want at most %v", c.passes, got, c.bound)
+			t.Errorf("LoadState with %d live passes (a Scratch: %t): got %v allocations, want at most %v", c.passes, c.scratch, got, c.bound)
 		}
 	}
 }

@@ -134,6 +134,15 @@ func (n *need) pass(p *pass.Pass) {
 	n.freezes += len(p.Freezes)
 }
 
+// add adds what m counts to n.
+func (n *need) add(m *need) {
+	n.times += m.times
+	n.strs += m.strs
+	n.freezes += m.freezes
+	n.cons += m.cons
+	n.charges += m.charges
+}
+
 func (n *need) visit(v *checkin.Visit) {
 	for _, t := range [...]*time.Time{v.End, v.CancelledAt, v.SettledAt} {
 		if t != nil {

@@ -19,8 +19,10 @@ import (
 // visits are copies. It takes a few allocations whatever the number of
 // visits and passes: one backing array for Open and Recent, one for the
 // pointers of Live and Named, and one per kind of value the visits' copies
-// hold outside their structs (store.StateLoader). The write lock already
-// serializes every unit of work, so it locks nothing.
+// hold outside their structs (store.StateLoader); most states fit in one
+// allocation (a box), and with q.Scratch the two arrays are the Scratch's.
+// The write lock already serializes every unit of work, so it locks
+// nothing.
 func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, err error) {
 	st := t.s
 	var ok bool
@@ -113,7 +115,10 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 
 	// The copies of the visits; the passes are the rows' own (State's
 	// passes are read-only, and a row never changes: a write replaces it).
-	var n need
+	// With a Scratch, the window's visits are copied into its memory, and
+	// the visit and the open visits, which a call's result may keep (the
+	// visit checked out, the visits closed on the way), into new memory.
+	var n, nr need // n: the visit, the open visits, the holder; nr: the window's visits
 	if visit != nil {
 		n.visit(&visit.v)
 	}
@@ -121,46 +126,22 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 		n.visit(&r.v)
 	}
 	for _, r := range recent {
-		n.visit(&r.v)
+		nr.visit(&r.v)
 	}
 	if s.Holder.HealthDeclaredAt != nil {
 		n.times++
 	}
 	nv, np := len(open)+len(recent), len(live)+len(named)
-	var c copier
+	var c, cr copier // cr copies the window's visits
 	var vs []checkin.Visit
 	var ps []*pass.Pass
-	arrays := 0
-	for _, k := range [...]int{nv, np, n.times, n.cons} {
-		if k > 0 {
-			arrays++
-		}
-	}
-	// The state of a call on a visit in one allocation, the smallest box
-	// that holds it: a quarter of a stateBox for most check-ins, a midBox
-	// for most check-outs.
-	small, mid, large := (*smallBox)(nil), (*midBox)(nil), (*stateBox)(nil)
-	fits := func(visits, passes, times, cons int) bool {
-		return arrays > 1 && nv <= visits && np <= passes && n.times <= times && n.cons <= cons
-	}
-	switch {
-	case fits(len(small.visits), len(small.passes), len(small.times), len(small.cons)):
-		b := new(smallBox)
-		vs, ps = c.carve(&n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
-	case fits(len(mid.visits), len(mid.passes), len(mid.times), len(mid.cons)):
-		b := new(midBox)
-		vs, ps = c.carve(&n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
-	case fits(len(large.visits), len(large.passes), len(large.times), len(large.cons)):
-		b := new(stateBox)
-		vs, ps = c.carve(&n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
-	default:
+	if sc := q.Scratch; sc != nil {
 		c = newCopier(&n)
-		if nv > 0 {
-			vs = make([]checkin.Visit, nv)
-		}
-		if np > 0 {
-			ps = make([]*pass.Pass, np)
-		}
+		cr = copier{times: sc.Times(nr.times), cons: sc.Consumptions(nr.cons), charges: sc.Charges(nr.charges)}
+		vs, ps = sc.Visits(nv), sc.Passes(np)
+	} else {
+		n.add(&nr)
+		c, vs, ps = boxed(&n, nv, np)
 	}
 	s.Holder.HealthDeclaredAt = c.time(s.Holder.HealthDeclaredAt)
 	if visit != nil {
@@ -170,8 +151,12 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 		for i, r := range open {
 			c.visitTo(&vs[i], &r.v)
 		}
+		rc := &cr
+		if q.Scratch == nil {
+			rc = &c
+		}
 		for i, r := range recent {
-			c.visitTo(&vs[len(open)+i], &r.v)
+			rc.visitTo(&vs[len(open)+i], &r.v)
 		}
 		if len(open) > 0 {
 			s.Open = vs[:len(open):len(open)]
@@ -196,6 +181,43 @@ func (t *tx) LoadState(_ context.Context, q store.StateQuery) (s store.State, er
 	}
 	s.PAYG = st.paygsOf(q.Network)
 	return s, nil
+}
+
+// boxed returns a copier for what n counts, nv visits and np pass
+// pointers, all in one allocation, the smallest box that holds them: a
+// quarter of a stateBox for most check-ins, a midBox for most check-outs;
+// in one allocation of each kind when none does.
+func boxed(n *need, nv, np int) (c copier, vs []checkin.Visit, ps []*pass.Pass) {
+	arrays := 0
+	for _, k := range [...]int{nv, np, n.times, n.cons} {
+		if k > 0 {
+			arrays++
+		}
+	}
+	small, mid, large := (*smallBox)(nil), (*midBox)(nil), (*stateBox)(nil)
+	fits := func(visits, passes, times, cons int) bool {
+		return arrays > 1 && nv <= visits && np <= passes && n.times <= times && n.cons <= cons
+	}
+	switch {
+	case fits(len(small.visits), len(small.passes), len(small.times), len(small.cons)):
+		b := new(smallBox)
+		vs, ps = c.carve(n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
+	case fits(len(mid.visits), len(mid.passes), len(mid.times), len(mid.cons)):
+		b := new(midBox)
+		vs, ps = c.carve(n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
+	case fits(len(large.visits), len(large.passes), len(large.times), len(large.cons)):
+		b := new(stateBox)
+		vs, ps = c.carve(n, b.visits[:nv:nv], b.passes[:np:np], b.times[:], b.cons[:])
+	default:
+		c = newCopier(n)
+		if nv > 0 {
+			vs = make([]checkin.Visit, nv)
+		}
+		if np > 0 {
+			ps = make([]*pass.Pass, np)
+		}
+	}
+	return c, vs, ps
 }
 
 // stateBox holds the copies of a usual state's visits (a visit open, the

@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"errors"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -20,8 +22,9 @@ import (
 // with and without a team, open visits on earlier days, used-up passes
 // named by recent visits, a named visit and a lineage with a missing pass,
 // exactly what store.ReadState returns through the repositories, inside
-// Update and inside View; and the same errors for an unknown network,
-// holder, location or visit. A store without StateLoader skips it.
+// Update and inside View, with and without a Scratch (store.StateQuery);
+// and the same errors for an unknown network, holder, location or visit.
+// A store without StateLoader skips it.
 func (s *suite) testStateLoader(t *testing.T) {
 	st := s.store(t)
 	if !isStateLoader(t, st) {
@@ -51,16 +54,42 @@ func (s *suite) testStateLoader(t *testing.T) {
 		"missing key":     {Network: hub, Holder: "ada", Location: "downtown", From: d(2), To: d(3), Key: "no-such-key"},
 		"visit first key": {Network: hub, Visit: day3, FromVisit: -1, To: d(3), Key: "ada-out-3"},
 	}
-	for name, q := range queries {
-		for _, write := range []bool{true, false} {
+	// A Scratch reused by one query after the other gives the same states;
+	// what the visit and the open visits of a state hold outside their
+	// structs stays when the next state is loaded into it.
+	sc := new(store.Scratch)
+	var kept struct {
+		name        string
+		visit, want checkin.Visit
+		open, wantO []checkin.Visit
+	}
+	for _, write := range []bool{true, false} {
+		for _, name := range slices.Sorted(maps.Keys(queries)) {
+			q := queries[name]
 			got, want, gerr, werr := loadBoth(t, st, write, q)
-			if gerr != nil || werr != nil {
-				t.Errorf("%s (update %t): got errors %v and %v from LoadState and ReadState, want none", name, write, gerr, werr)
+			q.Scratch = sc
+			into, _, serr, _ := loadBoth(t, st, write, q)
+			if gerr != nil || werr != nil || serr != nil {
+				t.Errorf("%s (update %t): got errors %v and %v from LoadState (%v with a Scratch) and ReadState, want none",
+					name, write, gerr, serr, werr)
 				continue
 			}
 			if d := Diff(got, want); d != "" {
 				t.Errorf("%s (update %t): LoadState differs from ReadState: %s", name, write, d)
 			}
+			if d := Diff(into, want); d != "" {
+				t.Errorf("%s (update %t): LoadState with a Scratch differs from ReadState: %s", name, write, d)
+			}
+			if kept.name != "" {
+				if d := Diff(kept.visit, kept.want); d != "" {
+					t.Errorf("%s's visit changed when %s was loaded into its Scratch: %s", kept.name, name, d)
+				}
+				if d := Diff(kept.open, kept.wantO); d != "" {
+					t.Errorf("%s's open visits changed when %s was loaded into its Scratch: %s", kept.name, name, d)
+				}
+			}
+			kept.name, kept.visit, kept.want = name, into.Visit, want.Visit
+			kept.open, kept.wantO = slices.Clone(into.Open), want.Open // the structs are the Scratch's
 		}
 	}
 	base := queries["visit and lineage"]

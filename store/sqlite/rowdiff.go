@@ -202,6 +202,10 @@ func (t *tx) writeChanged(ctx context.Context, table string, cols []string, args
 // driverValue returns a as the driver value it is written as, integers
 // and booleans as int64, and false for a value it does not know.
 func driverValue(a any) (any, bool) {
+	switch a.(type) {
+	case nil, int64, float64, string, []byte:
+		return a, true // a driver value already, as the puts' arguments mostly are
+	}
 	v, err := driver.DefaultParameterConverter.ConvertValue(a)
 	if err != nil {
 		return nil, false

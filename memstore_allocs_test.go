@@ -26,7 +26,7 @@ import (
 // its row); the rest are the Engine's. Lower them as the Engine's go down.
 const (
 	checkInAllocBound  = 10
-	checkOutAllocBound = 3
+	checkOutAllocBound = 2
 )
 
 // TestMemstoreCheckInOutAllocs guards the allocations of the hot path on

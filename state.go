@@ -92,24 +92,30 @@ func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Dat
 	st.Holder, st.Location, st.Zone, st.Policy, st.MaxOpen = s.Holder, s.Location, z, e.policy, e.maxOpen
 	st.TeamSharing, st.NetworkLocations, st.Open, st.PAYG = s.Team.CreditSharing, s.Locations, s.Open, s.PAYG
 	from = store.WindowStart(from, s.Open, s.Location.ID, lookback)
-	st.Recent = s.Recent[:0] // filtered in place: s is the call's own
-	for _, v := range s.Recent {
-		if !v.Date.Before(from) && !v.Date.After(to) {
-			st.Recent = append(st.Recent, v)
+	// Filtered in place (s is the call's own), by index: a Visit is too
+	// large to copy for a look at its date.
+	n := 0
+	for i := range s.Recent {
+		if d := s.Recent[i].Date; !d.Before(from) && !d.After(to) {
+			if n != i {
+				s.Recent[n] = s.Recent[i]
+			}
+			n++
 		}
 	}
-	if len(st.Recent) == 0 {
+	st.Recent = s.Recent[:n]
+	if n == 0 {
 		st.Recent = nil
 	}
 	named := len(explicit)
 	if visit != nil {
 		named += len(visit.Consumptions)
 	}
-	for _, v := range st.Recent {
-		named += len(v.Consumptions)
+	for i := range st.Recent {
+		named += len(st.Recent[i].Consumptions)
 	}
 	if n := len(s.Live) + named; cap(st.Passes) < n {
-		st.Passes = make([]*pass.Pass, 0, n)
+		st.Passes = room.Passes(n)
 	}
 	st.Passes = append(st.Passes, s.Live...) // read-only: checkin copies what it changes
 	// The lineage (store.Lineage): explicit, then the passes that paid the
@@ -137,8 +143,8 @@ func (e *Engine) assemble(s *store.State, z calendar.Zone, from, to calendar.Dat
 			}
 		}
 	}
-	for _, v := range st.Recent {
-		for _, c := range v.Consumptions {
+	for i := range st.Recent {
+		for _, c := range st.Recent[i].Consumptions {
 			if err := add(c.Pass); err != nil {
 				return nil, err
 			}

@@ -259,18 +259,23 @@ func (e *Engine) CheckOut(ctx context.Context, req CheckOutRequest) (VisitResult
 // checkOutSpan is the days a check-out at at reads: from the days before
 // the visit's on which a visit may have begun whose PAYG charges share the
 // visit's days (C6), to the day it ends, at at or at its maximum length.
+// Its decision reads the live passes only to drain a time visit's minutes
+// (C4).
 func (e *Engine) checkOutSpan(at time.Time) span {
-	return span{from: -e.capDays(), until: at, max: e.maxOpen}
+	return span{from: -e.capDays(), until: at, max: e.maxOpen, timeLive: true}
 }
 
 // span is the service days a call on a visit reads: from the visit's day
 // plus from days, to the day of until (or of the visit's start plus max,
 // when earlier) in the location's zone, or to the visit's day when until
-// is zero.
+// is zero. With timeLive, the decision's State holds the holder's live
+// passes only for a time visit (a check-out's: no other visit's
+// check-out reads a pass but those of its lineage).
 type span struct {
-	from  int
-	until time.Time
-	max   time.Duration
+	from     int
+	until    time.Time
+	max      time.Duration
+	timeLive bool
 }
 
 // end returns the instant the span of v ends.
@@ -328,6 +333,9 @@ func (e *Engine) visitOnTx(ctx context.Context, tx store.Tx, netID, key, actor, 
 	z, err := e.locationZone(s.Location)
 	if err != nil {
 		return VisitResult{}, err
+	}
+	if sp.timeLive && s.Visit.Mode != checkin.ByTime {
+		s.Live = nil
 	}
 	from, to := sp.days(&s.Visit, z)
 	st, err := e.assemble(&s, z, from, to, -sp.from, extra, &s.Visit, room)

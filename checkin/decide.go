@@ -95,7 +95,12 @@ func NewState() *State { return new(Room).State() }
 // that memory, warm in the cache, than allocate it for every decision.
 // Its zero value is ready to use. A Room must not be used by two
 // goroutines at once.
-type Room struct{ r stateRoom }
+type Room struct {
+	r stateRoom
+	// passes is the longest array Passes has needed beyond the State's
+	// own (Passes), kept for the next States.
+	passes []*pass.Pass
+}
 
 // State returns the Room's State, empty, as NewState returns one. It
 // clears the State it returned before, and that State's pass copy: the
@@ -105,6 +110,20 @@ func (m *Room) State() *State {
 	m.r.st.room = &m.r
 	m.r.st.Passes = m.r.passes[:0]
 	return &m.r.st
+}
+
+// Passes returns an empty slice with room for n pass pointers, for the
+// Passes of the Room's State when its own do not suffice: the Room keeps
+// the array for the States it returns next, so that a caller deciding on
+// many passes again and again allocates it once. Like State, it clears
+// what the array held: the caller must be done with the Passes of the
+// State before.
+func (m *Room) Passes(n int) []*pass.Pass {
+	if cap(m.passes) < n {
+		m.passes = make([]*pass.Pass, 0, n)
+	}
+	clear(m.passes[:cap(m.passes)])
+	return m.passes[:0]
 }
 
 // passCopy is a pass a decision copied to change it, and the pass it

@@ -63,3 +63,28 @@ func TestRoomStateIsEmptyEachTime(t *testing.T) {
 		}
 	}
 }
+
+// A Room's longer Passes array is kept for the next States, and empty
+// each time: nothing the State before put in it is left to be read (or
+// kept alive).
+func TestRoomPassesReusedAndCleared(t *testing.T) {
+	var m Room
+	p := &pass.Pass{ID: "p1", Balance: 5}
+	for i := range 3 {
+		st := m.State()
+		st.Passes = m.Passes(10)
+		if len(st.Passes) != 0 || cap(st.Passes) < 10 {
+			t.Fatalf("round %d: got %d passes and room for %d, want 0 and at least 10", i, len(st.Passes), cap(st.Passes))
+		}
+		for j, q := range st.Passes[:cap(st.Passes)] {
+			if q != nil {
+				t.Fatalf("round %d: pointer %d of the array is still set", i, j)
+			}
+		}
+		st.Passes = append(st.Passes, p, p, p)
+	}
+	a, b := m.Passes(10), m.Passes(5)
+	if &a[:1][0] != &b[:1][0] {
+		t.Error("got a new array for fewer passes, want the Room's")
+	}
+}

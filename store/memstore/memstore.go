@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -510,7 +511,9 @@ func ownerOf(p *pass.Pass) ownerKey {
 	return ownerKey{p.Network, p.Holder, false}
 }
 
-func byRowID(r *passRow, id string) int { return cmp.Compare(r.p.ID, id) }
+// byRowID compares r's pass ID with id: one string comparison, where
+// cmp.Compare makes two.
+func byRowID(r *passRow, id string) int { return strings.Compare(r.p.ID, id) }
 
 // setPass replaces the row at k with r (nil deletes) and keeps the live,
 // code and expiry indexes current.

@@ -91,6 +91,9 @@ type connState struct {
 	ends   []int // the end of each value in values, -1 for NULL
 	order  []*prepared
 	res    results
+	// batch is the connection's batch, emptied for each round trip
+	// (resetBatch) once res, the last one's results, are read.
+	batch pgconn.Batch
 }
 
 const connStateKey = "passengine/store/postgres"
@@ -159,7 +162,12 @@ func (t *tx) sendStmts(ctx context.Context, stmts ...[]sqlStmt) (_ pgx.BatchResu
 		}
 	}
 	m := t.conn.Conn().TypeMap()
-	var b pgconn.Batch
+	b := &cs.batch
+	if cs.res.mrr != nil && !cs.res.closed {
+		b = new(pgconn.Batch) // the last batch's results are still being read
+	} else {
+		resetBatch(b)
+	}
 	i := 0
 	for _, part := range stmts {
 		for _, st := range part {
@@ -172,7 +180,7 @@ func (t *tx) sendStmts(ctx context.Context, stmts ...[]sqlStmt) (_ pgx.BatchResu
 		}
 	}
 	t.s.roundTrips.Add(1)
-	cs.res = results{t: t, m: m, mrr: t.conn.Conn().PgConn().ExecBatch(ctx, &b), order: cs.order}
+	cs.res = results{t: t, m: m, mrr: t.conn.Conn().PgConn().ExecBatch(ctx, b), order: cs.order}
 	return &cs.res, true, nil
 }
 

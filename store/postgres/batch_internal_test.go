@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/passengine/passengine/store"
 )
@@ -177,5 +180,43 @@ func TestPreparedDroppedByServer(t *testing.T) {
 	}
 	if err := read(); err != nil {
 		t.Fatalf("the next unit of work: got %v, want the statement prepared again", err)
+	}
+}
+
+// TestBatchLayout checks that batchLayout has pgconn.Batch's fields, in
+// its order, with its types (resetBatch writes a batch through it), and
+// that a batch reset after use encodes as a new one.
+func TestBatchLayout(t *testing.T) {
+	bt, lt := reflect.TypeFor[pgconn.Batch](), reflect.TypeFor[batchLayout]()
+	if bt.Size() != lt.Size() || bt.NumField() != lt.NumField() {
+		t.Fatalf("pgconn.Batch has %d fields in %d bytes, batchLayout %d in %d", bt.NumField(), bt.Size(), lt.NumField(), lt.Size())
+	}
+	for i := range bt.NumField() {
+		bf, lf := bt.Field(i), lt.Field(i)
+		if bf.Name != lf.Name || bf.Type != lf.Type || bf.Offset != lf.Offset {
+			t.Errorf("field %d: pgconn.Batch's %s %v at %d, batchLayout's %s %v at %d", i, bf.Name, bf.Type, bf.Offset,
+				lf.Name, lf.Type, lf.Offset)
+		}
+	}
+	sd := &pgconn.StatementDescription{Name: "s", Fields: []pgconn.FieldDescription{{Name: "a"}}}
+	fill := func(b *pgconn.Batch, n int) {
+		for i := range n {
+			b.ExecStatement(sd, [][]byte{[]byte(fmt.Sprint(i))}, []int16{0}, []int16{1})
+		}
+	}
+	var fresh, reused pgconn.Batch
+	fill(&reused, 20)
+	resetBatch(&reused)
+	if l := (*batchLayout)(unsafe.Pointer(&reused)); len(l.buf) != 0 || len(l.statementDescriptions) != 0 ||
+		len(l.resultFormats) != 0 || cap(l.buf) == 0 {
+		t.Fatalf("reset batch: %d bytes (room for %d), %d statements, %d formats", len(l.buf), cap(l.buf),
+			len(l.statementDescriptions), len(l.resultFormats))
+	}
+	fill(&fresh, 3)
+	fill(&reused, 3)
+	f, r := (*batchLayout)(unsafe.Pointer(&fresh)), (*batchLayout)(unsafe.Pointer(&reused))
+	if !bytes.Equal(f.buf, r.buf) || !reflect.DeepEqual(f.statementDescriptions, r.statementDescriptions) ||
+		!reflect.DeepEqual(f.resultFormats, r.resultFormats) {
+		t.Errorf("a reset batch encodes %q, a new one %q", r.buf, f.buf)
 	}
 }

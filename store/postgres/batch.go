@@ -279,7 +279,7 @@ const (
 // encodeFast appends arg encoded for a parameter of type oid, in the bytes
 // and the format pgtype's plans choose (TestEncodeFastAsPgx), for the
 // values the store binds most: strings for text, dates, instants,
-// integers and booleans, and pointers to them, which the store's writes
+// integers, booleans and bytes (bytea), and pointers to them, which the store's writes
 // bind to spare an allocation per value boxed in an interface (a nil
 // pointer is NULL, as for pgtype). ok is false for any other value, which
 // pgtype encodes. A NULL is a nil buffer.
@@ -324,6 +324,13 @@ func encodeFast(oid uint32, arg any, buf []byte) (out []byte, format int16, ok b
 		return appendInstant(oid, pgtype.Timestamptz{Time: *v, Valid: true}, buf)
 	case pgtype.Timestamptz:
 		return appendInstant(oid, v, buf)
+	case []byte:
+		return appendBytea(oid, v, buf)
+	case *[]byte:
+		if v == nil {
+			return nil, pgtype.BinaryFormatCode, true
+		}
+		return appendBytea(oid, *v, buf)
 	case *pgtype.Timestamptz:
 		if v == nil {
 			return nil, pgtype.TextFormatCode, true
@@ -339,6 +346,20 @@ func appendText(oid uint32, s string, buf []byte) ([]byte, int16, bool) {
 		return nil, 0, false
 	}
 	return append(buf, s...), pgtype.TextFormatCode, true
+}
+
+// appendBytea appends b for a bytea parameter, binary; a nil b is NULL,
+// an empty one an empty value.
+func appendBytea(oid uint32, b []byte, buf []byte) ([]byte, int16, bool) {
+	switch {
+	case oid != pgtype.ByteaOID:
+		return nil, 0, false
+	case b == nil:
+		return nil, pgtype.BinaryFormatCode, true
+	case buf == nil:
+		buf = []byte{}
+	}
+	return append(buf, b...), pgtype.BinaryFormatCode, true
 }
 
 // appendInt appends n for an int8 or int4 parameter, binary.

@@ -60,6 +60,11 @@ func TestEncodeFastAsPgx(t *testing.T) {
 	}
 	strs = append(strs, (*string)(nil))
 	yes, no := true, false
+	var byteas []any
+	for _, b := range [][]byte{nil, {}, []byte("{\"visit\":1}"), {0, 0xff}} {
+		byteas = append(byteas, b, &b)
+	}
+	byteas = append(byteas, (*[]byte)(nil))
 	for _, c := range []struct {
 		oid    uint32
 		values []any
@@ -71,6 +76,7 @@ func TestEncodeFastAsPgx(t *testing.T) {
 		{pgtype.TextOID, strs},
 		{pgtype.VarcharOID, strs},
 		{pgtype.BoolOID, []any{true, false, &yes, &no, (*bool)(nil)}},
+		{pgtype.ByteaOID, byteas},
 	} {
 		for _, v := range c.values {
 			got, gotFormat, ok := encodeFast(c.oid, v, []byte{0xff})
@@ -103,6 +109,8 @@ func TestEncodeFastAsPgx(t *testing.T) {
 		{pgtype.ByteaOID, "x"},
 		{pgtype.JSONBOID, "{}"},
 		{pgtype.TextOID, true},
+		{pgtype.TextOID, []byte("x")},
+		{pgtype.JSONBOID, []byte("{}")},
 	} {
 		if _, _, ok := encodeFast(c.oid, c.v, nil); ok {
 			t.Errorf("encodeFast(%d, %#v) encoded; want it left to pgtype", c.oid, c.v)

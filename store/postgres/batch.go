@@ -64,21 +64,34 @@ type scanCache struct {
 	// pgtype's plan for the type converts the pointer through reflection
 	// on every value.
 	named bool
+	// text is set for a text or varchar column in the text format scanned
+	// into a string (*string or named): a row's values of such columns
+	// share one allocation (rows.Scan), where the plan allocates each.
+	text bool
+	// numeric is set for a numeric column in the binary format scanned
+	// into a *numericCol, which decodes it (scanBinary).
+	numeric bool
 }
 
 // planScan returns the scan plan of the column f into d, of type typ.
 func planScan(m *pgtype.Map, f *pgconn.FieldDescription, d any, typ reflect.Type) scanCache {
+	text := f.Format == pgtype.TextFormatCode && (f.DataTypeOID == pgtype.TextOID || f.DataTypeOID == pgtype.VarcharOID)
 	if typ.Kind() == reflect.Pointer && typ.Elem().Kind() == reflect.String && typ.Elem() != stringType {
 		_, scanner := d.(sql.Scanner)
 		_, textScanner := d.(pgtype.TextScanner)
 		if !scanner && !textScanner {
-			return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, new(string)), named: true}
+			return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, new(string)), named: true, text: text}
 		}
 	}
-	return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, d)}
+	return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, d), text: text && typ == stringPtrType,
+		numeric: f.Format == pgtype.BinaryFormatCode && f.DataTypeOID == pgtype.NumericOID && typ == numericColType}
 }
 
-var stringType = reflect.TypeFor[string]()
+var (
+	stringType     = reflect.TypeFor[string]()
+	stringPtrType  = reflect.TypeFor[*string]()
+	numericColType = reflect.TypeFor[*numericCol]()
+)
 
 // connState is what send keeps on a connection (in its CustomData): the
 // statements it prepared and the buffers of its batches.
@@ -180,7 +193,8 @@ func (t *tx) sendStmts(ctx context.Context, stmts ...[]sqlStmt) (_ pgx.BatchResu
 		}
 	}
 	t.s.roundTrips.Add(1)
-	cs.res = results{t: t, m: m, mrr: t.conn.Conn().PgConn().ExecBatch(ctx, b), order: cs.order}
+	cs.res = results{t: t, m: m, mrr: t.conn.Conn().PgConn().ExecBatch(ctx, b), order: cs.order,
+		rows: rows{text: cs.res.rows.text[:0], textTo: cs.res.rows.textTo[:0]}} // the rows' memory kept
 	return &cs.res, true, nil
 }
 
@@ -471,7 +485,7 @@ func (r *results) Query() (pgx.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.rows = rows{rr: rr, m: r.m, p: p}
+	r.rows = rows{rr: rr, m: r.m, p: p, text: r.rows.text[:0], textTo: r.rows.textTo[:0]} // their memory kept
 	return &r.rows, nil
 }
 
@@ -512,6 +526,19 @@ type rows struct {
 	err    error
 	closed bool
 	str    string // a named string type's value (scanCache.named)
+	// text are the row's non-empty text values scanned into strings
+	// (scanCache.text), copied into one string, of which each destination
+	// in textTo takes its part.
+	text   []byte
+	textTo []textDest
+}
+
+// textDest is a string destination of rows.Scan: s, or, when it is nil,
+// named (a pointer to a named string type), and the length of its value.
+type textDest struct {
+	s     *string
+	named reflect.Value
+	n     int
 }
 
 func (r *rows) Close() {
@@ -571,6 +598,9 @@ func (r *rows) Scan(dest ...any) error {
 	if len(fields) != len(dest) {
 		return r.fail(fmt.Errorf("number of field descriptions must equal number of destinations, got %d and %d", len(fields), len(dest)))
 	}
+	// The row's non-empty text values scanned into strings share one
+	// allocation: they are set once all are read (textTo).
+	r.text, r.textTo = r.text[:0], r.textTo[:0]
 	for i, d := range dest {
 		if d == nil {
 			continue
@@ -579,8 +609,23 @@ func (r *rows) Scan(dest ...any) error {
 		if typ := reflect.TypeOf(d); c.typ != typ {
 			*c = planScan(r.m, &fields[i], d, typ)
 		}
+		if v := r.values[i]; c.text && len(v) > 0 {
+			if c.named {
+				if named := reflect.ValueOf(d); !named.IsNil() {
+					r.text = append(r.text, v...)
+					r.textTo = append(r.textTo, textDest{named: named.Elem(), n: len(v)})
+					continue
+				}
+			} else if s := d.(*string); s != nil {
+				r.text = append(r.text, v...)
+				r.textTo = append(r.textTo, textDest{s: s, n: len(v)})
+				continue
+			}
+		}
 		var err error
 		switch {
+		case c.numeric:
+			err = d.(*numericCol).scanBinary(r.values[i], c.plan)
 		case !c.named:
 			err = c.plan.Scan(r.values[i], d)
 		case reflect.ValueOf(d).IsNil():
@@ -592,6 +637,19 @@ func (r *rows) Scan(dest ...any) error {
 		}
 		if err != nil {
 			return r.fail(pgx.ScanArgError{ColumnIndex: i, FieldName: fields[i].Name, Err: err})
+		}
+	}
+	if len(r.textTo) > 0 {
+		text := string(r.text)
+		for i, to := range r.textTo {
+			s := text[:to.n]
+			text = text[to.n:]
+			if to.s != nil {
+				*to.s = s
+			} else {
+				to.named.SetString(s)
+			}
+			r.textTo[i] = textDest{}
 		}
 	}
 	return nil

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -226,5 +228,124 @@ func TestBatchLayout(t *testing.T) {
 	if !bytes.Equal(f.buf, r.buf) || !reflect.DeepEqual(f.statementDescriptions, r.statementDescriptions) ||
 		!reflect.DeepEqual(f.resultFormats, r.resultFormats) {
 		t.Errorf("a reset batch encodes %q, a new one %q", r.buf, f.buf)
+	}
+}
+
+// TestScanSharesText scans rows whose text values share one string
+// (rows.Scan): each destination gets its own value, named string types,
+// empty values, NULLs into pgtype.Text and nil destinations included, a
+// NULL into a string fails as pgx's plan fails, and a value scanned in
+// one row is not changed by the next.
+func TestScanSharesText(t *testing.T) {
+	ctx := context.Background()
+	st := NewTestStore(t, WithMaxConns(1))
+	type kind string
+	var kept []string
+	err := st.Update(ctx, func(stx store.Tx) error {
+		tx := stx.(*tx)
+		const q = `SELECT $1::text, 'é'::varchar, ''::text, NULL::text, $2::text, 7, $1::text || 'x'`
+		for _, arg := range []string{"alpha", "b", "ünï"} {
+			// A held statement before each: the query goes through send.
+			if err := tx.hold("nothing", `SELECT 1`); err != nil {
+				return err
+			}
+			var a, b, empty string
+			var null pgtype.Text
+			var k kind
+			var n int
+			if err := tx.queryRow(ctx, q, arg, "kind-"+arg).Scan(&a, &b, &empty, &null, &k, &n, nil); err != nil {
+				return err
+			}
+			if a != arg || b != "é" || empty != "" || null.Valid || k != kind("kind-"+arg) || n != 7 {
+				t.Errorf("scanned %q %q %q %v %q %d; want %q é \"\" NULL kind-%s 7", a, b, empty, null, k, n, arg, arg)
+			}
+			kept = append(kept, a, b, string(k))
+		}
+		var s string
+		if err := tx.hold("nothing", `SELECT 1`); err != nil {
+			return err
+		}
+		if err := tx.queryRow(ctx, `SELECT 'x'::text, NULL::text`).Scan(&s, &s); err == nil {
+			t.Error("NULL scanned into a string")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"alpha", "é", "kind-alpha", "b", "é", "kind-b", "ünï", "é", "kind-ünï"}; !reflect.DeepEqual(kept, want) {
+		t.Errorf("kept %q, want %q", kept, want)
+	}
+}
+
+// TestNumericColAsPgx checks that numericCol.scanBinary decodes a binary
+// numeric into the coefficient and exponent pgx's plan does (through
+// decimalOf): values of pgx's encoder and values PostgreSQL sends
+// (scanned through send), those it leaves to pgx's plan included.
+func TestNumericColAsPgx(t *testing.T) {
+	m := pgtype.NewMap()
+	plan := m.PlanScan(pgtype.NumericOID, pgtype.BinaryFormatCode, &numericCol{})
+	check := func(src []byte, what string) {
+		t.Helper()
+		var want pgtype.Numeric
+		werr := m.PlanScan(pgtype.NumericOID, pgtype.BinaryFormatCode, &want).Scan(src, &want)
+		wantD, derr := decimalOf(want)
+		var got numericCol
+		err := got.scanBinary(src, plan)
+		if (err != nil) != (werr != nil || derr != nil) {
+			t.Errorf("%s: error %v; pgx %v, %v", what, err, werr, derr)
+			return
+		}
+		if err == nil && (got.d.String() != wantD.String() || got.d.Exponent() != wantD.Exponent()) {
+			t.Errorf("%s: %s (exponent %d); pgx %s (exponent %d)", what, got.d, got.d.Exponent(), wantD, wantD.Exponent())
+		}
+	}
+	coefs := []int64{0, 1, -1, 5, 10, 100, 1000, 10_000, 12_345, -99_990, 1_000_000, 123_456_789,
+		9_999_999_999_999_999, -1_234_567_890_123_456, math.MaxInt64, math.MinInt64 + 1}
+	for _, c := range coefs {
+		for exp := int32(-20); exp <= 20; exp++ {
+			n := pgtype.Numeric{Int: big.NewInt(c), Exp: exp, Valid: true}
+			src, err := m.Encode(pgtype.NumericOID, pgtype.BinaryFormatCode, n, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(src, fmt.Sprintf("%de%d", c, exp))
+		}
+	}
+	check(nil, "NULL")
+	check([]byte{0, 1}, "short")
+	check([]byte{0, 1, 0, 0, 0, 0, 0, 0}, "missing digit")
+
+	ctx := context.Background()
+	st := NewTestStore(t, WithMaxConns(1))
+	err := st.Update(ctx, func(stx store.Tx) error {
+		tx := stx.(*tx)
+		for _, lit := range []string{"0", "0.00", "1", "-1", "1.50", "-0.01", "1000", "1000.0", "100000000",
+			"12.3400", "123456789012.3456", "1234567890123456.78", "99999999999999999999", "1e20", "-1e-20",
+			"0.000000000000000001", "12345678901234567890.5", "NaN", "Infinity", "-Infinity"} {
+			// A held statement before each: the query goes through send.
+			if err := tx.hold("nothing", `SELECT 1`); err != nil {
+				return err
+			}
+			var got numericCol
+			var raw []byte
+			if err := tx.queryRow(ctx, `SELECT $1::text::numeric, numeric_send($1::text::numeric)`, lit).Scan(&got, &raw); err != nil {
+				if lit == "NaN" || strings.HasSuffix(lit, "Infinity") {
+					continue // decimalOf's error
+				}
+				return fmt.Errorf("%s: %w", lit, err)
+			}
+			check(raw, lit)
+			var want pgtype.Numeric
+			if err := want.Scan(lit); err == nil {
+				if d, err := decimalOf(want); err == nil && !d.Equal(got.d) {
+					t.Errorf("%s: scanned %s", lit, got.d)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

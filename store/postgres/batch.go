@@ -64,21 +64,34 @@ type scanCache struct {
 	// pgtype's plan for the type converts the pointer through reflection
 	// on every value.
 	named bool
+	// text is set for a text or varchar column in the text format scanned
+	// into a string (*string or named): a row's values of such columns
+	// share one allocation (rows.Scan), where the plan allocates each.
+	text bool
+	// numeric is set for a numeric column in the binary format scanned
+	// into a *numericCol, which decodes it (scanBinary).
+	numeric bool
 }
 
 // planScan returns the scan plan of the column f into d, of type typ.
 func planScan(m *pgtype.Map, f *pgconn.FieldDescription, d any, typ reflect.Type) scanCache {
+	text := f.Format == pgtype.TextFormatCode && (f.DataTypeOID == pgtype.TextOID || f.DataTypeOID == pgtype.VarcharOID)
 	if typ.Kind() == reflect.Pointer && typ.Elem().Kind() == reflect.String && typ.Elem() != stringType {
 		_, scanner := d.(sql.Scanner)
 		_, textScanner := d.(pgtype.TextScanner)
 		if !scanner && !textScanner {
-			return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, new(string)), named: true}
+			return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, new(string)), named: true, text: text}
 		}
 	}
-	return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, d)}
+	return scanCache{typ: typ, plan: m.PlanScan(f.DataTypeOID, f.Format, d), text: text && typ == stringPtrType,
+		numeric: f.Format == pgtype.BinaryFormatCode && f.DataTypeOID == pgtype.NumericOID && typ == numericColType}
 }
 
-var stringType = reflect.TypeFor[string]()
+var (
+	stringType     = reflect.TypeFor[string]()
+	stringPtrType  = reflect.TypeFor[*string]()
+	numericColType = reflect.TypeFor[*numericCol]()
+)
 
 // connState is what send keeps on a connection (in its CustomData): the
 // statements it prepared and the buffers of its batches.
@@ -91,6 +104,9 @@ type connState struct {
 	ends   []int // the end of each value in values, -1 for NULL
 	order  []*prepared
 	res    results
+	// batch is the connection's batch, emptied for each round trip
+	// (resetBatch) once res, the last one's results, are read.
+	batch pgconn.Batch
 }
 
 const connStateKey = "passengine/store/postgres"
@@ -159,7 +175,12 @@ func (t *tx) sendStmts(ctx context.Context, stmts ...[]sqlStmt) (_ pgx.BatchResu
 		}
 	}
 	m := t.conn.Conn().TypeMap()
-	var b pgconn.Batch
+	b := &cs.batch
+	if cs.res.mrr != nil && !cs.res.closed {
+		b = new(pgconn.Batch) // the last batch's results are still being read
+	} else {
+		resetBatch(b)
+	}
 	i := 0
 	for _, part := range stmts {
 		for _, st := range part {
@@ -172,7 +193,8 @@ func (t *tx) sendStmts(ctx context.Context, stmts ...[]sqlStmt) (_ pgx.BatchResu
 		}
 	}
 	t.s.roundTrips.Add(1)
-	cs.res = results{t: t, m: m, mrr: t.conn.Conn().PgConn().ExecBatch(ctx, &b), order: cs.order}
+	cs.res = results{t: t, m: m, mrr: t.conn.Conn().PgConn().ExecBatch(ctx, b), order: cs.order,
+		rows: rows{text: cs.res.rows.text[:0], textTo: cs.res.rows.textTo[:0]}} // the rows' memory kept
 	return &cs.res, true, nil
 }
 
@@ -271,7 +293,7 @@ const (
 // encodeFast appends arg encoded for a parameter of type oid, in the bytes
 // and the format pgtype's plans choose (TestEncodeFastAsPgx), for the
 // values the store binds most: strings for text, dates, instants,
-// integers and booleans, and pointers to them, which the store's writes
+// integers, booleans and bytes (bytea), and pointers to them, which the store's writes
 // bind to spare an allocation per value boxed in an interface (a nil
 // pointer is NULL, as for pgtype). ok is false for any other value, which
 // pgtype encodes. A NULL is a nil buffer.
@@ -316,6 +338,13 @@ func encodeFast(oid uint32, arg any, buf []byte) (out []byte, format int16, ok b
 		return appendInstant(oid, pgtype.Timestamptz{Time: *v, Valid: true}, buf)
 	case pgtype.Timestamptz:
 		return appendInstant(oid, v, buf)
+	case []byte:
+		return appendBytea(oid, v, buf)
+	case *[]byte:
+		if v == nil {
+			return nil, pgtype.BinaryFormatCode, true
+		}
+		return appendBytea(oid, *v, buf)
 	case *pgtype.Timestamptz:
 		if v == nil {
 			return nil, pgtype.TextFormatCode, true
@@ -331,6 +360,20 @@ func appendText(oid uint32, s string, buf []byte) ([]byte, int16, bool) {
 		return nil, 0, false
 	}
 	return append(buf, s...), pgtype.TextFormatCode, true
+}
+
+// appendBytea appends b for a bytea parameter, binary; a nil b is NULL,
+// an empty one an empty value.
+func appendBytea(oid uint32, b []byte, buf []byte) ([]byte, int16, bool) {
+	switch {
+	case oid != pgtype.ByteaOID:
+		return nil, 0, false
+	case b == nil:
+		return nil, pgtype.BinaryFormatCode, true
+	case buf == nil:
+		buf = []byte{}
+	}
+	return append(buf, b...), pgtype.BinaryFormatCode, true
 }
 
 // appendInt appends n for an int8 or int4 parameter, binary.
@@ -442,7 +485,7 @@ func (r *results) Query() (pgx.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.rows = rows{rr: rr, m: r.m, p: p}
+	r.rows = rows{rr: rr, m: r.m, p: p, text: r.rows.text[:0], textTo: r.rows.textTo[:0]} // their memory kept
 	return &r.rows, nil
 }
 
@@ -483,6 +526,19 @@ type rows struct {
 	err    error
 	closed bool
 	str    string // a named string type's value (scanCache.named)
+	// text are the row's non-empty text values scanned into strings
+	// (scanCache.text), copied into one string, of which each destination
+	// in textTo takes its part.
+	text   []byte
+	textTo []textDest
+}
+
+// textDest is a string destination of rows.Scan: s, or, when it is nil,
+// named (a pointer to a named string type), and the length of its value.
+type textDest struct {
+	s     *string
+	named reflect.Value
+	n     int
 }
 
 func (r *rows) Close() {
@@ -542,6 +598,9 @@ func (r *rows) Scan(dest ...any) error {
 	if len(fields) != len(dest) {
 		return r.fail(fmt.Errorf("number of field descriptions must equal number of destinations, got %d and %d", len(fields), len(dest)))
 	}
+	// The row's non-empty text values scanned into strings share one
+	// allocation: they are set once all are read (textTo).
+	r.text, r.textTo = r.text[:0], r.textTo[:0]
 	for i, d := range dest {
 		if d == nil {
 			continue
@@ -550,8 +609,23 @@ func (r *rows) Scan(dest ...any) error {
 		if typ := reflect.TypeOf(d); c.typ != typ {
 			*c = planScan(r.m, &fields[i], d, typ)
 		}
+		if v := r.values[i]; c.text && len(v) > 0 {
+			if c.named {
+				if named := reflect.ValueOf(d); !named.IsNil() {
+					r.text = append(r.text, v...)
+					r.textTo = append(r.textTo, textDest{named: named.Elem(), n: len(v)})
+					continue
+				}
+			} else if s := d.(*string); s != nil {
+				r.text = append(r.text, v...)
+				r.textTo = append(r.textTo, textDest{s: s, n: len(v)})
+				continue
+			}
+		}
 		var err error
 		switch {
+		case c.numeric:
+			err = d.(*numericCol).scanBinary(r.values[i], c.plan)
 		case !c.named:
 			err = c.plan.Scan(r.values[i], d)
 		case reflect.ValueOf(d).IsNil():
@@ -563,6 +637,19 @@ func (r *rows) Scan(dest ...any) error {
 		}
 		if err != nil {
 			return r.fail(pgx.ScanArgError{ColumnIndex: i, FieldName: fields[i].Name, Err: err})
+		}
+	}
+	if len(r.textTo) > 0 {
+		text := string(r.text)
+		for i, to := range r.textTo {
+			s := text[:to.n]
+			text = text[to.n:]
+			if to.s != nil {
+				*to.s = s
+			} else {
+				to.named.SetString(s)
+			}
+			r.textTo[i] = textDest{}
 		}
 	}
 	return nil

@@ -6,9 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/passengine/passengine/store"
 )
@@ -57,6 +62,11 @@ func TestEncodeFastAsPgx(t *testing.T) {
 	}
 	strs = append(strs, (*string)(nil))
 	yes, no := true, false
+	var byteas []any
+	for _, b := range [][]byte{nil, {}, []byte("{\"visit\":1}"), {0, 0xff}} {
+		byteas = append(byteas, b, &b)
+	}
+	byteas = append(byteas, (*[]byte)(nil))
 	for _, c := range []struct {
 		oid    uint32
 		values []any
@@ -68,6 +78,7 @@ func TestEncodeFastAsPgx(t *testing.T) {
 		{pgtype.TextOID, strs},
 		{pgtype.VarcharOID, strs},
 		{pgtype.BoolOID, []any{true, false, &yes, &no, (*bool)(nil)}},
+		{pgtype.ByteaOID, byteas},
 	} {
 		for _, v := range c.values {
 			got, gotFormat, ok := encodeFast(c.oid, v, []byte{0xff})
@@ -100,6 +111,8 @@ func TestEncodeFastAsPgx(t *testing.T) {
 		{pgtype.ByteaOID, "x"},
 		{pgtype.JSONBOID, "{}"},
 		{pgtype.TextOID, true},
+		{pgtype.TextOID, []byte("x")},
+		{pgtype.JSONBOID, []byte("{}")},
 	} {
 		if _, _, ok := encodeFast(c.oid, c.v, nil); ok {
 			t.Errorf("encodeFast(%d, %#v) encoded; want it left to pgtype", c.oid, c.v)
@@ -177,5 +190,162 @@ func TestPreparedDroppedByServer(t *testing.T) {
 	}
 	if err := read(); err != nil {
 		t.Fatalf("the next unit of work: got %v, want the statement prepared again", err)
+	}
+}
+
+// TestBatchLayout checks that batchLayout has pgconn.Batch's fields, in
+// its order, with its types (resetBatch writes a batch through it), and
+// that a batch reset after use encodes as a new one.
+func TestBatchLayout(t *testing.T) {
+	bt, lt := reflect.TypeFor[pgconn.Batch](), reflect.TypeFor[batchLayout]()
+	if bt.Size() != lt.Size() || bt.NumField() != lt.NumField() {
+		t.Fatalf("pgconn.Batch has %d fields in %d bytes, batchLayout %d in %d", bt.NumField(), bt.Size(), lt.NumField(), lt.Size())
+	}
+	for i := range bt.NumField() {
+		bf, lf := bt.Field(i), lt.Field(i)
+		if bf.Name != lf.Name || bf.Type != lf.Type || bf.Offset != lf.Offset {
+			t.Errorf("field %d: pgconn.Batch's %s %v at %d, batchLayout's %s %v at %d", i, bf.Name, bf.Type, bf.Offset,
+				lf.Name, lf.Type, lf.Offset)
+		}
+	}
+	sd := &pgconn.StatementDescription{Name: "s", Fields: []pgconn.FieldDescription{{Name: "a"}}}
+	fill := func(b *pgconn.Batch, n int) {
+		for i := range n {
+			b.ExecStatement(sd, [][]byte{[]byte(fmt.Sprint(i))}, []int16{0}, []int16{1})
+		}
+	}
+	var fresh, reused pgconn.Batch
+	fill(&reused, 20)
+	resetBatch(&reused)
+	if l := (*batchLayout)(unsafe.Pointer(&reused)); len(l.buf) != 0 || len(l.statementDescriptions) != 0 ||
+		len(l.resultFormats) != 0 || cap(l.buf) == 0 {
+		t.Fatalf("reset batch: %d bytes (room for %d), %d statements, %d formats", len(l.buf), cap(l.buf),
+			len(l.statementDescriptions), len(l.resultFormats))
+	}
+	fill(&fresh, 3)
+	fill(&reused, 3)
+	f, r := (*batchLayout)(unsafe.Pointer(&fresh)), (*batchLayout)(unsafe.Pointer(&reused))
+	if !bytes.Equal(f.buf, r.buf) || !reflect.DeepEqual(f.statementDescriptions, r.statementDescriptions) ||
+		!reflect.DeepEqual(f.resultFormats, r.resultFormats) {
+		t.Errorf("a reset batch encodes %q, a new one %q", r.buf, f.buf)
+	}
+}
+
+// TestScanSharesText scans rows whose text values share one string
+// (rows.Scan): each destination gets its own value, named string types,
+// empty values, NULLs into pgtype.Text and nil destinations included, a
+// NULL into a string fails as pgx's plan fails, and a value scanned in
+// one row is not changed by the next.
+func TestScanSharesText(t *testing.T) {
+	ctx := context.Background()
+	st := NewTestStore(t, WithMaxConns(1))
+	type kind string
+	var kept []string
+	err := st.Update(ctx, func(stx store.Tx) error {
+		tx := stx.(*tx)
+		const q = `SELECT $1::text, 'é'::varchar, ''::text, NULL::text, $2::text, 7, $1::text || 'x'`
+		for _, arg := range []string{"alpha", "b", "ünï"} {
+			// A held statement before each: the query goes through send.
+			if err := tx.hold("nothing", `SELECT 1`); err != nil {
+				return err
+			}
+			var a, b, empty string
+			var null pgtype.Text
+			var k kind
+			var n int
+			if err := tx.queryRow(ctx, q, arg, "kind-"+arg).Scan(&a, &b, &empty, &null, &k, &n, nil); err != nil {
+				return err
+			}
+			if a != arg || b != "é" || empty != "" || null.Valid || k != kind("kind-"+arg) || n != 7 {
+				t.Errorf("scanned %q %q %q %v %q %d; want %q é \"\" NULL kind-%s 7", a, b, empty, null, k, n, arg, arg)
+			}
+			kept = append(kept, a, b, string(k))
+		}
+		var s string
+		if err := tx.hold("nothing", `SELECT 1`); err != nil {
+			return err
+		}
+		if err := tx.queryRow(ctx, `SELECT 'x'::text, NULL::text`).Scan(&s, &s); err == nil {
+			t.Error("NULL scanned into a string")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"alpha", "é", "kind-alpha", "b", "é", "kind-b", "ünï", "é", "kind-ünï"}; !reflect.DeepEqual(kept, want) {
+		t.Errorf("kept %q, want %q", kept, want)
+	}
+}
+
+// TestNumericColAsPgx checks that numericCol.scanBinary decodes a binary
+// numeric into the coefficient and exponent pgx's plan does (through
+// decimalOf): values of pgx's encoder and values PostgreSQL sends
+// (scanned through send), those it leaves to pgx's plan included.
+func TestNumericColAsPgx(t *testing.T) {
+	m := pgtype.NewMap()
+	plan := m.PlanScan(pgtype.NumericOID, pgtype.BinaryFormatCode, &numericCol{})
+	check := func(src []byte, what string) {
+		t.Helper()
+		var want pgtype.Numeric
+		werr := m.PlanScan(pgtype.NumericOID, pgtype.BinaryFormatCode, &want).Scan(src, &want)
+		wantD, derr := decimalOf(want)
+		var got numericCol
+		err := got.scanBinary(src, plan)
+		if (err != nil) != (werr != nil || derr != nil) {
+			t.Errorf("%s: error %v; pgx %v, %v", what, err, werr, derr)
+			return
+		}
+		if err == nil && (got.d.String() != wantD.String() || got.d.Exponent() != wantD.Exponent()) {
+			t.Errorf("%s: %s (exponent %d); pgx %s (exponent %d)", what, got.d, got.d.Exponent(), wantD, wantD.Exponent())
+		}
+	}
+	coefs := []int64{0, 1, -1, 5, 10, 100, 1000, 10_000, 12_345, -99_990, 1_000_000, 123_456_789,
+		9_999_999_999_999_999, -1_234_567_890_123_456, math.MaxInt64, math.MinInt64 + 1}
+	for _, c := range coefs {
+		for exp := int32(-20); exp <= 20; exp++ {
+			n := pgtype.Numeric{Int: big.NewInt(c), Exp: exp, Valid: true}
+			src, err := m.Encode(pgtype.NumericOID, pgtype.BinaryFormatCode, n, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(src, fmt.Sprintf("%de%d", c, exp))
+		}
+	}
+	check(nil, "NULL")
+	check([]byte{0, 1}, "short")
+	check([]byte{0, 1, 0, 0, 0, 0, 0, 0}, "missing digit")
+
+	ctx := context.Background()
+	st := NewTestStore(t, WithMaxConns(1))
+	err := st.Update(ctx, func(stx store.Tx) error {
+		tx := stx.(*tx)
+		for _, lit := range []string{"0", "0.00", "1", "-1", "1.50", "-0.01", "1000", "1000.0", "100000000",
+			"12.3400", "123456789012.3456", "1234567890123456.78", "99999999999999999999", "1e20", "-1e-20",
+			"0.000000000000000001", "12345678901234567890.5", "NaN", "Infinity", "-Infinity"} {
+			// A held statement before each: the query goes through send.
+			if err := tx.hold("nothing", `SELECT 1`); err != nil {
+				return err
+			}
+			var got numericCol
+			var raw []byte
+			if err := tx.queryRow(ctx, `SELECT $1::text::numeric, numeric_send($1::text::numeric)`, lit).Scan(&got, &raw); err != nil {
+				if lit == "NaN" || strings.HasSuffix(lit, "Infinity") {
+					continue // decimalOf's error
+				}
+				return fmt.Errorf("%s: %w", lit, err)
+			}
+			check(raw, lit)
+			var want pgtype.Numeric
+			if err := want.Scan(lit); err == nil {
+				if d, err := decimalOf(want); err == nil && !d.Equal(got.d) {
+					t.Errorf("%s: scanned %s", lit, got.d)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

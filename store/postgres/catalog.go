@@ -143,11 +143,16 @@ func (r catalogRepo) PutTeam(ctx context.Context, t catalog.Team) error {
 		t.Network, t.ID, t.Name, t.CreditSharing)
 }
 
-func scanHolder(r pgx.Row) (h catalog.Holder, err error) {
-	var declared pgtype.Timestamptz
-	err = r.Scan(&h.Network, &h.ID, &h.Name, &h.Audience, &h.Team, &declared)
-	h.HealthDeclaredAt = instantPtrOf(declared)
-	return h, err
+func scanHolder(r pgx.Row) (catalog.Holder, error) {
+	c := &struct { // one allocation (see scanPass)
+		h        catalog.Holder
+		declared pgtype.Timestamptz
+		dest     [6]any
+	}{}
+	c.dest = [...]any{&c.h.Network, &c.h.ID, &c.h.Name, &c.h.Audience, &c.h.Team, &c.declared}
+	err := r.Scan(c.dest[:]...)
+	c.h.HealthDeclaredAt = instantPtrOf(c.declared)
+	return c.h, err
 }
 
 func (r catalogRepo) Holder(ctx context.Context, network, id string) (catalog.Holder, error) {

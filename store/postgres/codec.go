@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/big"
 	"time"
 
@@ -38,14 +40,77 @@ func decimalOf(n pgtype.Numeric) (decimal.Decimal, error) {
 
 // moneyCol scans a money value from its two columns, amount and currency.
 type moneyCol struct {
-	amount   pgtype.Numeric
+	amount   numericCol
 	currency string
 }
 
 func (m *moneyCol) value() (money.Money, error) {
-	d, err := decimalOf(m.amount)
-	return money.Money{Amount: d, Currency: m.currency}, err
+	return money.Money{Amount: m.amount.d, Currency: m.currency}, nil
 }
+
+// numericCol scans a numeric column into an exact decimal, zero for
+// NULL: pgx's plans through ScanNumeric, and rows.Scan through
+// scanBinary, which decodes the values that fit an int64 itself, without
+// pgx's big.Int arithmetic.
+type numericCol struct{ d decimal.Decimal }
+
+// ScanNumeric implements pgtype.NumericScanner.
+func (n *numericCol) ScanNumeric(v pgtype.Numeric) error {
+	d, err := decimalOf(v)
+	n.d = d
+	return err
+}
+
+// scanBinary scans src, a numeric in the binary format, into n: the same
+// coefficient and exponent as pgx's plan (TestNumericColAsPgx), decoded
+// here for at most four base-10000 digits and a coefficient that fits an
+// int64, with plan (pgx's) otherwise.
+func (n *numericCol) scanBinary(src []byte, plan pgtype.ScanPlan) error {
+	if len(src) < 8 {
+		return plan.Scan(src, n)
+	}
+	ndigits := int(binary.BigEndian.Uint16(src))
+	weight := int(int16(binary.BigEndian.Uint16(src[2:])))
+	sign := binary.BigEndian.Uint16(src[4:])
+	dscale := int(int16(binary.BigEndian.Uint16(src[6:])))
+	if sign != 0 && sign != numericNegative || ndigits > 4 || len(src) != 8+2*ndigits {
+		return plan.Scan(src, n) // NaN, an infinity, a long or malformed value
+	}
+	if ndigits == 0 {
+		n.d = decimal.New(0, 0)
+		return nil
+	}
+	var coef int64
+	for i := range ndigits {
+		coef = coef*10_000 + int64(binary.BigEndian.Uint16(src[8+2*i:]))
+	}
+	exp := (weight - ndigits + 1) * 4
+	if dscale > 0 { // the exponent of the scale
+		for frac := (ndigits - weight - 1) * 4; frac != dscale; {
+			if frac < dscale {
+				if coef > math.MaxInt64/10 {
+					return plan.Scan(src, n)
+				}
+				coef, exp, frac = coef*10, exp-1, frac+1
+			} else {
+				coef, exp, frac = coef/10, exp+1, frac-1
+			}
+		}
+	}
+	if exp >= 0 {
+		for coef != 0 && coef%10 == 0 {
+			coef, exp = coef/10, exp+1
+		}
+	}
+	if sign == numericNegative {
+		coef = -coef
+	}
+	n.d = decimal.New(coef, int32(exp))
+	return nil
+}
+
+// numericNegative is the sign of a negative numeric in the binary format.
+const numericNegative = 0x4000
 
 // dateParam returns d as a date parameter; the zero Date is NULL.
 func dateParam(d calendar.Date) pgtype.Date {

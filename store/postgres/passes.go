@@ -18,33 +18,37 @@ const passCols = `network, id, product, holder, team, kind, source, units, balan
 	audience, priority, activation, locked, validity_months, validity_days, activated_on, activated_by,
 	expires_on, freezes, uses, issued_at, issued_on, code_hash, code_sealed, paid_with, card, revoked`
 
-func scanPass(r pgx.Row) (p pass.Pass, err error) {
-	// The columns that need converting, in one variable: Scan's pointers
-	// make what they point into escape, one allocation rather than one
-	// each.
-	var c struct {
+func scanPass(r pgx.Row) (pass.Pass, error) {
+	// The pass, the columns that need converting and the destinations, in
+	// one variable: Scan's pointers make what they point into escape, one
+	// allocation rather than one each.
+	c := &struct {
+		p                                pass.Pass
 		unitValue, price                 moneyCol
 		paidAt, issuedAt                 pgtype.Timestamptz
 		activatedOn, expiresOn, issuedOn pgtype.Date
 		freezes                          []byte
-	}
-	err = r.Scan(&p.Network, &p.ID, &p.Product, &p.Holder, &p.Team, &p.Kind, &p.Source, &p.Units, &p.Balance,
+		dest                             [36]any
+	}{}
+	p := &c.p
+	c.dest = [...]any{&p.Network, &p.ID, &p.Product, &p.Holder, &p.Team, &p.Kind, &p.Source, &p.Units, &p.Balance,
 		&c.unitValue.amount, &c.unitValue.currency, &c.price.amount, &c.price.currency, &p.Paid, &c.paidAt, &p.PaidBy,
 		&p.Locations, &p.Tier, &p.Audience, &p.Priority, &p.Activation, &p.Locked, &p.Validity.Months,
 		&p.Validity.Days, &c.activatedOn, &p.ActivatedBy, &c.expiresOn, &c.freezes, &p.Uses, &c.issuedAt, &c.issuedOn,
-		&p.CodeHash, &p.CodeSealed, &p.PaidWith, &p.Card, &p.Revoked)
-	if err != nil {
-		return p, err
+		&p.CodeHash, &p.CodeSealed, &p.PaidWith, &p.Card, &p.Revoked}
+	if err := r.Scan(c.dest[:]...); err != nil {
+		return *p, err
 	}
+	var err error
 	p.PaidAt, p.IssuedAt = instantPtrOf(c.paidAt), instantOf(c.issuedAt)
 	p.ActivatedOn, p.ExpiresOn, p.IssuedOn = dateOf(c.activatedOn), dateOf(c.expiresOn), dateOf(c.issuedOn)
 	if p.UnitValue, err = c.unitValue.value(); err != nil {
-		return p, err
+		return *p, err
 	}
 	if p.Price, err = c.price.value(); err != nil {
-		return p, err
+		return *p, err
 	}
-	return p, jsonOf(c.freezes, &p.Freezes)
+	return *p, jsonOf(c.freezes, &p.Freezes)
 }
 
 func (r passRepo) Get(ctx context.Context, network, id string) (pass.Pass, error) {

@@ -66,23 +66,28 @@ func (r ledgerRepo) insert(ctx context.Context, entries []pass.Entry) error {
 // appendChunk).
 func insertEntries(entries []pass.Entry) (string, []any) {
 	const n = 16
-	args := make([]any, 0, n*len(entries))
 	// Pointers into one copy of the entries and their converted columns
-	// (see visitArgs).
+	// (see visitArgs), each row with its arguments.
 	rows := make([]struct {
-		e   pass.Entry
-		at  time.Time
-		typ string
+		e      pass.Entry
+		at     time.Time
+		typ    string
+		amount pgtype.Numeric
+		args   [n]any
 	}, len(entries))
 	for i, e := range entries {
 		r := &rows[i]
-		r.e, r.at, r.typ = e, e.At.UTC(), string(e.Type)
-		args = append(args, &r.e.Network, &r.e.ID, &r.e.Pass, &r.e.Holder, &r.e.Visit, &r.at, &r.typ,
-			&r.e.Units, &r.e.Balance, numeric(e.Amount.Amount), &r.e.Amount.Currency, &r.e.Key, &r.e.Actor, &r.e.Comment,
-			&r.e.Points, &r.e.Bonus)
+		r.e, r.at, r.typ, r.amount = e, e.At.UTC(), string(e.Type), numeric(e.Amount.Amount)
+		r.args = [n]any{&r.e.Network, &r.e.ID, &r.e.Pass, &r.e.Holder, &r.e.Visit, &r.at, &r.typ,
+			&r.e.Units, &r.e.Balance, &r.amount, &r.e.Amount.Currency, &r.e.Key, &r.e.Actor, &r.e.Comment,
+			&r.e.Points, &r.e.Bonus}
 	}
 	if len(entries) == 1 {
-		return insertEntry, args
+		return insertEntry, rows[0].args[:]
+	}
+	args := make([]any, 0, n*len(entries))
+	for i := range rows {
+		args = append(args, rows[i].args[:]...)
 	}
 	return `INSERT INTO ledger (` + entryCols + `) VALUES ` + valueRows(len(entries), n), args
 }

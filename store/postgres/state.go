@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -166,17 +167,20 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	first := q.Holder == "" && q.Location == "" // the visit's holder and location
 	sqls := &stateSQLs[b2i(first)][b2i(t.write)]
 	// The arguments: pointers into one copy of q and its dates (see
-	// visitArgs), in one backing array.
+	// visitArgs), in one backing array, in the same allocation as the
+	// cache's location.
 	c := &struct {
-		q        store.StateQuery
-		from, to pgtype.Date
-		lookback int
-	}{q, dateParam(q.From), dateParam(q.To), max(q.Lookback, 1)}
+		q              store.StateQuery
+		from, to       pgtype.Date
+		lookback       int
+		all            [16]any
+		cachedLocation catalog.Location
+	}{q: q, from: dateParam(q.From), to: dateParam(q.To), lookback: max(q.Lookback, 1)}
 	netArg, holderArg, locationArg, fromArg := any(&c.q.Network), any(&c.q.Holder), any(&c.q.Location), any(&c.from)
 	if first {
 		holderArg, locationArg, fromArg = &c.q.Visit, &c.q.Visit, &c.q.FromVisit
 	}
-	all := make([]any, 0, 16)
+	all := c.all[:0]
 	args := func(vs ...any) []any {
 		n := len(all)
 		all = append(all, vs...)
@@ -198,9 +202,8 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	}
 	check := versioned && !first
 	var cached *cachedCatalog
-	var cachedLocation catalog.Location
 	if check {
-		cached, cachedLocation = t.s.cat.lookup(q.Network, q.Location)
+		cached, c.cachedLocation = t.s.cat.lookup(q.Network, q.Location)
 	}
 	var catalogSQL, missSQL string
 	var catalogArgs, missArgs []any
@@ -276,7 +279,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		switch {
 		case cached == nil:
 		case chk != nil && chk.version == cached.version:
-			cat = &stateCatalogRow{network: cached.network, location: &cachedLocation, locations: cached.locations,
+			cat = &stateCatalogRow{network: cached.network, location: &c.cachedLocation, locations: cached.locations,
 				paygs: clonePAYGs(cached.paygs)}
 		default:
 			stale = true
@@ -315,7 +318,14 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 	if err != nil {
 		return s, err
 	}
-	s.Live = store.Pointers(live)
+	if sc := q.Scratch; sc != nil && len(live) > 0 { // the array in the query's memory
+		s.Live = sc.Passes(len(live))
+		for i := range live {
+			s.Live[i] = &live[i]
+		}
+	} else {
+		s.Live = store.Pointers(live)
+	}
 	if t.write {
 		t.loaded = append(t.loaded, s.Live...)
 	}
@@ -510,18 +520,19 @@ func scanStateCatalog(r pgx.Row, key, version bool) (c stateCatalogRow, err erro
 // scanStateCheck scans a row of stateCheck into the version and, with
 // key (stateCheckKey), the record of network's key.
 func scanStateCheck(r pgx.Row, network string, key bool) (c stateCatalogRow, err error) {
-	var v struct {
+	v := &struct { // one allocation (see scanPass)
 		rec                  store.Record
 		recKey, recOperation pgtype.Text
 		recAt                pgtype.Timestamptz
 		version              pgtype.Int8
-	}
-	dest := [...]any{&v.version, &v.recKey, &v.recOperation, &v.rec.Request, &v.rec.Result, &v.recAt}
-	n := len(dest)
+		dest                 [6]any
+	}{}
+	v.dest = [...]any{&v.version, &v.recKey, &v.recOperation, &v.rec.Request, &v.rec.Result, &v.recAt}
+	n := len(v.dest)
 	if !key {
 		n = 1
 	}
-	if err = r.Scan(dest[:n]...); err != nil {
+	if err = r.Scan(v.dest[:n]...); err != nil {
 		return c, err
 	}
 	c.version = v.version.Int64 // 0 when NULL
@@ -614,7 +625,7 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		}
 		h := heldWrite{sql: sql, args: args, what: "put visit", id: v.ID}
 		if k := (visitKey{v.Network, v.ID}); !t.knowsVisit(k) {
-			h.sql, h.newVisit = insertVisitSQL, &k // newvisit.go
+			h.sql, h.newVisit, h.isNew = insertVisitSQL, k, true // newvisit.go
 		}
 		if err := t.holdWrite(h); err != nil {
 			return mapErr(err, h.name())
@@ -659,17 +670,23 @@ func (t *tx) Defer(_ context.Context, w store.Writes) error {
 		if result == nil {
 			result = []byte{}
 		}
-		c := &struct { // pointers into one copy (see visitArgs)
-			r  store.Record
-			at time.Time
-		}{r, r.At.UTC()}
-		if err := hold("put idempotency key", r.Key, false, `INSERT INTO idempotency (network, key, operation, request, result, at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, &c.r.Network, &c.r.Key, &c.r.Operation, request, result, &c.at); err != nil {
-			return err
+		c := &struct { // pointers into one copy and the arguments, one allocation (see visitArgs)
+			r               store.Record
+			request, result []byte
+			at              time.Time
+			args            [6]any
+		}{r: r, request: request, result: result, at: r.At.UTC()}
+		c.args = [...]any{&c.r.Network, &c.r.Key, &c.r.Operation, &c.request, &c.result, &c.at}
+		if err := t.holdWrite(heldWrite{sql: insertRecordSQL, args: c.args[:], what: "put idempotency key", id: r.Key}); err != nil {
+			return mapErr(err, "put idempotency key "+strconv.Quote(r.Key))
 		}
 	}
 	return nil
 }
+
+// insertRecordSQL is Defer's statement for an idempotency record.
+const insertRecordSQL = `INSERT INTO idempotency (network, key, operation, request, result, at)
+			VALUES ($1, $2, $3, $4, $5, $6)`
 
 // passCounters is the statement that writes the columns of a pass a call
 // changes when it uses one (narrowPass); $1 and $2 are the network and ID.
@@ -694,12 +711,15 @@ func (t *tx) narrowPass(p *pass.Pass) (string, []any, bool) {
 		return "", nil, false
 	}
 	t.wrote(p)
-	c := &struct { // pointers into one copy (see visitArgs)
+	c := &struct { // pointers into one copy and the arguments, one allocation (see visitArgs)
 		network, id, activatedBy       string
 		balance, uses                  int
 		activatedOn, expiresOn, expiry pgtype.Date
-	}{p.Network, p.ID, p.ActivatedBy, p.Balance, p.Uses, dateParam(p.ActivatedOn), dateParam(p.ExpiresOn), expiryParam(p.Expiry())}
-	return passCounters, []any{&c.network, &c.id, &c.balance, &c.uses, &c.activatedOn, &c.activatedBy, &c.expiresOn, &c.expiry}, true
+		args                           [8]any
+	}{network: p.Network, id: p.ID, activatedBy: p.ActivatedBy, balance: p.Balance, uses: p.Uses,
+		activatedOn: dateParam(p.ActivatedOn), expiresOn: dateParam(p.ExpiresOn), expiry: expiryParam(p.Expiry())}
+	c.args = [...]any{&c.network, &c.id, &c.balance, &c.uses, &c.activatedOn, &c.activatedBy, &c.expiresOn, &c.expiry}
+	return passCounters, c.args[:], true
 }
 
 // wrote records p, written by Defer, as the pass's row for narrowPass.

@@ -27,7 +27,8 @@ type tx struct {
 	begin string
 	write bool
 	// held are the writes Defer holds, in order.
-	held []heldWrite
+	held    []heldWrite
+	heldBuf [4]heldWrite // held's first array: a check-in holds four
 	// loaded are the passes LoadState read after the locks, each replaced
 	// by its copy when Defer writes it (narrowPass compares with them).
 	loaded []*pass.Pass
@@ -49,8 +50,10 @@ type heldWrite struct {
 	// affects is set when the write must change a row: one that changes
 	// none fails the unit of work with store.ErrConflict.
 	affects bool
-	// newVisit is the visit a plain INSERT of Defer writes (newvisit.go).
-	newVisit *visitKey
+	// newVisit is the visit a plain INSERT of Defer writes (newvisit.go),
+	// when isNew is set.
+	newVisit visitKey
+	isNew    bool
 }
 
 // name is what with the quoted ID: "put visit \"v1\"".
@@ -131,8 +134,8 @@ func (t *tx) send(ctx context.Context, stmts ...sqlStmt) (pgx.BatchResults, erro
 		if err == nil && h.affects && tag.RowsAffected() == 0 {
 			err = fmt.Errorf("no row to update: %w", store.ErrConflict)
 		}
-		if err != nil && h.newVisit != nil {
-			t.s.visitExisted(*h.newVisit, err)
+		if err != nil && h.isNew {
+			t.s.visitExisted(h.newVisit, err)
 		}
 		if err != nil {
 			_ = br.Close()
@@ -212,7 +215,7 @@ func (t *tx) holdWrite(h heldWrite) error {
 		return err
 	}
 	if t.held == nil {
-		t.held = make([]heldWrite, 0, 4) // a check-in holds four
+		t.held = t.heldBuf[:0]
 	}
 	t.held = append(t.held, h)
 	return nil

@@ -18,40 +18,49 @@ const visitCols = `network, id, holder, location, kind, mode, status, start_at, 
 	covered_by, payg, consumptions, charges, uncovered_minutes, auto_closed, activated, cancelled_at,
 	late_cancel, cancelled_by, fee, terms, settled_at, debited, debited_currency, owed, owed_currency`
 
-func scanVisit(r pgx.Row) (checkin.Visit, error) { return scanVisitAfter(r) }
+func scanVisit(r pgx.Row) (checkin.Visit, error) { return scanVisitAfter(r, nil) }
 
-// scanVisitAfter scans a row of pre's columns followed by visitCols.
-func scanVisitAfter(r pgx.Row, pre ...any) (v checkin.Visit, err error) {
-	// The columns that need converting, in one variable (one allocation:
-	// see scanPass).
-	var c struct {
+// scanVisitAfter scans a row of visitCols, after a column scanned into
+// pre when pre is not nil.
+func scanVisitAfter(r pgx.Row, pre any) (checkin.Visit, error) {
+	// The visit, the columns that need converting and the destinations,
+	// in one variable (one allocation: see scanPass).
+	c := &struct {
+		v                              checkin.Visit
 		start, end, cancelled, settled pgtype.Timestamptz
 		date                           pgtype.Date
 		consumptions, charges, fee     []byte
 		debited, owed                  moneyCol
-	}
-	err = r.Scan(append(pre, &v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &c.start, &c.end, &c.date,
-		&v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &c.consumptions, &c.charges, &v.UncoveredMinutes, &v.AutoClosed,
+		dest                           [30]any
+	}{}
+	v := &c.v
+	c.dest = [...]any{pre, &v.Network, &v.ID, &v.Holder, &v.Location, &v.Kind, &v.Mode, &v.Status, &c.start, &c.end,
+		&c.date, &v.Cost, &v.Pass, &v.CoveredBy, &v.PAYG, &c.consumptions, &c.charges, &v.UncoveredMinutes, &v.AutoClosed,
 		&v.Activated, &c.cancelled, &v.LateCancel, &v.CancelledBy, &c.fee, &v.Terms, &c.settled,
-		&c.debited.amount, &c.debited.currency, &c.owed.amount, &c.owed.currency)...)
-	if err != nil {
-		return v, err
+		&c.debited.amount, &c.debited.currency, &c.owed.amount, &c.owed.currency}
+	dest := c.dest[:]
+	if pre == nil {
+		dest = dest[1:]
 	}
+	if err := r.Scan(dest...); err != nil {
+		return *v, err
+	}
+	var err error
 	if v.Debited, err = c.debited.value(); err != nil {
-		return v, err
+		return *v, err
 	}
 	if v.Owed, err = c.owed.value(); err != nil {
-		return v, err
+		return *v, err
 	}
 	v.Start, v.End, v.CancelledAt, v.SettledAt = instantOf(c.start), instantPtrOf(c.end), instantPtrOf(c.cancelled), instantPtrOf(c.settled)
 	v.Date = dateOf(c.date)
 	if err = jsonOf(c.consumptions, &v.Consumptions); err != nil {
-		return v, err
+		return *v, err
 	}
 	if err = jsonOf(c.charges, &v.Charges); err != nil {
-		return v, err
+		return *v, err
 	}
-	return v, jsonOf(c.fee, &v.Fee)
+	return *v, jsonOf(c.fee, &v.Fee)
 }
 
 func (r visitRepo) Get(ctx context.Context, network, id string) (checkin.Visit, error) {
@@ -109,8 +118,9 @@ func upsertVisit(v checkin.Visit) (string, []any, error) {
 }
 
 // visitArgs returns the parameters of upsertVisit: pointers into one copy
-// of v and its converted columns, one allocation rather than one for each
-// value boxed in an interface (encodeFast binds them).
+// of v and its converted columns, in the same allocation as the slice of
+// them, rather than one allocation for each value boxed in an interface
+// (encodeFast binds them).
 func visitArgs(v checkin.Visit, consumptions, charges, fee any) []any {
 	c := &struct {
 		v                       checkin.Visit
@@ -118,15 +128,18 @@ func visitArgs(v checkin.Visit, consumptions, charges, fee any) []any {
 		start                   time.Time
 		end, cancelled, settled pgtype.Timestamptz
 		date                    pgtype.Date
+		debited, owed           pgtype.Numeric
+		args                    [29]any
 	}{v: v, kind: string(v.Kind), mode: string(v.Mode), status: string(v.Status), start: v.Start.UTC(),
 		end: instantPtrParam(v.End), cancelled: instantPtrParam(v.CancelledAt), settled: instantPtrParam(v.SettledAt),
-		date: dateParam(v.Date)}
-	return []any{
+		date: dateParam(v.Date), debited: numeric(v.Debited.Amount), owed: numeric(v.Owed.Amount)}
+	c.args = [...]any{
 		&c.v.Network, &c.v.ID, &c.v.Holder, &c.v.Location, &c.kind, &c.mode, &c.status,
 		&c.start, &c.end, &c.date, &c.v.Cost, &c.v.Pass, &c.v.CoveredBy, &c.v.PAYG,
 		consumptions, charges, &c.v.UncoveredMinutes, &c.v.AutoClosed, &c.v.Activated, &c.cancelled,
 		&c.v.LateCancel, &c.v.CancelledBy, fee, &c.v.Terms, &c.settled,
-		numeric(v.Debited.Amount), &c.v.Debited.Currency, numeric(v.Owed.Amount), &c.v.Owed.Currency}
+		&c.debited, &c.v.Debited.Currency, &c.owed, &c.v.Owed.Currency}
+	return c.args[:]
 }
 
 // Open reads the partial index visits_holder_open.

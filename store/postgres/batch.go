@@ -176,10 +176,10 @@ func (t *tx) sendStmts(ctx context.Context, stmts ...[]sqlStmt) (_ pgx.BatchResu
 	}
 	m := t.conn.Conn().TypeMap()
 	b := &cs.batch
-	if cs.res.mrr != nil && !cs.res.closed {
-		b = new(pgconn.Batch) // the last batch's results are still being read
-	} else {
-		resetBatch(b)
+	if cs.res.mrr != nil && !cs.res.closed || !resetBatch(b) {
+		// The last batch's results are still being read, or pgx's Batch
+		// cannot be emptied here (batchReusable).
+		b = new(pgconn.Batch)
 	}
 	i := 0
 	for _, part := range stmts {

@@ -197,16 +197,15 @@ func TestPreparedDroppedByServer(t *testing.T) {
 // its order, with its types (resetBatch writes a batch through it), and
 // that a batch reset after use encodes as a new one.
 func TestBatchLayout(t *testing.T) {
-	bt, lt := reflect.TypeFor[pgconn.Batch](), reflect.TypeFor[batchLayout]()
-	if bt.Size() != lt.Size() || bt.NumField() != lt.NumField() {
-		t.Fatalf("pgconn.Batch has %d fields in %d bytes, batchLayout %d in %d", bt.NumField(), bt.Size(), lt.NumField(), lt.Size())
+	if d := sameLayout(reflect.TypeFor[pgconn.Batch](), reflect.TypeFor[batchLayout]()); d != "" || !batchReusable {
+		t.Fatalf("pgconn.Batch is not batchLayout (%s): a connection makes a new batch for each round trip", d)
 	}
-	for i := range bt.NumField() {
-		bf, lf := bt.Field(i), lt.Field(i)
-		if bf.Name != lf.Name || bf.Type != lf.Type || bf.Offset != lf.Offset {
-			t.Errorf("field %d: pgconn.Batch's %s %v at %d, batchLayout's %s %v at %d", i, bf.Name, bf.Type, bf.Offset,
-				lf.Name, lf.Type, lf.Offset)
-		}
+	type other struct {
+		buf []byte
+		n   int
+	}
+	if sameLayout(reflect.TypeFor[pgconn.Batch](), reflect.TypeFor[other]()) == "" {
+		t.Fatal("sameLayout found another struct the same as pgconn.Batch")
 	}
 	sd := &pgconn.StatementDescription{Name: "s", Fields: []pgconn.FieldDescription{{Name: "a"}}}
 	fill := func(b *pgconn.Batch, n int) {
@@ -216,7 +215,9 @@ func TestBatchLayout(t *testing.T) {
 	}
 	var fresh, reused pgconn.Batch
 	fill(&reused, 20)
-	resetBatch(&reused)
+	if !resetBatch(&reused) {
+		t.Fatal("resetBatch: false, want true")
+	}
 	if l := (*batchLayout)(unsafe.Pointer(&reused)); len(l.buf) != 0 || len(l.statementDescriptions) != 0 ||
 		len(l.resultFormats) != 0 || cap(l.buf) == 0 {
 		t.Fatalf("reset batch: %d bytes (room for %d), %d statements, %d formats", len(l.buf), cap(l.buf),

@@ -372,11 +372,13 @@ type StateQuery struct {
 	// Lineage names passes that State.Named returns whatever their balance.
 	Lineage []string
 	// Scratch, when not nil, is memory the loader may build State's slice
-	// of visits (Open and Recent) and its slices of passes (Live and Named)
-	// in, in place of new arrays: the caller reuses it for one state after
-	// another (the Engine keeps one in each pooled unit of work), and keeps
-	// nothing of a State past the next load into it. Nil makes every State
-	// its own memory. A loader may ignore it.
+	// of visits (Open and Recent), its slices of passes (Live and Named)
+	// and what Recent's visits hold outside their structs in, in place of
+	// new memory: the caller reuses it for one state after another (the
+	// Engine keeps one in each pooled unit of work), and keeps nothing of
+	// a State past the next load into it but what Visit and Open hold
+	// outside their structs, which is never in it (Scratch). Nil makes
+	// every State its own memory. A loader may ignore it.
 	Scratch *Scratch
 }
 

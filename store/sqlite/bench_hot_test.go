@@ -1,13 +1,16 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/passengine/passengine"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/money"
@@ -177,3 +180,203 @@ func BenchmarkRawPair(b *testing.B) {
 		})
 	}
 }
+
+// capturedStatement is a statement the Engine sent in a unit of work, for
+// BenchmarkEngineStatements: its text, arguments (byte slices copied),
+// whether it returns rows, and for a state read how many rows the Engine
+// stepped through (-1: all of them).
+type capturedStatement struct {
+	query string
+	args  []any
+	rows  bool
+	read  int
+	cols  int // the columns it returns, once known
+}
+
+// captureUnits runs call with the store's statements traced and returns
+// them as units of work: a new unit starts at each call of mark.
+func captureUnits(b *testing.B, call func(mark func())) [][]capturedStatement {
+	b.Helper()
+	var units [][]capturedStatement
+	mark := func() { units = append(units, nil) }
+	stop := sqlite.TraceStatements(func(query string, args []any, rows bool) {
+		copied := make([]any, len(args))
+		for i, a := range args {
+			if x, ok := a.([]byte); ok {
+				a = bytes.Clone(x)
+			}
+			copied[i] = a
+		}
+		u := &units[len(units)-1]
+		*u = append(*u, capturedStatement{query: query, args: copied, rows: rows, read: -1})
+	}, func(n int) {
+		u := units[len(units)-1]
+		u[len(u)-1].read = n
+	})
+	defer stop()
+	call(mark)
+	return units
+}
+
+// BenchmarkEngineStatements replays by hand the statements the Engine's
+// pair sends (BenchmarkPair's), captured from one pair: each unit of work
+// in a transaction of its own, prepared statements, each state read
+// stepped through as many rows as the Engine stepped, with the pair's new
+// IDs and keys made new and its instants moved a day on for each
+// iteration, as the Engine's clock moves. It is the Engine's SQL without
+// the Engine: between BenchmarkRawPair (the least a pair must do) and
+// BenchmarkPair, it says how much of the Engine's cost over the raw loop
+// is its statements and how much its Go code.
+func BenchmarkEngineStatements(b *testing.B) {
+	for _, sync := range []string{"full", "normal"} {
+		b.Run("sync="+sync, func(b *testing.B) {
+			var opts []sqlite.Option
+			if sync == "normal" {
+				opts = append(opts, sqlite.WithSyncNormal())
+			}
+			eng, clock := hotEngine(b, 1, opts...)
+			ctx := context.Background()
+			db := eng.Store().(*sqlite.Store).DB()
+			var passID string
+			if err := db.QueryRowContext(ctx, `SELECT id FROM passes WHERE network = 'n' AND holder = 'h'`).Scan(&passID); err != nil {
+				b.Fatal(err)
+			}
+			pair := func(in, out string, mark func()) {
+				mark()
+				r, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: in, Network: "n", Holder: "h", Location: "l"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				clock.Advance(time.Hour)
+				mark()
+				if _, err := eng.CheckOut(ctx, passengine.CheckOutRequest{Key: out, Network: "n", Visit: r.Visit.ID}); err != nil {
+					b.Fatal(err)
+				}
+				clock.Advance(23 * time.Hour)
+			}
+			for i := range 3 { // warm: caches filled, statements prepared
+				pair(fmt.Sprint("warm-in-", i), fmt.Sprint("warm-out-", i), func() {})
+			}
+			units := captureUnits(b, func(mark func()) { pair("cap-in", "cap-out", mark) })
+			if len(units) != 2 {
+				b.Fatalf("captured %d units of work, want 2", len(units))
+			}
+			prepared := map[string]*sql.Stmt{}
+			for _, u := range units {
+				for _, s := range u {
+					if prepared[s.query] == nil {
+						st, err := db.PrepareContext(ctx, s.query)
+						if err != nil {
+							b.Fatal(err)
+						}
+						b.Cleanup(func() { st.Close() })
+						prepared[s.query] = st
+					}
+				}
+			}
+			// How each argument changes from iteration to iteration: the
+			// pair's keys and new IDs (UUIDs but the pass's) get the
+			// iteration's number, instants and dates move a day on.
+			const (
+				keep = iota
+				number
+				instant
+				date
+			)
+			change := func(a any) (int, time.Time) {
+				x, ok := a.(string)
+				if !ok {
+					return keep, time.Time{}
+				}
+				if x == "cap-in" || x == "cap-out" || len(x) == 36 && x != passID && uuid.Validate(x) == nil {
+					return number, time.Time{}
+				}
+				if t, err := time.Parse(sqlutilTimeLayout, x); err == nil {
+					return instant, t
+				}
+				if t, err := time.Parse(time.DateOnly, x); err == nil {
+					return date, t
+				}
+				return keep, time.Time{}
+			}
+			type arg struct {
+				how int
+				at  time.Time
+			}
+			changes := make([][][]arg, len(units))
+			for k, u := range units {
+				changes[k] = make([][]arg, len(u))
+				for j, s := range u {
+					for _, a := range s.args {
+						how, at := change(a)
+						changes[k][j] = append(changes[k][j], arg{how, at})
+					}
+				}
+			}
+			vals := make([]any, 64)
+			ptrs := make([]any, len(vals))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			args := make([]any, 0, 64)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				for k, u := range units {
+					tx, err := db.BeginTx(ctx, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for j := range u {
+						s := &u[j]
+						args = args[:0]
+						for x, a := range s.args {
+							switch c := changes[k][j][x]; c.how {
+							case number:
+								a = a.(string) + "-" + strconv.Itoa(i)
+							case instant:
+								a = c.at.AddDate(0, 0, i+1).Format(sqlutilTimeLayout)
+							case date:
+								a = c.at.AddDate(0, 0, i+1).Format(time.DateOnly)
+							}
+							args = append(args, a)
+						}
+						st := tx.StmtContext(ctx, prepared[s.query])
+						if !s.rows {
+							if _, err := st.ExecContext(ctx, args...); err != nil {
+								b.Fatalf("%s: %v", s.query, err)
+							}
+							continue
+						}
+						rows, err := st.QueryContext(ctx, args...)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if s.cols == 0 {
+							cols, err := rows.Columns()
+							if err != nil {
+								b.Fatal(err)
+							}
+							s.cols = len(cols)
+						}
+						for n := 0; (s.read < 0 || n < s.read) && rows.Next(); n++ {
+							if err := rows.Scan(ptrs[:s.cols]...); err != nil {
+								b.Fatal(err)
+							}
+						}
+						if err := rows.Close(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if err := tx.Commit(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// sqlutilTimeLayout is the layout of the store's instants
+// (internal/sqlutil.TimeLayout).
+const sqlutilTimeLayout = "2006-01-02T15:04:05.000000000Z"

@@ -52,3 +52,12 @@ func CachedLive(st *Store, network, owner string, team bool) (version int64, pas
 	e := el.Value.(*liveEntry)
 	return e.version, e.passes, true
 }
+
+// TraceStatements calls statement with each statement units of work send
+// to SQLite (with its arguments, and whether it returns rows) and
+// stateRows with how many rows each state read then stepped through,
+// until the returned stop is called. Only one trace runs at a time.
+func TraceStatements(statement func(query string, args []any, rows bool), stateRows func(n int)) (stop func()) {
+	tracing.Store(&statementTrace{statement: statement, stateRows: stateRows})
+	return func() { tracing.Store(nil) }
+}

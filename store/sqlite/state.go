@@ -343,8 +343,10 @@ func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (s
 	hit := false
 	memo := false                    // the visits came from the memo (visitsFromMemo)
 	var visitOpen, visitRecent int64 // whether the named visit is one of Open, of Recent
+	stepped := 0                     // rows read, for the trace
 rows:
 	for rows.Next() {
+		stepped++
 		if err := rows.Scan(ptrs...); err != nil {
 			return s, mapErr(err)
 		}
@@ -427,6 +429,9 @@ rows:
 		if err := rows.Err(); err != nil {
 			return s, mapErr(err)
 		}
+	}
+	if tr := tracing.Load(); tr != nil {
+		tr.stateRows(stepped)
 	}
 	if h != nil {
 		return s, errHintMissed // no row

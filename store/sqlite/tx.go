@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/passengine/passengine/internal/sqlutil"
@@ -46,12 +47,33 @@ func (t *tx) Guards() store.Guards           { return guardRepo{t} }
 func (t *tx) Terms() store.Terms             { return termsRepo{t} }
 func (t *tx) Cards() store.Cards             { return cardRepo{t} }
 
+// statementTrace sees what units of work send to SQLite: each statement
+// with its arguments, and how many rows each state read stepped through.
+// Only tests set one (export_test.go: the replay of the Engine's own
+// statements, BenchmarkEngineStatements).
+type statementTrace struct {
+	statement func(query string, args []any, rows bool)
+	stateRows func(n int)
+}
+
+// tracing is the statement trace, nil for none.
+var tracing atomic.Pointer[statementTrace]
+
+// trace passes a statement to the trace, if any: rows says whether it
+// returns rows.
+func trace(query string, args []any, rows bool) {
+	if tr := tracing.Load(); tr != nil {
+		tr.statement(query, args, rows)
+	}
+}
+
 // exec runs a write statement.
 func (t *tx) exec(ctx context.Context, query string, args ...any) error {
 	if !t.write {
 		return errReadOnly
 	}
 	t.s.statements.Add(1)
+	trace(query, args, false)
 	var err error
 	if st := t.s.cached(true, query); st != nil {
 		_, err = t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
@@ -67,6 +89,7 @@ func (t *tx) execCount(ctx context.Context, query string, args ...any) (int64, e
 		return 0, errReadOnly
 	}
 	t.s.statements.Add(1)
+	trace(query, args, false)
 	var res sql.Result
 	var err error
 	if st := t.s.cached(true, query); st != nil {
@@ -84,6 +107,7 @@ func (t *tx) execCount(ctx context.Context, query string, args ...any) (int64, e
 // query runs a statement that returns rows, prepared when it can be.
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	t.s.statements.Add(1)
+	trace(query, args, true)
 	if st := t.s.cached(t.write, query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -93,6 +117,7 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 // queryRow is query for one row.
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	t.s.statements.Add(1)
+	trace(query, args, true)
 	if st := t.s.cached(t.write, query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}

@@ -29,6 +29,16 @@
 // pages as pgbench's random holders) under random keys, on a store whose
 // pool allows max(N, 4) connections, as pgbench opens one per client.
 //
+// With -gofloor (the default) a fourth side, the Go floor, runs between
+// them in every round, on the schema checkin_gofloor: checkin.sql's
+// statements sent from Go with pgx (its statement cache, one pgx.Batch
+// per round trip, every row read into Go values), by N goroutines with a
+// connection each, kept open across the runs as the Engine's pool is, on
+// the holders i·stride mod -holders as the Engine's side, under random
+// keys. It is the least a Go client of pgx spends on the minimal
+// check-in: Engine ÷ pgbench is Engine ÷ Go floor (the Engine's own
+// cost) times Go floor ÷ pgbench (the Go client's floor on this machine).
+//
 // Each run's output is a file in -out: pgbench's own output (and a
 // "# pgcheckin:" line of what pgcheckin measured around it), and for the
 // Engine a line in go test's benchmark format
@@ -38,13 +48,16 @@
 // backends of the database (from /proc, in a child process:
 // pgcheckin -sample-backends), the machine's busy cores (/proc/stat) and
 // the server's WAL bytes and fsyncs (pg_stat_wal). On standard output it
-// writes, for bench/run's manifest, one line per run: "run", the row, the
-// side (a pgbench, b the Engine), the round, the file, the benchmark's
-// name and the metric, tab-separated. At the end it writes summary.txt in
+// writes, for bench/run's manifest, one line per run and table row: "run",
+// the row, the side (a pgbench, b the Engine), the round, the file, the
+// benchmark's name and the metric, tab-separated; the Go floor's rows are
+// "gofloor, clients=N" (a the Go floor, b the Engine) and
+// "gofloor-pgbench, clients=N" (a pgbench, b the Go floor). At the end it writes summary.txt in
 // -out, and to standard error: per client count the ratio Engine ÷
 // pgbench of each round and their median (min, max), the ratio of the
 // CPU per transaction (client and backends) pgbench ÷ Engine, and each
-// side's figures.
+// side's figures; with -gofloor, Engine ÷ Go floor and Go floor ÷ pgbench
+// likewise.
 //
 // With -trips both sides connect through a proxy in pgcheckin that counts
 // the Sync and simple Query messages each client sends: the round trips
@@ -53,7 +66,7 @@
 //
 // Usage:
 //
-//	go run ./bench/pg/cmd/pgcheckin -out DIR [-rounds 5] [-duration 5s] [-clients 1,8,32] [-sync off|on] [-trips]
+//	go run ./bench/pg/cmd/pgcheckin -out DIR [-rounds 5] [-duration 5s] [-clients 1,8,32] [-sync off|on] [-trips] [-gofloor=false]
 //	go run ./bench/pg/cmd/pgcheckin -setup-only
 package main
 
@@ -90,7 +103,9 @@ const (
 	engineSchema  = "checkin_engine"
 	// engineSQLSchema is the schema of pgbench running -engine-script.
 	engineSQLSchema = "checkin_enginesql"
-	network         = "bench"
+	// goFloorSchema is the schema of the Go floor (-gofloor).
+	goFloorSchema = "checkin_gofloor"
+	network       = "bench"
 	// asyncCommit is the session option of -sync off, for both sides.
 	asyncCommit = "-c synchronous_commit=off"
 )
@@ -116,6 +131,9 @@ type config struct {
 	checkpoint bool
 	// cpuProfile is the file of a CPU profile of the Engine's runs, or "".
 	cpuProfile string
+	// gofloor runs the Go floor as a fourth side: checkin.sql's statements
+	// sent from Go with pgx (gofloor.go).
+	gofloor bool
 }
 
 func main() {
@@ -140,6 +158,7 @@ func main() {
 	flag.BoolVar(&c.trips, "trips", false, "count each side's round trips per transaction through a proxy (not a throughput figure)")
 	flag.BoolVar(&c.checkpoint, "checkpoint", true, "run CHECKPOINT before each run, so that every run starts right after one")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of pgcheckin's process during the Engine's runs to this file")
+	flag.BoolVar(&c.gofloor, "gofloor", true, "run the Go floor as a fourth side: checkin.sql's statements sent from Go with pgx, a connection per goroutine")
 	flag.BoolVar(&c.setupOnly, "setup-only", false, "create and seed the two schemas, then stop")
 	sampleDB := flag.String("sample-backends", "", "(internal) sample the CPU time of this database's backends until standard input closes")
 	sampleFor := flag.Duration("sample-for", 0, "(internal) the run's duration, with -sample-backends")
@@ -186,6 +205,9 @@ func run(ctx context.Context, c config) error {
 	if c.engineScript != "" {
 		schemas = append(schemas, engineSQLSchema)
 	}
+	if c.gofloor {
+		schemas = append(schemas, goFloorSchema)
+	}
 	if c.setupOnly {
 		for _, schema := range schemas {
 			logf("seeding %s.%s with %d holders", c.db, schema, c.holders)
@@ -200,8 +222,8 @@ func run(ctx context.Context, c config) error {
 	}
 	// The sides' connections: through the counting proxies with -trips,
 	// with synchronous_commit = off in their sessions with -sync off.
-	pgbenchDSN, engineDSN := benchDSN, benchDSN
-	var pgbenchTrips, engineTrips *tripCounter
+	pgbenchDSN, engineDSN, goFloorDSN := benchDSN, benchDSN, benchDSN
+	var pgbenchTrips, engineTrips, goFloorTrips *tripCounter
 	if c.trips {
 		if pgbenchTrips, pgbenchDSN, err = startTrips(benchDSN); err != nil {
 			return err
@@ -211,11 +233,17 @@ func run(ctx context.Context, c config) error {
 			return err
 		}
 		defer engineTrips.Close()
+		if goFloorTrips, goFloorDSN, err = startTrips(benchDSN); err != nil {
+			return err
+		}
+		defer goFloorTrips.Close()
 	}
+	goFloorOptions := "-c search_path=" + goFloorSchema
 	pgOptions, engineSQLOptions := "-c search_path="+pgbenchSchema, "-c search_path="+engineSQLSchema
 	if c.sync == "off" {
 		pgOptions += " " + asyncCommit
 		engineSQLOptions += " " + asyncCommit
+		goFloorOptions += " " + asyncCommit
 		if engineDSN, err = withOptions(engineDSN, asyncCommit); err != nil {
 			return err
 		}
@@ -229,9 +257,22 @@ func run(ctx context.Context, c config) error {
 	if err := vacuum(ctx, benchDSN); err != nil {
 		return err
 	}
+	if goFloorDSN, err = withOptions(goFloorDSN, goFloorOptions); err != nil {
+		return err
+	}
 	maxClients := 4
 	for _, n := range c.clients {
 		maxClients = max(maxClients, n)
+	}
+	// The Go floor's connections, one per goroutine, stay open across the
+	// runs, as the Engine's pool does.
+	var floor []*pgx.Conn
+	if c.gofloor {
+		if floor, err = floorConns(ctx, goFloorDSN, c.sync, slices.Max(c.clients)); err != nil {
+			return fmt.Errorf("the Go floor: %w", err)
+		}
+		defer closeConns(floor)
+		logf("Go floor: %d connections with options %q", len(floor), goFloorOptions)
 	}
 	engineStore, err := postgres.Open(ctx, engineDSN, postgres.WithSchema(engineSchema), postgres.WithMaxConns(maxClients))
 	if err != nil {
@@ -248,29 +289,33 @@ func run(ctx context.Context, c config) error {
 	logf("%s", mode)
 	eng := passengine.New(engineStore, passengine.WithClock(passengine.NewManualClock(start)),
 		passengine.WithClockSkew(200*365*24*time.Hour))
-	var seq atomic.Int64
+	var seq, floorSeq atomic.Int64
 	profile := &cpuProfile{file: c.cpuProfile}
 	defer profile.close()
 	sum := &summary{mode: mode, rounds: c.rounds, duration: c.duration, runs: map[runKey]measure{}}
 	for r := 1; r <= c.rounds; r++ {
 		for _, n := range c.clients {
 			// a is pgbench running -script, b the Engine, c pgbench
-			// running -engine-script (between the two).
-			sides := []string{"a", "c", "b"}
+			// running -engine-script and d the Go floor (between the
+			// two).
+			sides := []string{"a", "c", "d", "b"}
 			if r%2 == 0 {
-				sides = []string{"b", "c", "a"}
+				sides = []string{"b", "d", "c", "a"}
 			}
-			if c.engineScript == "" {
-				sides = slices.DeleteFunc(sides, func(s string) bool { return s == "c" })
-			}
+			sides = slices.DeleteFunc(sides, func(s string) bool {
+				return (s == "c" && c.engineScript == "") || (s == "d" && !c.gofloor)
+			})
 			for _, side := range sides {
 				if err := closeOpen(ctx, benchDSN, schemas, c.checkpoint); err != nil {
 					return err
 				}
 				row := fmt.Sprintf("clients=%d", n)
 				trips := pgbenchTrips
-				if side == "b" {
+				switch side {
+				case "b":
 					trips = engineTrips
+				case "d":
+					trips = goFloorTrips
 				}
 				var before, procAfter, after point
 				if err := before.sample(ctx, benchDSN, trips); err != nil {
@@ -313,6 +358,25 @@ func run(ctx context.Context, c config) error {
 						return err
 					}
 					fmt.Printf("run\t%s\ta\t%d\t%s\tpgbench\ttps\n", row, r, file)
+					if side == "a" && c.gofloor {
+						fmt.Printf("run\t%s\ta\t%d\t%s\tpgbench\ttps\n", goFloorPgbenchRow(n), r, file)
+					}
+				} else if side == "d" {
+					file := fmt.Sprintf("gofloor-c%d-r%d.txt", n, r)
+					logf("round %d: Go floor, %d clients, %s", r, n, c.duration)
+					if m, err = goFloor(ctx, floor, &floorSeq, n, c.holders, c.duration); err != nil {
+						return err
+					}
+					if err := finish(&m); err != nil {
+						return err
+					}
+					line := fmt.Sprintf("BenchmarkGoFloorCheckIn/clients=%d\t%d\t%.0f ns/op\t%.2f checkins/s\t%d allocs/op\t%s",
+						n, m.count, float64(m.elapsed.Nanoseconds())/float64(m.count), m.rate, m.allocs, m.metrics())
+					if err := os.WriteFile(filepath.Join(c.out, file), []byte(line+"\n"), 0o644); err != nil {
+						return err
+					}
+					fmt.Printf("run\t%s\ta\t%d\t%s\tBenchmarkGoFloorCheckIn/clients=%d\tcheckins/s\n", goFloorRow(n), r, file, n)
+					fmt.Printf("run\t%s\tb\t%d\t%s\tBenchmarkGoFloorCheckIn/clients=%d\tcheckins/s\n", goFloorPgbenchRow(n), r, file, n)
 				} else {
 					file := fmt.Sprintf("engine-c%d-r%d.txt", n, r)
 					logf("round %d: Engine, %d clients, %s", r, n, c.duration)
@@ -336,13 +400,16 @@ func run(ctx context.Context, c config) error {
 					if c.engineScript != "" {
 						fmt.Printf("run\t%s\tb\t%d\t%s\tBenchmarkEngineCheckIn/clients=%d\tcheckins/s\n", engineSQLRow(n), r, file, n)
 					}
+					if c.gofloor {
+						fmt.Printf("run\t%s\tb\t%d\t%s\tBenchmarkEngineCheckIn/clients=%d\tcheckins/s\n", goFloorRow(n), r, file, n)
+					}
 				}
 				logf("  %.0f/s; %s", m.rate, m.String())
 				sum.runs[runKey{n, r, side}] = m
 			}
 		}
 	}
-	sum.engineScript = c.engineScript
+	sum.engineScript, sum.gofloor, sum.script = c.engineScript, c.gofloor, c.script
 	text := sum.String(c.clients, c.trips)
 	fmt.Fprint(os.Stderr, text)
 	return os.WriteFile(filepath.Join(c.out, "summary.txt"), []byte(text), 0o644)
@@ -543,6 +610,15 @@ func vacuum(ctx context.Context, dsn string) error {
 // engineSQLRow is the row of bench/run's manifest of the comparison with
 // -engine-script at n clients.
 func engineSQLRow(n int) string { return fmt.Sprintf("engine.sql, clients=%d", n) }
+
+// goFloorRow is the row of bench/run's manifest of the Engine against the
+// Go floor (side a the Go floor, b the Engine) at n clients.
+func goFloorRow(n int) string { return fmt.Sprintf("gofloor, clients=%d", n) }
+
+// goFloorPgbenchRow is the row of bench/run's manifest of the Go floor
+// against pgbench running -script (side a pgbench, b the Go floor) at n
+// clients.
+func goFloorPgbenchRow(n int) string { return fmt.Sprintf("gofloor-pgbench, clients=%d", n) }
 
 // closeOpen closes the visits left open in the schemas, so that every
 // holder can be checked in again and no run reads the open visits of the

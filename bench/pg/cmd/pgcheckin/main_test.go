@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -96,5 +98,40 @@ func TestStatIsMedianMinMax(t *testing.T) {
 	}
 	if got, want := stat([]float64{0.9, 1.2, 0.8}, "%.2f"), "0.90 (0.80, 1.20)"; got != want {
 		t.Errorf("stat = %q, want %q", got, want)
+	}
+}
+
+func TestSummaryGoFloorRatios(t *testing.T) {
+	run := func(rate float64, cpu time.Duration) measure {
+		return measure{rate: rate, count: 1000, elapsed: time.Second, cpu: cpu, server: 500 * time.Millisecond}
+	}
+	s := &summary{mode: "m", rounds: 2, duration: time.Second, gofloor: true, script: "bench/pg/checkin.sql", runs: map[runKey]measure{
+		{8, 1, "a"}: run(1000, 100*time.Millisecond), {8, 1, "d"}: run(800, 300*time.Millisecond), {8, 1, "b"}: run(600, 400*time.Millisecond),
+		{8, 2, "a"}: run(1000, 100*time.Millisecond), {8, 2, "d"}: run(900, 300*time.Millisecond), {8, 2, "b"}: run(450, 400*time.Millisecond),
+	}}
+	text := s.String([]int{8}, false)
+	for _, want := range []string{
+		"Engine check-ins/s ÷ Go floor check-ins/s (the Engine's own cost beyond the minimal check-in from Go), median (min, max) [each round]:\n" +
+			"  clients=8   0.62 (0.50, 0.75)  [0.75 0.50]\n",
+		"Go floor check-ins/s ÷ pgbench checkin.sql tps (the Go client's floor against pgbench's C client), median (min, max) [each round]:\n" +
+			"  clients=8   0.85 (0.80, 0.90)  [0.80 0.90]\n",
+		// CPU per transaction, client and server: pgbench 600 µs, the Go
+		// floor 800, the Engine 900.
+		"Go floor's CPU per transaction ÷ the Engine's (client and server backends), median (min, max) [each round]:\n" +
+			"  clients=8   0.89 (0.89, 0.89)  [0.89 0.89]\n",
+		"pgbench checkin.sql's CPU per transaction ÷ the Go floor's (client and server backends), median (min, max) [each round]:\n" +
+			"  clients=8   0.75 (0.75, 0.75)  [0.75 0.75]\n",
+		"Client CPU per transaction (µs), median (min, max): pgbench checkin.sql; Go floor; Engine:\n" +
+			"  clients=8   100 (100, 100); 300 (300, 300); 400 (400, 400)\n",
+		"Go floor (check-ins/s), median (min, max):\n  clients=8   850 (800, 900)/s",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("summary lacks\n%s\nin\n%s", want, text)
+		}
+	}
+	// Without -gofloor the summary is as before: no Go floor line.
+	s.gofloor = false
+	if text := s.String([]int{8}, false); strings.Contains(text, "Go floor") {
+		t.Errorf("summary without -gofloor mentions the Go floor:\n%s", text)
 	}
 }

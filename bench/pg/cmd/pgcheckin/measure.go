@@ -174,7 +174,8 @@ func (m measure) String() string {
 }
 
 // runKey names a run: its client count, round and side (a pgbench
-// running -script, b the Engine, c pgbench running -engine-script).
+// running -script, b the Engine, c pgbench running -engine-script, d the
+// Go floor).
 type runKey struct {
 	clients, round int
 	side           string
@@ -188,6 +189,9 @@ type summary struct {
 	runs     map[runKey]measure
 	// engineScript is -engine-script: "" when side c did not run.
 	engineScript string
+	// gofloor is -gofloor: whether side d ran; script is -script.
+	gofloor bool
+	script  string
 }
 
 // stat is the median (min, max) of a sample.
@@ -208,12 +212,18 @@ func stat(xs []float64, format string) string {
 // ratios writes, per client count, ratio(pgbench side's run, Engine's run)
 // of each round and their median (min, max).
 func (s *summary) ratios(b *strings.Builder, clients []int, side string, ratio func(p, e measure) (float64, bool)) {
+	s.pairs(b, clients, side, "b", ratio)
+}
+
+// pairs writes, per client count, ratio(side x's run, side y's run) of
+// each round that has both and their median (min, max).
+func (s *summary) pairs(b *strings.Builder, clients []int, x, y string, ratio func(p, e measure) (float64, bool)) {
 	for _, n := range clients {
 		var ratios []float64
 		var each []string
 		for r := 1; r <= s.rounds; r++ {
-			p, okP := s.runs[runKey{n, r, side}]
-			e, okE := s.runs[runKey{n, r, "b"}]
+			p, okP := s.runs[runKey{n, r, x}]
+			e, okE := s.runs[runKey{n, r, y}]
 			if v, ok := ratio(p, e); okP && okE && ok {
 				ratios = append(ratios, v)
 				each = append(each, fmt.Sprintf("%.2f", v))
@@ -246,9 +256,12 @@ func (s *summary) String(clients []int, trips bool) string {
 	if s.engineScript != "" {
 		sides = append(sides, "c")
 	}
+	if s.gofloor {
+		sides = append(sides, "d")
+	}
 	for _, side := range sides {
 		name := map[string]string{"a": "pgbench (tps)", "b": "Engine (check-ins/s)",
-			"c": "pgbench " + filepath.Base(s.engineScript) + " (tps)"}[side]
+			"c": "pgbench " + filepath.Base(s.engineScript) + " (tps)", "d": "Go floor (check-ins/s)"}[side]
 		fmt.Fprintf(&b, "%s, median (min, max):\n", name)
 		for _, n := range clients {
 			var rate, cpu, server, cores, busy, wal, fsyncs, rt, harness []float64
@@ -266,7 +279,7 @@ func (s *summary) String(clients []int, trips bool) string {
 				"machine busy %s of %d cores; WAL %s B/tx, %s fsyncs/tx",
 				n, stat(rate, "%.0f"), stat(cpu, "%.0f"), stat(cores, "%.2f"), stat(server, "%.0f"), stat(busy, "%.2f"),
 				runtime.NumCPU(), stat(wal, "%.0f"), stat(fsyncs, "%.3f"))
-			if side != "b" {
+			if side != "b" && side != "d" {
 				fmt.Fprintf(&b, "; pgcheckin's own CPU meanwhile %s cores", stat(harness, "%.3f"))
 			}
 			if trips {
@@ -282,5 +295,47 @@ func (s *summary) String(clients []int, trips bool) string {
 		fmt.Fprintf(&b, "pgbench %s: its CPU per transaction ÷ the Engine's (client and server backends), median (min, max) [each round]:\n", script)
 		s.ratios(&b, clients, "c", cpu)
 	}
+	if s.gofloor {
+		s.goFloor(&b, clients)
+	}
 	return b.String()
+}
+
+// goFloor writes the Go floor's ratios: the Engine over it and it over
+// pgbench (-script), whose product is the Engine over pgbench of each
+// round, by throughput and by CPU per transaction, and the three sides'
+// client CPU per transaction.
+func (s *summary) goFloor(b *strings.Builder, clients []int) {
+	fmt.Fprintf(b, "Go floor: %s's statements sent from Go with pgx, a connection per goroutine; "+
+		"Engine ÷ pgbench = Engine ÷ Go floor × Go floor ÷ pgbench in each round\n", s.scriptName())
+	fmt.Fprintf(b, "Engine check-ins/s ÷ Go floor check-ins/s (the Engine's own cost beyond the minimal check-in from Go), median (min, max) [each round]:\n")
+	s.pairs(b, clients, "d", "b", rate)
+	fmt.Fprintf(b, "Go floor check-ins/s ÷ pgbench %s tps (the Go client's floor against pgbench's C client), median (min, max) [each round]:\n", s.scriptName())
+	s.pairs(b, clients, "a", "d", rate)
+	fmt.Fprintf(b, "Go floor's CPU per transaction ÷ the Engine's (client and server backends), median (min, max) [each round]:\n")
+	s.pairs(b, clients, "d", "b", cpu)
+	fmt.Fprintf(b, "pgbench %s's CPU per transaction ÷ the Go floor's (client and server backends), median (min, max) [each round]:\n", s.scriptName())
+	s.pairs(b, clients, "a", "d", cpu)
+	fmt.Fprintf(b, "Client CPU per transaction (µs), median (min, max): pgbench %s; Go floor; Engine:\n", s.scriptName())
+	for _, n := range clients {
+		var each []string
+		for _, side := range []string{"a", "d", "b"} {
+			var us []float64
+			for r := 1; r <= s.rounds; r++ {
+				if m, ok := s.runs[runKey{n, r, side}]; ok {
+					us = append(us, m.cpuPerTx())
+				}
+			}
+			each = append(each, stat(us, "%.0f"))
+		}
+		fmt.Fprintf(b, "  clients=%-3d %s\n", n, strings.Join(each, "; "))
+	}
+}
+
+// scriptName is the base name of -script.
+func (s *summary) scriptName() string {
+	if s.script == "" {
+		return "checkin.sql"
+	}
+	return filepath.Base(s.script)
 }

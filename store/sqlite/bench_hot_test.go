@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"testing"
@@ -181,6 +182,15 @@ func BenchmarkRawPair(b *testing.B) {
 	}
 }
 
+// The replay's variants, for measuring what one statement costs and what
+// a state read checked by PRAGMA data_version would (BENCHMARKS.md, "The
+// stop of 2026-12-02, second"): go test -run '^$' -bench
+// 'EngineStatements/sync=normal' ./store/sqlite -args -replay.skip 0.1.
+var (
+	replaySkip  = flag.String("replay.skip", "", "BenchmarkEngineStatements leaves out statement `U.S` (unit of work U, 0 the check-in, 1 the check-out; statement S, 0 its state read)")
+	replayProbe = flag.Bool("replay.probe", false, "BenchmarkEngineStatements sends PRAGMA data_version and the key's lookup in place of each state read")
+)
+
 // capturedStatement is a statement the Engine sent in a unit of work, for
 // BenchmarkEngineStatements: its text, arguments (byte slices copied),
 // whether it returns rows, and for a state read how many rows the Engine
@@ -313,6 +323,16 @@ func BenchmarkEngineStatements(b *testing.B) {
 					}
 				}
 			}
+			probe, err := db.PrepareContext(ctx, "PRAGMA data_version")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { probe.Close() })
+			keyLookup, err := db.PrepareContext(ctx, "SELECT operation FROM idempotency WHERE network = ? AND key = ?")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { keyLookup.Close() })
 			vals := make([]any, 64)
 			ptrs := make([]any, len(vals))
 			for i := range vals {
@@ -329,6 +349,9 @@ func BenchmarkEngineStatements(b *testing.B) {
 					}
 					for j := range u {
 						s := &u[j]
+						if *replaySkip == strconv.Itoa(k)+"."+strconv.Itoa(j) {
+							continue
+						}
 						args = args[:0]
 						for x, a := range s.args {
 							switch c := changes[k][j][x]; c.how {
@@ -340,6 +363,21 @@ func BenchmarkEngineStatements(b *testing.B) {
 								a = c.at.AddDate(0, 0, i+1).Format(time.DateOnly)
 							}
 							args = append(args, a)
+						}
+						if *replayProbe && s.read >= 0 {
+							// The state read as a cache checked by
+							// data_version would make it: the probe and
+							// the key's lookup (the state query's ?1 and
+							// ?9).
+							var v int64
+							if err := tx.StmtContext(ctx, probe).QueryRowContext(ctx).Scan(&v); err != nil {
+								b.Fatal(err)
+							}
+							var op string
+							if err := tx.StmtContext(ctx, keyLookup).QueryRowContext(ctx, args[0], args[8]).Scan(&op); !errors.Is(err, sql.ErrNoRows) {
+								b.Fatalf("key lookup: %v", err)
+							}
+							continue
 						}
 						st := tx.StmtContext(ctx, prepared[s.query])
 						if !s.rows {

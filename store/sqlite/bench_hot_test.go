@@ -50,20 +50,33 @@ func hotEngine(b *testing.B, passes int, opts ...sqlite.Option) (*passengine.Eng
 
 // pairs runs b.N check-in and check-out pairs of holder "h".
 func pairs(b *testing.B, eng *passengine.Engine, clock *passengine.ManualClock) {
-	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		r, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprint("in-", i), Network: "n", Holder: "h", Location: "l"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		clock.Advance(time.Hour)
-		if _, err := eng.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprint("out-", i), Network: "n", Visit: r.Visit.ID}); err != nil {
-			b.Fatal(err)
-		}
-		clock.Advance(23 * time.Hour)
+		pair(b, eng, clock, fmt.Sprint("in-", i), fmt.Sprint("out-", i), nil)
 	}
+}
+
+// pair checks holder "h" in at location "l" under key in, an hour later
+// out under key out, and moves the clock to the next day. A non-nil mark
+// is called before each of the two calls.
+func pair(b *testing.B, eng *passengine.Engine, clock *passengine.ManualClock, in, out string, mark func()) {
+	ctx := context.Background()
+	if mark != nil {
+		mark()
+	}
+	r, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: in, Network: "n", Holder: "h", Location: "l"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	if mark != nil {
+		mark()
+	}
+	if _, err := eng.CheckOut(ctx, passengine.CheckOutRequest{Key: out, Network: "n", Visit: r.Visit.ID}); err != nil {
+		b.Fatal(err)
+	}
+	clock.Advance(23 * time.Hour)
 }
 
 // BenchmarkLivePasses is a pair of a holder with 1, 8, 64 and 512 live
@@ -251,23 +264,10 @@ func BenchmarkEngineStatements(b *testing.B) {
 			if err := db.QueryRowContext(ctx, `SELECT id FROM passes WHERE network = 'n' AND holder = 'h'`).Scan(&passID); err != nil {
 				b.Fatal(err)
 			}
-			pair := func(in, out string, mark func()) {
-				mark()
-				r, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: in, Network: "n", Holder: "h", Location: "l"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				clock.Advance(time.Hour)
-				mark()
-				if _, err := eng.CheckOut(ctx, passengine.CheckOutRequest{Key: out, Network: "n", Visit: r.Visit.ID}); err != nil {
-					b.Fatal(err)
-				}
-				clock.Advance(23 * time.Hour)
-			}
 			for i := range 3 { // warm: caches filled, statements prepared
-				pair(fmt.Sprint("warm-in-", i), fmt.Sprint("warm-out-", i), func() {})
+				pair(b, eng, clock, fmt.Sprint("warm-in-", i), fmt.Sprint("warm-out-", i), nil)
 			}
-			units := captureUnits(b, func(mark func()) { pair("cap-in", "cap-out", mark) })
+			units := captureUnits(b, func(mark func()) { pair(b, eng, clock, "cap-in", "cap-out", mark) })
 			if len(units) != 2 {
 				b.Fatalf("captured %d units of work, want 2", len(units))
 			}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -163,49 +161,13 @@ func closeConns(conns []*pgx.Conn) {
 // for d, the holders i·stride mod holders of i = seq+1, ... as the
 // Engine's side's, and returns the measure as checkIns does.
 func goFloor(ctx context.Context, conns []*pgx.Conn, seq *atomic.Int64, n, holders int, d time.Duration) (measure, error) {
-	var (
-		wg       sync.WaitGroup
-		count    atomic.Int64
-		firstErr atomic.Pointer[error]
-		before   runtime.MemStats
-		after    runtime.MemStats
-		m        measure
-	)
 	stride := scatter(int64(holders))
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	cpu0 := processCPU()
-	began := time.Now()
-	deadline := began.Add(d)
-	for g := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn, loc := conns[g], fmt.Sprintf("l%04d", g%32)
-			for time.Now().Before(deadline) && firstErr.Load() == nil && count.Load() < int64(holders) {
-				i := seq.Add(1) * stride % int64(holders)
-				if err := floorCheckIn(ctx, conn, i, loc, 1+rand.Int64N(keySpace)); err != nil {
-					err = fmt.Errorf("Go floor check-in at %s: %w", loc, err)
-					firstErr.CompareAndSwap(nil, &err)
-					return
-				}
-				count.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	m.elapsed = time.Since(began)
-	m.cpu = processCPU() - cpu0
-	m.ownCPU = true
-	runtime.ReadMemStats(&after)
-	if err := firstErr.Load(); err != nil {
-		return m, *err
-	}
-	m.count = count.Load()
-	if m.count == 0 {
-		return m, errors.New("no Go floor check-in finished in the run")
-	}
-	m.rate = float64(m.count) / m.elapsed.Seconds()
-	m.allocs = (after.Mallocs - before.Mallocs) / uint64(m.count)
-	return m, nil
+	return drive(n, holders, d, "Go floor check-in", func(g int) error {
+		loc := fmt.Sprintf("l%04d", g%32)
+		i := seq.Add(1) * stride % int64(holders)
+		if err := floorCheckIn(ctx, conns[g], i, loc, 1+rand.Int64N(keySpace)); err != nil {
+			return fmt.Errorf("Go floor check-in at %s: %w", loc, err)
+		}
+		return nil
+	})
 }

@@ -72,7 +72,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -695,6 +694,24 @@ func runPgbench(ctx context.Context, c config, dsn, pgOptions, script string, n 
 // checkIns runs Engine check-ins on n goroutines for d and returns their
 // throughput, count, allocations per check-in and the process's CPU time.
 func checkIns(ctx context.Context, eng *passengine.Engine, seq *atomic.Int64, n, holders int, d time.Duration) (measure, error) {
+	stride := scatter(int64(holders))
+	return drive(n, holders, d, "check-in", func(g int) error {
+		i := seq.Add(1)
+		h, loc := fmt.Sprintf("h%07d", i*stride%int64(holders)), fmt.Sprintf("l%04d", g%32)
+		_, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", rand.Int64N(keySpace)), Network: network,
+			Holder: h, Location: loc, At: start.Add(time.Duration(i) * time.Second)})
+		if err != nil {
+			return fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err)
+		}
+		return nil
+	})
+}
+
+// drive runs one on n goroutines (g is the goroutine's number) for d, at
+// most holders times in all, stopping at the first error, and returns
+// their throughput, count, allocations per call and the process's CPU
+// time; what names the call in the error of a run that finished none.
+func drive(n, holders int, d time.Duration, what string, one func(g int) error) (measure, error) {
 	var (
 		wg       sync.WaitGroup
 		count    atomic.Int64
@@ -703,7 +720,6 @@ func checkIns(ctx context.Context, eng *passengine.Engine, seq *atomic.Int64, n,
 		after    runtime.MemStats
 		m        measure
 	)
-	stride := scatter(int64(holders))
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	cpu0 := processCPU()
@@ -713,14 +729,8 @@ func checkIns(ctx context.Context, eng *passengine.Engine, seq *atomic.Int64, n,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			loc := fmt.Sprintf("l%04d", g%32)
 			for time.Now().Before(deadline) && firstErr.Load() == nil && count.Load() < int64(holders) {
-				i := seq.Add(1)
-				h := fmt.Sprintf("h%07d", i*stride%int64(holders))
-				_, err := eng.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", rand.Int64N(keySpace)), Network: network,
-					Holder: h, Location: loc, At: start.Add(time.Duration(i) * time.Second)})
-				if err != nil {
-					err = fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err)
+				if err := one(g); err != nil {
 					firstErr.CompareAndSwap(nil, &err)
 					return
 				}
@@ -738,7 +748,7 @@ func checkIns(ctx context.Context, eng *passengine.Engine, seq *atomic.Int64, n,
 	}
 	m.count = count.Load()
 	if m.count == 0 {
-		return m, errors.New("no check-in finished in the run")
+		return m, fmt.Errorf("no %s finished in the run", what)
 	}
 	m.rate = float64(m.count) / m.elapsed.Seconds()
 	m.allocs = (after.Mallocs - before.Mallocs) / uint64(m.count)

@@ -48,6 +48,15 @@ func hotEngine(b *testing.B, passes int, opts ...sqlite.Option) (*passengine.Eng
 	return eng, clock
 }
 
+// syncOptions returns the store's options of durability sync: "full" (the
+// default) or "normal".
+func syncOptions(sync string) []sqlite.Option {
+	if sync == "normal" {
+		return []sqlite.Option{sqlite.WithSyncNormal()}
+	}
+	return nil
+}
+
 // pairs runs b.N check-in and check-out pairs of holder "h".
 func pairs(b *testing.B, eng *passengine.Engine, clock *passengine.ManualClock) {
 	b.ReportAllocs()
@@ -96,11 +105,7 @@ func BenchmarkLivePasses(b *testing.B) {
 func BenchmarkPair(b *testing.B) {
 	for _, sync := range []string{"full", "normal"} {
 		b.Run("sync="+sync, func(b *testing.B) {
-			var opts []sqlite.Option
-			if sync == "normal" {
-				opts = append(opts, sqlite.WithSyncNormal())
-			}
-			eng, clock := hotEngine(b, 1, opts...)
+			eng, clock := hotEngine(b, 1, syncOptions(sync)...)
 			pairs(b, eng, clock)
 		})
 	}
@@ -116,11 +121,7 @@ func BenchmarkPair(b *testing.B) {
 func BenchmarkRawPair(b *testing.B) {
 	for _, sync := range []string{"full", "normal"} {
 		b.Run("sync="+sync, func(b *testing.B) {
-			var opts []sqlite.Option
-			if sync == "normal" {
-				opts = append(opts, sqlite.WithSyncNormal())
-			}
-			eng, _ := hotEngine(b, 1, opts...)
+			eng, _ := hotEngine(b, 1, syncOptions(sync)...)
 			st := eng.Store().(*sqlite.Store)
 			ctx := context.Background()
 			db := st.DB()
@@ -253,11 +254,7 @@ func captureUnits(b *testing.B, call func(mark func())) [][]capturedStatement {
 func BenchmarkEngineStatements(b *testing.B) {
 	for _, sync := range []string{"full", "normal"} {
 		b.Run("sync="+sync, func(b *testing.B) {
-			var opts []sqlite.Option
-			if sync == "normal" {
-				opts = append(opts, sqlite.WithSyncNormal())
-			}
-			eng, clock := hotEngine(b, 1, opts...)
+			eng, clock := hotEngine(b, 1, syncOptions(sync)...)
 			ctx := context.Background()
 			db := eng.Store().(*sqlite.Store).DB()
 			var passID string

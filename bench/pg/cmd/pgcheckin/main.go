@@ -158,7 +158,7 @@ func main() {
 	flag.BoolVar(&c.checkpoint, "checkpoint", true, "run CHECKPOINT before each run, so that every run starts right after one")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of pgcheckin's process during the Engine's runs to this file")
 	flag.BoolVar(&c.gofloor, "gofloor", true, "run the Go floor as a fourth side: checkin.sql's statements sent from Go with pgx, a connection per goroutine")
-	flag.BoolVar(&c.setupOnly, "setup-only", false, "create and seed the two schemas, then stop")
+	flag.BoolVar(&c.setupOnly, "setup-only", false, "create and seed the schemas, then stop")
 	sampleDB := flag.String("sample-backends", "", "(internal) sample the CPU time of this database's backends until standard input closes")
 	sampleFor := flag.Duration("sample-for", 0, "(internal) the run's duration, with -sample-backends")
 	flag.Parse()
@@ -369,9 +369,7 @@ func run(ctx context.Context, c config) error {
 					if err := finish(&m); err != nil {
 						return err
 					}
-					line := fmt.Sprintf("BenchmarkGoFloorCheckIn/clients=%d\t%d\t%.0f ns/op\t%.2f checkins/s\t%d allocs/op\t%s",
-						n, m.count, float64(m.elapsed.Nanoseconds())/float64(m.count), m.rate, m.allocs, m.metrics())
-					if err := os.WriteFile(filepath.Join(c.out, file), []byte(line+"\n"), 0o644); err != nil {
+					if err := writeBenchLine(filepath.Join(c.out, file), "BenchmarkGoFloorCheckIn", n, m); err != nil {
 						return err
 					}
 					fmt.Printf("run\t%s\ta\t%d\t%s\tBenchmarkGoFloorCheckIn/clients=%d\tcheckins/s\n", goFloorRow(n), r, file, n)
@@ -390,9 +388,7 @@ func run(ctx context.Context, c config) error {
 					if err := finish(&m); err != nil {
 						return err
 					}
-					line := fmt.Sprintf("BenchmarkEngineCheckIn/clients=%d\t%d\t%.0f ns/op\t%.2f checkins/s\t%d allocs/op\t%s",
-						n, m.count, float64(m.elapsed.Nanoseconds())/float64(m.count), m.rate, m.allocs, m.metrics())
-					if err := os.WriteFile(filepath.Join(c.out, file), []byte(line+"\n"), 0o644); err != nil {
+					if err := writeBenchLine(filepath.Join(c.out, file), "BenchmarkEngineCheckIn", n, m); err != nil {
 						return err
 					}
 					fmt.Printf("run\t%s\tb\t%d\t%s\tBenchmarkEngineCheckIn/clients=%d\tcheckins/s\n", row, r, file, n)
@@ -609,6 +605,15 @@ func vacuum(ctx context.Context, dsn string) error {
 // engineSQLRow is the row of bench/run's manifest of the comparison with
 // -engine-script at n clients.
 func engineSQLRow(n int) string { return fmt.Sprintf("engine.sql, clients=%d", n) }
+
+// writeBenchLine writes to file m as a line in go test's benchmark format,
+// named name/clients=n: count, ns/op, check-ins/s, allocs/op and the
+// measured metrics.
+func writeBenchLine(file, name string, n int, m measure) error {
+	line := fmt.Sprintf("%s/clients=%d\t%d\t%.0f ns/op\t%.2f checkins/s\t%d allocs/op\t%s",
+		name, n, m.count, float64(m.elapsed.Nanoseconds())/float64(m.count), m.rate, m.allocs, m.metrics())
+	return os.WriteFile(file, []byte(line+"\n"), 0o644)
+}
 
 // goFloorRow is the row of bench/run's manifest of the Engine against the
 // Go floor (side a the Go floor, b the Engine) at n clients.

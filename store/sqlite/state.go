@@ -327,11 +327,9 @@ func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (s
 		return s, mapErr(err)
 	}
 	defer rows.Close()
-	vals := make([]any, stateWidth)
-	ptrs := make([]any, stateWidth)
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
+	buf := stateBufs.Get().(*stateBuf)
+	defer buf.release()
+	vals, ptrs := buf.vals, buf.ptrs
 	row := &wideRow{vals: vals, off: stateCols}
 	nv := len(visitRowColumns)
 	var found [secLiveTeam + 1]bool
@@ -827,6 +825,30 @@ func (t *tx) fillLive(k ownerKey, version int64, passes []*pass.Pass) {
 		return
 	}
 	t.s.passes.put(&liveEntry{key: k, version: version, passes: passes})
+}
+
+// stateBuf is the space a state read scans its rows into: vals, one row's
+// values, and ptrs, a pointer to each, as rows.Scan takes them. A
+// decoded value never refers to vals itself (strings and byte slices are
+// the driver's own copies; the memo and snapshots copy the values they
+// keep), so a buffer serves read after read.
+type stateBuf struct{ vals, ptrs []any }
+
+// stateBufs holds the buffers of state reads, which would otherwise
+// allocate both slices (about 1,200 bytes) at every read.
+var stateBufs = sync.Pool{New: func() any {
+	b := &stateBuf{vals: make([]any, stateWidth), ptrs: make([]any, stateWidth)}
+	for i := range b.vals {
+		b.ptrs[i] = &b.vals[i]
+	}
+	return b
+}}
+
+// release clears b's values, so that the pool keeps none of them alive,
+// and returns b to the pool.
+func (b *stateBuf) release() {
+	clear(b.vals)
+	stateBufs.Put(b)
 }
 
 // wideRow is a row of the state query as the driver returned its values,

@@ -929,7 +929,9 @@ func assign(dest, v any) error {
 			}
 		}
 	}
-	return fmt.Errorf("cannot store %T in %T", v, dest)
+	// The destination's type by reflect.TypeOf, which keeps dest (a
+	// caller's local, often) off the heap, as %T would not.
+	return fmt.Errorf("cannot store %T in %s", v, reflect.TypeOf(dest))
 }
 
 // driverString returns driver value v as a string, as database/sql's Scan

@@ -143,28 +143,65 @@ func (bn *Bench) CheckInOut(b *testing.B, goroutines int, holder func(g int) str
 	b.Helper()
 	ctx := context.Background()
 	bn.run(b, goroutines, func(g int, _ int64) error {
-		h, loc := holder(g), BenchLocation(g)
-		n := bn.seq.Add(1)
-		at := pairAt(n)
-		if n%1024 == 0 {
-			// The clock follows 4,096 pairs (6 years) behind, so that the
-			// pairs stay within the skew however many a run makes, and
-			// none of the pairs under way is before the clock.
-			bn.follow(n - 4096)
-		}
-		in, err := bn.Engine.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", n), Network: BenchNetwork,
-			Holder: h, Location: loc, At: at})
-		if err != nil {
-			return fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err)
-		}
-		_, err = bn.Engine.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprintf("out-%d", n), Network: BenchNetwork,
-			Visit: in.Visit.ID, At: at.Add(30 * time.Minute)})
-		if err != nil {
-			return fmt.Errorf("CheckOut of %s: %w", h, err)
-		}
-		return nil
+		return bn.pair(ctx, holder(g), BenchLocation(g))
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+}
+
+// pair checks holder h in at loc and out 30 minutes later, at the
+// instant of bn's next pair (pairAt), under keys of its own.
+func (bn *Bench) pair(ctx context.Context, h, loc string) error {
+	n := bn.seq.Add(1)
+	at := pairAt(n)
+	if n%1024 == 0 {
+		// The clock follows 4,096 pairs (6 years) behind, so that the
+		// pairs stay within the skew however many a run makes, and
+		// none of the pairs under way is before the clock.
+		bn.follow(n - 4096)
+	}
+	in, err := bn.Engine.CheckIn(ctx, passengine.CheckInRequest{Key: fmt.Sprintf("in-%d", n), Network: BenchNetwork,
+		Holder: h, Location: loc, At: at})
+	if err != nil {
+		return fmt.Errorf("CheckIn of %s at %s: %w", h, loc, err)
+	}
+	_, err = bn.Engine.CheckOut(ctx, passengine.CheckOutRequest{Key: fmt.Sprintf("out-%d", n), Network: BenchNetwork,
+		Visit: in.Visit.ID, At: at.Add(30 * time.Minute)})
+	if err != nil {
+		return fmt.Errorf("CheckOut of %s: %w", h, err)
+	}
+	return nil
+}
+
+// CheckInOutAgainst measures pairs of holder h on bn (A) against pairs of
+// holder ho on other (B), interleaved: each of b.N iterations runs one
+// pair on each, at BenchLocation(0), in alternating order. It reports the
+// mean ns of each ("a-ns/pair", "b-ns/pair") and, over rounds of 50
+// iterations, the ratio of B's median pair time to A's: its median, min
+// and max ("ratio-median", "ratio-min", "ratio-max"). Measured so, a
+// ratio compares the two sides under the same load of the machine,
+// minute by minute, which one side after the other cannot on a shared
+// machine. It fails b on any error.
+func (bn *Bench) CheckInOutAgainst(b *testing.B, h string, other *Bench, ho string) {
+	b.Helper()
+	ctx := context.Background()
+	timed := func(on *Bench, holder string) time.Duration {
+		start := time.Now()
+		if err := on.pair(ctx, holder, BenchLocation(0)); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	var as, bs []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		if i%2 == 0 {
+			as, bs = append(as, timed(bn, h)), append(bs, timed(other, ho))
+		} else {
+			bs, as = append(bs, timed(other, ho)), append(as, timed(bn, h))
+		}
+	}
+	b.StopTimer()
+	reportEnds(b, as, bs, "a-ns/pair", "b-ns/pair")
 }
 
 // CheckIns runs b.N check-ins, each a unit of work of its own, on

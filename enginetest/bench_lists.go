@@ -53,11 +53,11 @@ func BenchLists(b *testing.B, eng *passengine.Engine, rows int) {
 	}
 }
 
-// listBenchRound is how many page pairs a ratio of BenchPageEnds is
-// measured over: the ratio of the medians of the round's last and first
-// pages, so that a call the machine's other work delayed does not decide
-// it.
-const listBenchRound = 50
+// endsRound is how many interleaved call pairs a ratio of BenchPageEnds
+// and Bench.CheckInOutAgainst is measured over: the ratio of the medians
+// of the round's calls of each side, so that a call the machine's other
+// work delayed does not decide it.
+const endsRound = 50
 
 // BenchPageEnds measures the first page of a list of total items against
 // its last, limit items each, read through list (an Engine list call
@@ -100,12 +100,20 @@ func BenchPageEnds[T any](b *testing.B, total, limit int, list func(passengine.P
 		}
 	}
 	b.StopTimer()
+	reportEnds(b, firsts, lasts, "first-ns/page", "last-ns/page")
+}
+
+// reportEnds reports the mean of as and of bs, the times of b.N
+// interleaved calls of each side, as metrics aUnit and bUnit, and over
+// rounds of endsRound calls the ratio of bs's median to as's: its
+// median, min and max ("ratio-median", "ratio-min", "ratio-max").
+func reportEnds(b *testing.B, as, bs []time.Duration, aUnit, bUnit string) {
 	var ratios []float64
-	for i := 0; i+listBenchRound <= len(firsts); i += listBenchRound {
-		ratios = append(ratios, float64(median(lasts[i:i+listBenchRound]))/float64(median(firsts[i:i+listBenchRound])))
+	for i := 0; i+endsRound <= len(as); i += endsRound {
+		ratios = append(ratios, float64(median(bs[i:i+endsRound]))/float64(median(as[i:i+endsRound])))
 	}
-	b.ReportMetric(float64(sum(firsts))/float64(b.N), "first-ns/page")
-	b.ReportMetric(float64(sum(lasts))/float64(b.N), "last-ns/page")
+	b.ReportMetric(float64(sum(as))/float64(b.N), aUnit)
+	b.ReportMetric(float64(sum(bs))/float64(b.N), bUnit)
 	if len(ratios) > 0 {
 		slices.Sort(ratios)
 		b.ReportMetric(ratios[len(ratios)/2], "ratio-median")

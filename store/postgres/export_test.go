@@ -42,7 +42,12 @@ func RequireDSN(tb TB) string {
 // and drops the schema when tb ends.
 func NewTestStore(tb TB, opts ...Option) *Store {
 	helper(tb)
-	dsn := RequireDSN(tb)
+	return NewTestStoreDSN(tb, RequireDSN(tb), opts...)
+}
+
+// NewTestStoreDSN is NewTestStore on the database of dsn.
+func NewTestStoreDSN(tb TB, dsn string, opts ...Option) *Store {
+	helper(tb)
 	ctx := context.Background()
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {

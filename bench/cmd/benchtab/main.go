@@ -449,6 +449,9 @@ func renderPair(w io.Writer, t *table) {
 	var cols []column
 	for _, side := range []struct{ id, name string }{{"a", t.aName}, {"b", t.bName}} {
 		for _, c := range t.cols {
+			if other := map[string]string{"a": "b-", "b": "a-"}[side.id]; strings.HasPrefix(c, other) {
+				continue // the other side's metric of a run that measures both (a-ns/pair, b-ns/pair)
+			}
 			for _, r := range t.rows { // a column no row has (pgbench's allocations) is left out
 				if len(r.values(side.id, c)) > 0 {
 					cols = append(cols, column{side.id, side.name, c})
@@ -459,7 +462,7 @@ func renderPair(w io.Writer, t *table) {
 	}
 	head := []string{"case", "B ÷ A"}
 	for _, c := range cols {
-		head = append(head, c.name+" "+c.unit)
+		head = append(head, c.name+" "+strings.TrimPrefix(c.unit, c.side+"-"))
 	}
 	fmt.Fprintf(w, "A is %s, B is %s; each cell is the median (min, max) of the rounds.\n\n", t.aName, t.bName)
 	writeHead(w, head)
@@ -515,7 +518,7 @@ func cell(unit string, xs []float64) string {
 	}
 	s := summarize(xs)
 	f := func(v float64) string { return number(v) }
-	if unit == "ns/op" || strings.HasSuffix(unit, "-ns/page") {
+	if unit == "ns/op" || strings.HasSuffix(unit, "-ns/page") || strings.HasSuffix(unit, "-ns/pair") {
 		f = duration
 	}
 	if s.n == 1 {

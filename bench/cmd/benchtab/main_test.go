@@ -71,6 +71,31 @@ func TestRatiosPairSidesByRound(t *testing.T) {
 	}
 }
 
+// A run that measures both sides (Bench.CheckInOutAgainst) is each side's
+// run: the ratio is of its two metrics, and each side shows its own.
+func TestPairOfOneRunShowsEachSidesMetric(t *testing.T) {
+	both := map[string]float64{"a-ns/pair": 2_000_000, "b-ns/pair": 2_100_000, "allocs/op": 520}
+	tb := &table{kind: "pair", aName: "1,000 holders", bName: "1,000,000 holders", cols: []string{"a-ns/pair", "b-ns/pair", "allocs/op"},
+		rows: []*row{{name: "1,000,000 holders vs 1,000", runs: []runResult{
+			{side: "a", round: 1, metric: "a-ns/pair", values: both},
+			{side: "b", round: 1, metric: "b-ns/pair", values: both},
+		}}}}
+	if s := summarize(tb.rows[0].ratios()); s.n != 1 || s.med != 1.05 {
+		t.Errorf("ratios: got %+v, want one of 1.05", s)
+	}
+	var b strings.Builder
+	renderPair(&b, tb)
+	got := b.String()
+	for _, want := range []string{
+		"| case | B ÷ A | 1,000 holders ns/pair | 1,000 holders allocs/op | 1,000,000 holders ns/pair | 1,000,000 holders allocs/op |",
+		"| 1,000,000 holders vs 1,000 | 1.05 (1.05, 1.05) | 2,000 µs | 520 | 2,100 µs | 520 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table:\n%s\nwant a line\n%s", got, want)
+		}
+	}
+}
+
 func TestCellFormats(t *testing.T) {
 	for _, c := range []struct {
 		unit string

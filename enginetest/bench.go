@@ -191,17 +191,8 @@ func (bn *Bench) CheckInOutAgainst(b *testing.B, h string, other *Bench, ho stri
 		}
 		return time.Since(start)
 	}
-	var as, bs []time.Duration
-	b.ResetTimer()
-	for i := range b.N {
-		if i%2 == 0 {
-			as, bs = append(as, timed(bn, h)), append(bs, timed(other, ho))
-		} else {
-			bs, as = append(bs, timed(other, ho)), append(as, timed(bn, h))
-		}
-	}
-	b.StopTimer()
-	reportEnds(b, as, bs, "a-ns/pair", "b-ns/pair")
+	interleave(b, func() time.Duration { return timed(bn, h) }, func() time.Duration { return timed(other, ho) },
+		"a-ns/pair", "b-ns/pair")
 }
 
 // CheckIns runs b.N check-ins, each a unit of work of its own, on

@@ -54,7 +54,7 @@ func BenchLists(b *testing.B, eng *passengine.Engine, rows int) {
 }
 
 // endsRound is how many interleaved call pairs a ratio of BenchPageEnds
-// and Bench.CheckInOutAgainst is measured over: the ratio of the medians
+// and Bench.CheckInOutAgainst (interleave) is measured over: the ratio of the medians
 // of the round's calls of each side, so that a call the machine's other
 // work delayed does not decide it.
 const endsRound = 50
@@ -90,24 +90,26 @@ func BenchPageEnds[T any](b *testing.B, total, limit int, list func(passengine.P
 		return d
 	}
 	first := passengine.PageRequest{Limit: limit}
-	var firsts, lasts []time.Duration
+	interleave(b, func() time.Duration { return read(first, false) }, func() time.Duration { return read(last, true) },
+		"first-ns/page", "last-ns/page")
+}
+
+// interleave times b.N calls of each side, a and bSide (each returns the
+// time of its call), alternating which goes first, and reports the mean
+// of each as metrics aUnit and bUnit and, over rounds of endsRound
+// calls, the ratio of bSide's median to a's: its median, min and max
+// ("ratio-median", "ratio-min", "ratio-max").
+func interleave(b *testing.B, a, bSide func() time.Duration, aUnit, bUnit string) {
+	var as, bs []time.Duration
 	b.ResetTimer()
 	for i := range b.N {
 		if i%2 == 0 {
-			firsts, lasts = append(firsts, read(first, false)), append(lasts, read(last, true))
+			as, bs = append(as, a()), append(bs, bSide())
 		} else {
-			lasts, firsts = append(lasts, read(last, true)), append(firsts, read(first, false))
+			bs, as = append(bs, bSide()), append(as, a())
 		}
 	}
 	b.StopTimer()
-	reportEnds(b, firsts, lasts, "first-ns/page", "last-ns/page")
-}
-
-// reportEnds reports the mean of as and of bs, the times of b.N
-// interleaved calls of each side, as metrics aUnit and bUnit, and over
-// rounds of endsRound calls the ratio of bs's median to as's: its
-// median, min and max ("ratio-median", "ratio-min", "ratio-max").
-func reportEnds(b *testing.B, as, bs []time.Duration, aUnit, bUnit string) {
 	var ratios []float64
 	for i := 0; i+endsRound <= len(as); i += endsRound {
 		ratios = append(ratios, float64(median(bs[i:i+endsRound]))/float64(median(as[i:i+endsRound])))

@@ -86,6 +86,11 @@ func visitsPage(q store.VisitQuery) (string, []any) {
 	case "":
 	case checkin.Open: // a literal, which the partial indexes' condition implies
 		b.WriteString(` AND status = 'open'`)
+		if q.Holder == "" {
+			// visits_open_start's condition (migration 8), which holds
+			// for every row: start_at is NOT NULL.
+			b.WriteString(` AND start_at IS NOT NULL`)
+		}
 	default:
 		add(`status = $?`, string(q.Status))
 	}

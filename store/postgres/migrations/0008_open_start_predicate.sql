@@ -8,7 +8,10 @@
 -- saw few visits open (a quiet hour) a generic plan could pick it: a
 -- check-in then read every open visit of the network, and a
 -- connection kept that plan for its life (BENCHMARKS.md, "The stop of
--- 2026-12-02, third").
+-- 2026-12-02, third"). The migration runs in one transaction, like the
+-- others: building the index reads the whole visits table (it keeps only
+-- the open visits) while writes to it wait, so on a large network run
+-- it in a quiet hour.
 
 DROP INDEX visits_open_start;
 CREATE INDEX visits_open_start ON visits (network, start_at, id) WHERE status = 'open' AND start_at IS NOT NULL;

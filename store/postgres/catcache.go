@@ -2,16 +2,10 @@ package postgres
 
 import (
 	"context"
-	"slices"
-	"sync"
-	"time"
-
-	"github.com/passengine/passengine/billing"
-	"github.com/passengine/passengine/catalog"
 )
 
-// catalogCache keeps, per network, the catalog rows a holder call's state
-// reads (the network, the count of its locations, its PAYG products and
+// The catalog cache (internal/catcache, the Store's cat) keeps, per
+// network, the catalog rows a holder call's state reads (the network, the count of its locations, its PAYG products and
 // the locations asked for) as of one catalog version (catalog_versions,
 // migration 0007), so that LoadState can send, in their place, one
 // primary-key read of the version (stateCheck) and take the rows from
@@ -33,116 +27,8 @@ import (
 //
 // Should a writer not raise it all the same (a process of the release
 // before migration 0007 during a rolling upgrade, SQL by hand), an entry
-// is trusted for maxCatalogAge after it was read and then read again, so
-// that such a change is seen within that time, not never.
-type catalogCache struct {
-	mu   sync.Mutex
-	nets map[string]*cachedCatalog
-	now  func() time.Time // time.Now when nil; tests set it
-}
-
-// maxCatalogAge is how long a network's cached rows serve calls before
-// they are read again whatever their version: the bound on how long a
-// catalog change that did not raise the version goes unseen. Reading them
-// again costs a call one more round trip, once per network and process
-// in that time.
-const maxCatalogAge = time.Minute
-
-// clock returns the cache's time: time.Now's, with its monotonic reading,
-// unless a test set now. It only bounds how long an entry is trusted; no
-// rule reads it.
-func (c *catalogCache) clock() time.Time {
-	if c.now != nil {
-		return c.now()
-	}
-	return time.Now()
-}
-
-// cachedCatalog is a network's cached rows at one version. It is never
-// changed once published, but for locs, which grows under the cache's
-// lock.
-type cachedCatalog struct {
-	version   int64
-	until     time.Time // read again from then on (maxCatalogAge)
-	network   catalog.Network
-	locations int
-	paygs     []billing.PAYG
-	locs      map[string]catalog.Location
-}
-
-// maxCachedLocations bounds the locations cached per network: a network
-// with more reads the others from the database every time.
-const maxCachedLocations = 4096
-
-// lookup returns the cached rows of network with location, or nil when
-// they are not cached.
-func (c *catalogCache) lookup(network, location string) (*cachedCatalog, catalog.Location) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e := c.nets[network]
-	if e == nil {
-		return nil, catalog.Location{}
-	}
-	if !c.clock().Before(e.until) {
-		delete(c.nets, network) // too old to trust: read again (maxCatalogAge)
-		return nil, catalog.Location{}
-	}
-	l, ok := e.locs[location]
-	if !ok {
-		return nil, catalog.Location{}
-	}
-	return e, l
-}
-
-// put caches row, read with version in one snapshot. A row of an older
-// version than the cached one is dropped; one of a newer version replaces
-// the network's entry.
-func (c *catalogCache) put(version int64, row *stateCatalogRow) {
-	if row.location == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.nets == nil {
-		c.nets = make(map[string]*cachedCatalog)
-	}
-	e := c.nets[row.network.ID]
-	switch {
-	case e != nil && e.version > version:
-		return
-	case e == nil || e.version < version:
-		e = &cachedCatalog{version: version, until: c.clock().Add(maxCatalogAge), network: row.network, locations: row.locations,
-			paygs: clonePAYGs(row.paygs), locs: make(map[string]catalog.Location)}
-		c.nets[row.network.ID] = e
-	}
-	if len(e.locs) < maxCachedLocations {
-		e.locs[row.location.ID] = *row.location
-	}
-}
-
-// drop forgets network's entry if it is still the one at version.
-func (c *catalogCache) drop(network string, version int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.nets[network]; e != nil && e.version == version {
-		delete(c.nets, network)
-	}
-}
-
-// clonePAYGs returns a copy of ps that shares no slice with it, so that
-// neither the cache's copy nor a caller's can change the other (nil stays
-// nil).
-func clonePAYGs(ps []billing.PAYG) []billing.PAYG {
-	if ps == nil {
-		return nil
-	}
-	out := slices.Clone(ps)
-	for i := range out {
-		out[i].Prices = slices.Clone(out[i].Prices)
-		out[i].Locations = slices.Clone(out[i].Locations)
-	}
-	return out
-}
+// is trusted for catcache.MaxAge after it was read and then read again,
+// so that such a change is seen within that time, not never.
 
 // catalogVersioned reports whether the store's schema has the catalog
 // versions of migration 0007, and so whether catalog puts raise them and

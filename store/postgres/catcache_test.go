@@ -10,6 +10,7 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/calendar"
 	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/internal/catcache"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/store"
 )
@@ -251,13 +252,13 @@ func TestMigrateToCatalogVersionsKeepsRows(t *testing.T) {
 // TestCatalogCacheTrustsAnEntryForMaxAge: a catalog change that did not
 // raise the network's version (SQL by hand, a process of the release
 // before migration 0007) is served from the cache for at most
-// maxCatalogAge after the rows were read, and seen by the first call
+// catcache.MaxAge after the rows were read, and seen by the first call
 // after it.
 func TestCatalogCacheTrustsAnEntryForMaxAge(t *testing.T) {
 	ctx := context.Background()
 	a := NewTestStore(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	a.cat.now = func() time.Time { return now }
+	a.cat.Now = func() time.Time { return now }
 	put(t, a, func(c store.Catalog) error {
 		return errors.Join(
 			c.PutNetwork(ctx, catalog.Network{ID: "n", Name: "N", Currency: "USD", Zone: "UTC"}),
@@ -268,7 +269,7 @@ func TestCatalogCacheTrustsAnEntryForMaxAge(t *testing.T) {
 	if _, err := a.pool.Exec(ctx, `UPDATE locations SET zone = 'Europe/Paris' WHERE network = 'n' AND id = 'l1'`); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(maxCatalogAge - time.Second)
+	now = now.Add(catcache.MaxAge - time.Second)
 	if got, _ := loadCatalog(t, a, "l1"); got.Location.Zone != "UTC" {
 		t.Fatalf("within the age: got zone %q, want the cached %q", got.Location.Zone, "UTC")
 	}

@@ -85,6 +85,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/passengine/passengine/internal/catcache"
 	"github.com/passengine/passengine/store"
 )
 
@@ -124,7 +125,7 @@ type Store struct {
 	roundTrips atomic.Int64
 	// cat is the catalog rows LoadState serves from memory once their
 	// version is checked in the transaction (catcache.go).
-	cat catalogCache
+	cat catcache.Cache
 	// versioned is set once the schema is known to have catalog_versions
 	// (catalogVersioned).
 	versioned atomic.Bool

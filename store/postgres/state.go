@@ -14,6 +14,7 @@ import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/internal/catcache"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
@@ -201,9 +202,9 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		return s, err
 	}
 	check := versioned && !first
-	var cached *cachedCatalog
+	var cached *catcache.Entry
 	if check {
-		cached, c.cachedLocation = t.s.cat.lookup(q.Network, q.Location)
+		cached, c.cachedLocation = t.s.cat.Lookup(q.Network, q.Location)
 	}
 	var catalogSQL, missSQL string
 	var catalogArgs, missArgs []any
@@ -278,9 +279,9 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		}
 		switch {
 		case cached == nil:
-		case chk != nil && chk.version == cached.version:
-			cat = &stateCatalogRow{network: cached.network, location: &c.cachedLocation, locations: cached.locations,
-				paygs: clonePAYGs(cached.paygs)}
+		case chk != nil && chk.version == cached.Version:
+			cat = &stateCatalogRow{network: cached.Network, location: &c.cachedLocation, locations: cached.Locations,
+				paygs: cached.PAYGCopy()}
 		default:
 			stale = true
 		}
@@ -333,7 +334,7 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 		return s, mapErr(err, "load state")
 	}
 	if stale { // one more round trip, once per catalog change a process sees
-		t.s.cat.drop(q.Network, cached.version)
+		t.s.cat.Drop(q.Network, cached.Version)
 		if cat, err = t.readCatalog(ctx, sqls.catalogV, netArg, locationArg); err != nil {
 			return s, mapErr(err, "load state: network and location")
 		}
@@ -437,8 +438,8 @@ func (t *tx) readCatalog(ctx context.Context, sql string, args ...any) (*stateCa
 // uncommitted writes, which a rollback would leave in the cache under a
 // version another unit of work may then commit with other rows.
 func (t *tx) cacheCatalog(row *stateCatalogRow) {
-	if !t.catalogWritten {
-		t.s.cat.put(row.version, row)
+	if !t.catalogWritten && row.location != nil {
+		t.s.cat.Put(row.version, row.network, row.locations, row.paygs, *row.location)
 	}
 }
 

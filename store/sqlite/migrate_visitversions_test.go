@@ -103,10 +103,14 @@ func TestMigrationVisitVersionsKeepsRows(t *testing.T) {
 }
 
 // dumpTable returns every row of table, every column as name=type:value,
-// by network and ID.
+// by network and ID (networks: by ID).
 func dumpTable(t *testing.T, st *Store, table string) [][]string {
 	t.Helper()
-	rows, err := st.w.QueryContext(context.Background(), `SELECT * FROM `+table+` ORDER BY network, id`)
+	order := "network, id"
+	if table == "networks" {
+		order = "id"
+	}
+	rows, err := st.w.QueryContext(context.Background(), `SELECT * FROM `+table+` ORDER BY `+order)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/passengine/passengine/internal/catcache"
 	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/store"
 	"modernc.org/sqlite"
@@ -95,6 +96,10 @@ type Store struct {
 	// hints keeps the holder, location and date of the visits put last
 	// (visithint.go).
 	hints *visitHints
+
+	// cat keeps the catalog rows of recently read networks at their
+	// version (catcache.go).
+	cat catcache.Cache
 
 	// statements counts the statements sent to SQLite (BEGIN and COMMIT
 	// included), for the tests and benchmarks that count a call's.
@@ -306,6 +311,7 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) (e
 	if t.learnt != nil {
 		s.visits.install(t.learnt)
 	}
+	t.installCatalog()
 	return nil
 }
 

@@ -13,7 +13,9 @@ import (
 	"sync"
 
 	"github.com/passengine/passengine/billing"
+	"github.com/passengine/passengine/catalog"
 	"github.com/passengine/passengine/checkin"
+	"github.com/passengine/passengine/internal/catcache"
 	"github.com/passengine/passengine/internal/sqlutil"
 	"github.com/passengine/passengine/pass"
 	"github.com/passengine/passengine/store"
@@ -28,9 +30,10 @@ var _ store.StateLoader = (*tx)(nil)
 // costs about 1,100 instructions a statement, NULL or not (the driver
 // reads its name and declared type, then its type in each row read), so
 // a row carries no column the decoding does not read. The PAYG products come
-// first; then the head row, which holds the one-row parts side by side
-// (secHead) with the versions of the holder's and team's passes and of
-// the call's visits; then the visits, the lineage's passes that are not
+// first (but in the catalog-cached variant, which reads none, catcache.go);
+// then the head row, which holds the one-row parts side by side
+// (secHead) with the versions of the holder's and team's passes, of
+// the call's visits and of the network's catalog; then the visits, the lineage's passes that are not
 // live, a mark row, and the live passes. LoadState stops reading at the
 // head when the memo holds the visits at those versions (visitmemo.go),
 // the cache of live passes holds both owners at theirs (passcache.go)
@@ -80,6 +83,7 @@ const (
 	headVisit    = 29 // the named visit's version and flags
 	headOpen     = 30 // the open visits' versions
 	headRecent   = 31 // the window's visits' versions
+	headCatalog  = 32 // the network's catalog version (catcache.go)
 )
 
 // stateCols is the offset in a row of the state query of its table's
@@ -135,14 +139,15 @@ func isColumn(e string) bool {
 }
 
 // stateQueries holds the state query of each variant (stateVariant).
-var stateQueries [8]struct {
+var stateQueries [16]struct {
 	once sync.Once
 	sql  string
 }
 
 // stateVariant numbers the shapes of a state query: whether it names a
 // visit, whether it names only a visit (whose holder and location are the
-// query's), and whether it names an idempotency key.
+// query's), and whether it names an idempotency key; catalogCached (8)
+// is added when the catalog cache holds the network and location.
 func stateVariant(q *store.StateQuery) int {
 	v := 0
 	if q.Visit != "" {
@@ -159,11 +164,20 @@ func stateVariant(q *store.StateQuery) int {
 
 func stateQuery(variant int) string {
 	s := &stateQueries[variant]
-	s.once.Do(func() { s.sql = buildStateQuery(variant&1 != 0, variant&2 != 0, variant&4 != 0) })
+	s.once.Do(func() {
+		s.sql = buildStateQuery(variant&1 != 0, variant&2 != 0, variant&4 != 0, variant&catalogCached != 0)
+	})
 	return s.sql
 }
 
-func buildStateQuery(visit, visitFirst, key bool) string {
+// catalogCached is the variant bit of a state query whose catalog rows
+// the cache holds (catcache.go).
+const catalogCached = 8
+
+// buildStateQuery returns the state query of a variant: with cat, the
+// catalog-cached one, whose head row gives the catalog's version but not
+// its rows, and which reads no PAYG product.
+func buildStateQuery(visit, visitFirst, key, cat bool) string {
 	holder, location, from, to := "?2", "?3", "?4", "?5"
 	// A query that names only a visit reads its holder, location and date
 	// from the visit's row once, into a materialized CTE that the branches
@@ -187,8 +201,11 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	// passes_live_team (176 times the cost of a pair at 1,000,000 holders).
 	team := "(SELECT team FROM holders WHERE network = ?1 AND id = " + holder + " AND team <> '')"
 	nv := len(visitRowColumns)
-	// The PAYG products come first: they are not cached.
-	b := []string{firstBranch(secPAYG, strings.Split(paygCols, ", "), "paygs WHERE network = ?1")}
+	// The PAYG products come first, but in the catalog-cached variant.
+	var b []string
+	if !cat {
+		b = append(b, firstBranch(secPAYG, strings.Split(paygCols, ", "), "paygs WHERE network = ?1"))
+	}
 	// The named visit, when the query names one, is read once: the head
 	// says whether it is one of the holder's open visits and of the
 	// window's, which the open and recent branches then leave out
@@ -214,15 +231,23 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	// included (about 13,000 instructions for a row of NULLs). It is the
 	// first mark: LoadState stops there when the cache holds the live
 	// passes at those versions and they include every pass of the lineage.
+	// In the catalog-cached variant the network, location and count are
+	// NULLs, and the network and location are not joined: the version of
+	// the catalog, last, says whether the cached ones hold.
 	cols := []string{"NULL", "NULL", "NULL", "NULL", "NULL", "NULL"}
 	if key {
 		cols = []string{"+r.network", "+r.key", "+r.operation", "+r.request", "+r.result", "+r.at"}
 	}
-	cols = append(cols, "+n.id", "+n.name", "+n.currency", "+n.zone",
-		"+h.network", "+h.id", "+h.name", "+h.audience", "+h.team", "+h.health_declared_at",
-		"+l.network", "+l.id", "+l.name", "+l.zone", "+l.day_cutoff", "+l.tier",
-		"+t.network", "+t.id", "+t.name", "+t.credit_sharing",
-		"(SELECT count(*) FROM locations WHERE network = ?1)",
+	network := []string{"+n.id", "+n.name", "+n.currency", "+n.zone"}
+	loc := []string{"+l.network", "+l.id", "+l.name", "+l.zone", "+l.day_cutoff", "+l.tier"}
+	count := "(SELECT count(*) FROM locations WHERE network = ?1)"
+	if cat {
+		network, loc, count = slices.Repeat([]string{"NULL"}, len(network)), slices.Repeat([]string{"NULL"}, len(loc)), "NULL"
+	}
+	cols = append(cols, network...)
+	cols = append(cols, "+h.network", "+h.id", "+h.name", "+h.audience", "+h.team", "+h.health_declared_at")
+	cols = append(cols, loc...)
+	cols = append(cols, "+t.network", "+t.id", "+t.name", "+t.credit_sharing", count,
 		"(SELECT version FROM pass_versions WHERE network = ?1 AND kind = 'holder' AND owner = h.id)",
 		"(SELECT version FROM pass_versions WHERE network = ?1 AND kind = 'team' AND owner = t.id)")
 	// The versions of the call's visits (migration 7), which LoadState
@@ -239,16 +264,25 @@ func buildStateQuery(visit, visitFirst, key bool) string {
 	list := func(from string) string {
 		return "(SELECT group_concat(octet_length(id) || ':' || id || version || ';', '') FROM " + from + ")"
 	}
-	cols = append(cols, visitHead, list(open), list(recent))
+	cols = append(cols, visitHead, list(open), list(recent),
+		"(SELECT version FROM catalog_versions WHERE network = ?1)")
 	headFrom := "(SELECT 1)"
 	if key {
 		headFrom += " LEFT JOIN idempotency r ON r.network = ?1 AND r.key = ?9"
 	}
-	headFrom += " LEFT JOIN networks n ON n.id = ?1" +
-		" LEFT JOIN holders h ON h.network = ?1 AND h.id = " + holder +
-		" LEFT JOIN teams t ON t.network = ?1 AND t.id = h.team AND h.team <> ''" +
-		" LEFT JOIN locations l ON l.network = ?1 AND l.id = " + location
-	b = append(b, branch(secHead, strings.Join(cols, ", "), len(cols), headFrom))
+	if !cat {
+		headFrom += " LEFT JOIN networks n ON n.id = ?1"
+	}
+	headFrom += " LEFT JOIN holders h ON h.network = ?1 AND h.id = " + holder +
+		" LEFT JOIN teams t ON t.network = ?1 AND t.id = h.team AND h.team <> ''"
+	if !cat {
+		headFrom += " LEFT JOIN locations l ON l.network = ?1 AND l.id = " + location
+	}
+	if cat {
+		b = append(b, firstBranch(secHead, cols, headFrom))
+	} else {
+		b = append(b, branch(secHead, strings.Join(cols, ", "), len(cols), headFrom))
+	}
 	b = append(b, vb...)
 	// The lineage: the passes the query names and those that paid the
 	// window's visits and the named visit. UNION ALL: IN keeps each ID
@@ -304,10 +338,32 @@ func (t *tx) LoadState(ctx context.Context, q store.StateQuery) (store.State, er
 // not hold.
 var errHintMissed = errors.New("sqlite: the visit's hint does not hold")
 
+// errCatalogStale stops a catalog-cached state read whose head row names
+// another catalog version than the cached one (catcache.go).
+var errCatalogStale = errors.New("sqlite: the cached catalog is not the database's")
+
 // loadState is LoadState. With a hint h, q names the hint's holder and
 // location, and the first row must be q's visit with the hint's holder,
-// location and service date, or it returns errHintMissed.
+// location and service date, or it returns errHintMissed. It reads the
+// catalog-cached variant when the catalog cache holds q's network and
+// location, and reads again with the full statement when the cached
+// version is not the database's.
 func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (store.State, error) {
+	if q.Holder != "" || q.Location != "" {
+		if cat, loc := t.s.cat.Lookup(q.Network, q.Location); cat != nil {
+			s, err := t.loadStateWith(ctx, q, h, cat, loc)
+			if !errors.Is(err, errCatalogStale) {
+				return s, err
+			}
+			t.s.cat.Drop(q.Network, cat.Version)
+		}
+	}
+	return t.loadStateWith(ctx, q, h, nil, catalog.Location{})
+}
+
+// loadStateWith is loadState, with the cached catalog rows of q's
+// network cat and its location loc, or without (cat nil).
+func (t *tx) loadStateWith(ctx context.Context, q store.StateQuery, h *visitHint, cat *catcache.Entry, loc catalog.Location) (store.State, error) {
 	var s store.State
 	lineage := "[]" // a call's query names none, mostly
 	if len(q.Lineage) > 0 {
@@ -321,7 +377,11 @@ func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (s
 	if q.Holder == "" && q.Location == "" {
 		from = strconv.Itoa(q.FromVisit) + " days"
 	}
-	rows, err := t.query(ctx, stateQuery(stateVariant(&q)), q.Network, q.Holder, q.Location, from, sqlutil.FormatDate(q.To),
+	variant := stateVariant(&q)
+	if cat != nil {
+		variant |= catalogCached
+	}
+	rows, err := t.query(ctx, stateQuery(variant), q.Network, q.Holder, q.Location, from, sqlutil.FormatDate(q.To),
 		max(q.Lookback, 1), q.Visit, lineage, q.Key)
 	if err != nil {
 		return s, mapErr(err)
@@ -341,6 +401,7 @@ func (t *tx) loadState(ctx context.Context, q store.StateQuery, h *visitHint) (s
 	hit := false
 	memo := false                    // the visits came from the memo (visitsFromMemo)
 	var visitOpen, visitRecent int64 // whether the named visit is one of Open, of Recent
+	var catVersion int64             // the network's catalog version, 0 for no row
 	stepped := 0                     // rows read, for the trace
 rows:
 	for rows.Next() {
@@ -357,8 +418,16 @@ rows:
 		}
 		switch sec {
 		case secHead:
-			if err = t.scanHead(vals, &s, &found, &versions); err != nil {
+			if err = t.scanHead(vals, &s, &found, &versions, cat == nil); err != nil {
 				break
+			}
+			catVersion, _ = vals[stateCols+headCatalog].(int64)
+			if cat != nil {
+				if catVersion != cat.Version {
+					return s, errCatalogStale
+				}
+				s.Network, s.Location, s.Locations, s.PAYG = cat.Network, loc, cat.Locations, cat.PAYGCopy()
+				found[secNetwork], found[secLocation] = true, true
 			}
 			if x, ok := vals[stateCols+headVisit].(int64); ok {
 				visitOpen, visitRecent = x&1, x>>1&1
@@ -457,6 +526,9 @@ rows:
 	}
 	sortState(&s, named)
 	s.Named = namedLive(s.Named, s.Live, &q, &s, found[secVisit])
+	if cat == nil && found[secNetwork] && found[secLocation] {
+		t.fillCatalog(catFill{version: catVersion, network: s.Network, locations: s.Locations, paygs: s.PAYG, location: s.Location})
+	}
 	switch visitFirst := q.Holder == "" && q.Location == ""; {
 	case !found[secNetwork]:
 		return s, fmt.Errorf("network %q: %w", q.Network, store.ErrNotFound)
@@ -586,7 +658,11 @@ func (t *tx) learnRead(vals []any) {
 // scanHead decodes the head row (vals, the driver values of a row of the
 // state query) into s, marks the parts it found and sets versions to the
 // holder's and team's versions of passes (0 for no row).
-func (t *tx) scanHead(vals []any, s *store.State, found *[secLiveTeam + 1]bool, versions *[2]int64) error {
+//
+// Without withCatalog (the catalog-cached variant), the head holds none
+// of the network, location and count of locations, which it leaves as
+// they are.
+func (t *tx) scanHead(vals []any, s *store.State, found *[secLiveTeam + 1]bool, versions *[2]int64, withCatalog bool) error {
 	row := &wideRow{vals: vals}
 	at := func(off int) *wideRow { row.off = stateCols + off; return row }
 	var err error
@@ -621,8 +697,10 @@ func (t *tx) scanHead(vals []any, s *store.State, found *[secLiveTeam + 1]bool, 
 		}
 		found[secTeam] = true
 	}
-	if err = at(headCount).Scan(&s.Locations); err != nil {
-		return err
+	if withCatalog {
+		if err = at(headCount).Scan(&s.Locations); err != nil {
+			return err
+		}
 	}
 	versions[0], _ = vals[stateCols+headVersions].(int64)
 	versions[1], _ = vals[stateCols+headVersions+1].(int64)

@@ -36,6 +36,10 @@ type tx struct {
 	// In an Update, the visit rows read and written, for the memo once
 	// the unit of work commits (visitmemo.go).
 	learnt [][]any
+
+	// In an Update, the catalog rows state reads saw, for the catalog
+	// cache once the unit of work commits (catcache.go).
+	catFills []catFill
 }
 
 func (t *tx) Catalog() store.Catalog         { return catalogRepo{t} }

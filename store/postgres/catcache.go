@@ -1,15 +1,13 @@
 package postgres
 
-import (
-	"context"
-)
+import "context"
 
 // The catalog cache (internal/catcache, the Store's cat) keeps, per
-// network, the catalog rows a holder call's state reads (the network, the count of its locations, its PAYG products and
-// the locations asked for) as of one catalog version (catalog_versions,
-// migration 0007), so that LoadState can send, in their place, one
-// primary-key read of the version (stateCheck) and take the rows from
-// memory when it is the cached one.
+// network, the catalog rows a holder call's state reads (the network, the
+// count of its locations, its PAYG products and the locations asked for)
+// as of one catalog version (catalog_versions, migration 0007), so that
+// LoadState can send, in their place, one primary-key read of the version
+// (stateCheck) and take the rows from memory when it is the cached one.
 //
 // Why a hit is never stale: every put of a network, location or PAYG
 // product raises its network's version in its own transaction

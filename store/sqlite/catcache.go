@@ -3,6 +3,7 @@ package sqlite
 import (
 	"github.com/passengine/passengine/billing"
 	"github.com/passengine/passengine/catalog"
+	"github.com/passengine/passengine/internal/catcache"
 )
 
 // The catalog cache (internal/catcache, the Store's cat) keeps, per
@@ -41,9 +42,11 @@ type catFill struct {
 }
 
 // fillCatalog caches f now (a View's committed snapshot) or after the
-// unit of work commits (an Update's).
+// unit of work commits (an Update's: its PAYG products copied first, so
+// that what the caller does with the state's until then is not cached).
 func (t *tx) fillCatalog(f catFill) {
 	if t.write {
+		f.paygs = catcache.ClonePAYGs(f.paygs)
 		t.catFills = append(t.catFills, f)
 		return
 	}

@@ -29,19 +29,19 @@ var _ store.StateLoader = (*tx)(nil)
 // its table's scan function (through wideRow). Every column of the width
 // costs about 1,100 instructions a statement, NULL or not (the driver
 // reads its name and declared type, then its type in each row read), so
-// a row carries no column the decoding does not read. The PAYG products come
-// first (but in the catalog-cached variant, which reads none, catcache.go);
-// then the head row, which holds the one-row parts side by side
-// (secHead) with the versions of the holder's and team's passes, of
-// the call's visits and of the network's catalog; then the visits, the lineage's passes that are not
-// live, a mark row, and the live passes. LoadState stops reading at the
-// head when the memo holds the visits at those versions (visitmemo.go),
-// the cache of live passes holds both owners at theirs (passcache.go)
-// and they include every pass of the lineage (which LoadState knows by
-// then from the visits), and at the mark when the cache holds the owners
-// only: so SQLite never reads the visits' rows, computes the lineage, or
-// steps through the live
-// rows, when it need not. Its parameters:
+// a row carries no column the decoding does not read. The PAYG products
+// come first (but in the catalog-cached variant, which reads none,
+// catcache.go); then the head row, which holds the one-row parts side by
+// side (secHead) with the versions of the holder's and team's passes, of
+// the call's visits and of the network's catalog; then the visits, the
+// lineage's passes that are not live, a mark row, and the live passes.
+// LoadState stops reading at the head when the memo holds the visits at
+// those versions (visitmemo.go), the cache of live passes holds both
+// owners at theirs (passcache.go) and they include every pass of the
+// lineage (which LoadState knows by then from the visits), and at the
+// mark when the cache holds the owners only: so SQLite never reads the
+// visits' rows, computes the lineage, or steps through the live rows,
+// when it need not. Its parameters:
 //
 //	?1 network   ?2 holder     ?3 location   ?4 from (a date, or a date
 //	modifier such as '-2 days' from the visit's date)    ?5 to ('' for

@@ -108,6 +108,7 @@ var errCorrupt = errors.New("passengine: corrupt stored record")
 type dec struct {
 	b   []byte
 	err error
+	v2  bool // a compact record of version 2 (record.go)
 }
 
 func (d *dec) fail() { d.err, d.b = errCorrupt, nil }

@@ -111,6 +111,9 @@ type Engine struct {
 	agg          aggregator                // passcodes and lockout (aggregator.go)
 	bonus        card.BonusRule
 	obs          Observer // WithObserver (observe.go)
+	// recordV2 is whether idempotency records are written in version 2
+	// (record.go): st is a store.InProcess.
+	recordV2 bool
 }
 
 // Option configures an Engine.
@@ -158,6 +161,9 @@ func New(st store.Store, opts ...Option) *Engine {
 		retries:  8,
 		locZones: map[zoneKey]calendar.Zone{},
 		maxOpen:  DefaultMaxOpen, skew: DefaultClockSkew, backdating: DefaultBackdating, horizon: DefaultBookingHorizon,
+	}
+	if p, ok := st.(store.InProcess); ok {
+		e.recordV2 = p.InProcess()
 	}
 	for _, o := range opts {
 		o(e)
@@ -408,7 +414,7 @@ func (c *idemCall[R]) run(tx store.Tx) error {
 		return err
 	}
 	// The caller gets the stored form, so a replay returns an equal value.
-	out, err := recordOf(&c.res, (*c.buf)[:0]) // record.go
+	out, err := recordOf(&c.res, (*c.buf)[:0], c.e.recordV2) // record.go
 	if err != nil {
 		var zero R
 		c.res = zero

@@ -50,8 +50,8 @@ func decodeRecord[R any](rec store.Record, res *R) error {
 		return &ErasedError{Key: rec.Key}
 	}
 	*res = *new(R)
-	if len(rec.Result) > 0 && rec.Result[0] == recordCompact { // record.go
-		if err := readCompact(rec.Result[1:], res); err != nil {
+	if len(rec.Result) > 0 && (rec.Result[0] == recordCompact || rec.Result[0] == recordCompactV2) { // record.go
+		if err := readCompact(rec.Result[1:], res, rec.Result[0] == recordCompactV2); err != nil {
 			return fmt.Errorf("idempotency key %s: %w", field.Quote(rec.Key), err)
 		}
 		return nil

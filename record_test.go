@@ -2,12 +2,14 @@ package passengine
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 
@@ -17,28 +19,35 @@ import (
 	"github.com/passengine/passengine/entitlement"
 	"github.com/passengine/passengine/money"
 	"github.com/passengine/passengine/pass"
+	"github.com/passengine/passengine/store"
 )
 
 // roundTrip returns r's compact record read back, after putting r in
-// canonical form.
+// canonical form. It reads back both versions of the record, and fails
+// when they differ.
 func roundTrip(tb interface {
 	Helper()
 	Fatal(...any)
 	Fatalf(string, ...any)
 }, r *VisitResult) VisitResult {
 	tb.Helper()
-	b, err := recordOf(r, nil)
-	if err != nil {
-		tb.Fatal(err)
+	var got [2]VisitResult
+	for i, v2 := range []bool{false, true} {
+		b, err := recordOf(r, nil, v2)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if want := map[bool]byte{false: recordCompact, true: recordCompactV2}[v2]; b[0] != want {
+			tb.Fatalf("got first byte %#x, want %#x", b[0], want)
+		}
+		if err := decodeRecord(store.Record{Key: "k", Result: b}, &got[i]); err != nil {
+			tb.Fatalf("reading back version %#x: %v", b[0], err)
+		}
 	}
-	if b[0] != recordCompact {
-		tb.Fatalf("got first byte %#x, want %#x", b[0], recordCompact)
+	if !reflect.DeepEqual(got[0], got[1]) {
+		tb.Fatalf("version 2 read back differs from version 1:\n v2 %+v\n v1 %+v", got[1], got[0])
 	}
-	var got VisitResult
-	if err := readCompact(b[1:], &got); err != nil {
-		tb.Fatalf("reading back: %v", err)
-	}
-	return got
+	return got[0]
 }
 
 // fill sets every exported field reachable from v to a value other than
@@ -143,6 +152,46 @@ func genMoneyExact(t *rapid.T, label string) money.Money {
 	return money.Money{Amount: genDecimal(t, label), Currency: rapid.SampledFrom([]string{"", "USD", "JPY"}).Draw(t, label+"cur")}
 }
 
+// genCandidates draws a nil, an empty or a list of candidates, some with
+// the fields after the pass ID of the one before (a team pool), with pass
+// IDs that are UUIDs in canonical form, or nearly (upper case, a digit
+// out of range, a hyphen moved), or any string.
+func genCandidates(t *rapid.T) []entitlement.Candidate {
+	n := rapid.IntRange(-1, 12).Draw(t, "cands")
+	if n < 0 {
+		return nil
+	}
+	cs := make([]entitlement.Candidate, n)
+	for i := range cs {
+		l := fmt.Sprint("cand", i)
+		c := &cs[i]
+		if i > 0 && rapid.Bool().Draw(t, l+"same") {
+			*c = cs[i-1]
+		} else {
+			*c = entitlement.Candidate{Kind: pass.Kind(rapid.String().Draw(t, l+"k")),
+				Balance: rapid.Int().Draw(t, l+"b"), Shared: rapid.Bool().Draw(t, l+"s"), Locations: rapid.Int().Draw(t, l+"loc"),
+				Reason: entitlement.Reason(rapid.String().Draw(t, l+"r")), DecidedBy: rapid.String().Draw(t, l+"d")}
+		}
+		c.Pass = &pass.Pass{ID: "p"}
+		id := uuid.UUID(rapid.SliceOfN(rapid.Byte(), 16, 16).Draw(t, l+"uuid")).String()
+		switch rapid.IntRange(0, 4).Draw(t, l+"idform") {
+		case 0:
+			c.PassID = id
+		case 1:
+			c.PassID = strings.ToUpper(id)
+		case 2:
+			b := []byte(id)
+			b[rapid.IntRange(0, 35).Draw(t, l+"at")] = rapid.SampledFrom([]byte("g-G/:@`")).Draw(t, l+"with")
+			c.PassID = string(b)
+		case 3:
+			c.PassID = id[:35]
+		default:
+			c.PassID = rapid.String().Draw(t, l+"id")
+		}
+	}
+	return cs
+}
+
 // genSlice draws a nil, an empty or a short slice.
 func genSlice[T any](t *rapid.T, label string, gen func(*rapid.T, string) T) []T {
 	switch n := rapid.IntRange(-1, 3).Draw(t, label); n {
@@ -193,12 +242,8 @@ func genResult(t *rapid.T) VisitResult {
 		}),
 		Charge: genMoneyExact(t, "charge"),
 		Selection: entitlement.Selection{
-			Candidates: genSlice(t, "cands", func(t *rapid.T, l string) entitlement.Candidate {
-				return entitlement.Candidate{Pass: &pass.Pass{ID: "p"}, PassID: rapid.String().Draw(t, l+"id"), Kind: pass.Kind(rapid.String().Draw(t, l+"k")),
-					Balance: rapid.Int().Draw(t, l+"b"), Shared: rapid.Bool().Draw(t, l+"s"), Locations: rapid.Int().Draw(t, l+"loc"),
-					Reason: entitlement.Reason(rapid.String().Draw(t, l+"r")), DecidedBy: rapid.String().Draw(t, l+"d")}
-			}),
-			Eligible: rapid.Int().Draw(t, "eligible"), DecidedBy: rapid.String().Draw(t, "decided"),
+			Candidates: genCandidates(t),
+			Eligible:   rapid.Int().Draw(t, "eligible"), DecidedBy: rapid.String().Draw(t, "decided"),
 		},
 		Points: genSlice(t, "points", func(t *rapid.T, l string) CardPoints {
 			return CardPoints{Card: rapid.String().Draw(t, l+"c"), Points: rapid.Int().Draw(t, l+"p"), Bonus: rapid.Int().Draw(t, l+"b")}
@@ -241,34 +286,93 @@ func TestRule_I1_CompactRecordRoundTrip(t *testing.T) {
 }
 
 func mustRecord(t *rapid.T, r *VisitResult) []byte {
-	b, err := recordOf(r, nil)
-	if err != nil {
-		t.Fatal(err)
+	var out []byte
+	for _, v2 := range []bool{false, true} {
+		b, err := recordOf(r, nil, v2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b...)
 	}
-	return b
+	return out
 }
 
-// FuzzReadCompact feeds any bytes to the record reader: it never panics,
-// and what it accepts encodes back to a record that reads the same.
+// FuzzReadCompact feeds any bytes to the record reader, as either
+// version: it never panics, and what it accepts encodes back to a record
+// of that version that reads the same.
 func FuzzReadCompact(f *testing.F) {
 	var r VisitResult
 	var n int
 	fill(reflect.ValueOf(&r).Elem(), &n)
-	b, _ := recordOf(&r, nil)
-	f.Add(b[1:])
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, b []byte) {
+	r.Selection.Candidates[1].PassID = "0190f3a2-7c4e-7abc-8def-0123456789ab"
+	for _, v2 := range []bool{false, true} {
+		b, _ := recordOf(&r, nil, v2)
+		f.Add(v2, b[1:])
+		f.Add(v2, []byte{})
+	}
+	f.Fuzz(func(t *testing.T, v2 bool, b []byte) {
 		var got VisitResult
-		if err := readCompact(b, &got); err != nil {
+		if err := readCompact(b, &got, v2); err != nil {
 			return
 		}
-		b2, err := recordOf(&got, nil)
+		b2, err := recordOf(&got, nil, v2)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var again VisitResult
-		if err := readCompact(b2[1:], &again); err != nil || !reflect.DeepEqual(again, got) {
+		if err := readCompact(b2[1:], &again, v2); err != nil || !reflect.DeepEqual(again, got) {
 			t.Fatalf("re-read: %v\n got %#v\nwant %#v", err, again, got)
 		}
 	})
+}
+
+// canonicalUUID is parseUUID's definition, by github.com/google/uuid: s is
+// a UUID that prints back to s.
+func canonicalUUID(s string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(s)
+	return id, err == nil && id.String() == s
+}
+
+// checkParseUUID fails t when parseUUID disagrees with canonicalUUID on
+// s, or formatUUID does not give s back.
+func checkParseUUID(t *testing.T, s string) {
+	t.Helper()
+	got, ok := parseUUID(s)
+	want, wantOK := canonicalUUID(s)
+	if ok != wantOK || ok && got != [16]byte(want) {
+		t.Fatalf("parseUUID(%q) = %x, %v; want %x, %v", s, got, ok, want, wantOK)
+	}
+	if ok {
+		if back := formatUUID(&got); back != s {
+			t.Fatalf("formatUUID(parseUUID(%q)) = %q", s, back)
+		}
+	}
+}
+
+// TestParseUUID puts every byte value at every place of canonical UUIDs
+// (each hexadecimal digit, each hyphen, a byte of the high half) and
+// checks parseUUID against the definition at each.
+func TestParseUUID(t *testing.T) {
+	for _, base := range []string{"0190f3a2-7c4e-7abc-8def-0123456789ab", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+		"00000000-0000-0000-0000-000000000000", "9a9a9a9a-f0f0-0f0f-a9a9-6f6f6f6f6f6f"} {
+		checkParseUUID(t, base)
+		for at := range len(base) {
+			b := []byte(base)
+			for c := range 256 {
+				b[at] = byte(c)
+				checkParseUUID(t, string(b))
+			}
+		}
+	}
+	for _, s := range []string{"", "0190f3a2-7c4e-7abc-8def-0123456789a", "0190f3a2-7c4e-7abc-8def-0123456789abc",
+		"{0190f3a2-7c4e-7abc-8def-0123456789ab}", "urn:uuid:0190f3a2-7c4e-7abc-8def-0123456789ab", "0190f3a27c4e7abc8def0123456789ab"} {
+		checkParseUUID(t, s)
+	}
+}
+
+// FuzzParseUUID checks parseUUID against its definition on any string.
+func FuzzParseUUID(f *testing.F) {
+	f.Add("0190f3a2-7c4e-7abc-8def-0123456789ab")
+	f.Add("0190F3A2-7c4e-7abc-8def-0123456789ab")
+	f.Fuzz(checkParseUUID)
 }

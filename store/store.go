@@ -52,6 +52,17 @@ type Store interface {
 	Close() error
 }
 
+// InProcess is implemented by a Store whose data only this process reads:
+// it lives in the process's memory (memstore), so no process of another
+// release ever shares it. The Engine then writes its idempotency records
+// in its newest format; to a store that processes may share (SQLite,
+// PostgreSQL) it writes the format the earlier release reads too, so that
+// a rolling upgrade replays a key across both releases.
+type InProcess interface {
+	// InProcess reports whether the store's data is this process's alone.
+	InProcess() bool
+}
+
 // Tx is one unit of work's access to the repositories.
 type Tx interface {
 	// Catalog returns the repository of networks, locations, teams,

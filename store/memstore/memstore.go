@@ -162,6 +162,11 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	return fn(t)
 }
 
+// InProcess returns true: the store's data is in this process's memory
+// alone (store.InProcess), so the Engine writes its records in its newest
+// format.
+func (s *Store) InProcess() bool { return true }
+
 // Close makes the store unusable. It returns nil.
 func (s *Store) Close() error {
 	s.mu.Lock()

@@ -207,9 +207,10 @@ func readCandidatesV2(d *dec, cs []entitlement.Candidate) {
 // canonical text form, lowercase (as newV7 and github.com/google/uuid
 // print it): then formatUUID gives s back. Any other s gives false.
 //
-// It decodes the 32 digits as four words of 8 (hexWord), which takes
-// about half the time of a table lookup a digit: appendCandidatesV2 calls
-// it once a candidate, 64 times in a team pool's check-in.
+// It decodes the 32 digits as four words of 8 (hexWord), which costs
+// about half the instructions of a table lookup a digit:
+// appendCandidatesV2 calls it once a candidate, 64 times in a team pool's
+// check-in.
 func parseUUID(s string) (id [16]byte, ok bool) {
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return id, false
